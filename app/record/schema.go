@@ -1,0 +1,180 @@
+package record
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+)
+
+// The conformance check walks a resource's JSON against a schema derived, by
+// reflection, from the golang-fhir-models struct of its type: the same
+// elements, shapes and code lists the typed model reads, so the check reports
+// exactly what the model would drop or fail on, without paying for the typed
+// decode on the ingest path.
+
+// shape is what an element's JSON value must be for the typed model to read it.
+type shape uint8
+
+const (
+	shString   shape = iota + 1 // a JSON string (FHIR string, code-less primitives, dates, xhtml)
+	shBool                      // true or false
+	shInt                       // an integer literal that fits in int64
+	shDecimal                   // a JSON number (json.Number)
+	shCode                      // a string from a fixed code list (a generated enum type)
+	shStruct                    // an object (a datatype or backbone element)
+	shResource                  // a whole resource (json.RawMessage: Bundle.entry.resource, Parameters…)
+)
+
+// element is one JSON member of a struct schema.
+type element struct {
+	name     string // JSON name
+	shape    shape
+	list     bool // a JSON array (0..*)
+	optional bool // a pointer or slice: null is read as absent
+	required bool // 1..1 in R4 (no omitempty in the model)
+	req      int  // index in the schema's required list, -1 when optional
+	typ      string
+	st       *schema   // shStruct
+	codes    *codeList // shCode
+	goType   reflect.Type
+}
+
+// codeList is the closed code list of a generated enum type.
+type codeList struct {
+	name  string
+	codes map[string]struct{}
+}
+
+// schema is the element list of one struct type of the model.
+type schema struct {
+	name     string // Go type name: "Observation", "ObservationComponent", "Quantity"
+	resource bool   // a resource (carries resourceType, contained)
+	elements []element
+	byName   map[string]int
+	required []int
+}
+
+// schemas holds the schema of every resource type, built on first use.
+var schemas = sync.OnceValue(buildSchemas)
+
+func buildSchemas() map[string]*schema {
+	b := schemaBuilder{seen: map[reflect.Type]*schema{}, codes: map[reflect.Type]*codeList{}}
+	out := make(map[string]*schema, len(resourceTypes))
+	for name, t := range resourceTypes {
+		s := b.build(t)
+		s.resource = true
+		out[name] = s
+	}
+	return out
+}
+
+type schemaBuilder struct {
+	seen  map[reflect.Type]*schema
+	codes map[reflect.Type]*codeList
+}
+
+var (
+	rawMessageType = reflect.TypeFor[json.RawMessage]()
+	numberType     = reflect.TypeFor[json.Number]()
+	unmarshalerT   = reflect.TypeFor[json.Unmarshaler]()
+)
+
+func (b *schemaBuilder) build(t reflect.Type) *schema {
+	if s, ok := b.seen[t]; ok {
+		return s
+	}
+	s := &schema{name: t.Name(), byName: map[string]int{}}
+	b.seen[t] = s
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		e := element{name: name, required: !strings.Contains(opts, "omitempty")}
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			e.optional = true
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Slice && ft != rawMessageType {
+			e.list = true
+			e.optional = true
+			ft = ft.Elem()
+		}
+		e.goType = ft
+		e.typ = ft.Name()
+		switch {
+		case ft == rawMessageType:
+			e.shape = shResource
+		case ft == numberType:
+			e.shape = shDecimal
+		case reflect.PointerTo(ft).Implements(unmarshalerT):
+			e.shape = shCode
+			e.codes = b.codeList(ft)
+		case ft.Kind() == reflect.String:
+			e.shape = shString
+		case ft.Kind() == reflect.Bool:
+			e.shape = shBool
+		case ft.Kind() == reflect.Int:
+			e.shape = shInt
+		case ft.Kind() == reflect.Struct:
+			e.shape = shStruct
+			e.st = b.build(ft)
+		default:
+			panic(fmt.Sprintf("record: unexpected field type %s in %s.%s", f.Type, t.Name(), f.Name))
+		}
+		s.byName[name] = len(s.elements)
+		e.req = -1
+		if e.required {
+			if len(s.required) >= 64 {
+				panic(fmt.Sprintf("record: %s has more than 64 required elements", t.Name()))
+			}
+			e.req = len(s.required)
+			s.required = append(s.required, len(s.elements))
+		}
+		s.elements = append(s.elements, e)
+	}
+	return s
+}
+
+// codeList lists the codes of a generated enum type by asking each value for
+// its Code() until the model answers "<unknown>".
+func (b *schemaBuilder) codeList(t reflect.Type) *codeList {
+	if c, ok := b.codes[t]; ok {
+		return c
+	}
+	c := &codeList{name: t.Name(), codes: map[string]struct{}{}}
+	m, ok := t.MethodByName("Code")
+	if !ok || t.Kind() != reflect.Int {
+		panic(fmt.Sprintf("record: enum type %s has no Code method", t))
+	}
+	for i := 0; i < 10_000; i++ {
+		v := reflect.New(t).Elem()
+		v.SetInt(int64(i))
+		code := m.Func.Call([]reflect.Value{v})[0].String()
+		if code == "<unknown>" {
+			break
+		}
+		c.codes[code] = struct{}{}
+	}
+	b.codes[t] = c
+	return c
+}
+
+// lookup finds a member name in s: exactly, or, as encoding/json does,
+// ignoring case (folded reports that).
+func (s *schema) lookup(name []byte) (e *element, folded bool) {
+	if i, ok := s.byName[string(name)]; ok {
+		return &s.elements[i], false
+	}
+	for i := range s.elements {
+		if strings.EqualFold(s.elements[i].name, string(name)) {
+			return &s.elements[i], true
+		}
+	}
+	return nil, false
+}
