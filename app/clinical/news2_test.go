@@ -429,10 +429,22 @@ func TestUnitsAndRounding(t *testing.T) {
 		{"spo2 without unit", vital("ox", t0, CodeSpO2, 97, ""), SpO2, 0, false, "no unit"},
 		{"spo2 above 100", vital("ox", t0, CodeSpO2, 101, "%"), SpO2, 0, false, "above 100"},
 		{"sbp in kPa", vital("bp", t0, CodeSystolicBP, 16, "kPa"), Systolic, 0, false, `unit "kPa"`},
-		{"comparator", func() store.Item { it := vital("hr", t0, CodeHeartRate, 40, "/min"); it.Meta.Comparator = "<"; return it }(), Pulse, 0, false, "comparator"},
-		{"no value", func() store.Item { it := vital("hr", t0, CodeHeartRate, 0, "/min"); it.Meta.HasValue = false; return it }(), Pulse, 0, false, "no numeric value"},
+		{"comparator", func() store.Item {
+			it := vital("hr", t0, CodeHeartRate, 40, "/min")
+			it.Meta.Comparator = "<"
+			return it
+		}(), Pulse, 0, false, "comparator"},
+		{"no value", func() store.Item {
+			it := vital("hr", t0, CodeHeartRate, 0, "/min")
+			it.Meta.HasValue = false
+			return it
+		}(), Pulse, 0, false, "no numeric value"},
 		{"negative", vital("hr", t0, CodeHeartRate, -5, "/min"), Pulse, 0, false, "not a usable number"},
-		{"entered in error", func() store.Item { it := vital("hr", t0, CodeHeartRate, 131, "/min"); it.Meta.Status = "entered-in-error"; return it }(), Pulse, 0, false, "entered-in-error"},
+		{"entered in error", func() store.Item {
+			it := vital("hr", t0, CodeHeartRate, 131, "/min")
+			it.Meta.Status = "entered-in-error"
+			return it
+		}(), Pulse, 0, false, "entered-in-error"},
 		{"no time", vital("hr", time.Time{}, CodeHeartRate, 131, "/min"), Pulse, 0, false, "no effective time"},
 	}
 	for _, c := range cases {
@@ -497,8 +509,16 @@ func TestComponents(t *testing.T) {
 		{"panel 85354-9", bpPanel("bp", t0, CodeBPPanel, 90, 60), 3, true},
 		{"older panel 55284-4", bpPanel("bp", t0, CodeBPPanelOld, 101, 60), 1, true},
 		{"systolic alone", vital("bp", t0, CodeSystolicBP, 220, "mm[Hg]"), 3, true},
-		{"panel without systolic", func() store.Item { it := bpPanel("bp", t0, CodeBPPanel, 0, 60); it.Meta.Components = it.Meta.Components[1:]; return it }(), 0, false},
-		{"panel systolic in wrong unit", func() store.Item { it := bpPanel("bp", t0, CodeBPPanel, 12, 8); it.Meta.Components[0].Unit = "cm[H2O]"; return it }(), 0, false},
+		{"panel without systolic", func() store.Item {
+			it := bpPanel("bp", t0, CodeBPPanel, 0, 60)
+			it.Meta.Components = it.Meta.Components[1:]
+			return it
+		}(), 0, false},
+		{"panel systolic in wrong unit", func() store.Item {
+			it := bpPanel("bp", t0, CodeBPPanel, 12, 8)
+			it.Meta.Components[0].Unit = "cm[H2O]"
+			return it
+		}(), 0, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
