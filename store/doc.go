@@ -33,13 +33,19 @@
 //
 // # Layout inside the file
 //
-//	meta                      format version, KDF parameters, salt, wrapped key (plaintext, no PHI)
+//	meta                      format version, KDF parameters, salt, wrapped key, commit sequence (plaintext, no PHI)
 //	dir   / HMAC(collection)  sealed Entry: collection name, demographics, counts per type, status
-//	col   / HMAC(collection) / idx / tag(type)‖HMAC(type/id)   sealed Meta (binary)
-//	                         / raw / tag(type)‖HMAC(type/id)   sealed, compressed raw JSON
-//	off   / HMAC(topic)‖partition                              sealed offset record
+//	col   / HMAC(collection) / ids / HMAC(collection/type/id)  sealed sequence number of the resource
+//	                         / idx / tag(type) ‖ sequence      sealed Meta (binary)
+//	raw   / sequence                                           sealed, compressed raw JSON (AAD: its identity)
+//	off   / HMAC(topic) ‖ partition                            sealed offset record
 //	quar  / HMAC(topic/partition/offset)                       sealed Quarantined record
-//	doc   / tag(kind) / HMAC(patient)‖HMAC(key)                sealed Doc
+//	doc   / HMAC(kind) / HMAC(patient) ‖ HMAC(key)             sealed Doc
 //	dirty / HMAC(patient)                                      sealed patient id and commit sequence
-//	outbox/ big-endian sequence                                sealed OutboxItem
+//	outbox/ sequence                                           sealed OutboxItem
+//
+// Raw JSON is keyed by a store-wide sequence so new resources append at the
+// end of one bucket (full pages, few pages written per commit) instead of
+// landing at random places; a collection's ids bucket maps each resource's
+// keyed identity to its sequence, and updates overwrite in place.
 package store

@@ -182,7 +182,9 @@ type OutboxItem struct {
 	Created time.Time
 }
 
-// Batch is one atomic write. Everything in it is committed together or not at
+// Batch is one atomic write. A resource may appear several times in Puts (the
+// last wins) but never in both Puts and Deletes: whoever builds the batch keeps
+// only the last operation per key, as compaction would. Everything in it is committed together or not at
 // all. The feed fills Puts, Deletes, Quarantine and Offsets from one fetch; the
 // clinical engine fills Docs, Statuses, Enqueue, Dequeue and Clean.
 type Batch struct {

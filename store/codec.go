@@ -1,0 +1,260 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"time"
+)
+
+// The index entry (Meta) is read 20,000 times to open a busy patient, so it
+// has a compact binary encoding instead of JSON: about 10x faster to decode.
+// The first byte is the encoding version; fields follow in a fixed order.
+const metaVersion = 1
+
+var errShort = errors.New("index entry truncated")
+
+type enc struct{ b []byte }
+
+func (e *enc) u(v uint64)     { e.b = binary.AppendUvarint(e.b, v) }
+func (e *enc) i(v int64)      { e.b = binary.AppendVarint(e.b, v) }
+func (e *enc) s(v string)     { e.u(uint64(len(v))); e.b = append(e.b, v...) }
+func (e *enc) f(v float64)    { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v)) }
+func (e *enc) bool(v bool)    { e.b = append(e.b, b2u(v)) }
+func (e *enc) t(v time.Time) {
+	if v.IsZero() {
+		e.i(math.MinInt64)
+		return
+	}
+	e.i(v.UnixNano())
+}
+
+func b2u(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+type dec struct {
+	b   []byte
+	err error
+}
+
+func (d *dec) u() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errShort
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) i() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errShort
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) s() string {
+	n := d.u()
+	if d.err != nil {
+		return ""
+	}
+	if uint64(len(d.b)) < n {
+		d.err = errShort
+		return ""
+	}
+	v := string(d.b[:n])
+	d.b = d.b[n:]
+	return v
+}
+
+// n reads a list length, refusing absurd ones.
+func (d *dec) n() int {
+	v := d.u()
+	if v > maxListLen {
+		d.err = errShort
+		return 0
+	}
+	return int(v)
+}
+
+func (d *dec) f() float64 {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b) < 8 {
+		d.err = errShort
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(d.b))
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *dec) bool() bool {
+	if d.err != nil {
+		return false
+	}
+	if len(d.b) < 1 {
+		d.err = errShort
+		return false
+	}
+	v := d.b[0] == 1
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *dec) t() time.Time {
+	v := d.i()
+	if d.err != nil || v == math.MinInt64 {
+		return time.Time{}
+	}
+	return time.Unix(0, v).UTC()
+}
+
+// encodeItem encodes a resource's Type, ID and Meta.
+func encodeItem(typ, id string, m *Meta) []byte {
+	e := enc{b: make([]byte, 0, 256)}
+	e.b = append(e.b, metaVersion)
+	e.s(typ)
+	e.s(id)
+	e.t(m.Time)
+	e.t(m.End)
+	e.s(m.Display)
+	e.s(m.Category)
+	e.u(uint64(len(m.Codes)))
+	for _, c := range m.Codes {
+		e.s(c)
+	}
+	e.s(m.Status)
+	e.bool(m.HasValue)
+	if m.HasValue {
+		e.f(m.Value)
+	}
+	e.s(m.Comparator)
+	e.s(m.Unit)
+	e.s(m.ValueCode)
+	e.s(m.ValueText)
+	e.bool(m.HasLow)
+	if m.HasLow {
+		e.f(m.Low)
+	}
+	e.bool(m.HasHigh)
+	if m.HasHigh {
+		e.f(m.High)
+	}
+	e.s(m.Interpret)
+	e.u(uint64(len(m.Components)))
+	for _, c := range m.Components {
+		e.s(c.Code)
+		e.bool(c.HasValue)
+		if c.HasValue {
+			e.f(c.Value)
+		}
+		e.s(c.Unit)
+		e.s(c.ValueCode)
+	}
+	e.s(m.Version)
+	e.t(m.LastUpdated)
+	e.u(uint64(len(m.Problems)))
+	for _, p := range m.Problems {
+		e.s(p)
+	}
+	e.bool(m.Patient != nil)
+	if p := m.Patient; p != nil {
+		e.s(p.Name)
+		e.s(p.Family)
+		e.s(p.Given)
+		e.s(p.BirthDate)
+		e.s(p.Sex)
+		e.s(p.MRN)
+		e.bool(p.Deceased)
+	}
+	e.s(m.Source.Topic)
+	e.i(int64(m.Source.Partition))
+	e.i(m.Source.Offset)
+	e.t(m.Source.Time)
+	return e.b
+}
+
+// maxListLen bounds list lengths read back, so a damaged entry cannot make
+// the decoder allocate without bound.
+const maxListLen = 1 << 16
+
+// decodeItem is the inverse of encodeItem.
+func decodeItem(b []byte) (typ, id string, m Meta, err error) {
+	if len(b) == 0 || b[0] != metaVersion {
+		return "", "", m, errors.New("unknown index entry version")
+	}
+	d := dec{b: b[1:]}
+	typ = d.s()
+	id = d.s()
+	m.Time = d.t()
+	m.End = d.t()
+	m.Display = d.s()
+	m.Category = d.s()
+	if n := d.n(); n > 0 {
+		m.Codes = make([]string, n)
+		for i := range m.Codes {
+			m.Codes[i] = d.s()
+		}
+	}
+	m.Status = d.s()
+	if m.HasValue = d.bool(); m.HasValue {
+		m.Value = d.f()
+	}
+	m.Comparator = d.s()
+	m.Unit = d.s()
+	m.ValueCode = d.s()
+	m.ValueText = d.s()
+	if m.HasLow = d.bool(); m.HasLow {
+		m.Low = d.f()
+	}
+	if m.HasHigh = d.bool(); m.HasHigh {
+		m.High = d.f()
+	}
+	m.Interpret = d.s()
+	if n := d.n(); n > 0 {
+		m.Components = make([]Component, n)
+		for i := range m.Components {
+			c := &m.Components[i]
+			c.Code = d.s()
+			if c.HasValue = d.bool(); c.HasValue {
+				c.Value = d.f()
+			}
+			c.Unit = d.s()
+			c.ValueCode = d.s()
+		}
+	}
+	m.Version = d.s()
+	m.LastUpdated = d.t()
+	if n := d.n(); n > 0 {
+		m.Problems = make([]string, n)
+		for i := range m.Problems {
+			m.Problems[i] = d.s()
+		}
+	}
+	if d.bool() {
+		m.Patient = &Demographics{
+			Name: d.s(), Family: d.s(), Given: d.s(), BirthDate: d.s(), Sex: d.s(), MRN: d.s(), Deceased: d.bool(),
+		}
+	}
+	m.Source.Topic = d.s()
+	m.Source.Partition = int32(d.i())
+	m.Source.Offset = d.i()
+	m.Source.Time = d.t()
+	return typ, id, m, d.err
+}

@@ -1,0 +1,405 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"sort"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Reader reads one consistent snapshot of the store. It is only valid inside
+// the function given to View.
+type Reader struct {
+	s  *Store
+	tx *bolt.Tx
+}
+
+// View runs fn with a read snapshot: everything fn reads is from the same
+// committed state.
+func (s *Store) View(fn func(r *Reader) error) error {
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&Reader{s: s, tx: tx}) })
+}
+
+// Entry returns a collection's directory entry; ok is false when the store
+// holds nothing of it.
+func (r *Reader) Entry(collection string) (e Entry, ok bool, err error) {
+	key := r.s.keys.collectionTag(collection)
+	v := r.tx.Bucket(bDir).Get(key)
+	if v == nil {
+		return Entry{}, false, nil
+	}
+	err = r.s.unsealJSON(loc(key, bDir), v, &e)
+	return e, err == nil, err
+}
+
+// Collections returns every collection's directory entry, patients and
+// shared collections alike, in no particular order.
+func (r *Reader) Collections() ([]Entry, error) {
+	var out []Entry
+	err := r.tx.Bucket(bDir).ForEach(func(k, v []byte) error {
+		var e Entry
+		if err := r.s.unsealJSON(loc(k, bDir), v, &e); err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// Census returns the directory entry of every patient, sorted by name then
+// id. Patients whose Patient resource has not arrived yet are included (with
+// Patient nil): they have data.
+func (r *Reader) Census() ([]Entry, error) {
+	all, err := r.Collections()
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, e := range all {
+		if IsPatient(e.Collection) {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		an, bn := "", ""
+		if a.Patient != nil {
+			an = a.Patient.Name
+		}
+		if b.Patient != nil {
+			bn = b.Patient.Name
+		}
+		if an != bn {
+			return an < bn
+		}
+		return a.Collection < b.Collection
+	})
+	return out, nil
+}
+
+func (r *Reader) colBuckets(collection string) (col []byte, cb *colBuckets) {
+	col = r.s.keys.collectionTag(collection)
+	b := r.tx.Bucket(bCol).Bucket(col)
+	if b == nil {
+		return col, nil
+	}
+	return col, &colBuckets{idx: b.Bucket(bIdx), ids: b.Bucket(bIDs)}
+}
+
+// Items returns the index entries of a collection's resources, all of them
+// or only those of the given types: by type, then in arrival order.
+func (r *Reader) Items(collection string, types ...string) ([]Item, error) {
+	var out []Item
+	if len(types) == 0 {
+		if e, ok, _ := r.Entry(collection); ok {
+			out = make([]Item, 0, e.Total())
+		}
+	}
+	err := r.each(collection, types, func(_ uint64, it Item) error {
+		out = append(out, it)
+		return nil
+	})
+	return out, err
+}
+
+// each calls fn with every index entry of a collection (of the given types,
+// or all) and the sequence that keys its raw JSON.
+func (r *Reader) each(collection string, types []string, fn func(seq uint64, it Item) error) error {
+	col, cb := r.colBuckets(collection)
+	if cb == nil {
+		return nil
+	}
+	visit := func(k, v []byte) error {
+		if len(k) != typeTagLen+8 {
+			return &TamperError{Where: loc(k, bCol, col, bIdx).String() + " (bad key)"}
+		}
+		typ, id, m, err := r.s.openItem(col, k, v)
+		if err != nil {
+			return err
+		}
+		return fn(binary.BigEndian.Uint64(k[typeTagLen:]), Item{Ref: Ref{Collection: collection, Type: typ, ID: id}, Meta: m})
+	}
+	if len(types) == 0 {
+		return cb.idx.ForEach(visit)
+	}
+	c := cb.idx.Cursor()
+	for _, t := range types {
+		prefix := r.s.keys.typeTag(t)
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := visit(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) openItem(col, k, v []byte) (typ, id string, m Meta, err error) {
+	l := loc(k, bCol, col, bIdx)
+	plain, err := s.keys.unseal(l, v)
+	if err != nil {
+		return "", "", m, err
+	}
+	typ, id, m, err = decodeItem(plain)
+	if err != nil {
+		return "", "", m, fmt.Errorf("%w: %v at %s", ErrTampered, err, l)
+	}
+	return typ, id, m, nil
+}
+
+// rawJSON reads and opens a resource's raw JSON.
+func (r *Reader) rawJSON(ref Ref, seq uint64) ([]byte, error) {
+	id := r.s.keys.idKey(ref.Collection, ref.Type, ref.ID)
+	l := loc(id, bRaw)
+	v := r.tx.Bucket(bRaw).Get(seqKey(seq))
+	if v == nil {
+		return nil, fmt.Errorf("%w: index entry without value at %s", ErrTampered, l)
+	}
+	return r.s.keys.unseal(l, v)
+}
+
+// Resource returns one resource with its raw JSON; ok is false when absent.
+func (r *Reader) Resource(ref Ref) (res Resource, ok bool, err error) {
+	col, cb := r.colBuckets(ref.Collection)
+	if cb == nil {
+		return Resource{}, false, nil
+	}
+	seq, ok, err := r.s.lookup(cb, col, r.s.keys.idKey(ref.Collection, ref.Type, ref.ID))
+	if !ok || err != nil {
+		return Resource{}, false, err
+	}
+	key := idxKey(r.s.keys.typeTag(ref.Type), seq)
+	iv := cb.idx.Get(key)
+	if iv == nil {
+		return Resource{}, false, fmt.Errorf("%w: missing index entry at %s", ErrTampered, loc(key, bCol, col, bIdx))
+	}
+	typ, id, m, err := r.s.openItem(col, key, iv)
+	if err != nil {
+		return Resource{}, false, err
+	}
+	if typ != ref.Type || id != ref.ID {
+		return Resource{}, false, fmt.Errorf("%w: index entry of another resource at %s", ErrTampered, loc(key, bCol, col, bIdx))
+	}
+	js, err := r.rawJSON(ref, seq)
+	if err != nil {
+		return Resource{}, false, err
+	}
+	return Resource{Ref: ref, JSON: js, Meta: m}, true, nil
+}
+
+// Resources returns a collection's resources with their JSON, all or only
+// those of the given types.
+func (r *Reader) Resources(collection string, types ...string) ([]Resource, error) {
+	var out []Resource
+	err := r.each(collection, types, func(seq uint64, it Item) error {
+		js, err := r.rawJSON(it.Ref, seq)
+		if err != nil {
+			return err
+		}
+		out = append(out, Resource{Ref: it.Ref, JSON: js, Meta: it.Meta})
+		return nil
+	})
+	return out, err
+}
+
+// Offsets returns the next offset to consume of every partition consumed.
+func (r *Reader) Offsets() (map[TopicPartition]int64, error) {
+	out := map[TopicPartition]int64{}
+	err := r.tx.Bucket(bOff).ForEach(func(k, v []byte) error {
+		var o offsetRecord
+		if err := r.s.unsealJSON(loc(k, bOff), v, &o); err != nil {
+			return err
+		}
+		out[TopicPartition{Topic: o.Topic, Partition: o.Partition}] = o.Next
+		return nil
+	})
+	return out, err
+}
+
+// QuarantineCount is the number of quarantined records held.
+func (r *Reader) QuarantineCount() int {
+	if v := r.tx.Bucket(bMeta).Get(kQuarantined); len(v) == 8 {
+		return int(binary.BigEndian.Uint64(v))
+	}
+	return 0
+}
+
+// Quarantine returns every quarantined record, oldest first.
+func (r *Reader) Quarantine() ([]Quarantined, error) {
+	var out []Quarantined
+	err := r.tx.Bucket(bQuar).ForEach(func(k, v []byte) error {
+		var q Quarantined
+		if err := r.s.unsealJSON(loc(k, bQuar), v, &q); err != nil {
+			return err
+		}
+		out = append(out, q)
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out, err
+}
+
+// Docs returns every document of a kind.
+func (r *Reader) Docs(kind string) ([]Doc, error) {
+	return r.docs(kind, nil)
+}
+
+// PatientDocs returns a patient's documents of a kind.
+func (r *Reader) PatientDocs(kind, patient string) ([]Doc, error) {
+	return r.docs(kind, r.s.keys.collectionTag(patient))
+}
+
+func (r *Reader) docs(kind string, prefix []byte) ([]Doc, error) {
+	kt := r.s.keys.kindTag(kind)
+	kb := r.tx.Bucket(bDoc).Bucket(kt)
+	if kb == nil {
+		return nil, nil
+	}
+	var out []Doc
+	c := kb.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var d docRecord
+		if err := r.s.unsealJSON(loc(k, bDoc, kt), v, &d); err != nil {
+			return nil, err
+		}
+		out = append(out, Doc{Kind: d.Kind, Key: d.Key, Patient: d.Patient, Value: d.Value})
+	}
+	return out, nil
+}
+
+// Doc returns one document; ok is false when absent.
+func (r *Reader) Doc(kind, patient, key string) (d Doc, ok bool, err error) {
+	kt := r.s.keys.kindTag(kind)
+	kb := r.tx.Bucket(bDoc).Bucket(kt)
+	if kb == nil {
+		return Doc{}, false, nil
+	}
+	k := r.s.keys.docKey(patient, key)
+	v := kb.Get(k)
+	if v == nil {
+		return Doc{}, false, nil
+	}
+	var rec docRecord
+	if err := r.s.unsealJSON(loc(k, bDoc, kt), v, &rec); err != nil {
+		return Doc{}, false, err
+	}
+	return Doc{Kind: rec.Kind, Key: rec.Key, Patient: rec.Patient, Value: rec.Value}, true, nil
+}
+
+// Outbox returns the items waiting to be published, oldest first.
+func (r *Reader) Outbox() ([]OutboxItem, error) {
+	var out []OutboxItem
+	err := r.tx.Bucket(bOutbox).ForEach(func(k, v []byte) error {
+		var it OutboxItem
+		if err := r.s.unsealJSON(loc(k, bOutbox), v, &it); err != nil {
+			return err
+		}
+		out = append(out, it)
+		return nil
+	})
+	return out, err
+}
+
+// Dirty returns the patients whose resources changed since the clinical
+// engine last cleaned them, with the commit sequence of the latest change.
+func (r *Reader) Dirty() (map[string]uint64, error) {
+	out := map[string]uint64{}
+	err := r.tx.Bucket(bDirty).ForEach(func(k, v []byte) error {
+		var m dirtyMark
+		if err := r.s.unsealJSON(loc(k, bDirty), v, &m); err != nil {
+			return err
+		}
+		out[m.Patient] = m.Seq
+		return nil
+	})
+	return out, err
+}
+
+// The Store's read shortcuts each run one snapshot.
+
+// Entry returns a collection's directory entry.
+func (s *Store) Entry(collection string) (e Entry, ok bool, err error) {
+	err = s.View(func(r *Reader) error { e, ok, err = r.Entry(collection); return err })
+	return
+}
+
+// Census returns every patient's directory entry (see Reader.Census).
+func (s *Store) Census() (out []Entry, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.Census(); return err })
+	return
+}
+
+// Collections returns every collection's directory entry.
+func (s *Store) Collections() (out []Entry, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.Collections(); return err })
+	return
+}
+
+// Items returns a collection's index entries (see Reader.Items).
+func (s *Store) Items(collection string, types ...string) (out []Item, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.Items(collection, types...); return err })
+	return
+}
+
+// Resource returns one resource with its JSON.
+func (s *Store) Resource(ref Ref) (res Resource, ok bool, err error) {
+	err = s.View(func(r *Reader) error { res, ok, err = r.Resource(ref); return err })
+	return
+}
+
+// Resources returns a collection's resources with their JSON.
+func (s *Store) Resources(collection string, types ...string) (out []Resource, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.Resources(collection, types...); return err })
+	return
+}
+
+// Offsets returns the stored next offsets.
+func (s *Store) Offsets() (out map[TopicPartition]int64, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.Offsets(); return err })
+	return
+}
+
+// QuarantineCount is the number of quarantined records.
+func (s *Store) QuarantineCount() (n int) {
+	s.View(func(r *Reader) error { n = r.QuarantineCount(); return nil })
+	return
+}
+
+// Quarantine returns every quarantined record.
+func (s *Store) Quarantine() (out []Quarantined, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.Quarantine(); return err })
+	return
+}
+
+// Docs returns every document of a kind.
+func (s *Store) Docs(kind string) (out []Doc, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.Docs(kind); return err })
+	return
+}
+
+// PatientDocs returns a patient's documents of a kind.
+func (s *Store) PatientDocs(kind, patient string) (out []Doc, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.PatientDocs(kind, patient); return err })
+	return
+}
+
+// Doc returns one document.
+func (s *Store) Doc(kind, patient, key string) (d Doc, ok bool, err error) {
+	err = s.View(func(r *Reader) error { d, ok, err = r.Doc(kind, patient, key); return err })
+	return
+}
+
+// Outbox returns the items waiting to be published.
+func (s *Store) Outbox() (out []OutboxItem, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.Outbox(); return err })
+	return
+}
+
+// Dirty returns the patients the clinical engine has yet to re-evaluate.
+func (s *Store) Dirty() (out map[string]uint64, err error) {
+	err = s.View(func(r *Reader) error { out, err = r.Dirty(); return err })
+	return
+}
