@@ -18,11 +18,11 @@ var kQuarantined = []byte("quarantined") // meta: uint64 count of quarantined re
 // its identity, its type tag, its index entry encoded (sealed in the
 // transaction, where its key is known) and its raw JSON compressed and sealed.
 type sealedPut struct {
-	col   []byte // collection tag
-	id    []byte // identity key
-	typ   []byte // type tag
-	item  []byte // encoded index entry
-	raw   []byte // sealed raw JSON
+	col  []byte // collection tag
+	id   []byte // identity key
+	typ  []byte // type tag
+	item []byte // encoded index entry
+	raw  []byte // sealed raw JSON
 }
 
 // parallelSealMin is the batch size from which sealing is spread over all

@@ -16,11 +16,11 @@ var errShort = errors.New("index entry truncated")
 
 type enc struct{ b []byte }
 
-func (e *enc) u(v uint64)     { e.b = binary.AppendUvarint(e.b, v) }
-func (e *enc) i(v int64)      { e.b = binary.AppendVarint(e.b, v) }
-func (e *enc) s(v string)     { e.u(uint64(len(v))); e.b = append(e.b, v...) }
-func (e *enc) f(v float64)    { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v)) }
-func (e *enc) bool(v bool)    { e.b = append(e.b, b2u(v)) }
+func (e *enc) u(v uint64)  { e.b = binary.AppendUvarint(e.b, v) }
+func (e *enc) i(v int64)   { e.b = binary.AppendVarint(e.b, v) }
+func (e *enc) s(v string)  { e.u(uint64(len(v))); e.b = append(e.b, v...) }
+func (e *enc) f(v float64) { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v)) }
+func (e *enc) bool(v bool) { e.b = append(e.b, b2u(v)) }
 func (e *enc) t(v time.Time) {
 	if v.IsZero() {
 		e.i(math.MinInt64)

@@ -129,9 +129,9 @@ type Quarantined struct {
 	Partition int32
 	Offset    int64
 	Key       []byte
-	Value     []byte // raw bytes as received (may be nil for a tombstone)
-	Reason    string // the rule broken, in words
-	Detail    string // precise detail, e.g. "key says Observation/7, resource id is 8"
+	Value     []byte    // raw bytes as received (may be nil for a tombstone)
+	Reason    string    // the rule broken, in words
+	Detail    string    // precise detail, e.g. "key says Observation/7, resource id is 8"
 	Time      time.Time // when it was quarantined
 	RecordAt  time.Time // the record's own timestamp
 }
