@@ -160,9 +160,9 @@ func (c *checker) object(n int32, s *schema, model bool) {
 		}
 		c.path = c.path[:len(c.path)-1]
 	}
-	for ri, idx := range s.required {
+	for ri, r := range s.required {
 		if seen&(1<<ri) == 0 {
-			c.path = append(c.path, seg{key: -1, name: s.elements[idx].name})
+			c.path = append(c.path, seg{key: -1, name: r.name})
 			c.problem(false, "required element missing")
 			c.path = c.path[:len(c.path)-1]
 		}

@@ -576,13 +576,12 @@ func (x *deriver) audit() {
 	sub := d.get(root, "subtype")
 	x.codes(typ)
 	x.codes(sub)
-	name := conceptText(d, sub)
-	if name == "" {
-		name = conceptText(d, typ)
+	name := conceptText(d, typ)
+	what := auditActions[d.text(d.get(root, "action"))]
+	if what == "" {
+		what = conceptText(d, sub)
 	}
-	if a := auditActions[d.text(d.get(root, "action"))]; a != "" {
-		name = join(name, paren(a))
-	}
+	name = join(name, paren(what))
 	if o := d.text(d.get(root, "outcome")); o != "" && o != "0" {
 		name = join(name, "(failed)")
 	}
@@ -620,7 +619,13 @@ func (x *deriver) claim() {
 func (x *deriver) generic() {
 	d, root, m := x.d, x.root, x.m
 	var name string
-	for _, el := range [...]string{"code", "type", "vaccineCode"} {
+	if n := d.get(root, "name"); d.kindOf(n) == kString {
+		name = d.text(n) // Organization, Location, HealthcareService…
+	}
+	if name == "" {
+		name = d.text(d.get(root, "title"))
+	}
+	for _, el := range [...]string{"code", "type"} {
 		if n := d.get(root, el); n >= 0 && d.kindOf(n) != kString {
 			x.codes(n)
 			if name == "" {
@@ -628,18 +633,11 @@ func (x *deriver) generic() {
 			}
 		}
 	}
-	if name == "" {
-		switch n := d.get(root, "name"); d.kindOf(n) {
-		case kString:
-			name = d.text(n)
-		case kArray, kObject:
-			name = humanName(d, d.first(n))
-		}
+	if n := d.get(root, "name"); name == "" && d.kindOf(n) != kString {
+		name = humanName(d, d.first(n)) // Practitioner, RelatedPerson, Person
 	}
-	for _, el := range [...]string{"title", "description"} {
-		if name == "" {
-			name = d.text(d.get(root, el))
-		}
+	if name == "" {
+		name = d.text(d.get(root, "description"))
 	}
 	if name == "" {
 		name = conceptText(d, d.get(root, "category"))

@@ -15,8 +15,13 @@ func (d *doc) get(n int32, key string) int32 {
 	}
 	found := int32(-1)
 	i := n + 1
-	for m := int32(0); m < d.nodes[n].end; m++ {
-		if d.is(i, key) {
+	for m := d.nodes[n].end; m > 0; m-- {
+		k := &d.nodes[i]
+		if k.flags&fEscaped == 0 {
+			if int(k.end-k.start) == len(key) && string(d.raw[k.start:k.end]) == key {
+				found = i + 1
+			}
+		} else if d.str(i) == key {
 			found = i + 1
 		}
 		i = d.nodes[i+1].next

@@ -206,21 +206,10 @@ var choiceTypes = []string{
 // labelOf names an element for a person: "effectiveDateTime" reads
 // "Effective" (a choice element), "referenceRange" reads "Reference range".
 func labelOf(sc *schema, e *element) string {
-	name := e.name
-	for _, t := range choiceTypes {
-		prefix, ok := strings.CutSuffix(name, t)
-		if !ok || prefix == "" {
-			continue
-		}
-		// a choice when another element shares the prefix with another type
-		for i := range sc.elements {
-			other := sc.elements[i].name
-			if other != name && strings.HasPrefix(other, prefix) && isChoiceSuffix(other[len(prefix):]) {
-				return humanize(prefix)
-			}
-		}
+	if p := choicePrefix(sc, e.name); p != "" {
+		return humanize(p)
 	}
-	return humanize(name)
+	return humanize(e.name)
 }
 
 func isChoiceSuffix(s string) bool {

@@ -189,7 +189,9 @@ func (s *scanner) whereAt(depth int) string {
 				writeSeg(&b, s.doc.str(f.key))
 			}
 		case kArray:
-			fmt.Fprintf(&b, "[%d]", f.elem)
+			if f.elem >= 0 {
+				fmt.Fprintf(&b, "[%d]", f.elem)
+			}
 		}
 	}
 	if b.Len() == 0 {
@@ -296,6 +298,7 @@ func (s *scanner) object() bool {
 				return false
 			}
 			count++
+			f.key = -1 // between members
 			s.skipSpace()
 			if s.pos >= len(s.raw) {
 				return s.syntax("',' or '}'")
@@ -339,6 +342,7 @@ func (s *scanner) array() bool {
 				return false
 			}
 			count++
+			f.elem = -1 // between elements
 			s.skipSpace()
 			if s.pos >= len(s.raw) {
 				return s.syntax("',' or ']'")

@@ -34,7 +34,7 @@ type element struct {
 	list     bool // a JSON array (0..*)
 	optional bool // a pointer or slice: null is read as absent
 	required bool // 1..1 in R4 (no omitempty in the model)
-	req      int  // index in the schema's required list, -1 when optional
+	req      int  // index of its group in the schema's required list, -1 when optional
 	typ      string
 	st       *schema   // shStruct
 	codes    *codeList // shCode
@@ -53,7 +53,13 @@ type schema struct {
 	resource bool   // a resource (carries resourceType, contained)
 	elements []element
 	byName   map[string]int
-	required []int
+	required []requirement
+}
+
+// requirement is a required element, or a required choice element (value[x]:
+// the model marks every variant required, one of them is).
+type requirement struct {
+	name string // "status", "value[x]"
 }
 
 // schemas holds the schema of every resource type, built on first use.
@@ -129,16 +135,53 @@ func (b *schemaBuilder) build(t reflect.Type) *schema {
 		}
 		s.byName[name] = len(s.elements)
 		e.req = -1
-		if e.required {
-			if len(s.required) >= 64 {
-				panic(fmt.Sprintf("record: %s has more than 64 required elements", t.Name()))
-			}
-			e.req = len(s.required)
-			s.required = append(s.required, len(s.elements))
-		}
 		s.elements = append(s.elements, e)
 	}
+	s.groupRequired()
 	return s
+}
+
+// groupRequired lists the required elements, one requirement per choice.
+func (s *schema) groupRequired() {
+	groups := map[string]int{}
+	for i := range s.elements {
+		e := &s.elements[i]
+		if !e.required {
+			continue
+		}
+		name := e.name
+		if p := choicePrefix(s, e.name); p != "" {
+			name = p + "[x]"
+		}
+		g, ok := groups[name]
+		if !ok {
+			if len(s.required) >= 64 {
+				panic(fmt.Sprintf("record: %s has more than 64 required elements", s.name))
+			}
+			g = len(s.required)
+			groups[name] = g
+			s.required = append(s.required, requirement{name: name})
+		}
+		e.req = g
+	}
+}
+
+// choicePrefix returns "value" for "valueQuantity" when the schema has other
+// variants of value[x], else "".
+func choicePrefix(s *schema, name string) string {
+	for _, t := range choiceTypes {
+		prefix, ok := strings.CutSuffix(name, t)
+		if !ok || prefix == "" {
+			continue
+		}
+		for i := range s.elements {
+			other := s.elements[i].name
+			if other != name && strings.HasPrefix(other, prefix) && isChoiceSuffix(other[len(prefix):]) {
+				return prefix
+			}
+		}
+	}
+	return ""
 }
 
 // codeList lists the codes of a generated enum type by asking each value for
