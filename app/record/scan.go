@@ -284,10 +284,11 @@ func (s *scanner) object() bool {
 			if s.pos >= len(s.raw) || s.raw[s.pos] != '"' {
 				return s.syntax("a member name")
 			}
-			f.key = int32(len(s.nodes))
+			k := int32(len(s.nodes))
 			if !s.scanString() {
 				return false
 			}
+			f.key = k // only once the name is whole: an error inside it names the object
 			s.skipSpace()
 			if s.pos >= len(s.raw) || s.raw[s.pos] != ':' {
 				return s.syntax("':'")
