@@ -191,7 +191,8 @@ func ParseGroup(raw []byte) (string, Criterion, error) {
 			if c.Label != "" {
 				label = "no " + c.Label
 			}
-			c = Criterion{Label: label, Not: &c}
+			inner := c
+			c = Criterion{Label: label, Not: &inner}
 		}
 		root.And = append(root.And, c)
 	}

@@ -208,10 +208,18 @@ var ErrInvalidCriteria = errors.New("invalid eligibility criteria")
 // Validate checks the tree: each node is exactly one kind, and/or have
 // children, codes are "system|code", ranges are ordered.
 func (c *Criterion) Validate() error {
-	return c.validate("$")
+	return c.validate("$", 0)
 }
 
-func (c *Criterion) validate(path string) error {
+// maxCriteriaDepth bounds how deeply a tree may nest; real eligibility trees
+// are a few levels deep, and the bound keeps a hostile one from exhausting the
+// stack.
+const maxCriteriaDepth = 32
+
+func (c *Criterion) validate(path string, depth int) error {
+	if depth > maxCriteriaDepth {
+		return fmt.Errorf("%s: nested deeper than %d: %w", path, maxCriteriaDepth, ErrInvalidCriteria)
+	}
 	kinds := 0
 	count := func(b bool) {
 		if b {
@@ -292,12 +300,12 @@ func (c *Criterion) validate(path string) error {
 			return bad("%s needs at least one criterion", op)
 		}
 		for i := range kids {
-			if err := kids[i].validate(fmt.Sprintf("%s.%s[%d]", path, op, i)); err != nil {
+			if err := kids[i].validate(fmt.Sprintf("%s.%s[%d]", path, op, i), depth+1); err != nil {
 				return err
 			}
 		}
 	case c.Not != nil:
-		return c.Not.validate(path + ".not")
+		return c.Not.validate(path+".not", depth+1)
 	case c.Condition != nil:
 		return codes("condition", c.Condition.Codes, true)
 	case c.Observation != nil:
