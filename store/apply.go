@@ -130,6 +130,9 @@ func (s *Store) Apply(b *Batch) (Change, error) {
 	if err := validate(b); err != nil {
 		return Change{}, fmt.Errorf("apply batch: %w", err)
 	}
+	if s.isClosed() {
+		return Change{}, ErrClosed
+	}
 	if s.opts.ReadOnly {
 		return Change{}, errors.New("apply batch: store opened read-only")
 	}

@@ -19,6 +19,9 @@ type Reader struct {
 // View runs fn with a read snapshot: everything fn reads is from the same
 // committed state.
 func (s *Store) View(fn func(r *Reader) error) error {
+	if s.isClosed() {
+		return ErrClosed
+	}
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&Reader{s: s, tx: tx}) })
 }
 

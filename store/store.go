@@ -344,6 +344,12 @@ func (s *Store) Size() int64 {
 	return n
 }
 
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
 // Close closes the file and ends every subscription.
 func (s *Store) Close() error {
 	s.mu.Lock()

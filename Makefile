@@ -1,0 +1,62 @@
+# Chartline: `make demo` runs the product on the built-in demo, `make test` runs
+# every test. Both install what a fresh Debian machine lacks first (only what is
+# missing), so they are the only two commands a newcomer needs.
+
+SHELL := /bin/bash
+GO    ?= go
+# Fyne 2.8 builds GLFW for X11 and Wayland unless told otherwise; X11 alone
+# needs only xorg-dev (DESIGN.md §1). Every go command uses the same tags, so
+# the build cache is shared between build, vet and test.
+TAGS  := x11
+export CGO_ENABLED := 1
+
+# Debian packages: cgo + GL/X11 headers for Fyne, Xvfb for headless screens,
+# kcat for the wire-compatibility tests and the benchmark.
+DEB_PACKAGES := gcc libgl1-mesa-dev xorg-dev xvfb kcat xauth
+
+BIN := ./chartline
+
+.PHONY: demo test deps build bench soak package clean fixtures
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 is required (https://go.dev/dl/)"; exit 1; }
+
+build: deps
+	$(GO) build -tags $(TAGS) -trimpath -o $(BIN) .
+
+demo: build
+	$(BIN) demo
+
+# Every package's tests with the race detector. Screens test headless through
+# fyne's test driver; xvfb-run gives the few tests that open a real window a
+# display.
+test: deps
+	$(GO) vet -tags $(TAGS) ./...
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(GO) test -race -tags $(TAGS) -timeout 12m ./...
+
+# Side-by-side figures against kcat and raw bbolt (issue #9); JSON to $$BENCH_OUT.
+bench: build
+	BENCH_OUT=$${BENCH_OUT:-bench.json} $(BIN) bench
+
+# The long reliability runs: many crash/restart cycles and 60 s per fuzz target.
+soak: build
+	CHARTLINE_SOAK=1 $(GO) test -tags $(TAGS) -timeout 60m -run 'Crash|Outage' ./app/...
+	$(GO) test -tags $(TAGS) -run XXX -fuzz FuzzDecode -fuzztime 60s ./app/record
+	$(GO) test -tags $(TAGS) -run XXX -fuzz FuzzSplit -fuzztime 60s ./app/publish
+	$(GO) test -tags $(TAGS) -run XXX -fuzz FuzzUnseal -fuzztime 60s ./store
+
+# Regenerate the demo fixtures (deterministic).
+fixtures:
+	$(GO) generate ./app/demo
+
+package: deps
+	$(GO) run fyne.io/tools/cmd/fyne@v1.7.0 package -os linux -tags $(TAGS) -release
+
+clean:
+	rm -f $(BIN) bench.json

@@ -1,0 +1,188 @@
+// Package config holds Chartline's settings: how to reach the cluster, which
+// topics to read, clinical policy and who is at the workstation. Settings
+// live in one JSON file under the OS user config dir
+// (~/.config/chartline/config.json on Linux), mode 0600, written atomically.
+// Secrets never go in it: the store passphrase is typed at the unlock screen
+// or read from CHARTLINE_PASSPHRASE / -passphrase-file by headless commands,
+// and the SASL password comes from the environment or a password file.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"time"
+
+	"github.com/chartline/chartline/app/kafka"
+)
+
+// Config is every setting, with the defaults Default documents.
+type Config struct {
+	// Conn is how to reach the cluster. Default: 127.0.0.1:9092, plaintext.
+	Conn kafka.Conn `json:"connection"`
+	// Topics names the topics; only the patient prefix is usually changed.
+	// Default: DESIGN.md §3 names ("fhir.patient." …).
+	Topics kafka.Topics `json:"topics"`
+	// Store is the store file. Default: store.DefaultPath().
+	Store string `json:"store,omitempty"`
+	// StaleVitals is how old a vital sign may be, before the newest one, and
+	// still count towards NEWS2. Default 24 h.
+	StaleVitals Duration `json:"stale_vitals"`
+	// SpO2Scale2 is the NEWS2 SpO2 scale policy: "recorded" uses Scale 2 where
+	// the patient has a recorded hypercapnic target (an active SpO2 Goal of
+	// 88–92 %), "off" always uses Scale 1. Default "recorded".
+	SpO2Scale2 string `json:"spo2_scale2"`
+	// RiskThreshold is the upstream RiskAssessment probability above which an
+	// alert is raised. Default 0.5.
+	RiskThreshold float64 `json:"risk_threshold"`
+	// Theme is "system", "light" or "dark". Default "system".
+	Theme string `json:"theme"`
+	// Workstation and User identify who acts, in alert actions and
+	// AuditEvents. Defaults: the host name and the OS user name.
+	Workstation string `json:"workstation"`
+	User        string `json:"user"`
+}
+
+// Duration is a time.Duration written as text ("24h0m0s") in JSON.
+type Duration time.Duration
+
+// MarshalJSON writes the duration as text.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads "24h" style text.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration: %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration: %w", err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Scale 2 policies.
+const (
+	Scale2Recorded = "recorded"
+	Scale2Off      = "off"
+)
+
+// Default returns the default settings.
+func Default() Config {
+	host, _ := os.Hostname()
+	name := "clinician"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	return Config{
+		Conn:          kafka.Conn{Brokers: []string{"127.0.0.1:9092"}},
+		Topics:        kafka.DefaultTopics(),
+		StaleVitals:   Duration(24 * time.Hour),
+		SpO2Scale2:    Scale2Recorded,
+		RiskThreshold: 0.5,
+		Theme:         "system",
+		Workstation:   host,
+		User:          name,
+	}
+}
+
+// Path is the default settings file.
+func Path() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find user config dir: %w", err)
+	}
+	return filepath.Join(dir, "chartline", "config.json"), nil
+}
+
+// Load reads settings from path over the defaults; a missing file gives the
+// defaults.
+func Load(path string) (Config, error) {
+	c := Default()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("read settings %s: %w", path, err)
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Default(), fmt.Errorf("read settings %s: %w", path, err)
+	}
+	return c, c.Validate()
+}
+
+// Validate reports settings that cannot work.
+func (c Config) Validate() error {
+	var errs []error
+	if len(c.Conn.Brokers) == 0 {
+		errs = append(errs, errors.New("no bootstrap brokers"))
+	}
+	if c.Topics.PatientPrefix == "" {
+		errs = append(errs, errors.New("empty patient topic prefix"))
+	}
+	if c.StaleVitals <= 0 {
+		errs = append(errs, errors.New("stale-vitals window must be positive"))
+	}
+	if c.SpO2Scale2 != Scale2Recorded && c.SpO2Scale2 != Scale2Off {
+		errs = append(errs, fmt.Errorf("SpO2 Scale 2 policy %q: want %q or %q", c.SpO2Scale2, Scale2Recorded, Scale2Off))
+	}
+	if c.RiskThreshold <= 0 || c.RiskThreshold > 1 {
+		errs = append(errs, fmt.Errorf("risk threshold %v: want 0 < t ≤ 1", c.RiskThreshold))
+	}
+	switch c.Theme {
+	case "system", "light", "dark":
+	default:
+		errs = append(errs, fmt.Errorf("theme %q: want system, light or dark", c.Theme))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	return nil
+}
+
+// Save writes the settings to path atomically (a temporary file renamed
+// over it), mode 0600. Secrets are never written: Conn's password fields
+// are not serialised.
+func (c Config) Save(path string) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".config-*.json")
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save settings: %w", err)
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save settings: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save settings: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	return nil
+}
