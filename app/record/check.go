@@ -118,7 +118,7 @@ func (c *checker) nested(n int32) {
 		c.problem(false, "not a resource: no resourceType")
 		return
 	}
-	s := schemas()[d.str(rt)]
+	s := schemas().types[d.str(rt)]
 	if s == nil {
 		c.problem(false, "resourceType %s is not an R4 resource type", quoteShort(d.str(rt)))
 		return
@@ -129,6 +129,7 @@ func (c *checker) nested(n int32) {
 func (c *checker) object(n int32, s *schema, model bool) {
 	d := c.d
 	var seen uint64 // required elements present, by position in s.required (≤ 64)
+	hint := 0
 	i := n + 1
 	for m := int32(0); m < d.nodes[n].end; m++ {
 		k, v := i, i+1
@@ -138,7 +139,7 @@ func (c *checker) object(n int32, s *schema, model bool) {
 			name = []byte(d.str(k))
 		}
 		c.path = append(c.path, seg{key: k})
-		e, folded := s.lookup(name)
+		e, folded := s.lookup(name, &hint)
 		switch {
 		case e != nil:
 			if folded {

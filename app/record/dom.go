@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -109,6 +110,18 @@ func (d *doc) str(n int32) string {
 		return string(b)
 	}
 	return unescape(b)
+}
+
+// rawText returns the trimmed bytes of string node n without copying them
+// when it holds no escapes (decoded otherwise), or nil.
+func (d *doc) rawText(n int32) []byte {
+	if n < 0 || d.nodes[n].kind != kString {
+		return nil
+	}
+	if d.nodes[n].flags&fEscaped != 0 {
+		return []byte(d.text(n))
+	}
+	return bytes.TrimSpace(d.raw[d.nodes[n].start:d.nodes[n].end])
 }
 
 // text returns the trimmed string at n, or "".

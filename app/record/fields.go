@@ -39,7 +39,7 @@ func Fields(raw []byte) ([]Field, error) {
 	if d.kindOf(rt) != kString {
 		return nil, &Refusal{ReasonNoResourceType, "the object has no resourceType string"}
 	}
-	sc := schemas()[d.str(rt)]
+	sc := schemas().types[d.str(rt)]
 	if sc == nil {
 		return nil, &Refusal{ReasonUnknownType, fmt.Sprintf("resourceType %s is not an R4 resource type", quoteShort(d.str(rt)))}
 	}
@@ -164,8 +164,7 @@ func (f *fielder) extensions(n int32, modifier bool) {
 
 func (f *fielder) extensionValue(e int32, depth int) string {
 	d := f.d
-	sc := schemas()["Observation"] // any resource: reach the Extension schema
-	ext := sc.elements[sc.byName["extension"]].st
+	ext := schemas().extension
 	for i := range ext.elements {
 		el := &ext.elements[i]
 		if !strings.HasPrefix(el.name, "value") {

@@ -200,11 +200,17 @@ func (x *deriver) coding(c int32) {
 
 // codingKey returns "system|code" of a Coding, "" without a code.
 func codingKey(d *doc, c int32) string {
-	code := d.text(d.get(c, "code"))
-	if code == "" {
+	code := d.rawText(d.get(c, "code"))
+	if len(code) == 0 {
 		return ""
 	}
-	return d.text(d.get(c, "system")) + "|" + code
+	sys := d.rawText(d.get(c, "system"))
+	var b strings.Builder
+	b.Grow(len(sys) + 1 + len(code))
+	b.Write(sys)
+	b.WriteByte('|')
+	b.Write(code)
+	return b.String()
 }
 
 // firstCoding returns "system|code" of the first coding of CodeableConcept n.

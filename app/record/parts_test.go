@@ -1,6 +1,7 @@
 package record
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -330,5 +331,21 @@ func TestProblemsBounded(t *testing.T) {
 	}
 	if len(d.Meta.Problems) != maxProblems+1 || !strings.HasPrefix(d.Meta.Problems[maxProblems], "… and ") {
 		t.Errorf("%d problems, last %q; want %d and a count", len(d.Meta.Problems), d.Meta.Problems[len(d.Meta.Problems)-1], maxProblems+1)
+	}
+}
+
+// TestUnescape compares string decoding with encoding/json's.
+func TestUnescape(t *testing.T) {
+	for _, s := range []string{
+		`plain`, `a\"b`, `\\`, `\/`, `\b\f\n\r\t`, `\u0041\u00e9\u4e2d`, `\ud83d\ude00`, `\ud800`, `\udc00x`,
+		`\ud800\u0041`, `\ud83d\ud83d\ude00`, `José`, `\u0000`, `x\ud83d`,
+	} {
+		var want string
+		if err := json.Unmarshal([]byte(`"`+s+`"`), &want); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if got := unescape([]byte(s)); got != want {
+			t.Errorf("unescape(%s) = %q, want %q", s, got, want)
+		}
 	}
 }

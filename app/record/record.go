@@ -125,7 +125,7 @@ func Decode(key, value []byte, topicPatient string) (Decoded, error) {
 	if refusal != nil {
 		return Decoded{}, refusal
 	}
-	c.resource(root, schemas()[typ], true)
+	c.resource(root, schemas().types[typ], true)
 	out := Decoded{Type: typ, ID: id, Patient: patient}
 	derive(d, root, typ, &out.Meta, c)
 	out.Meta.Problems = c.result()

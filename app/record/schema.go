@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+
+	"github.com/samply/golang-fhir-models/fhir-models/fhir"
 )
 
 // The conformance check walks a resource's JSON against a schema derived, by
@@ -62,18 +64,26 @@ type requirement struct {
 	name string // "status", "value[x]"
 }
 
-// schemas holds the schema of every resource type, built on first use.
+// schemaSet is the schema of every resource type, and of Extension.
+type schemaSet struct {
+	types     map[string]*schema
+	extension *schema
+}
+
+// schemas builds the schema set on first use (a few milliseconds) and then
+// only reads it: no lock after the first call.
 var schemas = sync.OnceValue(buildSchemas)
 
-func buildSchemas() map[string]*schema {
+func buildSchemas() *schemaSet {
 	b := schemaBuilder{seen: map[reflect.Type]*schema{}, codes: map[reflect.Type]*codeList{}}
-	out := make(map[string]*schema, len(resourceTypes))
+	set := &schemaSet{types: make(map[string]*schema, len(resourceTypes))}
 	for name, t := range resourceTypes {
 		s := b.build(t)
 		s.resource = true
-		out[name] = s
+		set.types[name] = s
 	}
-	return out
+	set.extension = b.build(reflect.TypeFor[fhir.Extension]())
+	return set
 }
 
 type schemaBuilder struct {
@@ -209,9 +219,19 @@ func (b *schemaBuilder) codeList(t reflect.Type) *codeList {
 }
 
 // lookup finds a member name in s: exactly, or, as encoding/json does,
-// ignoring case (folded reports that).
-func (s *schema) lookup(name []byte) (e *element, folded bool) {
+// ignoring case (folded reports that). hint is where the previous member was
+// found, plus one: JSON written in the R4 element order (most servers and
+// Synthea write it so) finds its next member within a few elements of the
+// last, without hashing.
+func (s *schema) lookup(name []byte, hint *int) (e *element, folded bool) {
+	for i, end := *hint, min(*hint+8, len(s.elements)); i < end; i++ {
+		if s.elements[i].name == string(name) {
+			*hint = i + 1
+			return &s.elements[i], false
+		}
+	}
 	if i, ok := s.byName[string(name)]; ok {
+		*hint = i + 1
 		return &s.elements[i], false
 	}
 	for i := range s.elements {
