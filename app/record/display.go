@@ -52,7 +52,12 @@ func (x *deriver) observation() {
 		}
 	} else if r := d.get(root, "valueRange"); r >= 0 {
 		value = rangeText(readQuantity(d, d.get(r, "low")), readQuantity(d, d.get(r, "high")))
+	} else if r := d.get(root, "valueRatio"); r >= 0 {
+		value = ratioText(d, r)
 	} else if s := d.text(d.get(root, "valueDateTime")); s != "" {
+		m.ValueText = s
+		value = ": " + s
+	} else if s := d.text(d.get(root, "valueTime")); s != "" {
 		m.ValueText = s
 		value = ": " + s
 	} else if dar := d.get(root, "dataAbsentReason"); dar >= 0 {
@@ -119,6 +124,16 @@ func (x *deriver) observation() {
 	if m.Status != "final" && m.Status != "amended" && m.Status != "corrected" && m.Status != "" {
 		m.Display = join(m.Display, paren(statusWords(m.Status)))
 	}
+}
+
+// ratioText renders a Ratio "1 / 128".
+func ratioText(d *doc, r int32) string {
+	num := readQuantity(d, d.get(r, "numerator")).String()
+	den := readQuantity(d, d.get(r, "denominator")).String()
+	if num == "" || den == "" {
+		return num + den
+	}
+	return num + " / " + den
 }
 
 // orDash returns s, or "–" when empty.
@@ -385,7 +400,7 @@ func (x *deriver) encounter() {
 	if name == "" {
 		name = conceptText(d, d.get(root, "class"))
 	}
-	x.m.Display = join(name, paren(x.m.Status))
+	x.m.Display = join(name, paren(statusWords(x.m.Status)))
 	x.period("period")
 }
 
@@ -434,7 +449,7 @@ func (x *deriver) carePlan() {
 	if name == "" {
 		name = d.text(d.get(root, "description"))
 	}
-	x.m.Display = join(name, paren(x.m.Status))
+	x.m.Display = join(name, paren(statusWords(x.m.Status)))
 	if !x.period("period") {
 		x.when("created")
 	}
@@ -466,7 +481,7 @@ func (x *deriver) goal() {
 	if target != "" {
 		name += " — target " + target
 	}
-	m.Display = join(name, paren(m.Status))
+	m.Display = join(name, paren(statusWords(m.Status)))
 	if !x.when("startDate") {
 		x.when("statusDate")
 	}

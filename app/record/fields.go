@@ -313,12 +313,7 @@ func (f *fielder) format(n int32, e *element) string {
 	case "Range":
 		return rangeText(readQuantity(d, d.get(n, "low")), readQuantity(d, d.get(n, "high")))
 	case "Ratio":
-		num := readQuantity(d, d.get(n, "numerator")).String()
-		den := readQuantity(d, d.get(n, "denominator")).String()
-		if num == "" || den == "" {
-			return num + den
-		}
-		return num + " / " + den
+		return ratioText(d, n)
 	case "Period":
 		start, end := d.text(d.get(n, "start")), d.text(d.get(n, "end"))
 		switch {
@@ -335,6 +330,14 @@ func (f *fielder) format(n int32, e *element) string {
 			return s
 		}
 		if s := d.text(d.get(n, "reference")); s != "" {
+			// a contained resource reads by its own code or name
+			if local, ok := strings.CutPrefix(s, "#"); ok {
+				if c := containedByID(d, 0, local); c >= 0 {
+					if name := containedName(d, c); name != "" {
+						return name
+					}
+				}
+			}
 			return s
 		}
 		return d.text(d.at(n, "identifier", "value"))
@@ -395,6 +398,20 @@ func (f *fielder) format(n int32, e *element) string {
 	}
 	if e.st != nil {
 		return f.backbone(n, e.st)
+	}
+	return ""
+}
+
+// containedName names a contained resource: its code, else its name.
+func containedName(d *doc, c int32) string {
+	if s := conceptText(d, d.get(c, "code")); s != "" {
+		return s
+	}
+	switch n := d.get(c, "name"); d.kindOf(n) {
+	case kString:
+		return d.text(n)
+	case kArray, kObject:
+		return humanName(d, d.first(n))
 	}
 	return ""
 }

@@ -281,6 +281,14 @@ func TestFields(t *testing.T) {
 			{"Subject", "José Ñúñez"},
 			{"Dosage instruction", "1 tablet twice daily"},
 		}},
+		{"messy-medreq.json", []Field{
+			{"Medication", "Amlodipine 5 MG Oral Tablet"},
+		}},
+		{"messy-observation.json", []Field{
+			{"Source system", "ward-monitor-7"},
+			{"Performer", "Jones"},
+			{"Value", "38.4 °C"},
+		}},
 		{"riskassessment.json", []Field{
 			{"Prediction", "Outcome: Sepsis (SNOMED CT 91302008); Probability: 0.32; Qualitative risk: High likelihood (high)"},
 		}},
@@ -346,6 +354,50 @@ func TestUnescape(t *testing.T) {
 		}
 		if got := unescape([]byte(s)); got != want {
 			t.Errorf("unescape(%s) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestDisplayStatus checks that a status that changes what a clinician should
+// make of an entry always shows in its display line.
+func TestDisplayStatus(t *testing.T) {
+	tests := []struct {
+		key, raw      string
+		display, stat string
+	}{
+		{"Encounter/e", `{"resourceType":"Encounter","id":"e","status":"entered-in-error","class":{"code":"AMB"},"type":[{"text":"Check-up"}]}`,
+			"Check-up (entered in error)", "entered-in-error"},
+		{"Observation/o", `{"resourceType":"Observation","id":"o","status":"cancelled","code":{"text":"Heart rate"}}`,
+			"Heart rate (cancelled)", "cancelled"},
+		{"Observation/o", `{"resourceType":"Observation","id":"o","status":"entered-in-error","code":{"text":"Heart rate"},"valueQuantity":{"value":300,"unit":"/min"}}`,
+			"Heart rate 300 /min (entered in error)", "entered-in-error"},
+		{"Condition/c", `{"resourceType":"Condition","id":"c","clinicalStatus":{"coding":[{"code":"active"}]},"verificationStatus":{"coding":[{"code":"refuted"}]},"code":{"text":"Asthma"},"subject":{"reference":"Patient/p"}}`,
+			"Asthma (refuted)", "refuted"},
+		{"MedicationRequest/m", `{"resourceType":"MedicationRequest","id":"m","status":"stopped","intent":"order","medicationCodeableConcept":{"text":"Aspirin 75 mg"},"subject":{"reference":"Patient/p"}}`,
+			"Aspirin 75 mg (stopped)", "stopped"},
+		{"Immunization/i", `{"resourceType":"Immunization","id":"i","status":"not-done","vaccineCode":{"text":"MMR"},"patient":{"reference":"Patient/p"},"occurrenceDateTime":"2020"}`,
+			"MMR (not given)", "not-done"},
+		{"AllergyIntolerance/a", `{"resourceType":"AllergyIntolerance","id":"a","clinicalStatus":{"coding":[{"code":"inactive"}]},"code":{"text":"Latex"},"patient":{"reference":"Patient/p"}}`,
+			"Latex allergy (inactive)", "inactive"},
+		{"AllergyIntolerance/a", `{"resourceType":"AllergyIntolerance","id":"a","type":"intolerance","code":{"text":"Lactose"},"patient":{"reference":"Patient/p"}}`,
+			"Lactose intolerance", ""},
+		{"CarePlan/c", `{"resourceType":"CarePlan","id":"c","status":"entered-in-error","intent":"plan","title":"Plan","subject":{"reference":"Patient/p"}}`,
+			"Plan (entered in error)", "entered-in-error"},
+		{"Observation/r", `{"resourceType":"Observation","id":"r","status":"final","code":{"text":"Titer"},"valueRatio":{"numerator":{"value":1},"denominator":{"value":128}}}`,
+			"Titer 1 / 128", "final"},
+		{"Basic/b", `{"resourceType":"Basic","id":"b","code":{"coding":[{"system":"http://x","code":"y","display":"Referral note"}]}}`,
+			"Referral note", ""},
+		{"Location/l", `{"resourceType":"Location","id":"l","name":"Ward 7","status":"active"}`, "Ward 7", "active"},
+		{"Binary/b", `{"resourceType":"Binary","id":"b","contentType":"text/plain"}`, "Binary", ""},
+	}
+	for _, tt := range tests {
+		d, err := Decode([]byte(tt.key), []byte(tt.raw), "")
+		if err != nil {
+			t.Errorf("%s: %v", tt.key, err)
+			continue
+		}
+		if d.Meta.Display != tt.display || d.Meta.Status != tt.stat {
+			t.Errorf("%s: Display %q, Status %q; want %q, %q", tt.key, d.Meta.Display, d.Meta.Status, tt.display, tt.stat)
 		}
 	}
 }
