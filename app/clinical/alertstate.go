@@ -205,6 +205,12 @@ func Legal(state, verb string) error {
 	return nil
 }
 
+// validTime: set, and writable as an RFC 3339 time in UTC (years 1–9999).
+func validTime(t time.Time) bool {
+	y := t.UTC().Year()
+	return !t.IsZero() && y >= 1 && y <= 9999
+}
+
 // Step is one action with the state before and after it.
 type Step struct {
 	Action
@@ -272,8 +278,8 @@ func (s AlertState) Apply(a Action) (AlertState, error) {
 		return s, fmt.Errorf("action %s without user: %w", a.ID, ErrInvalidAction)
 	case strings.TrimSpace(a.Workstation) == "":
 		return s, fmt.Errorf("action %s without workstation: %w", a.ID, ErrInvalidAction)
-	case a.At.IsZero():
-		return s, fmt.Errorf("action %s without time: %w", a.ID, ErrInvalidAction)
+	case !validTime(a.At):
+		return s, fmt.Errorf("action %s without a usable time: %w", a.ID, ErrInvalidAction)
 	case a.Verb == VerbNote && strings.TrimSpace(a.Note) == "":
 		return s, fmt.Errorf("note %s without text: %w", a.ID, ErrInvalidAction)
 	}
@@ -351,8 +357,8 @@ func ParseAlertState(raw []byte) (AlertState, error) {
 		return AlertState{}, fmt.Errorf("read alert state: no alert id")
 	}
 	for i, a := range s.Actions {
-		if a.ID == "" || a.At.IsZero() {
-			return AlertState{}, fmt.Errorf("read alert state %s: action %d has no id or time", s.Alert, i)
+		if a.ID == "" || !validTime(a.At) {
+			return AlertState{}, fmt.Errorf("read alert state %s: action %d has no id or no usable time", s.Alert, i)
 		}
 	}
 	return s.canonical(), nil

@@ -48,6 +48,16 @@ func hasAny(codes []string, set ...string) bool {
 	return false
 }
 
+// in reports whether code is one of set.
+func in(code string, set ...string) bool {
+	for _, s := range set {
+		if code == s {
+			return true
+		}
+	}
+	return false
+}
+
 // shortCoding renders "system|code" for people: "SNOMED 254637007",
 // "LOINC 48018-6", or the raw string for a system it does not know.
 func shortCoding(c string) string {

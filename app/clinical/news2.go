@@ -332,18 +332,29 @@ func NEWS2(vitals []store.Item, goals []store.Item, opts NEWS2Options) Result {
 		}
 	}
 
-	// Collect every reading of every parameter.
-	best := map[Parameter]*candidate{}
-	var skips []*candidate
+	// Collect every reading of every parameter, keeping the latest usable one
+	// of each (in slot, by chart order) and the unusable ones.
+	var (
+		slot  [7]candidate
+		have  [7]bool
+		buf   [2]candidate // an Observation carries at most two readings
+		skips []candidate
+	)
 	for i := range vitals {
-		for _, c := range readingsOf(&vitals[i]) {
+		for _, c := range readingsOf(&vitals[i], buf[:0]) {
 			if c.skip != "" {
 				skips = append(skips, c)
 				continue
 			}
-			if b := best[c.Parameter]; b == nil || c.after(b) {
-				best[c.Parameter] = c
+			if k := paramIndex(c.Parameter); !have[k] || c.after(&slot[k]) {
+				slot[k], have[k] = c, true
 			}
+		}
+	}
+	best := map[Parameter]*candidate{}
+	for k, p := range Parameters() {
+		if have[k] {
+			best[p] = &slot[k]
 		}
 	}
 	for _, c := range best {
@@ -378,7 +389,7 @@ func NEWS2(vitals []store.Item, goals []store.Item, opts NEWS2Options) Result {
 		}
 		score, why := scoreReading(c, res.Scale, fresh[AirOrOxygen])
 		if why != "" {
-			skips = append(skips, &candidate{Reading: c.Reading, skip: why})
+			skips = append(skips, candidate{Reading: c.Reading, skip: why})
 			res.Missing = append(res.Missing, p)
 			continue
 		}
@@ -431,13 +442,25 @@ func bandOf(total int, red, any bool) string {
 	return BandLow
 }
 
+// paramIndex is a parameter's position in chart order (7 for an unknown one).
 func paramIndex(p Parameter) int {
-	for i, q := range Parameters() {
-		if q == p {
-			return i
-		}
+	switch p {
+	case Respiration:
+		return 0
+	case SpO2:
+		return 1
+	case AirOrOxygen:
+		return 2
+	case Systolic:
+		return 3
+	case Pulse:
+		return 4
+	case Consciousness:
+		return 5
+	case Temperature:
+		return 6
 	}
-	return len(Parameters())
+	return 7
 }
 
 // hypercapnicGoal finds an active Goal whose measure is SpO2 and whose target
@@ -468,18 +491,18 @@ func hypercapnicGoal(goals []store.Item) (store.Ref, bool) {
 
 // readingsOf turns one Observation index entry into the NEWS2 readings it
 // carries (none, one, or several for a pulse-oximetry panel).
-func readingsOf(it *store.Item) []*candidate {
+func readingsOf(it *store.Item, buf []candidate) []candidate {
 	m := &it.Meta
-	var out []*candidate
+	out := buf[:0]
 	add := func(p Parameter) *candidate {
-		c := &candidate{Reading: Reading{Parameter: p, Ref: it.Ref, Time: m.Time, Version: versionOf(m)}, lastUpdated: m.LastUpdated}
+		out = append(out, candidate{Reading: Reading{Parameter: p, Ref: it.Ref, Time: m.Time, Version: versionOf(m)}, lastUpdated: m.LastUpdated})
+		c := &out[len(out)-1]
 		switch {
 		case !usableStatus(m.Status):
 			c.skip = fmt.Sprintf("status %q is not scored", m.Status)
 		case m.Time.IsZero():
 			c.skip = "no effective time"
 		}
-		out = append(out, c)
 		return c
 	}
 	main := func(p Parameter, conv func(v float64, unit string) (float64, string, string)) {

@@ -98,6 +98,9 @@ func TestNormalSetScoresZero(t *testing.T) {
 		t.Fatalf("want 7 readings and scores, got %d and %d", len(r.Readings), len(r.Scores))
 	}
 	for i, p := range Parameters() {
+		if paramIndex(p) != i {
+			t.Errorf("paramIndex(%s) = %d, want %d", p, paramIndex(p), i)
+		}
 		if r.Readings[i].Parameter != p {
 			t.Errorf("reading %d is %s, want %s (chart order)", i, r.Readings[i].Parameter, p)
 		}

@@ -882,6 +882,9 @@ func (e *evaluator) observation(t *ObservationTest) (Outcome, string) {
 		}
 		for i := range t.Components {
 			if co, cw := componentTest(&it.Meta, &t.Components[i]); kleene(co) < kleene(o) {
+				if cw == "" {
+					cw = missingComponent(&t.Components[i])
+				}
 				o, w = co, cw
 			}
 		}
@@ -912,7 +915,7 @@ func quantityOf(m *store.Meta) quantity {
 func componentTest(m *store.Meta, ct *ComponentTest) (Outcome, string) {
 	for i := range m.Components {
 		comp := &m.Components[i]
-		if !hasAny([]string{comp.Code}, ct.Codes...) {
+		if !in(comp.Code, ct.Codes...) {
 			continue
 		}
 		if ct.Value == nil {
@@ -920,11 +923,16 @@ func componentTest(m *store.Meta, ct *ComponentTest) (Outcome, string) {
 		}
 		return valueTest(comp.ValueCode, "", quantity{ok: comp.HasValue, value: comp.Value, unit: comp.Unit}, ct.Value)
 	}
+	return NotEvaluable, "" // the caller says which component, when it needs to
+}
+
+// missingComponent words a component test that found no component.
+func missingComponent(ct *ComponentTest) string {
 	names := make([]string, len(ct.Codes))
 	for i, c := range ct.Codes {
 		names[i] = shortCoding(c)
 	}
-	return NotEvaluable, "no " + strings.Join(names, " or ") + " component"
+	return "no " + strings.Join(names, " or ") + " component"
 }
 
 // valueTest decides a value against a test: a coding decides a coded test; a
@@ -947,7 +955,7 @@ func valueTest(code, text string, q quantity, t *ValueTest) (Outcome, string) {
 			}
 		}
 		switch {
-		case code != "" && hasAny([]string{code}, t.Codes...):
+		case code != "" && in(code, t.Codes...):
 			return Met, "value " + shortCoding(code)
 		case textMatch:
 			return Met, "value " + tt
@@ -1071,14 +1079,14 @@ func (e *evaluator) variant(t *VariantTest) (Outcome, string) {
 
 // variantOutcome reads one genomic Observation about the gene.
 func variantOutcome(m *store.Meta, want []string) (Outcome, string) {
-	negative := hasAny([]string{m.ValueCode}, negativeCodes...) || negativeWord(m.ValueText)
-	positive := hasAny([]string{m.ValueCode}, positiveCodes...) || positiveWord(m.ValueText)
+	negative := in(m.ValueCode, negativeCodes...) || negativeWord(m.ValueText)
+	positive := in(m.ValueCode, positiveCodes...) || positiveWord(m.ValueText)
 	if negative {
 		return NotMet, "not detected"
 	}
 	var found []string
 	for _, c := range m.Components {
-		if hasAny([]string{c.Code}, variantCodes...) && c.ValueCode != "" {
+		if in(c.Code, variantCodes...) && c.ValueCode != "" {
 			found = append(found, c.ValueCode)
 		}
 	}
@@ -1089,7 +1097,7 @@ func variantOutcome(m *store.Meta, want []string) (Outcome, string) {
 		return NotEvaluable, "result does not say detected or not"
 	}
 	for _, f := range found {
-		if hasAny([]string{f}, want...) {
+		if in(f, want...) {
 			return Met, "variant " + shortCoding(f) + " detected"
 		}
 	}
