@@ -144,7 +144,7 @@ func TestParameterBands(t *testing.T) {
 		code, text string
 		want       int
 	}{
-		{CodeACVPUAlert, "", 0}, {CodeACVPUConfusion, "", 3}, {CodeACVPUVoice, "", 3}, {CodeACVPUPain, "", 3}, {CodeACVPUUnresponsve, "", 3},
+		{CodeACVPUAlert, "", 0}, {CodeACVPUConfusion, "", 3}, {CodeACVPUVoice, "", 3}, {CodeACVPUPain, "", 3}, {CodeACVPUUnresponsive, "", 3},
 	} {
 		cases = append(cases, tc{Consciousness, "avpu", coded("avpu", t0, CodeResponsiveness, r.code, r.text), r.want})
 	}
@@ -547,7 +547,7 @@ func TestConsciousness(t *testing.T) {
 	}{
 		{CodeResponsiveness, CodeACVPUAlert, "", 0, true},
 		{CodeACVPUSnomed, CodeACVPUVoice, "", 3, true},
-		{CodeACVPUSnomed, CodeACVPUUnresponsve, "", 3, true},
+		{CodeACVPUSnomed, CodeACVPUUnresponsive, "", 3, true},
 		{CodeResponsiveness, "", "Alert", 0, true},
 		{CodeResponsiveness, "", "A", 0, true},
 		{CodeResponsiveness, "", "c", 3, true},

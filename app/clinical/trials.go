@@ -181,21 +181,21 @@ type AgeRange struct {
 // Genomics and result codes used by VariantTest (LOINC; SNOMED CT; HL7 Genomics
 // Reporting IG R4).
 const (
-	CodeGeneStudied      = SystemLOINC + "|48018-6" // Gene studied [ID]
-	CodeDiscreteVariant  = SystemLOINC + "|81252-9" // Discrete genetic variant
-	CodeDNAChange        = SystemLOINC + "|48004-6" // DNA change (c.HGVS)
-	CodeAminoAcidChange  = SystemLOINC + "|48005-3" // Amino acid change (pHGVS)
-	CodeAnswerPresent    = SystemLOINC + "|LA9633-4"
-	CodeAnswerAbsent     = SystemLOINC + "|LA9634-2"
-	CodeSnomedDetected   = SystemSNOMED + "|260373001"
-	CodeSnomedNotDetectd = SystemSNOMED + "|260415000"
-	CodeSnomedPositive   = SystemSNOMED + "|10828004"
-	CodeSnomedNegative   = SystemSNOMED + "|260385009"
+	CodeGeneStudied       = SystemLOINC + "|48018-6" // Gene studied [ID]
+	CodeDiscreteVariant   = SystemLOINC + "|81252-9" // Discrete genetic variant
+	CodeDNAChange         = SystemLOINC + "|48004-6" // DNA change (c.HGVS)
+	CodeAminoAcidChange   = SystemLOINC + "|48005-3" // Amino acid change (pHGVS)
+	CodeAnswerPresent     = SystemLOINC + "|LA9633-4"
+	CodeAnswerAbsent      = SystemLOINC + "|LA9634-2"
+	CodeSnomedDetected    = SystemSNOMED + "|260373001"
+	CodeSnomedNotDetected = SystemSNOMED + "|260415000"
+	CodeSnomedPositive    = SystemSNOMED + "|10828004"
+	CodeSnomedNegative    = SystemSNOMED + "|260385009"
 )
 
 var (
 	positiveCodes = []string{CodeAnswerPresent, CodeSnomedDetected, CodeSnomedPositive}
-	negativeCodes = []string{CodeAnswerAbsent, CodeSnomedNotDetectd, CodeSnomedNegative}
+	negativeCodes = []string{CodeAnswerAbsent, CodeSnomedNotDetected, CodeSnomedNegative}
 	variantCodes  = []string{CodeDiscreteVariant, CodeDNAChange, CodeAminoAcidChange}
 )
 
