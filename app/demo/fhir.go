@@ -70,17 +70,21 @@ func bundle(entries []object) object {
 	return obj("resourceType", "Bundle", "type", "transaction", "entry", entries)
 }
 
-// chart accumulates one patient's transaction Bundle.
+// chart accumulates one patient's transaction Bundle, or, with a sink,
+// hands each resource over as it is built (the bulk generator).
 type chart struct {
 	g       *gen
 	p       *persona
-	patURL  string // fullUrl of the Patient entry
+	patURL  string // fullUrl of the Patient entry, or "Patient/<id>" with a sink
 	entries []object
-	enc     string // fullUrl of the encounter being written
+	enc     string // fullUrl (or Type/id) of the encounter being written
 	encPr   staff  // its practitioner
 	encLoc  string // its location reference, "" for none
 	conds   map[string]string
 	obs     int // Observations written
+	// sink, when set, receives every resource instead of entries, and
+	// references are literal Type/id rather than urn:uuid.
+	sink func(typ, id string, res object)
 }
 
 func newChart(g *gen, p *persona) *chart {
@@ -91,12 +95,16 @@ func newChart(g *gen, p *persona) *chart {
 // writes them) and returns its fullUrl.
 func (c *chart) add(typ string, build func(id string) object) string {
 	id := c.g.uuid()
-	url := "urn:uuid:" + id
 	res := build(id)
-	c.entries = append(c.entries, entry(url, res, "POST", typ))
 	if typ == "Observation" {
 		c.obs++
 	}
+	if c.sink != nil {
+		c.sink(typ, id, res)
+		return typ + "/" + id
+	}
+	url := "urn:uuid:" + id
+	c.entries = append(c.entries, entry(url, res, "POST", typ))
 	return url
 }
 
