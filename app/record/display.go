@@ -51,7 +51,7 @@ func (x *deriver) observation() {
 			value = ": yes"
 		}
 	} else if r := d.get(root, "valueRange"); r >= 0 {
-		value = rangeText(readQuantity(d, d.get(r, "low")), readQuantity(d, d.get(r, "high")))
+		value = rangeText(readQuantity(d, d.get(r, "low")), readQuantity(d, d.get(r, "high")), true)
 	} else if r := d.get(root, "valueRatio"); r >= 0 {
 		value = ratioText(d, r)
 	} else if s := d.text(d.get(root, "valueDateTime")); s != "" {
@@ -78,8 +78,8 @@ func (x *deriver) observation() {
 		c := store.Component{Code: firstCoding(d, cc)}
 		q := readQuantity(d, d.get(comps, "valueQuantity"))
 		if q.ok {
-			c.Value, c.HasValue, c.Unit = q.value, true, q.unit
-		} else if v, _, ok := d.num(d.get(comps, "valueInteger")); ok {
+			c.Value, c.HasValue, c.Unit = q.value, true, q.unit()
+		} else if v, ok := d.number(d.get(comps, "valueInteger")); ok {
 			c.Value, c.HasValue = v, true
 		}
 		vcc := d.get(comps, "valueCodeableConcept")
@@ -104,11 +104,11 @@ func (x *deriver) observation() {
 	switch {
 	case hasCode(d, code, SystemLOINC, LOINCBloodPressure) || (sys.ok && dia.ok && value == ""):
 		name = "Blood pressure"
-		unit := sys.shown
+		unit := sys.shown()
 		if unit == "" {
-			unit = dia.shown
+			unit = dia.shown()
 		}
-		value = join(orDash(sys.lit)+"/"+orDash(dia.lit), unit)
+		value = join(orDash(sys.lit())+"/"+orDash(dia.lit()), unit)
 	case len(parts) > 0 && value == "":
 		value = ": " + strings.Join(parts, ", ")
 	case len(parts) > 0:
@@ -471,7 +471,7 @@ func (x *deriver) goal() {
 			target = q.String()
 		} else if r := d.get(targets, "detailRange"); r >= 0 {
 			low, high := x.setRange(r)
-			target = rangeText(low, high)
+			target = rangeText(low, high, true)
 		} else if s := conceptText(d, d.get(targets, "detailCodeableConcept")); s != "" {
 			m.ValueCode = firstCoding(d, d.get(targets, "detailCodeableConcept"))
 			m.ValueText = s
@@ -511,7 +511,7 @@ func (x *deriver) risk() {
 		}
 	} else if r := d.get(pred, "probabilityRange"); r >= 0 {
 		low, high := x.setRange(r)
-		value = rangeText(low, high)
+		value = rangeText(low, high, true)
 	}
 	qr := d.get(pred, "qualitativeRisk")
 	m.ValueCode = firstCoding(d, qr)

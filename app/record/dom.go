@@ -166,6 +166,28 @@ func (d *doc) num(n int32) (v float64, lit string, ok bool) {
 	return v, lit, true
 }
 
+// number reads a number node, or a string holding a JSON number, without
+// keeping its literal.
+func (d *doc) number(n int32) (float64, bool) {
+	if n < 0 {
+		return 0, false
+	}
+	var b []byte
+	switch d.nodes[n].kind {
+	case kNumber:
+		b = d.raw[d.nodes[n].start:d.nodes[n].end]
+	case kString:
+		b = d.rawText(n)
+		if !isNumberLiteral(string(b)) {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	return v, err == nil
+}
+
 // boolean reads a boolean node.
 func (d *doc) boolean(n int32) (v, ok bool) {
 	if n < 0 {

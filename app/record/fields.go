@@ -134,10 +134,8 @@ func referenceRangeText(d *doc, rr, value int32) string {
 	low := readQuantity(d, d.get(rr, "low"))
 	high := readQuantity(d, d.get(rr, "high"))
 	vq := readQuantity(d, value)
-	if vq.shown != "" && (!low.ok || low.shown == vq.shown) && (!high.ok || high.shown == vq.shown) {
-		low.shown, high.shown = "", ""
-	}
-	if s := rangeText(low, high); s != "" {
+	same := vq.shown() != "" && (!low.ok || low.shown() == vq.shown()) && (!high.ok || high.shown() == vq.shown())
+	if s := rangeText(low, high, !same); s != "" {
 		return s
 	}
 	return d.text(d.get(rr, "text"))
@@ -311,7 +309,7 @@ func (f *fielder) format(n int32, e *element) string {
 	case "Money":
 		return join(d.literal(d.get(n, "value")), d.text(d.get(n, "currency")))
 	case "Range":
-		return rangeText(readQuantity(d, d.get(n, "low")), readQuantity(d, d.get(n, "high")))
+		return rangeText(readQuantity(d, d.get(n, "low")), readQuantity(d, d.get(n, "high")), true)
 	case "Ratio":
 		return ratioText(d, n)
 	case "Period":

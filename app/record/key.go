@@ -48,8 +48,22 @@ func ParseKey(key []byte) (typ, id string, err error) {
 			return "", "", &Refusal{ReasonBadKey, fmt.Sprintf("key %s: the id holds %s, outside [A-Za-z0-9-.]", quoteShort(string(key)), quoteByte(c))}
 		}
 	}
-	return string(t), string(rest), nil
+	typ, ok := typeNames[string(t)]
+	if !ok {
+		typ = string(t)
+	}
+	return typ, string(rest), nil
 }
+
+// typeNames holds each R4 resource type name once, so a key's type costs no
+// allocation. It is never written after package initialisation.
+var typeNames = func() map[string]string {
+	m := make(map[string]string, len(resourceTypes))
+	for name := range resourceTypes {
+		m[name] = name
+	}
+	return m
+}()
 
 func isIDByte(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.'

@@ -305,37 +305,58 @@ func paren(s string) string {
 
 // ---- quantities
 
-// quantity is a Quantity as Meta and Display want it.
+// quantity is a Quantity as Meta and Display want it. Its strings are read
+// from the document only when asked for, so reading a value allocates nothing.
 type quantity struct {
-	value      float64
-	lit        string // the number as written
-	comparator string
-	unit       string // UCUM code when given, else the unit text
-	shown      string // the unit a clinician reads: the unit text, else the code
-	ok         bool
+	d                       *doc
+	val, comp, unitN, codeN int32
+	ucum                    bool
+	value                   float64
+	ok                      bool
 }
 
 func readQuantity(d *doc, q int32) quantity {
-	var r quantity
+	r := quantity{d: d, val: -1, comp: -1, unitN: -1, codeN: -1}
 	if d.kindOf(q) != kObject {
 		return r
 	}
-	r.value, r.lit, r.ok = d.num(d.get(q, "value"))
-	r.comparator = d.text(d.get(q, "comparator"))
-	code := d.text(d.get(q, "code"))
-	text := d.text(d.get(q, "unit"))
-	if code != "" && d.is(d.get(q, "system"), SystemUCUM) {
-		r.unit = code
-	} else if text != "" {
-		r.unit = text
-	} else {
-		r.unit = code
-	}
-	r.shown = text
-	if r.shown == "" {
-		r.shown = code
-	}
+	r.val = d.get(q, "value")
+	r.value, r.ok = d.number(r.val)
+	r.comp = d.get(q, "comparator")
+	r.unitN = d.get(q, "unit")
+	r.codeN = d.get(q, "code")
+	r.ucum = d.is(d.get(q, "system"), SystemUCUM)
 	return r
+}
+
+// lit is the number as written.
+func (q quantity) lit() string {
+	if !q.ok {
+		return ""
+	}
+	return q.d.literal(q.val)
+}
+
+// comparator is "<", "<=", ">=" or ">", or "".
+func (q quantity) comparator() string { return q.d.text(q.comp) }
+
+// unit is the UCUM code when the quantity is coded in UCUM, else the unit text.
+func (q quantity) unit() string {
+	if code := q.d.text(q.codeN); code != "" && q.ucum {
+		return code
+	}
+	if text := q.d.text(q.unitN); text != "" {
+		return text
+	}
+	return q.d.text(q.codeN)
+}
+
+// shown is the unit a clinician reads: the unit text, else the code.
+func (q quantity) shown() string {
+	if text := q.d.text(q.unitN); text != "" {
+		return text
+	}
+	return q.d.text(q.codeN)
 }
 
 // String renders "<5.2 mmol/L".
@@ -343,7 +364,7 @@ func (q quantity) String() string {
 	if !q.ok {
 		return ""
 	}
-	return join(q.comparator+q.lit, q.shown)
+	return join(q.comparator()+q.lit(), q.shown())
 }
 
 // setValue puts a quantity into Meta's value fields.
@@ -352,8 +373,8 @@ func (x *deriver) setValue(q quantity) {
 		return
 	}
 	x.m.Value, x.m.HasValue = q.value, true
-	x.m.Comparator = q.comparator
-	x.m.Unit = q.unit
+	x.m.Comparator = q.comparator()
+	x.m.Unit = q.unit()
 }
 
 // setRange puts a Range (or a reference range) into Low/High.
@@ -369,19 +390,26 @@ func (x *deriver) setRange(r int32) (low, high quantity) {
 	return low, high
 }
 
-// rangeText renders a range "3.9–5.5 mmol/L", "≥ 60", "< 5.7".
-func rangeText(low, high quantity) string {
+// rangeText renders a range "3.9–5.5 mmol/L", "≥ 60", "≤ 5.7"; unit false
+// leaves the unit out.
+func rangeText(low, high quantity, unit bool) string {
+	u := func(q quantity) string {
+		if !unit {
+			return ""
+		}
+		return q.shown()
+	}
 	switch {
 	case low.ok && high.ok:
-		unit := high.shown
-		if unit == "" {
-			unit = low.shown
+		shown := u(high)
+		if shown == "" {
+			shown = u(low)
 		}
-		return join(low.lit+"–"+high.lit, unit)
+		return join(low.lit()+"–"+high.lit(), shown)
 	case low.ok:
-		return join("≥ "+low.lit, low.shown)
+		return join("≥ "+low.lit(), u(low))
 	case high.ok:
-		return join("≤ "+high.lit, high.shown)
+		return join("≤ "+high.lit(), u(high))
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -24,63 +25,61 @@ const (
 	refUnresolved                // a Patient we cannot name: urn:uuid, conditional, contained, identifier only
 )
 
-// patientRef resolves a Reference object.
-func patientRef(d *doc, ref int32) (id string, k refKind, text string) {
+// patientRef resolves a Reference object. raw is its reference string (a
+// view into the document, nil for an identifier-only reference); only the id
+// of a resolved patient is allocated.
+func patientRef(d *doc, ref int32) (id string, k refKind, raw []byte) {
 	if d.kindOf(ref) != kObject {
-		return "", refNone, ""
+		return "", refNone, nil
 	}
-	typ := d.text(d.get(ref, "type"))
-	r := d.text(d.get(ref, "reference"))
-	if r == "" {
-		if typ == "Patient" && d.get(ref, "identifier") >= 0 {
-			return "", refUnresolved, "a Patient named by identifier only"
+	typ := d.rawText(d.get(ref, "type"))
+	r := d.rawText(d.get(ref, "reference"))
+	isPatient := string(typ) == "Patient"
+	if len(r) == 0 {
+		if isPatient && d.get(ref, "identifier") >= 0 {
+			return "", refUnresolved, nil
 		}
-		return "", refNone, ""
+		return "", refNone, nil
 	}
-	switch {
-	case strings.HasPrefix(r, "#"):
-		if typ == "Patient" || typ == "" {
-			return "", refUnresolved, quoteShort(r)
-		}
-		return "", refOther, r
-	case strings.HasPrefix(r, "urn:"):
-		if typ == "" || typ == "Patient" {
-			return "", refUnresolved, quoteShort(r)
+	if r[0] == '#' || bytes.HasPrefix(r, []byte("urn:")) {
+		// a contained resource, a urn:uuid or urn:oid: unresolved unless typed otherwise
+		if isPatient || len(typ) == 0 {
+			return "", refUnresolved, r
 		}
 		return "", refOther, r
 	}
-	if q := strings.IndexByte(r, '?'); q >= 0 {
+	if q := bytes.IndexByte(r, '?'); q >= 0 {
 		// a conditional reference: "Patient?identifier=…"
 		t := r[:q]
-		if i := strings.LastIndexByte(t, '/'); i >= 0 {
+		if i := bytes.LastIndexByte(t, '/'); i >= 0 {
 			t = t[i+1:]
 		}
-		if t == "Patient" {
-			return "", refUnresolved, quoteShort(r)
+		if string(t) == "Patient" {
+			return "", refUnresolved, r
 		}
 		return "", refOther, r
 	}
-	if i := strings.Index(r, "/_history/"); i >= 0 {
-		r = r[:i]
+	p := r
+	if i := bytes.Index(p, []byte("/_history/")); i >= 0 {
+		p = p[:i]
 	}
-	r = strings.TrimSuffix(r, "/")
-	i := strings.LastIndexByte(r, '/')
+	p = bytes.TrimSuffix(p, []byte("/"))
+	i := bytes.LastIndexByte(p, '/')
 	if i < 0 {
 		// a bare id: only the reference's type can tell
-		if typ == "Patient" {
-			return r, refPatient, "Patient/" + r
+		if isPatient {
+			return string(p), refPatient, r
 		}
-		return "", refNone, ""
+		return "", refNone, r
 	}
-	id = r[i+1:]
-	t := r[:i]
-	if j := strings.LastIndexByte(t, '/'); j >= 0 {
+	t := p[:i]
+	if j := bytes.LastIndexByte(t, '/'); j >= 0 {
 		t = t[j+1:]
 	}
-	if t == "Patient" {
-		return id, refPatient, "Patient/" + id
+	if string(t) == "Patient" {
+		return string(p[i+1:]), refPatient, r
 	}
-	return "", refOther, t + "/" + id
+	return "", refOther, r
 }
 
 // patientCheck finds the resource's patient references, checks them against
@@ -94,22 +93,7 @@ func patientCheck(d *doc, root int32, typ, id, topicPatient string, c *checker) 
 		}
 		return id, nil
 	}
-	patient := ""
-	check := func(path string, ref int32) *Refusal {
-		pid, k, text := patientRef(d, ref)
-		switch k {
-		case refPatient:
-			if topicPatient != "" && pid != topicPatient {
-				return &Refusal{ReasonOtherPatient, fmt.Sprintf("%s refers to %s, the topic is patient %s", path, text, topicPatient)}
-			}
-			if patient == "" {
-				patient = pid
-			}
-		case refUnresolved:
-			c.note(path, "unresolved patient reference %s (not checked against the topic's patient)", text)
-		}
-		return nil
-	}
+	p := patientChecker{d: d, c: c, topic: topicPatient}
 	for _, name := range patientElements {
 		v := d.get(root, name)
 		if v < 0 {
@@ -117,11 +101,11 @@ func patientCheck(d *doc, root int32, typ, id, topicPatient string, c *checker) 
 		}
 		e, n := d.list(v)
 		for i := int32(0); i < n; i++ {
-			path := name
+			idx := int32(-1)
 			if d.kindOf(v) == kArray {
-				path = fmt.Sprintf("%s[%d]", name, i)
+				idx = i
 			}
-			if r := check(path, e); r != nil {
+			if r := p.check(name, idx, "", e); r != nil {
 				return "", r
 			}
 			e = d.next(e)
@@ -131,13 +115,48 @@ func patientCheck(d *doc, root int32, typ, id, topicPatient string, c *checker) 
 		// the patient an audit event is about is an entity (R4 AuditEvent.entity.what)
 		e, n := d.list(d.get(root, "entity"))
 		for i := int32(0); i < n; i++ {
-			if r := check(fmt.Sprintf("entity[%d].what", i), d.get(e, "what")); r != nil {
+			if r := p.check("entity", i, ".what", d.get(e, "what")); r != nil {
 				return "", r
 			}
 			e = d.next(e)
 		}
 	}
-	return patient, nil
+	return p.patient, nil
+}
+
+// patientChecker checks the patient references of one resource.
+type patientChecker struct {
+	d       *doc
+	c       *checker
+	topic   string
+	patient string // the first patient resolved
+}
+
+// check checks the reference at name[idx]suffix (idx -1: not a list).
+func (p *patientChecker) check(name string, idx int32, suffix string, ref int32) *Refusal {
+	pid, k, raw := patientRef(p.d, ref)
+	path := func() string {
+		if idx < 0 {
+			return name + suffix
+		}
+		return fmt.Sprintf("%s[%d]%s", name, idx, suffix)
+	}
+	switch k {
+	case refPatient:
+		if p.topic != "" && pid != p.topic {
+			return &Refusal{ReasonOtherPatient, fmt.Sprintf("%s refers to Patient/%s, the topic is patient %s", path(), pid, p.topic)}
+		}
+		if p.patient == "" {
+			p.patient = pid
+		}
+	case refUnresolved:
+		what := "a Patient named by identifier only"
+		if raw != nil {
+			what = quoteShort(string(raw))
+		}
+		p.c.note(path(), "unresolved patient reference %s (not checked against the topic's patient)", what)
+	}
+	return nil
 }
 
 // HL7 v2 table 0203 identifier type for a medical record number
