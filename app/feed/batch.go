@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"runtime"
 	"sync"
 	"time"
@@ -133,19 +134,24 @@ func (b *builder) decode(r *kgo.Record) op {
 		return o
 	}
 
+	key := r.Key
+	if collection == store.Audit && len(key) > 0 && !bytes.ContainsRune(key, '/') {
+		// DESIGN.md §3 keys spv.audit by the AuditEvent id alone.
+		key = append([]byte("AuditEvent/"), key...)
+	}
 	topicPatient := ""
 	if store.IsPatient(collection) {
 		topicPatient = collection
 	}
 	if r.Value == nil { // tombstone: delete what the key names
-		typ, id, err := record.ParseKey(r.Key)
+		typ, id, err := record.ParseKey(key)
 		if err != nil {
 			return quarantine(string(record.ReasonBadKey), "tombstone: "+err.Error())
 		}
 		o.del = &store.Ref{Collection: collection, Type: typ, ID: id}
 		return o
 	}
-	d, err := record.Decode(r.Key, r.Value, topicPatient)
+	d, err := record.Decode(key, r.Value, topicPatient)
 	if err != nil {
 		if ref, ok := err.(*record.Refusal); ok {
 			return quarantine(string(ref.Reason), ref.Detail)

@@ -432,6 +432,7 @@ func (f *Feed) discoverOnce(ctx context.Context) {
 			s.State = Live // update() settles live vs catching up by the lag
 		}
 		s.Err = ""
+		s.Passes++
 		ends.Each(func(o kadm.ListedOffset) {
 			if o.Err != nil {
 				return

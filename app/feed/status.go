@@ -50,6 +50,27 @@ type Status struct {
 	Skipped map[string]string
 	// Err is the last connection or fetch error, if any.
 	Err string
+	// Passes counts the successful topic discoveries: after the first, every
+	// topic that existed then is in Partitions.
+	Passes int
+}
+
+// Connected reports whether the cluster is answering.
+func (s Status) Connected() bool { return s.State == Live || s.State == CatchingUp }
+
+// CaughtUp reports whether the store holds everything on a topic (as of the
+// last look at its end): connected, discovered, and no partition behind.
+// A topic the cluster does not have counts as caught up.
+func (s Status) CaughtUp(topic string) bool {
+	if !s.Connected() || s.Passes == 0 {
+		return false
+	}
+	for tp, p := range s.Partitions {
+		if tp.Topic == topic && p.Lag() > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // String is the one-line form the CLI prints to stderr.

@@ -1,0 +1,235 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/store"
+)
+
+// NEWS2Doc is what the engine keeps of a patient's current NEWS2: the result
+// with its breakdown and the FHIR RiskAssessment (method NEWS2, basis the
+// Observations scored) the views show.
+type NEWS2Doc struct {
+	Result         clinical.Result `json:"result"`
+	RiskAssessment json.RawMessage `json:"riskAssessment,omitempty"`
+	At             time.Time       `json:"at"`
+}
+
+// AlertDoc is an alert with its merged lifecycle.
+type AlertDoc struct {
+	Alert clinical.Alert      `json:"alert"`
+	State clinical.AlertState `json:"state"`
+}
+
+// MatchDoc is a study a patient matches.
+type MatchDoc struct {
+	ID         string              `json:"id"` // clinical.MatchID
+	Evaluation clinical.Evaluation `json:"evaluation"`
+	Since      time.Time           `json:"since"`
+}
+
+// Notice is something to notify the user of once: a new high alert or a new
+// trial match.
+type Notice struct {
+	ID       string    `json:"id"`   // the alert or match id
+	Kind     string    `json:"kind"` // "alert" or "match"
+	Patient  string    `json:"patient"`
+	Title    string    `json:"title"`
+	Severity string    `json:"severity,omitempty"`
+	At       time.Time `json:"at"`
+	Seen     bool      `json:"seen"`
+}
+
+// pending holds one batch's derived documents so later patients in the batch
+// see earlier writes.
+func putDoc(b *store.Batch, kind, patient, key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b.Docs = append(b.Docs, store.Doc{Kind: kind, Key: key, Patient: patient, Value: raw})
+	return nil
+}
+
+func getDoc[T any](r *store.Reader, kind, patient, key string) (T, bool, error) {
+	var v T
+	d, ok, err := r.Doc(kind, patient, key)
+	if !ok || err != nil {
+		return v, false, err
+	}
+	if err := json.Unmarshal(d.Value, &v); err != nil {
+		return v, false, fmt.Errorf("%s document: %w", kind, err)
+	}
+	return v, true, nil
+}
+
+// derivePatient scores NEWS2, raises alerts on band rises, evaluates every
+// study, and sets the census status, adding what changed to b.
+func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error {
+	entry, ok, err := r.Entry(p)
+	if err != nil || !ok {
+		return err
+	}
+	now := e.o.Now().UTC()
+	obs, err := r.Items(p, "Observation")
+	if err != nil {
+		return err
+	}
+	goals, err := r.Items(p, "Goal")
+	if err != nil {
+		return err
+	}
+	cur := clinical.NEWS2(obs, goals, e.o.NEWS2)
+	prev, hadPrev, err := getDoc[NEWS2Doc](r, KindNEWS2, p, "latest")
+	if err != nil {
+		return err
+	}
+	if !hadPrev || !sameResult(prev.Result, cur) {
+		doc := NEWS2Doc{Result: cur, At: now}
+		if cur.Band != "none" {
+			doc.RiskAssessment = clinical.RiskAssessmentJSON(p, cur, clinical.HashID("ra", p, cur.Newest.Format(time.RFC3339Nano)), now)
+		}
+		if err := putDoc(b, KindNEWS2, p, "latest", doc); err != nil {
+			return err
+		}
+	}
+	if a, ok := clinical.NEWS2Alert(p, prev.Result, cur, now); ok {
+		if err := e.raise(r, b, a); err != nil {
+			return err
+		}
+	}
+
+	matches, err := e.evaluateTrials(r, b, p, entry, obs, now)
+	if err != nil {
+		return err
+	}
+	open, err := openAlerts(r, b, p)
+	if err != nil {
+		return err
+	}
+	st := store.Status{NEWS2: cur.Total, Band: cur.Band, Red: cur.Red, OpenAlerts: open, Matches: matches + len(e.upstream[p]), Updated: now}
+	old := entry.Status
+	old.Updated = st.Updated
+	if old != st {
+		b.Statuses[p] = st
+	}
+	return nil
+}
+
+func sameResult(a, b clinical.Result) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
+}
+
+// raise keeps a new alert (once: its id is its cause) and, when high,
+// a notice.
+func (e *Engine) raise(r *store.Reader, b *store.Batch, a clinical.Alert) error {
+	if _, ok, err := r.Doc(KindAlert, a.Patient, a.ID); ok || err != nil {
+		return err
+	}
+	for _, d := range b.Docs {
+		if d.Kind == KindAlert && d.Key == a.ID {
+			return nil
+		}
+	}
+	if err := putDoc(b, KindAlert, a.Patient, a.ID, AlertDoc{Alert: a, State: clinical.NewAlertState(a)}); err != nil {
+		return err
+	}
+	e.o.Log.Info("alert raised", "kind", a.Kind, "severity", a.Severity) // no patient: logs carry no PHI
+	if a.Severity == "high" {
+		return putDoc(b, KindNotice, a.Patient, a.ID, Notice{ID: a.ID, Kind: "alert", Patient: a.Patient, Title: a.Title, Severity: a.Severity, At: a.Raised})
+	}
+	return nil
+}
+
+// openAlerts counts a patient's alerts that are not resolved, including
+// those raised in this batch.
+func openAlerts(r *store.Reader, b *store.Batch, p string) (int, error) {
+	docs, err := r.PatientDocs(KindAlert, p)
+	if err != nil {
+		return 0, err
+	}
+	states := map[string]bool{}
+	for _, d := range docs {
+		var a AlertDoc
+		if json.Unmarshal(d.Value, &a) == nil {
+			states[d.Key] = a.State.Open()
+		}
+	}
+	for _, d := range b.Docs {
+		if d.Kind == KindAlert && d.Patient == p {
+			var a AlertDoc
+			if json.Unmarshal(d.Value, &a) == nil {
+				states[d.Key] = a.State.Open()
+			}
+		}
+	}
+	n := 0
+	for _, open := range states {
+		if open {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// evaluateTrials evaluates every study for a patient, keeps a document per
+// matched study, notifies new matches once, and returns how many match.
+func (e *Engine) evaluateTrials(r *store.Reader, b *store.Batch, p string, entry store.Entry, obs []store.Item, now time.Time) (int, error) {
+	if len(e.studies) == 0 {
+		return 0, nil
+	}
+	conds, err := r.Items(p, "Condition")
+	if err != nil {
+		return 0, err
+	}
+	facts := clinical.Facts{Patient: entry.Patient, Conditions: conds, Observations: obs, Now: now}
+	n := 0
+	for _, s := range e.studies {
+		ev := clinical.Evaluate(s, facts, clinical.TrialOptions{})
+		prev, had, err := getDoc[MatchDoc](r, KindMatch, p, s.Ref())
+		if err != nil {
+			return 0, err
+		}
+		if !ev.Match {
+			if had {
+				b.DeleteDocs = append(b.DeleteDocs, store.DocRef{Kind: KindMatch, Key: s.Ref(), Patient: p})
+			}
+			continue
+		}
+		n++
+		id := clinical.MatchID(p, s.Ref(), s.Version)
+		doc := MatchDoc{ID: id, Evaluation: ev, Since: now}
+		if had {
+			doc.Since = prev.Since
+			if pj, _ := json.Marshal(prev.Evaluation); bytes.Equal(pj, mustJSON(ev)) {
+				continue // unchanged
+			}
+		}
+		if err := putDoc(b, KindMatch, p, s.Ref(), doc); err != nil {
+			return 0, err
+		}
+		if _, notified, err := r.Doc(KindNotice, p, id); err != nil {
+			return 0, err
+		} else if !notified {
+			title := "Eligible for " + s.Title
+			if s.Title == "" {
+				title = "Eligible for " + s.Ref()
+			}
+			if err := putDoc(b, KindNotice, p, id, Notice{ID: id, Kind: "match", Patient: p, Title: title, At: now}); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return n, nil
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}

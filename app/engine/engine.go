@@ -1,0 +1,272 @@
+// Package engine runs Chartline's clinical logic (app/clinical) over the
+// store: it follows the store's change notices, re-scores NEWS2 and
+// re-evaluates trial eligibility for every patient whose data changed, turns
+// band rises and upstream RiskAssessments into alerts, merges the alert
+// states other workstations publish, and keeps the outbox that publishes this
+// workstation's alert actions and AuditEvents to Kafka exactly once.
+//
+// The same engine runs in the desktop app and in `chartline ingest`, so a
+// headless node derives and shares the same alerts as a workstation.
+//
+// # What it keeps (store documents)
+//
+//	kind "news2"  key "latest"        {result, riskAssessment, at}: the patient's current NEWS2
+//	kind "alert"  key alert id        {alert, state}: an alert and its merged lifecycle
+//	kind "match"  key study reference {id, evaluation, since}: a study the patient matches
+//	kind "notice" key alert/match id  {…, seen}: a new high alert or trial match to notify once
+//	kind "audit"  key AuditEvent id   the AuditEvent JSON this workstation wrote
+//
+// and each patient's census Status (NEWS2 score and band, open alerts,
+// matches).
+//
+// # Crash safety
+//
+// The feed marks a patient dirty in the same transaction that changes its
+// resources; the engine clears the mark in the transaction that stores what
+// it derived. A crash in between leaves the mark, and the engine re-evaluates
+// that patient when it starts. Alert and match ids are derived from their
+// cause, so re-evaluating never duplicates one.
+package engine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/store"
+)
+
+// Document kinds.
+const (
+	KindNEWS2  = "news2"
+	KindAlert  = "alert"
+	KindMatch  = "match"
+	KindNotice = "notice"
+	KindAudit  = "audit"
+)
+
+// Options configure an Engine. Zero values take the documented defaults.
+type Options struct {
+	Store  *store.Store
+	Topics kafka.Topics // default kafka.DefaultTopics()
+	// NEWS2 tunes scoring: the stale window (default 24 h) and the SpO2
+	// scale policy (default: Scale 2 where a hypercapnic target is recorded).
+	NEWS2 clinical.NEWS2Options
+	// Risk tunes upstream RiskAssessment alerts (default threshold 0.5).
+	Risk clinical.RiskOptions
+	// User and Workstation sign alert actions and AuditEvents.
+	User, Workstation string
+	Log               *slog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Engine derives and keeps clinical state. Its methods are safe for
+// concurrent use: Run on one goroutine, Act and ChartOpened from the UI.
+type Engine struct {
+	o Options
+	s *store.Store
+
+	mu       sync.Mutex // serialises read-modify-write of documents
+	studies  []clinical.Study
+	upstream map[string][]Upstream // patient -> upstream ResearchSubjects
+	seen     map[string]int64      // shared-collection resource -> offset already processed
+}
+
+// New returns an engine over a store.
+func New(o Options) (*Engine, error) {
+	if o.Store == nil {
+		return nil, errors.New("engine: no store")
+	}
+	if o.Topics.PatientPrefix == "" {
+		o.Topics = kafka.DefaultTopics()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.User == "" {
+		o.User = "unknown user"
+	}
+	if o.Workstation == "" {
+		o.Workstation = "unknown workstation"
+	}
+	return &Engine{o: o, s: o.Store, seen: map[string]int64{}, upstream: map[string][]Upstream{}}, nil
+}
+
+// Store is the store the engine keeps its documents in.
+func (e *Engine) Store() *store.Store { return e.s }
+
+// Run follows the store's change notices until ctx ends. On start it
+// catches up with whatever changed while it was not running.
+func (e *Engine) Run(ctx context.Context) error {
+	sub := e.s.Subscribe()
+	defer sub.Close()
+	if err := e.refreshStudies(); err != nil {
+		e.o.Log.Error("read studies", "err", err)
+	}
+	if err := e.catchUp(ctx, false, true, true); err != nil {
+		return err
+	}
+	for {
+		ch, err := sub.Next(ctx)
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, store.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		studies := ch.Collections[store.Studies] != nil
+		if studies {
+			if err := e.refreshStudies(); err != nil {
+				e.o.Log.Error("read studies", "err", err)
+			}
+		}
+		if err := e.catchUp(ctx, studies, ch.Collections[store.Risk] != nil,
+			ch.Collections[store.AlertState] != nil || ch.Collections[store.Matches] != nil); err != nil {
+			if errors.Is(err, store.ErrClosed) || ctx.Err() != nil {
+				return nil
+			}
+			e.o.Log.Error("clinical engine", "err", err)
+		}
+	}
+}
+
+// catchUp processes new upstream records and re-evaluates the patients
+// they touch, every dirty patient, and (when the studies changed) every
+// patient's trials.
+func (e *Engine) catchUp(ctx context.Context, allPatients, risk, shared bool) error {
+	affected := map[string]bool{}
+	if risk {
+		if err := e.processRisk(affected); err != nil {
+			return err
+		}
+	}
+	if shared {
+		if err := e.processAlertStates(affected); err != nil {
+			return err
+		}
+		if err := e.refreshUpstream(affected); err != nil {
+			return err
+		}
+	}
+	dirty, err := e.s.Dirty()
+	if err != nil {
+		return err
+	}
+	for p := range dirty {
+		affected[p] = true
+	}
+	if allPatients {
+		census, err := e.s.Census()
+		if err != nil {
+			return err
+		}
+		for _, c := range census {
+			affected[c.Collection] = true
+		}
+	}
+	patients := make([]string, 0, len(affected))
+	for p := range affected {
+		patients = append(patients, p)
+	}
+	sort.Strings(patients)
+	return e.evaluate(ctx, patients, dirty)
+}
+
+// Evaluate re-derives everything for the given patients now (tests and the
+// CLI use it; Run does it on change notices).
+func (e *Engine) Evaluate(ctx context.Context, patients ...string) error {
+	dirty, err := e.s.Dirty()
+	if err != nil {
+		return err
+	}
+	return e.evaluate(ctx, patients, dirty)
+}
+
+// batchPatients is how many patients' results go into one commit.
+const batchPatients = 64
+
+func (e *Engine) evaluate(ctx context.Context, patients []string, dirty map[string]uint64) error {
+	for lo := 0; lo < len(patients); lo += batchPatients {
+		if ctx.Err() != nil {
+			return nil
+		}
+		hi := min(lo+batchPatients, len(patients))
+		if err := e.evaluateBatch(patients[lo:hi], dirty); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) evaluateBatch(patients []string, dirty map[string]uint64) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b := &store.Batch{Statuses: map[string]store.Status{}, Clean: map[string]uint64{}}
+	err := e.s.View(func(r *store.Reader) error {
+		for _, p := range patients {
+			if err := e.derivePatient(r, p, b); err != nil {
+				return err
+			}
+			if seq, ok := dirty[p]; ok {
+				b.Clean[p] = seq
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = e.s.Apply(b)
+	return err
+}
+
+// Reconfigure changes the clinical settings (stale window, Scale 2 policy,
+// risk threshold, user, workstation, topics) for the evaluations that follow.
+func (e *Engine) Reconfigure(o Options) error {
+	if o.Store != e.s {
+		return errors.New("engine: reconfigure cannot change the store")
+	}
+	if o.Topics.PatientPrefix == "" {
+		o.Topics = e.o.Topics
+	}
+	if o.Log == nil {
+		o.Log = e.o.Log
+	}
+	if o.Now == nil {
+		o.Now = e.o.Now
+	}
+	e.mu.Lock()
+	e.o = o
+	e.mu.Unlock()
+	return nil
+}
+
+// WaitIdle returns once no patient waits to be evaluated (the store has no
+// dirty marks), or ctx ends.
+func (e *Engine) WaitIdle(ctx context.Context) error {
+	t := time.NewTicker(25 * time.Millisecond)
+	defer t.Stop()
+	for {
+		dirty, err := e.s.Dirty()
+		if err != nil {
+			return err
+		}
+		if len(dirty) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
