@@ -44,10 +44,7 @@ func (c *checker) pathString() string {
 	for _, s := range c.path {
 		switch {
 		case s.key >= 0:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(c.d.str(s.key))
+			writeSeg(&b, c.d.str(s.key))
 		case s.name != "":
 			if b.Len() > 0 {
 				b.WriteByte('.')
@@ -281,7 +278,7 @@ func describe(d *doc, n int32) string {
 	case kString:
 		return "the string " + quoteShort(d.str(n))
 	case kNumber:
-		return d.literal(n)
+		return shorten(d.literal(n))
 	case kTrue:
 		return "true"
 	case kFalse:
@@ -292,10 +289,4 @@ func describe(d *doc, n int32) string {
 }
 
 // quoteShort quotes s, shortened to 60 runes.
-func quoteShort(s string) string {
-	r := []rune(s)
-	if len(r) > 60 {
-		s = string(r[:60]) + "…"
-	}
-	return strconv.Quote(s)
-}
+func quoteShort(s string) string { return strconv.Quote(shorten(s)) }

@@ -9,10 +9,14 @@ import (
 )
 
 // get returns the value node of member key in object n, or -1. As in
-// encoding/json, the last of duplicate members wins.
+// encoding/json, the last of duplicate members wins. The resource object
+// itself, asked for most often, is looked up through its hash index.
 func (d *doc) get(n int32, key string) int32 {
 	if n < 0 || d.nodes[n].kind != kObject {
 		return -1
+	}
+	if n == 0 && d.root.built {
+		return d.root.lookup(d, key)
 	}
 	found := int32(-1)
 	i := n + 1
@@ -28,6 +32,79 @@ func (d *doc) get(n int32, key string) int32 {
 		i = d.nodes[i+1].next
 	}
 	return found
+}
+
+// rootSlots is the size of the root member index: a power of two, at least
+// twice the members indexed.
+const rootSlots = 128
+
+// memberIndex is an open-addressing hash of the root object's member names
+// (FNV-1a), built once per document: the rules, the schema walk and Meta ask
+// the root for some forty names, most of them absent.
+type memberIndex struct {
+	built bool
+	slots [rootSlots]struct {
+		hash  uint32
+		value int32 // value node + 1; 0 is an empty slot
+	}
+}
+
+func fnv(b string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(b); i++ {
+		h ^= uint32(b[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// indexRoot builds the root index, unless the root has too many members or
+// an escaped name (then get scans, as for any other object).
+func (d *doc) indexRoot() {
+	d.root.built = false
+	if len(d.nodes) == 0 || d.nodes[0].kind != kObject || d.nodes[0].end > rootSlots/2 {
+		return
+	}
+	clear(d.root.slots[:])
+	i := int32(1)
+	for m := d.nodes[0].end; m > 0; m-- {
+		k := &d.nodes[i]
+		if k.flags&fEscaped != 0 {
+			return
+		}
+		name := string(d.raw[k.start:k.end]) // no allocation: only hashed and compared
+		h := fnv(name)
+		for j := h & (rootSlots - 1); ; j = (j + 1) & (rootSlots - 1) {
+			sl := &d.root.slots[j]
+			if sl.value == 0 || (sl.hash == h && d.keyAt(sl.value-2) == name) {
+				sl.hash, sl.value = h, i+2 // the last duplicate wins
+				break
+			}
+		}
+		i = d.nodes[i+1].next
+	}
+	d.root.built = true
+}
+
+// keyAt returns the raw bytes of key node k as a string, without copying.
+func (d *doc) keyAt(k int32) string {
+	return string(d.raw[d.nodes[k].start:d.nodes[k].end])
+}
+
+func (ix *memberIndex) lookup(d *doc, key string) int32 {
+	h := fnv(key)
+	for j := h & (rootSlots - 1); ; j = (j + 1) & (rootSlots - 1) {
+		sl := &ix.slots[j]
+		if sl.value == 0 {
+			return -1
+		}
+		if sl.hash == h {
+			k := &d.nodes[sl.value-2]
+			if int(k.end-k.start) == len(key) && string(d.raw[k.start:k.end]) == key {
+				return sl.value - 1
+			}
+		}
+	}
 }
 
 // at follows a path of member names from n, taking the first element of any

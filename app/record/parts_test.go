@@ -401,3 +401,26 @@ func TestDisplayStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestMessagesBounded checks that a huge member name or literal is cut short
+// in problems and refusal details.
+func TestMessagesBounded(t *testing.T) {
+	long := strings.Repeat("k", 100_000)
+	d, err := Decode([]byte("Observation/7"), []byte(`{"resourceType":"Observation","id":"7","status":"final","code":{},"`+long+`":1,"valueInteger":`+strings.Repeat("9", 300)+`}`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range d.Meta.Problems {
+		if len(p) > 300 {
+			t.Errorf("problem of %d bytes: %.80s…", len(p), p)
+		}
+	}
+	if len(d.Meta.Problems) != 2 {
+		t.Errorf("problems %q, want 2", d.Meta.Problems)
+	}
+	_, err = Decode([]byte("Observation/7"), []byte(`{"resourceType":"Observation","id":"7","`+long+`":[1,}`), "")
+	var r *Refusal
+	if !errors.As(err, &r) || r.Reason != ReasonNotJSON || len(r.Detail) > 300 {
+		t.Errorf("refusal %v of %d bytes", err, len(r.Error()))
+	}
+}

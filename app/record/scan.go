@@ -73,6 +73,7 @@ type node struct {
 type doc struct {
 	raw   []byte
 	nodes []node
+	root  memberIndex
 }
 
 // scanError is why the scanner refused a value.
@@ -115,6 +116,7 @@ func putScanner(s *scanner) {
 	}
 	s.raw = nil
 	s.nodes = s.nodes[:0]
+	s.root.built = false
 	s.err = nil
 	scanners.Put(s)
 }
@@ -125,6 +127,7 @@ func putScanner(s *scanner) {
 func (s *scanner) parse(b []byte) *scanError {
 	s.raw = b
 	s.nodes = s.nodes[:0]
+	s.root.built = false
 	s.pos = 0
 	s.depth = 0
 	s.err = nil
@@ -136,6 +139,7 @@ func (s *scanner) parse(b []byte) *scanError {
 	if s.pos < len(s.raw) {
 		return &scanError{ReasonNotJSON, fmt.Sprintf("unexpected %s after the JSON value at byte %d", s.quoteByte(s.pos), s.pos)}
 	}
+	s.indexRoot()
 	return nil
 }
 
@@ -207,7 +211,23 @@ func writeSeg(b *strings.Builder, key string) {
 	if b.Len() > 0 {
 		b.WriteByte('.')
 	}
-	b.WriteString(key)
+	b.WriteString(shorten(key))
+}
+
+// shorten cuts s to 60 runes, marking the cut with "…", so that a hostile
+// member name or literal cannot bloat a refusal or a problem.
+func shorten(s string) string {
+	if len(s) <= 60 {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == 60 {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }
 
 func (s *scanner) push(kind kind) int32 {
