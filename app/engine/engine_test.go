@@ -409,7 +409,10 @@ func TestChartOpenedAuditPublished(t *testing.T) {
 	// b sees who opened the chart, from spv.audit.
 	testenv.Eventually(t, 20*time.Second, "audit on the other workstation", func() bool {
 		var got []clinical.AuditSummary
-		b.s.View(func(r *store.Reader) (err error) { got, err = engine.RecentAudit(r, "p-aud", time.Now().Add(-time.Hour)); return })
+		b.s.View(func(r *store.Reader) (err error) {
+			got, err = engine.RecentAudit(r, "p-aud", time.Now().Add(-time.Hour))
+			return
+		})
 		return len(got) == 1 && got[0].Who == "user-ws-a" && got[0].Workstation == "ws-a"
 	})
 	if ids := consumeIDs(e, "spv.audit"); len(ids) != 1 {

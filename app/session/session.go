@@ -30,11 +30,11 @@ type Session struct {
 	engine *engine.Engine
 	log    *slog.Logger
 
-	mu      sync.Mutex
-	cfg     config.Config
-	feed    *feed.Feed
-	stop    context.CancelFunc // stops the current feed and publisher
-	running sync.WaitGroup     // feed and publisher goroutines
+	mu         sync.Mutex
+	cfg        config.Config
+	feed       *feed.Feed
+	stop       context.CancelFunc // stops the current feed and publisher
+	running    sync.WaitGroup     // feed and publisher goroutines
 	engineStop context.CancelFunc
 	engineDone chan struct{}
 	watchers   map[chan feed.Status]struct{}
