@@ -1,0 +1,397 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/publish"
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/store"
+)
+
+// startBroker starts the embedded broker on a free loopback port and a
+// Publisher on it.
+func startBroker(t *testing.T) (*kafka.Broker, *publish.Publisher, *kgo.Client) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	b, err := kafka.StartBroker(ctx, kafka.BrokerOptions{Addr: "127.0.0.1:0", CompactEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	opts, err := b.Conn().Options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(append(opts, publish.ProducerOptions()...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return b, publish.NewPublisher(cl, kafka.DefaultTopics()), cl
+}
+
+func TestLoadFixtures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 30,000 records into a broker")
+	}
+	_, pub, cl := startBroker(t)
+	topics := kafka.DefaultTopics()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	counts, err := LoadFixtures(ctx, pub, topics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	resources := 0
+	for _, d := range decoded(t) {
+		for _, e := range d.entries {
+			resources++
+			switch {
+			case d.patient != "":
+				want[kafka.KindPatient]++
+			case e.typ == "ResearchStudy" || e.typ == "Group":
+				want[kafka.KindStudies]++
+			case e.typ == "RiskAssessment":
+				want[kafka.KindRisk]++
+			case e.typ == "ResearchSubject":
+				want[kafka.KindMatches]++
+			default:
+				want[kafka.KindReference]++
+			}
+		}
+	}
+	if counts.Records != resources || counts.Tombstones != 0 {
+		t.Errorf("published %d records (%d tombstones), the fixtures hold %d resources", counts.Records, counts.Tombstones, resources)
+	}
+	for kind, n := range want {
+		if counts.ByTopicKind[kind] != n {
+			t.Errorf("%d records to %s topics, want %d", counts.ByTopicKind[kind], kind, n)
+		}
+	}
+	if counts.Topics != len(Patients())+4 {
+		t.Errorf("%d topics written, want %d patient topics and 4 shared", counts.Topics, len(Patients()))
+	}
+	// The ICU patient's topic really holds its 21,000-odd records.
+	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, topics.Patient(ICUPatient))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, icu := byPatient(t, ICUPatient)
+	if o, ok := ends.Lookup(topics.Patient(ICUPatient), 0); !ok || o.Offset != int64(len(icu)) {
+		t.Errorf("ICU topic ends at %+v, want %d records", o, len(icu))
+	}
+}
+
+// consumed is what a test consumer saw of one patient topic.
+type consumed struct {
+	recs []*kgo.Record
+}
+
+// TestSimulate runs the simulator 40 times faster than real time against
+// the embedded broker and follows its records until the whole scenario has
+// played, then cancels it.
+func TestSimulate(t *testing.T) {
+	b, pub, _ := startBroker(t)
+	topics := kafka.DefaultTopics()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	simCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	go func() {
+		done <- Simulate(simCtx, pub, topics, SimOptions{Speed: 40, Seed: 7, Now: func() time.Time { return start }})
+	}()
+
+	opts, _ := b.Conn().Options()
+	consumer, err := kgo.NewClient(append(opts,
+		kgo.ConsumeRegex(), kgo.ConsumeTopics(`^fhir\.patient\..+`),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.MetadataMaxAge(300*time.Millisecond), kgo.MetadataMinAge(100*time.Millisecond),
+		kgo.FetchMaxWait(200*time.Millisecond))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+
+	byTopic := map[string]*consumed{}
+	var s scenarioSeen
+	for !s.complete() {
+		if ctx.Err() != nil {
+			t.Fatalf("the scenario did not play out: %+v", s)
+		}
+		pollCtx, pollCancel := context.WithTimeout(ctx, time.Second)
+		fs := consumer.PollFetches(pollCtx)
+		pollCancel()
+		fs.EachRecord(func(r *kgo.Record) {
+			c := byTopic[r.Topic]
+			if c == nil {
+				c = &consumed{}
+				byTopic[r.Topic] = c
+			}
+			c.recs = append(c.recs, r)
+		})
+		s = scenario(t, topics, byTopic)
+	}
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Simulate returned %v after cancel, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Simulate did not stop within 10 s of cancel")
+	}
+	t.Logf("deteriorating bands %v; recovering bands %v", s.deteriorating, s.recovering)
+}
+
+type scenarioSeen struct {
+	deteriorating []string // NEWS2 band of each round, in order
+	recovering    []string
+	biomarker     bool
+	admission     bool
+	amended       bool
+	tombstone     bool
+}
+
+func (s scenarioSeen) complete() bool {
+	return slices.Contains(s.deteriorating, "high") && len(s.recovering) > 0 && s.recovering[len(s.recovering)-1] == "low" &&
+		s.biomarker && s.admission && s.amended && s.tombstone
+}
+
+var admissionTopic = regexp.MustCompile(`^fhir\.patient\.adm-[0-9a-f]{4}-\d{2}$`)
+
+// scenario reads what the simulator produced so far.
+func scenario(t *testing.T, topics kafka.Topics, byTopic map[string]*consumed) scenarioSeen {
+	t.Helper()
+	var s scenarioSeen
+	s.deteriorating = roundBands(t, topics.Patient(DeterioratingPatient), byTopic)
+	s.recovering = roundBands(t, topics.Patient(RecoveringPatient), byTopic)
+	for topic, c := range byTopic {
+		id := strings.TrimPrefix(topic, topics.PatientPrefix)
+		seen := map[string]bool{}
+		for i, r := range c.recs {
+			if r.Value == nil {
+				if !seen[string(r.Key)] {
+					t.Fatalf("tombstone on %s, a key never published", r.Key)
+				}
+				s.tombstone = true
+				continue
+			}
+			d, err := record.Decode(r.Key, r.Value, id)
+			if err != nil {
+				t.Fatalf("simulated record %s refused: %v", r.Key, err)
+			}
+			if len(d.Meta.Problems) > 0 {
+				t.Fatalf("simulated record %s has problems %v", r.Key, d.Meta.Problems)
+			}
+			if admissionTopic.MatchString(topic) {
+				if i == 0 && d.Type != "Patient" {
+					t.Fatalf("first record of an admission is %s", r.Key)
+				}
+				s.admission = true
+			}
+			if seen[string(r.Key)] && d.Meta.Status == "amended" && d.Meta.Version == "2" {
+				s.amended = true
+			}
+			seen[string(r.Key)] = true
+			if id == NSCLCPatient {
+				for _, comp := range d.Meta.Components {
+					s.biomarker = s.biomarker || comp.ValueCode == geneEGFR.key()
+				}
+			}
+		}
+	}
+	return s
+}
+
+// roundBands scores each NEWS2 round on a topic with app/clinical.
+func roundBands(t *testing.T, topic string, byTopic map[string]*consumed) []string {
+	t.Helper()
+	c := byTopic[topic]
+	if c == nil {
+		return nil
+	}
+	rounds := map[time.Time][]store.Item{}
+	for _, r := range c.recs {
+		if r.Value == nil {
+			continue
+		}
+		d, err := record.Decode(r.Key, r.Value, strings.TrimPrefix(topic, "fhir.patient."))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Meta.Category == "vital-signs" {
+			rounds[d.Meta.Time] = append(rounds[d.Meta.Time], store.Item{Ref: store.Ref{Type: d.Type, ID: d.ID}, Meta: d.Meta})
+		}
+	}
+	times := make([]time.Time, 0, len(rounds))
+	for at, items := range rounds {
+		if len(items) == 6 { // a round in full
+			times = append(times, at)
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	bands := []string{}
+	for _, at := range times {
+		r := clinical.NEWS2(rounds[at], nil, clinical.NEWS2Options{})
+		if !r.Complete {
+			t.Fatalf("a simulated round is incomplete: missing %v", r.Missing)
+		}
+		if len(bands) == 0 || bands[len(bands)-1] != r.Band {
+			bands = append(bands, r.Band)
+		}
+	}
+	return bands
+}
+
+func TestSimulatedBandSequence(t *testing.T) {
+	// Driven without a broker: the vital signs each stage produces, scored
+	// by app/clinical, in the order the simulator plays them.
+	tests := []struct {
+		name  string
+		plan  []stage
+		bands []string
+	}{
+		{"deteriorating", deterioration(), []string{"low", "low-medium", "medium", "high"}},
+		{"recovering", recovery(), []string{"high", "medium", "low", "low"}},
+	}
+	g := newGen(3, 3)
+	for _, tc := range tests {
+		for i, st := range tc.plan {
+			for range 50 {
+				v := st.r.sample(g)
+				c := &chart{g: g, p: population()[0], patURL: "Patient/" + DeterioratingPatient, conds: map[string]string{}}
+				var items []store.Item
+				c.sink = func(typ, id string, res object) {
+					d, err := record.Decode([]byte(typ+"/"+id), res.append(nil), DeterioratingPatient)
+					if err != nil {
+						t.Fatal(err)
+					}
+					items = append(items, store.Item{Ref: store.Ref{Type: typ, ID: id}, Meta: d.Meta})
+				}
+				c.newsVitals(anchor(), v, false)
+				r := clinical.NEWS2(items, nil, clinical.NEWS2Options{})
+				if r.Band != tc.bands[i] || r.Total != st.Score {
+					t.Fatalf("%s stage %d: %+v scores %d %s in app/clinical, planned %d %s", tc.name, i, v, r.Total, r.Band, st.Score, tc.bands[i])
+				}
+			}
+		}
+	}
+}
+
+// TestTrialMatches evaluates every study against every fixture patient with
+// app/clinical, and again for the NSCLC patient once the simulator's EGFR
+// result has arrived.
+func TestTrialMatches(t *testing.T) {
+	var studies []clinical.Study
+	groups := map[string][]byte{}
+	for _, d := range decoded(t) {
+		for _, e := range d.entries {
+			if e.typ == "Group" {
+				groups[e.id] = e.value
+			}
+		}
+	}
+	for _, d := range decoded(t) {
+		for _, e := range d.entries {
+			if e.typ != "ResearchStudy" {
+				continue
+			}
+			s, err := clinical.ParseStudy(e.value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s, err = s.AttachGroup(groups[s.Enrollment[0]]); err != nil {
+				t.Fatal(err)
+			}
+			studies = append(studies, s)
+		}
+	}
+	facts := func(id string, extra []store.Item) clinical.Facts {
+		_, items := byPatient(t, id)
+		items = append(items, extra...)
+		f := clinical.Facts{Patient: items[0].Meta.Patient, Now: anchor()}
+		f.Conditions = ofType(items, "Condition")
+		f.Observations = ofType(items, "Observation")
+		return f
+	}
+	want := map[string]string{HER2Study: HER2Patient, HeartFailureStudy: HeartFailurePatient, TMBStudy: "pt-0018"}
+	for _, s := range studies {
+		var matched []string
+		for _, p := range Patients() {
+			if clinical.Evaluate(s, facts(p.ID, nil), clinical.TrialOptions{}).Match {
+				matched = append(matched, p.ID)
+			}
+		}
+		w := []string{}
+		if want[s.ID] != "" {
+			w = []string{want[s.ID]}
+		}
+		if !slices.Equal(append([]string{}, matched...), w) {
+			t.Errorf("%s matches %v in the fixtures, want %v", s.ID, matched, w)
+		}
+	}
+
+	// The biomarker, as the simulator publishes it.
+	s := &sim{o: SimOptions{}.withDefaults(), g: newGen(1, 1), clock0: anchor(), topics: kafka.DefaultTopics()}
+	if _, err := s.biomarker(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := publish.Split(bundle(s.out).append(nil), s.topics, FixtureSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var extra []store.Item
+	for _, r := range recs {
+		if r.Topic != s.topics.Patient(NSCLCPatient) {
+			t.Fatalf("the biomarker went to another topic")
+		}
+		d, err := record.Decode(r.Key, r.Value, NSCLCPatient)
+		if err != nil || len(d.Meta.Problems) > 0 {
+			t.Fatalf("biomarker record %s: %v %v", r.Key, err, d.Meta.Problems)
+		}
+		extra = append(extra, store.Item{Ref: store.Ref{Collection: NSCLCPatient, Type: d.Type, ID: d.ID}, Meta: d.Meta})
+	}
+	for _, st := range studies {
+		if st.ID != EGFRStudy {
+			continue
+		}
+		before := clinical.Evaluate(st, facts(NSCLCPatient, nil), clinical.TrialOptions{})
+		after := clinical.Evaluate(st, facts(NSCLCPatient, extra), clinical.TrialOptions{})
+		if before.Match || !after.Match || !after.Eligible {
+			b, _ := json.Marshal(after)
+			t.Errorf("EGFR study for the NSCLC patient: match %v before the biomarker, %v after: %s", before.Match, after.Match, b)
+		}
+	}
+}
+
+func TestSimOptionsDefaults(t *testing.T) {
+	o := SimOptions{}.withDefaults()
+	if o.VitalsEvery != 5*time.Second || o.StageEvery != 40*time.Second || o.AdmitEvery != time.Minute ||
+		o.BiomarkerAt != 45*time.Second || o.Speed != 1 || o.Seed == 0 || o.Now == nil || o.MaxAdmitted != 12 {
+		t.Errorf("defaults %+v", o)
+	}
+	// The deteriorating patient reaches high within the first ~2–3 minutes.
+	if at := time.Duration(len(deterioration())-1) * o.StageEvery; at > 3*time.Minute {
+		t.Errorf("high only after %v", at)
+	}
+	set := SimOptions{VitalsEvery: time.Second, Speed: 10, Seed: 5}.withDefaults()
+	if set.VitalsEvery != time.Second || set.Speed != 10 || set.Seed != 5 {
+		t.Errorf("set options overwritten: %+v", set)
+	}
+}
