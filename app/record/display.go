@@ -104,11 +104,13 @@ func (x *deriver) observation() {
 	switch {
 	case hasCode(d, code, SystemLOINC, LOINCBloodPressure) || (sys.ok && dia.ok && value == ""):
 		name = "Blood pressure"
-		unit := sys.shown()
-		if unit == "" {
-			unit = dia.shown()
+		if sys.ok || dia.ok {
+			unit := sys.shown()
+			if unit == "" {
+				unit = dia.shown()
+			}
+			value = join(orDash(sys.lit())+"/"+orDash(dia.lit()), unit)
 		}
-		value = join(orDash(sys.lit())+"/"+orDash(dia.lit()), unit)
 	case len(parts) > 0 && value == "":
 		value = ": " + strings.Join(parts, ", ")
 	case len(parts) > 0:

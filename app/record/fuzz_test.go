@@ -16,8 +16,8 @@ var allReasons = map[Reason]bool{
 // FuzzDecode feeds Decode arbitrary keys, values and topics. Decode must never
 // panic; it either refuses with a known Reason and a detail, or keeps a
 // record whose Type/ID are the key's, that is valid UTF-8 JSON, that obeys
-// the patient rule, and whose model problems are exactly those the typed
-// golang-fhir-models decode fails on. The seed corpus is under
+// the patient rule, that Fields renders, and whose model problems are
+// exactly those the typed golang-fhir-models decode fails on. The seed corpus is under
 // testdata/fuzz/FuzzDecode.
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte("Observation/7"), []byte(`{"resourceType":"Observation","id":"7","status":"final","code":{"text":"x"}}`), "pat-001")
@@ -53,6 +53,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		if d.Meta.Display == "" || d.Meta.Category == "" {
 			t.Fatalf("kept with no display or category: %+v", d.Meta)
+		}
+		if rows, err := Fields(value); err != nil || len(rows) > maxFields {
+			t.Fatalf("Fields of a kept record: %d rows, %v", len(rows), err)
 		}
 		hard, problems, typ := hardProblems(t, value)
 		if _, err := Typed(typ, value); (hard > 0) != (err != nil) {

@@ -307,6 +307,7 @@ func paren(s string) string {
 
 // quantity is a Quantity as Meta and Display want it. Its strings are read
 // from the document only when asked for, so reading a value allocates nothing.
+// The zero quantity is an absent one.
 type quantity struct {
 	d                       *doc
 	val, comp, unitN, codeN int32
@@ -338,10 +339,18 @@ func (q quantity) lit() string {
 }
 
 // comparator is "<", "<=", ">=" or ">", or "".
-func (q quantity) comparator() string { return q.d.text(q.comp) }
+func (q quantity) comparator() string {
+	if q.d == nil {
+		return ""
+	}
+	return q.d.text(q.comp)
+}
 
 // unit is the UCUM code when the quantity is coded in UCUM, else the unit text.
 func (q quantity) unit() string {
+	if q.d == nil {
+		return ""
+	}
 	if code := q.d.text(q.codeN); code != "" && q.ucum {
 		return code
 	}
@@ -353,6 +362,9 @@ func (q quantity) unit() string {
 
 // shown is the unit a clinician reads: the unit text, else the code.
 func (q quantity) shown() string {
+	if q.d == nil {
+		return ""
+	}
 	if text := q.d.text(q.unitN); text != "" {
 		return text
 	}
