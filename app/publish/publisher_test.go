@@ -162,6 +162,33 @@ func TestPublishLeavesExistingTopicsAlone(t *testing.T) {
 	}
 }
 
+func TestPublishLargestResource(t *testing.T) {
+	b := testBroker(t)
+	cl := testClient(t, b)
+	wrapper := `{"resourceType":"DocumentReference","id":"big","subject":{"reference":"Patient/p7"},"content":[{"attachment":{"data":""}}]}`
+	value := strings.Replace(wrapper, `"data":""`, `"data":"`+strings.Repeat("A", kafka.MaxValueBytes-len(wrapper))+`"`, 1)
+	if len(value) != kafka.MaxValueBytes {
+		t.Fatalf("test resource is %d bytes, want exactly %d", len(value), kafka.MaxValueBytes)
+	}
+	recs, err := Split([]byte(value), kafka.DefaultTopics(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A small record in the same batch as the large one.
+	small, _ := Split([]byte(`{"resourceType":"Patient","id":"p7"}`), kafka.DefaultTopics(), "")
+	if _, err := NewPublisher(cl, kafka.DefaultTopics()).Publish(ctxTimeout(t), append(small, recs...)); err != nil {
+		t.Fatalf("publish a %d-byte resource: %v", len(value), err)
+	}
+	cons := testClient(t, b, kgo.ConsumeTopics(recs[0].Topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	var got [][]byte
+	for ctx := ctxTimeout(t); len(got) < 2 && ctx.Err() == nil; {
+		cons.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got = append(got, r.Value) })
+	}
+	if len(got) != 2 || string(got[1]) != value {
+		t.Fatalf("read back %d records (the large one %d bytes), want 2 and %d bytes", len(got), len(got[len(got)-1]), len(value))
+	}
+}
+
 func TestPublishCancelled(t *testing.T) {
 	b := testBroker(t)
 	cl := testClient(t, b)
