@@ -108,7 +108,7 @@ type Broker struct {
 	wg        sync.WaitGroup
 	stopAfter func() bool
 	closeOnce sync.Once
-	mu        sync.Mutex // guards closed against Compact
+	mu        sync.Mutex // guards closed (against Compact) and stopAfter
 	closed    bool
 }
 
@@ -205,7 +205,9 @@ func StartBroker(ctx context.Context, o BrokerOptions) (*Broker, error) {
 	if o.CompactEvery > 0 {
 		b.wg.Go(func() { b.compactLoop(inner, o.CompactEvery) })
 	}
+	b.mu.Lock() // Close may already run if ctx is done
 	b.stopAfter = context.AfterFunc(ctx, b.Close)
+	b.mu.Unlock()
 	b.log.Info("embedded Kafka broker listening", "addr", b.addr, "tls", o.TLS != nil, "sasl", len(o.SASL) > 0, "persistent", o.DataDir != "")
 	return b, nil
 }
@@ -218,7 +220,9 @@ func (b *Broker) Addr() string { return b.addr }
 func (b *Broker) Conn() Conn { return Conn{Brokers: []string{b.addr}} }
 
 // Cluster returns the underlying kfake cluster, for tests that inject faults
-// or inspect partitions. Do not Close it directly: call Broker.Close.
+// or inspect partitions. Do not Close it directly: call Broker.Close. Its
+// administrative methods (TopicInfo, Compact, CreateTopic, …) block forever
+// once the broker is closed.
 func (b *Broker) Cluster() *kfake.Cluster { return b.cluster }
 
 // Compact compacts every compacted topic now, except each partition's newest
@@ -236,8 +240,11 @@ func (b *Broker) Compact() {
 // call more than once and from several goroutines.
 func (b *Broker) Close() {
 	b.closeOnce.Do(func() {
-		if b.stopAfter != nil {
-			b.stopAfter()
+		b.mu.Lock()
+		stop := b.stopAfter
+		b.mu.Unlock()
+		if stop != nil {
+			stop()
 		}
 		b.cancel()
 		b.wg.Wait() // the loops below call into the cluster: end them first

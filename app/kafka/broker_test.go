@@ -441,7 +441,9 @@ func TestBrokerSASLAutoCreate(t *testing.T) {
 	conn := b.Conn()
 	conn.SASL = SASL{Mechanism: MechanismSHA256, User: "u", Password: "p"}
 	topic := DefaultTopics().Patient("auto")
-	cl := testClient(t, conn, kgo.AllowAutoTopicCreation(), kgo.MetadataMinAge(100*time.Millisecond))
+	// The topic appears right after the first authenticated metadata
+	// request: retry unknown topics until it does (bounded by the context).
+	cl := testClient(t, conn, kgo.AllowAutoTopicCreation(), kgo.MetadataMinAge(100*time.Millisecond), kgo.UnknownTopicRetries(-1))
 	start := time.Now()
 	produce(t, cl, &kgo.Record{Topic: topic, Key: []byte("Patient/auto"), Value: []byte(`{}`)})
 	t.Logf("first produce to a new topic over SASL took %v", time.Since(start))
@@ -493,6 +495,26 @@ func TestBrokerListenAddress(t *testing.T) {
 	}
 	if _, err := StartBroker(t.Context(), BrokerOptions{Addr: "127.0.0.1:0", SASL: []User{{Mechanism: "GSSAPI", Name: "u", Password: "p"}}}); !errors.Is(err, ErrUnknownMechanism) {
 		t.Errorf("StartBroker with a GSSAPI user = %v, want ErrUnknownMechanism", err)
+	}
+}
+
+func TestBrokerStartedWithDoneContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	b, err := StartBroker(ctx, BrokerOptions{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close() // returns once the close the done context started is over
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addr()), kgo.RequestRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	pctx, pcancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer pcancel()
+	if err := cl.Ping(pctx); err == nil {
+		t.Fatal("a broker started with a done context still answers")
 	}
 }
 
