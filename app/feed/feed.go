@@ -266,7 +266,7 @@ func (f *Feed) applyLoop(ctx context.Context, in <-chan pending) error {
 						s.Partitions[tp] = pl
 					}
 					s.Applied += int64(p.n)
-					s.Resources += int64(len(p.batch.Puts) + len(p.batch.Deletes))
+					s.Resources += int64(p.n - len(p.batch.Quarantine))
 					s.Quarantined += int64(ch.Quarantined)
 				})
 				break

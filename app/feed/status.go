@@ -43,8 +43,10 @@ type Status struct {
 	Partitions map[store.TopicPartition]PartitionLag
 	// Progress is the share of the current catch-up done, 0..1; 1 when live.
 	Progress float64
-	// Applied counts records materialised this session (puts, deletes and
-	// quarantined), Resources the puts and deletes, Quarantined the refused.
+	// Applied counts records materialised this session, Resources those that
+	// were resources or tombstones, Quarantined those refused. (Several
+	// versions of one key in a batch count once each, though only the last is
+	// written, as compaction would keep it.)
 	Applied, Resources, Quarantined int64
 	// Skipped lists topics the cluster refused us (authorization) and why.
 	Skipped map[string]string

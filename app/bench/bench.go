@@ -1,0 +1,549 @@
+// Package bench measures Chartline against the ceilings on the same machine
+// in one run (`make bench`, `chartline bench`): the embedded broker is
+// loaded with realistic generated FHIR (app/demo.Bulk), then
+//
+//   - p1: kcat reads every record to /dev/null, `chartline ingest
+//     -until-caught-up` materialises them into a fresh store, and raw bbolt
+//     puts of the same bytes set the storage ceiling (records/s each, and
+//     chartline/kcat);
+//   - p2: opening the 20,000-observation patient to a ready view model
+//     (measured by the views' BenchmarkOpenPatient; the Makefile passes it in);
+//   - p3: produce-to-change-notice latency of probe records under a
+//     background load of about 1,000 records/s (p50, p99);
+//   - p4: peak RSS of `chartline ingest` over 1M resources, sampled at
+//     250k, 500k and 1M;
+//   - p5: store file bytes / raw JSON bytes ingested (from p1);
+//   - p6: from the first record on a new patient topic to that patient in
+//     the census data.
+//
+// Child processes (kcat, chartline ingest) are timed from start to exit, so
+// both pay their own start-up; chartline's store is created beforehand (its
+// Argon2 cost is the unlock screen's, not ingest's).
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/demo"
+	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/publish"
+	"github.com/chartline/chartline/app/session"
+	"github.com/chartline/chartline/store"
+)
+
+// Options size the run. Zero values take the documented defaults.
+type Options struct {
+	Records    int    // p1 resources, default 100,000
+	Patients   int    // p1 patient topics, default 200
+	RSSRecords int    // p4 resources, default 1,000,000; negative skips p4
+	Binary     string // the chartline binary for child processes, default this executable
+	Kcat       string // kcat binary, default "kcat" on PATH
+	P2OpenMS   float64
+	Seed       uint64
+	Log        io.Writer // progress lines
+}
+
+// Result holds the figures; JSON keys are what `make bench` writes.
+type Result struct {
+	P1ChartlineRPS float64 `json:"p1_chartline_rps"`
+	P1KcatRPS      float64 `json:"p1_kcat_rps"`
+	P1Ratio        float64 `json:"p1_ratio"`
+	P1BoltRPS      float64 `json:"p1_bolt_rps"`
+	// P1ChartlineSelfRPS is the rate `chartline ingest` reports itself (from
+	// its first fetch to caught up, without process start and store open).
+	P1ChartlineSelfRPS float64 `json:"p1_chartline_self_rps"`
+	P1Records          int     `json:"p1_records"`
+	P1RawMB            float64 `json:"p1_raw_mb"`
+
+	P2OpenMS float64 `json:"p2_open_ms"`
+
+	P3P50MS   float64 `json:"p3_p50_ms"`
+	P3P99MS   float64 `json:"p3_p99_ms"`
+	P3Probes  int     `json:"p3_probes"`
+	P3LoadRPS float64 `json:"p3_load_rps"`
+
+	P4RSSMB     float64            `json:"p4_rss_mb"`
+	P4RSSAtMB   map[string]float64 `json:"p4_rss_at_mb"`
+	P4Records   int                `json:"p4_records"`
+	P4IngestRPS float64            `json:"p4_ingest_rps"`
+
+	P5SizeRatio float64 `json:"p5_size_ratio"`
+	P5StoreMB   float64 `json:"p5_store_mb"`
+
+	P6DiscoveryS float64 `json:"p6_discovery_s"`
+}
+
+// Targets are issue #9's goals.
+var Targets = map[string]string{
+	"p1_ratio": ">= 0.5", "p2_open_ms": "<= 100", "p3_p99_ms": "<= 200",
+	"p4_rss_mb": "<= 300", "p5_size_ratio": "<= 0.5", "p6_discovery_s": "<= 5",
+}
+
+const passphrase = "bench passphrase, not a secret"
+
+// Run runs every measurement and returns the figures.
+func Run(ctx context.Context, o Options) (Result, error) {
+	if o.Records <= 0 {
+		o.Records = 100_000
+	}
+	if o.Patients <= 0 {
+		o.Patients = 200
+	}
+	if o.RSSRecords == 0 {
+		o.RSSRecords = 1_000_000
+	}
+	if o.Binary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return Result{}, err
+		}
+		o.Binary = exe
+	}
+	if o.Kcat == "" {
+		o.Kcat = "kcat"
+	}
+	if o.Seed == 0 {
+		o.Seed = 9
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(o.Log, format+"\n", args...) }
+	res := Result{P2OpenMS: o.P2OpenMS, P4RSSAtMB: map[string]float64{}}
+
+	dir, err := os.MkdirTemp("", "chartline-bench-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(dir)
+	b, err := kafka.StartBroker(ctx, kafka.BrokerOptions{Addr: "127.0.0.1:0", CompactEvery: -1})
+	if err != nil {
+		return res, err
+	}
+	defer b.Close()
+	prod, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.Addr()), kgo.AllowAutoTopicCreation()}, publish.ProducerOptions()...)...)
+	if err != nil {
+		return res, err
+	}
+	defer prod.Close()
+
+	// p1: load, then kcat, chartline ingest and raw bbolt over the same records.
+	logf("p1: generating and producing %d resources over %d patient topics", o.Records, o.Patients)
+	raw, err := load(ctx, prod, o.Seed, o.Records, o.Patients, "")
+	if err != nil {
+		return res, err
+	}
+	res.P1Records, res.P1RawMB = o.Records, float64(raw)/1e6
+	secs, err := timeCmd(ctx, o.Kcat, "-b", b.Addr(), "-e", "-o", "beginning", "-q", "-G", "chartline-bench", `^fhir\.patient\..*`)
+	if err != nil {
+		return res, fmt.Errorf("kcat: %w", err)
+	}
+	res.P1KcatRPS = float64(o.Records) / secs
+	logf("p1: kcat read %d records in %.2f s: %.0f records/s", o.Records, secs, res.P1KcatRPS)
+
+	db := filepath.Join(dir, "p1.db")
+	st, err := ingest(ctx, o, b.Addr(), db, "", nil)
+	if err != nil {
+		return res, err
+	}
+	res.P1ChartlineRPS = float64(o.Records) / st.wall
+	res.P1ChartlineSelfRPS = st.selfRPS
+	res.P1Ratio = res.P1ChartlineRPS / res.P1KcatRPS
+	logf("p1: chartline ingest materialised %d records in %.2f s: %.0f records/s (self-reported %.0f)", st.applied, st.wall, res.P1ChartlineRPS, st.selfRPS)
+	if st.applied < o.Records {
+		return res, fmt.Errorf("chartline ingest applied %d of %d records", st.applied, o.Records)
+	}
+	if fi, err := os.Stat(db); err == nil {
+		res.P5StoreMB = float64(fi.Size()) / 1e6
+		res.P5SizeRatio = float64(fi.Size()) / float64(raw)
+	}
+	res.P1BoltRPS, err = rawBolt(filepath.Join(dir, "bolt.db"), o.Seed, o.Records, o.Patients)
+	if err != nil {
+		return res, err
+	}
+	logf("p1: raw bbolt puts: %.0f records/s; p5: store %.1f MB for %.1f MB of JSON (%.2f)", res.P1BoltRPS, res.P5StoreMB, res.P1RawMB, res.P5SizeRatio)
+
+	// p3 and p6, in process, on their own topic prefix.
+	if err := latency(ctx, b, prod, dir, &res, logf); err != nil {
+		return res, err
+	}
+
+	// p4: RSS over 1M resources on their own prefix.
+	if o.RSSRecords > 0 {
+		logf("p4: generating and producing %d resources", o.RSSRecords)
+		if _, err := load(ctx, prod, o.Seed+1, o.RSSRecords, o.Patients*5, "p4.patient."); err != nil {
+			return res, err
+		}
+		marks := []int{o.RSSRecords / 4, o.RSSRecords / 2, o.RSSRecords}
+		st, err := ingest(ctx, o, b.Addr(), filepath.Join(dir, "p4.db"), "p4.patient.", marks)
+		if err != nil {
+			return res, err
+		}
+		res.P4Records, res.P4RSSMB, res.P4IngestRPS = st.applied, st.peakMB, float64(st.applied)/st.wall
+		for i, m := range marks {
+			if i < len(st.rssAt) {
+				res.P4RSSAtMB[label(m)] = st.rssAt[i]
+			}
+		}
+		logf("p4: peak RSS %.0f MB over %d records (%v)", res.P4RSSMB, st.applied, res.P4RSSAtMB)
+	}
+	return res, nil
+}
+
+func label(n int) string {
+	if n%1_000_000 == 0 {
+		return fmt.Sprintf("%dM", n/1_000_000)
+	}
+	return fmt.Sprintf("%dk", n/1000)
+}
+
+// load produces n generated resources, their topics renamed to prefix when
+// given, and returns the JSON bytes produced.
+func load(ctx context.Context, cl *kgo.Client, seed uint64, n, patients int, prefix string) (int64, error) {
+	var raw int64
+	var mu sync.Mutex
+	var firstErr error
+	std := kafka.DefaultTopics().PatientPrefix
+	demo.Bulk(seed, n, patients, func(topic string, key, value []byte) bool {
+		if prefix != "" {
+			topic = prefix + strings.TrimPrefix(topic, std)
+		}
+		raw += int64(len(value))
+		cl.Produce(ctx, &kgo.Record{Topic: topic, Key: key, Value: value}, func(_ *kgo.Record, err error) {
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+		return ctx.Err() == nil
+	})
+	if err := cl.Flush(ctx); err != nil {
+		return raw, err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return raw, firstErr
+}
+
+func timeCmd(ctx context.Context, name string, args ...string) (float64, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout = io.Discard
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("%v: %s", err, stderr.String())
+	}
+	return time.Since(start).Seconds(), nil
+}
+
+// ingestRun is what one `chartline ingest` child did.
+type ingestRun struct {
+	wall    float64
+	selfRPS float64
+	applied int
+	peakMB  float64
+	rssAt   []float64 // MB when applied first reached each mark
+}
+
+var (
+	finalLine    = regexp.MustCompile(`^ingested (\d+) records \((\d+) resources, (\d+) quarantined\) in ([\d.]+) s: (\d+) records/s`)
+	progressLine = regexp.MustCompile(`(\d+) records applied`)
+)
+
+// ingest runs `chartline ingest -until-caught-up` into a fresh store,
+// sampling its RSS.
+func ingest(ctx context.Context, o Options, addr, db, prefix string, marks []int) (ingestRun, error) {
+	var run ingestRun
+	s, err := store.Create(db, []byte(passphrase), nil)
+	if err != nil {
+		return run, err
+	}
+	s.Close()
+	args := []string{"ingest", "-brokers", addr, "-db", db, "-until-caught-up", "-settings", filepath.Join(filepath.Dir(db), "none.json")}
+	if prefix != "" {
+		args = append(args, "-topic-prefix", prefix)
+	}
+	cmd := exec.CommandContext(ctx, o.Binary, args...)
+	cmd.Env = append(os.Environ(), "CHARTLINE_PASSPHRASE="+passphrase)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return run, err
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return run, err
+	}
+	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+	done := make(chan struct{})
+	applied := make(chan int, 16)
+	go func() { // sample RSS every 100 ms and at each progress line
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		next := 0
+		for {
+			select {
+			case <-done:
+				return
+			case n := <-applied:
+				for next < len(marks) && n >= marks[next] {
+					rss, _ := readRSS(status)
+					run.rssAt = append(run.rssAt, rss)
+					next++
+				}
+			case <-t.C:
+			}
+			if _, hwm := readRSS(status); hwm > run.peakMB {
+				run.peakMB = hwm
+			}
+		}
+	}()
+	var last string
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		line := sc.Text()
+		last = line
+		if m := progressLine.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			select {
+			case applied <- n:
+			default:
+			}
+		}
+	}
+	err = cmd.Wait()
+	close(done)
+	run.wall = time.Since(start).Seconds()
+	if err != nil {
+		return run, fmt.Errorf("chartline ingest: %v (%s)", err, last)
+	}
+	m := finalLine.FindStringSubmatch(last)
+	if m == nil {
+		return run, fmt.Errorf("chartline ingest: unexpected last line %q", last)
+	}
+	run.applied, _ = strconv.Atoi(m[1])
+	run.selfRPS, _ = strconv.ParseFloat(m[5], 64)
+	for len(run.rssAt) < len(marks) && run.applied >= marks[len(run.rssAt)] {
+		run.rssAt = append(run.rssAt, run.peakMB) // the last mark is reached at exit
+	}
+	return run, nil
+}
+
+// readRSS returns VmRSS and VmHWM (peak) of a process in MB.
+func readRSS(path string) (rss, hwm float64) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss = kb / 1024
+		case "VmHWM:":
+			hwm = kb / 1024
+		}
+	}
+	return rss, hwm
+}
+
+// rawBolt is the storage ceiling: the same JSON put into bbolt with
+// sequential keys in 1,000-value transactions, fsync on, no encryption.
+func rawBolt(path string, seed uint64, n, patients int) (float64, error) {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var vals [][]byte
+	demo.Bulk(seed, n, patients, func(_ string, _ []byte, v []byte) bool { vals = append(vals, v); return true })
+	start := time.Now()
+	for lo := 0; lo < len(vals); lo += 1000 {
+		err := db.Update(func(tx *bolt.Tx) error {
+			bk, err := tx.CreateBucketIfNotExists([]byte("r"))
+			if err != nil {
+				return err
+			}
+			bk.FillPercent = 1
+			for i := lo; i < min(lo+1000, len(vals)); i++ {
+				if err := bk.Put(fmt.Appendf(nil, "%012d", i), vals[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return float64(len(vals)) / time.Since(start).Seconds(), nil
+}
+
+// latency measures p3 and p6 with an in-process session on the prefix
+// "p3.patient.": a background load of ~1,000 records/s over 20 patients,
+// and a probe record every 50 ms whose arrival is taken from the store's
+// change notices.
+func latency(ctx context.Context, b *kafka.Broker, prod *kgo.Client, dir string, res *Result, logf func(string, ...any)) error {
+	s, err := store.Create(filepath.Join(dir, "p3.db"), []byte(passphrase), &store.Options{KDF: store.TestKDF})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	cfg := config.Default()
+	cfg.Conn = kafka.Conn{Brokers: []string{b.Addr()}}
+	cfg.Topics.PatientPrefix = "p3.patient."
+	ss, err := session.Start(ctx, cfg, s, nil)
+	if err != nil {
+		return err
+	}
+	defer ss.Close()
+	cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := ss.WaitCaughtUp(cctx); err != nil {
+		return fmt.Errorf("p3: %w", err)
+	}
+
+	// Background load.
+	lctx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
+	loadDone := make(chan int)
+	go func() {
+		sent := 0
+		tick := time.NewTicker(10 * time.Millisecond) // 10 records per tick: ~1,000/s
+		defer tick.Stop()
+		demo.Bulk(77, 1<<30, 20, func(topic string, key, value []byte) bool {
+			if sent%10 == 0 {
+				select {
+				case <-lctx.Done():
+					return false
+				case <-tick.C:
+				}
+			}
+			prod.Produce(lctx, &kgo.Record{Topic: "p3.patient." + strings.TrimPrefix(topic, "fhir.patient."), Key: key, Value: value}, nil)
+			sent++
+			return true
+		})
+		loadDone <- sent
+	}()
+
+	sub := s.Subscribe()
+	defer sub.Close()
+	const probes = 200
+	const probePatient = "probe-0001"
+	topic := "p3.patient." + probePatient
+	sentAt := make([]time.Time, 0, probes)
+	var lat []float64
+	loadStart := time.Now()
+	for i := 0; i < probes; i++ {
+		v := fmt.Sprintf(`{"resourceType":"Observation","id":"probe-%d","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/%s"},"effectiveDateTime":%q,"valueQuantity":{"value":%d,"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}}`,
+			i, probePatient, time.Now().UTC().Format(time.RFC3339Nano), 60+i%40)
+		sentAt = append(sentAt, time.Now())
+		if err := prod.ProduceSync(ctx, &kgo.Record{Topic: topic, Key: []byte(fmt.Sprintf("Observation/probe-%d", i)), Value: []byte(v)}).FirstErr(); err != nil {
+			return err
+		}
+		// Wait for the notice that carries it: the probe's offset is its index.
+		deadline := time.After(5 * time.Second)
+	wait:
+		for {
+			select {
+			case <-sub.Ready():
+				ch, ok := sub.Take()
+				if !ok || ch.Collections[probePatient] == nil {
+					continue
+				}
+				offs, err := s.Offsets()
+				if err != nil {
+					return err
+				}
+				if offs[store.TopicPartition{Topic: topic}] > int64(i) {
+					lat = append(lat, float64(time.Since(sentAt[i]).Microseconds())/1000)
+					break wait
+				}
+			case <-deadline:
+				return fmt.Errorf("p3: probe %d not seen within 5 s", i)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stopLoad()
+	sent := <-loadDone
+	res.P3LoadRPS = float64(sent) / time.Since(loadStart).Seconds()
+	sort.Float64s(lat)
+	res.P3Probes = len(lat)
+	res.P3P50MS = lat[len(lat)/2]
+	res.P3P99MS = lat[(len(lat)*99)/100]
+	logf("p3: produce→change notice p50 %.1f ms, p99 %.1f ms over %d probes under %.0f records/s", res.P3P50MS, res.P3P99MS, len(lat), res.P3LoadRPS)
+
+	// p6: a new patient topic, from its first record to the census.
+	newID := fmt.Sprintf("new-%d", time.Now().UnixNano())
+	start := time.Now()
+	pv := fmt.Sprintf(`{"resourceType":"Patient","id":%q,"name":[{"family":"Admission","given":["New"]}],"gender":"female","birthDate":"1970-01-01"}`, newID)
+	if err := prod.ProduceSync(ctx, &kgo.Record{Topic: "p3.patient." + newID, Key: []byte("Patient/" + newID), Value: []byte(pv)}).FirstErr(); err != nil {
+		return err
+	}
+	for {
+		if _, ok, _ := s.Entry(newID); ok {
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			return fmt.Errorf("p6: new patient not in the census after 30 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	res.P6DiscoveryS = time.Since(start).Seconds()
+	logf("p6: new patient topic in the census after %.2f s", res.P6DiscoveryS)
+	return nil
+}
+
+// WriteJSON writes the result to path.
+func (r Result) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// Table renders the figures with their targets.
+func (r Result) Table() string {
+	var b strings.Builder
+	row := func(key, what string, v float64, unit string) {
+		fmt.Fprintf(&b, "%-16s %-52s %12.2f %-10s %s\n", key, what, v, unit, Targets[key])
+	}
+	fmt.Fprintf(&b, "%-16s %-52s %12s %-10s %s\n", "key", "measure", "value", "unit", "target")
+	row("p1_kcat_rps", "kcat -e -o beginning, all records to /dev/null", r.P1KcatRPS, "records/s")
+	row("p1_chartline_rps", "chartline ingest -until-caught-up, fresh store", r.P1ChartlineRPS, "records/s")
+	row("p1_ratio", "chartline / kcat", r.P1Ratio, "")
+	row("p1_bolt_rps", "raw bbolt puts of the same JSON", r.P1BoltRPS, "records/s")
+	row("p2_open_ms", "open the 20,000-observation patient", r.P2OpenMS, "ms")
+	row("p3_p50_ms", "produce → change notice, median", r.P3P50MS, "ms")
+	row("p3_p99_ms", "produce → change notice, 99th percentile", r.P3P99MS, "ms")
+	row("p4_rss_mb", fmt.Sprintf("peak RSS of chartline ingest over %d resources", r.P4Records), r.P4RSSMB, "MB")
+	row("p5_size_ratio", "store file bytes / raw JSON bytes", r.P5SizeRatio, "")
+	row("p6_discovery_s", "new patient topic → census", r.P6DiscoveryS, "s")
+	return b.String()
+}

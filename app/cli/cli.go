@@ -1,0 +1,213 @@
+// Package cli holds Chartline's headless command-line verbs: broker,
+// publish, ingest and inspect (DESIGN.md §6). main.go hands every verb but
+// the desktop app to Run. Each verb is a function taking a context and its
+// parsed options; Run parses flags with the standard library's flag package.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/kafka"
+)
+
+// Env names the headless commands read.
+const (
+	EnvPassphrase = "CHARTLINE_PASSPHRASE"
+	EnvPrefix     = "CHARTLINE_TOPIC_PREFIX"
+)
+
+// IO is where a verb writes: its result on Out, progress and errors on Err.
+type IO struct {
+	Out, Err io.Writer
+}
+
+// Verbs lists the headless verbs and what each does (for usage).
+var Verbs = []struct{ Name, Usage string }{
+	{"broker", "run the embedded Kafka-protocol broker [-addr 127.0.0.1:9092] [-data-dir DIR] [-fixtures] [-simulate]"},
+	{"publish", "split FHIR Bundles or NDJSON into per-patient topics and produce them: -brokers H:P FILE..."},
+	{"ingest", "materialise the topics into the store without the GUI: -brokers H:P -db PATH [-until-caught-up]"},
+	{"inspect", "print what the store holds as JSON: -db PATH [-patient ID]"},
+	{"bench", "measure ingest against kcat and raw bbolt (make bench)"},
+}
+
+// Usage writes the command summary.
+func Usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: chartline [demo | COMMAND [flags]]")
+	fmt.Fprintln(w, "  (no command)  the desktop app with the saved settings")
+	fmt.Fprintln(w, "  demo          the desktop app on the built-in demo (embedded broker, fixtures, simulator)")
+	for _, v := range Verbs {
+		fmt.Fprintf(w, "  %-13s %s\n", v.Name, v.Usage)
+	}
+	fmt.Fprintln(w, "run 'chartline COMMAND -h' for a command's flags")
+}
+
+// ErrUsage marks a command-line mistake (exit status 2).
+var ErrUsage = errors.New("usage")
+
+// Run runs one headless verb with its arguments and returns the exit status:
+// 0 success, 1 failure (a one-line error on stderr), 2 bad usage.
+func Run(ctx context.Context, args []string, io IO) int {
+	if len(args) == 0 {
+		Usage(io.Err)
+		return 2
+	}
+	verb, rest := args[0], args[1:]
+	var err error
+	switch verb {
+	case "broker":
+		err = runBroker(ctx, rest, io)
+	case "publish":
+		err = runPublish(ctx, rest, io)
+	case "ingest":
+		err = runIngest(ctx, rest, io)
+	case "inspect":
+		err = runInspect(ctx, rest, io)
+	case "bench":
+		err = runBench(ctx, rest, io)
+	case "help", "-h", "-help", "--help":
+		Usage(io.Out)
+		return 0
+	default:
+		fmt.Fprintf(io.Err, "chartline: unknown command %q\n", verb)
+		Usage(io.Err)
+		return 2
+	}
+	switch {
+	case err == nil, errors.Is(err, context.Canceled):
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, ErrUsage):
+		fmt.Fprintf(io.Err, "chartline %s: %v\n", verb, err)
+		return 2
+	default:
+		fmt.Fprintf(io.Err, "chartline %s: %v\n", verb, err)
+		return 1
+	}
+}
+
+// newFlags makes a verb's flag set writing its help to stderr.
+func newFlags(verb string, io IO) *flag.FlagSet {
+	fs := flag.NewFlagSet("chartline "+verb, flag.ContinueOnError)
+	fs.SetOutput(io.Err)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	return nil
+}
+
+// connFlags are the connection flags shared by publish and ingest. The
+// settings file gives the base, the environment overrides it, and flags
+// override both.
+type connFlags struct {
+	settings, brokers, prefix            string
+	tlsCA, tlsCert, tlsKey, tlsServer    string
+	insecure                             bool
+	saslMech, saslUser, saslPasswordFile string
+}
+
+func (c *connFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.settings, "settings", "", "settings file (default: the desktop app's, under the user config dir)")
+	fs.StringVar(&c.brokers, "brokers", "", "bootstrap brokers, comma-separated host:port (env CHARTLINE_BROKERS)")
+	fs.StringVar(&c.prefix, "topic-prefix", "", "patient topic prefix (env CHARTLINE_TOPIC_PREFIX; default fhir.patient.)")
+	fs.StringVar(&c.tlsCA, "tls-ca", "", "PEM CA file: turns TLS on (env CHARTLINE_TLS_CA)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM client certificate (env CHARTLINE_TLS_CERT)")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM client key (env CHARTLINE_TLS_KEY)")
+	fs.StringVar(&c.tlsServer, "tls-server-name", "", "server name to verify (default: the broker host)")
+	fs.BoolVar(&c.insecure, "tls-insecure-skip-verify", false, "DANGEROUS: accept any server certificate")
+	fs.StringVar(&c.saslMech, "sasl-mechanism", "", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (env CHARTLINE_SASL_MECHANISM)")
+	fs.StringVar(&c.saslUser, "sasl-user", "", "SASL user (env CHARTLINE_SASL_USER)")
+	fs.StringVar(&c.saslPasswordFile, "sasl-password-file", "", "file holding the SASL password (or env CHARTLINE_SASL_PASSWORD)")
+}
+
+// resolve builds the connection and topics from settings, env and flags.
+func (c *connFlags) resolve() (kafka.Conn, kafka.Topics, error) {
+	cfg, err := c.config()
+	return cfg.Conn, cfg.Topics, err
+}
+
+// config is the saved settings with the environment and flags laid over.
+func (c *connFlags) config() (config.Config, error) {
+	path := c.settings
+	if path == "" {
+		var err error
+		if path, err = config.Path(); err != nil {
+			return config.Config{}, err
+		}
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return cfg, err
+	}
+	conn := kafka.ConnFromEnv(cfg.Conn)
+	topics := cfg.Topics
+	if v := os.Getenv(EnvPrefix); v != "" {
+		topics.PatientPrefix = v
+	}
+	if c.brokers != "" {
+		conn.Brokers = nil
+		for b := range strings.SplitSeq(c.brokers, ",") {
+			if b = strings.TrimSpace(b); b != "" {
+				conn.Brokers = append(conn.Brokers, b)
+			}
+		}
+	}
+	if c.prefix != "" {
+		topics.PatientPrefix = c.prefix
+	}
+	if c.tlsCA != "" {
+		conn.TLS.CAFile, conn.TLS.Enabled = c.tlsCA, true
+	}
+	if c.tlsCert != "" {
+		conn.TLS.CertFile, conn.TLS.Enabled = c.tlsCert, true
+	}
+	if c.tlsKey != "" {
+		conn.TLS.KeyFile = c.tlsKey
+	}
+	if c.tlsServer != "" {
+		conn.TLS.ServerName = c.tlsServer
+	}
+	if c.insecure {
+		// The flag is the explicit permission DESIGN.md asks for.
+		conn.TLS.Enabled, conn.TLS.InsecureSkipVerify, conn.TLS.AllowInsecure = true, true, true
+	}
+	if c.saslMech != "" {
+		conn.SASL.Mechanism = c.saslMech
+	}
+	if c.saslUser != "" {
+		conn.SASL.User = c.saslUser
+	}
+	if c.saslPasswordFile != "" {
+		conn.SASL.PasswordFile = c.saslPasswordFile
+	}
+	cfg.Conn, cfg.Topics = conn, topics
+	if len(conn.Brokers) == 0 {
+		return cfg, fmt.Errorf("%w: no brokers (-brokers or CHARTLINE_BROKERS)", ErrUsage)
+	}
+	return cfg, nil
+}
+
+// logger is the headless commands' logger: text on stderr, warnings and up
+// unless -v. Nothing logged names a patient.
+func logger(w io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/session"
+	"github.com/chartline/chartline/store"
+)
+
+// IngestOptions are `chartline ingest`'s options.
+type IngestOptions struct {
+	Config        config.Config // connection, topics, clinical policy, identity
+	Store         *store.Store
+	UntilCaughtUp bool          // stop once every partition is materialised to its end
+	Progress      time.Duration // how often progress is printed, default 1 s
+	Verbose       bool
+}
+
+func runIngest(ctx context.Context, args []string, io IO) error {
+	var cf connFlags
+	var sf storeFlags
+	var o IngestOptions
+	fs := newFlags("ingest", io)
+	cf.register(fs)
+	sf.register(fs)
+	fs.BoolVar(&o.UntilCaughtUp, "until-caught-up", false, "exit once every partition is materialised to its end")
+	fs.BoolVar(&o.Verbose, "v", false, "log more")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var err error
+	if o.Config, err = cf.config(); err != nil {
+		return err
+	}
+	s, err := sf.open(true, store.KDF{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	o.Store = s
+	return Ingest(ctx, o, io)
+}
+
+// Ingest materialises the topics into the store and runs the clinical engine
+// and outbox publisher on it (a headless node derives and shares the same
+// alerts as a workstation), until ctx ends or, with UntilCaughtUp, until
+// caught up. It prints progress on stderr and, last, exactly:
+// "ingested N records (M resources, Q quarantined) in S s: R records/s".
+func Ingest(ctx context.Context, o IngestOptions, io IO) error {
+	if o.Progress <= 0 {
+		o.Progress = time.Second
+	}
+	start := time.Now()
+	ss, err := session.Start(ctx, o.Config, o.Store, logger(io.Err, o.Verbose))
+	if err != nil {
+		return err
+	}
+	defer ss.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	caught := make(chan error, 1)
+	if o.UntilCaughtUp {
+		go func() { caught <- ss.WaitCaughtUp(ctx) }()
+	}
+	tick := time.NewTicker(o.Progress)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+		case err = <-caught:
+		case <-tick.C:
+			fmt.Fprintln(io.Err, ss.Status().String())
+			continue
+		}
+		break
+	}
+	elapsed := time.Since(start)
+	st := ss.Status()
+	fmt.Fprintf(io.Err, "ingested %d records (%d resources, %d quarantined) in %.2f s: %.0f records/s\n",
+		st.Applied, st.Resources, st.Quarantined, elapsed.Seconds(), float64(st.Applied)/elapsed.Seconds())
+	if err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}

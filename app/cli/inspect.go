@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/store"
+)
+
+// InspectOptions are `chartline inspect`'s options.
+type InspectOptions struct {
+	Store   *store.Store
+	Patient string // "" for the whole store
+}
+
+func runInspect(ctx context.Context, args []string, io IO) error {
+	var sf storeFlags
+	var o InspectOptions
+	fs := newFlags("inspect", io)
+	sf.register(fs)
+	fs.StringVar(&o.Patient, "patient", "", "one patient's resources, NEWS2, alerts and matches")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := sf.open(false, store.KDF{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	o.Store = s
+	v, err := Inspect(ctx, o)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(io.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// StoreSummary is `inspect` without -patient (DESIGN.md §6): resources counts
+// every resource of every patient and of fhir.reference.
+type StoreSummary struct {
+	Patients    int              `json:"patients"`
+	Resources   map[string]int   `json:"resources"`
+	Quarantined int              `json:"quarantined"`
+	Offsets     map[string]int64 `json:"offsets"`
+	// Shared counts what the other shared topics hold, by collection.
+	Shared map[string]map[string]int `json:"shared"`
+}
+
+// Inspect returns what the store holds as DESIGN.md §6's JSON object.
+func Inspect(ctx context.Context, o InspectOptions) (any, error) {
+	if o.Patient != "" {
+		return inspectPatient(o.Store, o.Patient)
+	}
+	out := StoreSummary{Resources: map[string]int{}, Offsets: map[string]int64{}, Shared: map[string]map[string]int{}}
+	err := o.Store.View(func(r *store.Reader) error {
+		cols, err := r.Collections()
+		if err != nil {
+			return err
+		}
+		for _, e := range cols {
+			switch {
+			case store.IsPatient(e.Collection):
+				out.Patients++
+				fallthrough
+			case e.Collection == store.Reference:
+				for t, n := range e.Counts {
+					out.Resources[t] += n
+				}
+			default:
+				out.Shared[e.Collection[1:]] = e.Counts
+			}
+		}
+		offs, err := r.Offsets()
+		if err != nil {
+			return err
+		}
+		for tp, next := range offs {
+			out.Offsets[fmt.Sprintf("%s/%d", tp.Topic, tp.Partition)] = next
+		}
+		out.Quarantined = r.QuarantineCount()
+		return nil
+	})
+	return out, err
+}
+
+// PatientSummary is `inspect -patient ID` (DESIGN.md §6).
+type PatientSummary struct {
+	Patient   string         `json:"patient"`
+	Resources map[string]int `json:"resources"`
+	NEWS2     NEWS2Summary   `json:"news2"`
+	Alerts    []AlertSummary `json:"alerts"`
+	Matches   []MatchSummary `json:"matches"`
+}
+
+// NEWS2Summary is the patient's current NEWS2. Subscores has all seven
+// parameters; one without a usable fresh value scores 0 and is listed in
+// Missing.
+type NEWS2Summary struct {
+	Score     int            `json:"score"`
+	Band      string         `json:"band"`
+	Subscores map[string]int `json:"subscores"`
+	Missing   []string       `json:"missing"`
+	Red       bool           `json:"red"`
+	Scale     int            `json:"scale,omitempty"`
+}
+
+// AlertSummary is one alert of the patient.
+type AlertSummary struct {
+	ID       string `json:"id"`
+	Kind     string `json:"kind"`
+	State    string `json:"state"`
+	Severity string `json:"severity"`
+}
+
+// MatchSummary is one matched study.
+type MatchSummary struct {
+	Study  string `json:"study"`
+	Status string `json:"status"`
+	Source string `json:"source"` // local, upstream or both
+}
+
+func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
+	out := PatientSummary{Patient: patient, Resources: map[string]int{}, Alerts: []AlertSummary{}, Matches: []MatchSummary{},
+		NEWS2: NEWS2Summary{Band: "none", Subscores: map[string]int{}, Missing: []string{}}}
+	err := s.View(func(r *store.Reader) error {
+		e, ok, err := r.Entry(patient)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("no patient %q in the store: %w", patient, store.ErrNotFound)
+		}
+		for t, n := range e.Counts {
+			out.Resources[t] = n
+		}
+		for _, p := range clinical.Parameters() {
+			out.NEWS2.Subscores[string(p)] = 0
+		}
+		doc, ok, err := engine.LatestNEWS2(r, patient)
+		if err != nil {
+			return err
+		}
+		if ok {
+			res := doc.Result
+			out.NEWS2.Score, out.NEWS2.Band, out.NEWS2.Red, out.NEWS2.Scale = res.Total, res.Band, res.Red, res.Scale
+			for p, n := range res.Scores {
+				out.NEWS2.Subscores[string(p)] = n
+			}
+			out.NEWS2.Missing = append(out.NEWS2.Missing, res.MissingNames()...)
+		} else {
+			for _, p := range clinical.Parameters() {
+				out.NEWS2.Missing = append(out.NEWS2.Missing, string(p))
+			}
+		}
+		alerts, err := engine.PatientAlerts(r, patient)
+		if err != nil {
+			return err
+		}
+		for _, a := range alerts {
+			out.Alerts = append(out.Alerts, AlertSummary{ID: a.Alert.ID, Kind: a.Alert.Kind, State: a.Status(), Severity: a.Alert.Severity})
+		}
+		matches, err := engine.PatientMatches(r, patient)
+		if err != nil {
+			return err
+		}
+		for _, m := range matches {
+			src := "local"
+			switch {
+			case m.Local != nil && len(m.Upstream) > 0:
+				src = "both"
+			case m.Local == nil:
+				src = "upstream"
+			}
+			out.Matches = append(out.Matches, MatchSummary{Study: m.Study, Status: m.Status(), Source: src})
+		}
+		return nil
+	})
+	return out, err
+}
