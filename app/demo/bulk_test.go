@@ -67,7 +67,7 @@ func TestBulkCounts(t *testing.T) {
 // record passes the record rules with no conformance problem, the mix holds
 // the expected types, and the average size is about 1.5 KB.
 func TestBulkRecords(t *testing.T) {
-	const n, patients = 20000, 200
+	const n, patients = 10000, 100
 	topics := kafka.DefaultTopics()
 	seen := map[string]bool{}
 	types := map[string]int{}
@@ -111,7 +111,7 @@ func TestBulkRecords(t *testing.T) {
 }
 
 // TestBulkMemoryFlat checks that Bulk keeps no per-record state: the heap
-// after 60,000 records is about what it is after 20,000.
+// after 40,000 records is about what it is after 10,000.
 func TestBulkMemoryFlat(t *testing.T) {
 	heap := func(n int) uint64 {
 		var keep [][]byte
@@ -127,9 +127,9 @@ func TestBulkMemoryFlat(t *testing.T) {
 		_ = bytes.Clone(keep[0])
 		return m.HeapAlloc
 	}
-	small, large := heap(20000), heap(60000)
+	small, large := heap(10000), heap(40000)
 	if large > small+8<<20 {
-		t.Errorf("heap %d MB after 60k records, %d MB after 20k: Bulk is not streaming", large>>20, small>>20)
+		t.Errorf("heap %d MB after 40k records, %d MB after 10k: Bulk is not streaming", large>>20, small>>20)
 	}
 }
 

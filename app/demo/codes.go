@@ -52,7 +52,6 @@ func (c code) key() string { return c.system + "|" + c.code }
 // Vital signs, LOINC 2.76 (https://loinc.org), as the FHIR R4 vital-signs
 // profiles and US Core use them. These are the NEWS2 inputs (RCP NEWS2 chart 2017).
 var (
-	loincVitalsPanel  = code{sysLOINC, "85353-1", "Vital signs, weight, height, head circumference, oxygen saturation and BMI panel"}
 	loincBPPanel      = code{sysLOINC, "85354-9", "Blood pressure panel with all children optional"}
 	loincSystolic     = code{sysLOINC, "8480-6", "Systolic blood pressure"}
 	loincDiastolic    = code{sysLOINC, "8462-4", "Diastolic blood pressure"}
@@ -140,17 +139,16 @@ var (
 
 // Biomarkers. Genetic variant reporting follows the HL7 Genomics Reporting
 // IG (LOINC 69548-6 with components 48018-6 gene studied, 48005-3 amino acid
-// change); gene ids are HGNC (https://www.genenames.org): HGNC:3236 EGFR,
-// HGNC:3430 ERBB2 (HER2). Breast receptor status codes are LOINC 2.76.
+// change); gene ids are HGNC (https://www.genenames.org): HGNC:3236 EGFR.
+// HER2, ER and PR status are LOINC 2.76 receptor results with SNOMED CT
+// Positive/Negative answers.
 var (
 	loincVariantAssess = code{sysLOINC, "69548-6", "Genetic variant assessment"}
 	loincGeneStudied   = code{sysLOINC, "48018-6", "Gene studied [ID]"}
 	loincAAChange      = code{sysLOINC, "48005-3", "Amino acid change (pHGVS)"}
-	loincDNAChange     = code{sysLOINC, "48004-6", "DNA change (c.HGVS)"}
 	answerPresent      = code{sysLOINCAns, "LA9633-4", "Present"}
 	answerAbsent       = code{sysLOINCAns, "LA9634-2", "Absent"}
 	geneEGFR           = code{sysHGNC, "HGNC:3236", "EGFR"}
-	geneERBB2          = code{sysHGNC, "HGNC:3430", "ERBB2"}
 	egfrL858R          = code{sysHGVS, "p.Leu858Arg", "EGFR p.Leu858Arg (L858R)"}
 	loincHER2IHC       = code{sysLOINC, "85319-2", "HER2 [Presence] in Breast cancer specimen by Immune stain"}
 	loincHER2FISH      = code{sysLOINC, "85318-4", "HER2 [Presence] in Breast cancer specimen by FISH"}
@@ -273,9 +271,7 @@ var (
 	procBronchoscopy = code{sysSNOMED, "10847001", "Bronchoscopy (procedure)"}
 	procMammography  = code{sysSNOMED, "71651007", "Mammography (procedure)"}
 	procLumpectomy   = code{sysSNOMED, "392021009", "Lumpectomy of breast (procedure)"}
-	procColonoscopy  = code{sysSNOMED, "73761001", "Colonoscopy (procedure)"}
 	procPCI          = code{sysSNOMED, "415070008", "Percutaneous coronary intervention (procedure)"}
-	procCardiovert   = code{sysSNOMED, "180325003", "Electrical cardioversion (procedure)"}
 	procECG          = code{sysSNOMED, "29303009", "Electrocardiographic procedure (procedure)"}
 	procIntubation   = code{sysSNOMED, "112798008", "Insertion of endotracheal tube (procedure)"}
 	procVentilation  = code{sysSNOMED, "40617009", "Artificial respiration (procedure)"}

@@ -73,6 +73,21 @@
 // and 48005-3 amino-acid change (HGVS); the EGFR study's leaf is
 // 48018-6 = HGNC:3236, which app/clinical reads as a variant in that gene.
 //
+// # Loading and simulating
+//
+// LoadFixtures publishes the embedded fixtures through publish.Split and
+// Publisher.Publish, exactly as `chartline publish` would. Simulate then keeps
+// the demo alive until its context ends: a NEWS2 round for each inpatient
+// every few seconds, the deteriorating patient walking from low through
+// low-medium and medium to high within about two minutes while the
+// recovering one falls (the stages are boxes of vital signs inside single
+// NEWS2 sub-score bins, see scenario.go, so every sample scores its stage's
+// band), a new admission on a new patient topic every minute, lab results,
+// the NSCLC patient's EGFR result at 45 s, an amended lab result and a
+// record deleted as entered in error. SimOptions sets the rates and the
+// timing; Speed plays it faster for tests. Its records are built the same
+// way as the fixtures and go through Split too.
+//
 // # Bulk
 //
 // Bulk streams any number of realistic resources (about 1.5 KB on average,

@@ -85,6 +85,40 @@ type chart struct {
 	// sink, when set, receives every resource instead of entries, and
 	// references are literal Type/id rather than urn:uuid.
 	sink func(typ, id string, res object)
+	// memo shares the parts many resources repeat (a category, a code, the
+	// subject reference). Shared parts are never modified after they are built.
+	memo map[memoKey]any
+}
+
+type memoKey struct {
+	kind uint8
+	a, b string
+}
+
+const (
+	memoSubject uint8 = iota
+	memoEncounter
+	memoPerformer
+	memoCategory
+	memoCode
+	memoProfile
+	memoInterp
+)
+
+// shared returns the part cached under k, building it on first use.
+func (c *chart) shared(k memoKey, build func() any) any {
+	if v, ok := c.memo[k]; ok {
+		return v
+	}
+	if c.memo == nil {
+		c.memo = map[memoKey]any{}
+	}
+	if len(c.memo) >= 256 { // a long-lived chart (bulk, simulator) stays small
+		clear(c.memo)
+	}
+	v := build()
+	c.memo[k] = v
+	return v
 }
 
 func newChart(g *gen, p *persona) *chart {
@@ -108,7 +142,9 @@ func (c *chart) add(typ string, build func(id string) object) string {
 	return url
 }
 
-func (c *chart) subject() object { return ref(c.patURL) }
+func (c *chart) subject() object {
+	return c.shared(memoKey{memoSubject, c.patURL, ""}, func() any { return ref(c.patURL) }).(object)
+}
 
 // encounter opens an encounter; resources written until the next call
 // reference it. A zero end leaves it in progress.
@@ -155,7 +191,7 @@ func (c *chart) encounterRef() any {
 	if c.enc == "" {
 		return nil
 	}
-	return ref(c.enc)
+	return c.shared(memoKey{memoEncounter, c.enc, ""}, func() any { return ref(c.enc) })
 }
 
 // condition records a diagnosis. A zero abated leaves it active.
@@ -343,23 +379,35 @@ func (c *chart) observe(s obsSpec) string {
 	return c.add("Observation", func(id string) object {
 		var profiles []string
 		if s.profile != "" {
-			profiles = []string{profVitalSign + s.profile}
+			profiles = c.shared(memoKey{memoProfile, s.profile, ""}, func() any { return []string{profVitalSign + s.profile} }).([]string)
 		}
-		codes := append([]code{s.code}, s.also...)
-		o := obj(
-			"resourceType", "Observation",
-			"id", id,
-			"meta", meta(s.t.Add(2*time.Minute), profiles...),
-			"status", "final",
-			"category", []object{obj("coding", []object{obj("system", sysObsCat, "code", s.category, "display", obsCategoryDisplay[s.category])}, "text", obsCategoryDisplay[s.category])},
-			"code", conceptText(s.code.display, codes...),
-			"subject", c.subject(),
-			"encounter", c.encounterRef(),
-			"effectiveDateTime", dt(s.t),
-			"issued", dt(s.t.Add(2*time.Minute)),
+		alsoKey := ""
+		if len(s.also) > 0 {
+			alsoKey = s.also[0].key()
+		}
+		issued := dt(s.t.Add(2 * time.Minute))
+		o := make(object, 0, 16)
+		o = append(o,
+			member{"resourceType", "Observation"},
+			member{"id", id},
+			member{"meta", obj("versionId", "1", "lastUpdated", issued, "profile", profiles)},
+			member{"status", "final"},
+			member{"category", c.shared(memoKey{memoCategory, s.category, ""}, func() any {
+				return []object{obj("coding", []object{obj("system", sysObsCat, "code", s.category, "display", obsCategoryDisplay[s.category])}, "text", obsCategoryDisplay[s.category])}
+			})},
+			member{"code", c.shared(memoKey{memoCode, s.code.key(), alsoKey}, func() any {
+				return conceptText(s.code.display, append([]code{s.code}, s.also...)...)
+			})},
+			member{"subject", c.subject()},
 		)
+		if enc := c.encounterRef(); enc != nil {
+			o = append(o, member{"encounter", enc})
+		}
+		o = append(o, member{"effectiveDateTime", dt(s.t)}, member{"issued", issued})
 		if !s.device && c.encPr.id != "" {
-			o = append(o, member{"performer", []object{refd("Practitioner/"+c.encPr.id, c.encPr.name)}})
+			o = append(o, member{"performer", c.shared(memoKey{memoPerformer, c.encPr.id, ""}, func() any {
+				return []object{refd("Practitioner/"+c.encPr.id, c.encPr.name)}
+			})})
 		}
 		switch {
 		case s.valueStr != "":
@@ -368,7 +416,9 @@ func (c *chart) observe(s obsSpec) string {
 			o = append(o, member{s.valueKey, s.value})
 		}
 		if s.interp != "" {
-			o = append(o, member{"interpretation", []object{obj("coding", []object{obj("system", sysInterp, "code", s.interp, "display", interpDisplay[s.interp])}, "text", interpDisplay[s.interp])}})
+			o = append(o, member{"interpretation", c.shared(memoKey{memoInterp, s.interp, ""}, func() any {
+				return []object{obj("coding", []object{obj("system", sysInterp, "code", s.interp, "display", interpDisplay[s.interp])}, "text", interpDisplay[s.interp])}
+			})})
 		}
 		if s.note != "" {
 			o = append(o, member{"note", []object{text(s.note)}})

@@ -54,7 +54,8 @@ func Generate(seed uint64) ([]Fixture, error) {
 	for i, p := range ps {
 		jobs = append(jobs, func() Fixture {
 			b, _ := patientBundle(newGen(seed, 1000+uint64(i)), p)
-			return Fixture{Name: PatientFixture(p.id), JSON: b.append(nil)}
+			entries, _ := b.get("entry").([]object)
+			return Fixture{Name: PatientFixture(p.id), JSON: b.append(make([]byte, 0, 1300*len(entries)))}
 		})
 	}
 	jobs = append(jobs,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"regexp"
@@ -151,39 +152,38 @@ type resolved struct {
 
 // split reads a transaction Bundle's entries and runs it through
 // publish.Split, the path `chartline publish` and LoadFixtures take.
-func split(t *testing.T, name string, raw []byte) []resolved {
-	t.Helper()
+func split(name string, raw []byte) ([]resolved, error) {
 	var b bundleIn
 	if err := json.Unmarshal(raw, &b); err != nil {
-		t.Fatalf("%s: %v", name, err)
+		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	if b.ResourceType != "Bundle" || b.Type != "transaction" {
-		t.Fatalf("%s: %s of type %s, want a transaction Bundle", name, b.ResourceType, b.Type)
+		return nil, fmt.Errorf("%s: %s of type %s, want a transaction Bundle", name, b.ResourceType, b.Type)
 	}
 	recs, err := publish.Split(raw, kafka.DefaultTopics(), FixtureSource)
 	if err != nil {
-		t.Fatalf("%s: Split: %v", name, err)
+		return nil, fmt.Errorf("%s: Split: %v", name, err)
 	}
 	if len(recs) != len(b.Entry) {
-		t.Fatalf("%s: %d entries, Split made %d records", name, len(b.Entry), len(recs))
+		return nil, fmt.Errorf("%s: %d entries, Split made %d records", name, len(b.Entry), len(recs))
 	}
 	out := make([]resolved, 0, len(b.Entry))
 	for i, e := range b.Entry {
 		var h head
 		if err := json.Unmarshal(e.Resource, &h); err != nil {
-			t.Fatalf("%s: %v", name, err)
+			return nil, fmt.Errorf("%s: %v", name, err)
 		}
 		key := h.ResourceType + "/" + h.ID
 		if string(recs[i].Key) != key {
-			t.Fatalf("%s: entry %d is %s, Split's record %d is %s", name, i+1, key, i, recs[i].Key)
+			return nil, fmt.Errorf("%s: entry %d is %s, Split's record %d is %s", name, i+1, key, i, recs[i].Key)
 		}
 		if bytes.Contains(recs[i].Value, []byte("urn:uuid:")) {
-			t.Fatalf("%s: %s still references a urn:uuid after Split: not every reference names an entry of the Bundle", name, key)
+			return nil, fmt.Errorf("%s: %s still references a urn:uuid after Split: not every reference names an entry of the Bundle", name, key)
 		}
 		out = append(out, resolved{typ: h.ResourceType, id: h.ID, fullURL: e.FullURL, method: e.Request.Method, url: e.Request.URL,
 			topic: recs[i].Topic, value: recs[i].Value})
 	}
-	return out
+	return out, nil
 }
 
 var (
@@ -203,15 +203,8 @@ func decodeAll(t *testing.T) []decodedFixture {
 	t.Helper()
 	fs := fixtures(t)
 	out := make([]decodedFixture, len(fs))
-	for i, f := range fs {
-		out[i] = decodedFixture{name: f.Name, entries: split(t, f.Name, f.JSON)}
-		if strings.HasPrefix(f.Name, "patient-") {
-			out[i].patient = strings.TrimSuffix(strings.TrimPrefix(f.Name, "patient-"), ".json.gz")
-		}
-	}
-	// Decode on every core: record.Decode is safe for concurrent use.
-	var mu sync.Mutex
-	var refusals []string
+	errs := make([]error, len(fs))
+	// Split and decode on every core: both are safe for concurrent use.
 	var wg sync.WaitGroup
 	work := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
@@ -219,29 +212,42 @@ func decodeAll(t *testing.T) []decodedFixture {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				d := &out[i]
-				d.decoded = make([]record.Decoded, len(d.entries))
-				for j, e := range d.entries {
-					dec, err := record.Decode([]byte(e.typ+"/"+e.id), e.value, d.patient)
-					if err != nil {
-						mu.Lock()
-						refusals = append(refusals, d.name+": "+e.typ+"/"+e.id+": "+err.Error())
-						mu.Unlock()
-					}
-					d.decoded[j] = dec
-				}
+				errs[i] = decodeFixture(fs[i], &out[i])
 			}
 		}()
 	}
-	for i := range out {
+	for i := range fs {
 		work <- i
 	}
 	close(work)
 	wg.Wait()
-	if len(refusals) > 0 {
-		t.Fatalf("%d fixture resources refused, first: %s", len(refusals), refusals[0])
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	return out
+}
+
+func decodeFixture(f Fixture, d *decodedFixture) error {
+	d.name = f.Name
+	if strings.HasPrefix(f.Name, "patient-") {
+		d.patient = strings.TrimSuffix(strings.TrimPrefix(f.Name, "patient-"), ".json.gz")
+	}
+	entries, err := split(f.Name, f.JSON)
+	if err != nil {
+		return err
+	}
+	d.entries = entries
+	d.decoded = make([]record.Decoded, len(entries))
+	for j, e := range entries {
+		dec, err := record.Decode([]byte(e.typ+"/"+e.id), e.value, d.patient)
+		if err != nil {
+			return fmt.Errorf("%s: %s/%s refused: %v", f.Name, e.typ, e.id, err)
+		}
+		d.decoded[j] = dec
+	}
+	return nil
 }
 
 var decodedOnce struct {

@@ -53,7 +53,6 @@ const (
 )
 
 var (
-	roleHospital  = code{"http://terminology.hl7.org/CodeSystem/v3-RoleCode", "HOSP", "Hospital"}
 	roleICU       = code{"http://terminology.hl7.org/CodeSystem/v3-RoleCode", "ICU", "Intensive care unit"}
 	roleER        = code{"http://terminology.hl7.org/CodeSystem/v3-RoleCode", "ER", "Emergency room"}
 	roleOncology  = code{"http://terminology.hl7.org/CodeSystem/v3-RoleCode", "ONCL", "Medical oncology clinic"}
