@@ -33,7 +33,7 @@ func Bulk(seed uint64, n, patients int, yield func(topic string, key, value []by
 	}
 	topics := kafka.DefaultTopics()
 	g := newGen(seed, 7)
-	b := &bulk{g: g, pts: make([]*bulkPatient, patients)}
+	b := &bulk{g: g, pts: make([]*bulkPatient, patients), memo: map[memoKey]any{}}
 	sent := 0
 	for sent < n {
 		i := g.r.IntN(patients)
@@ -75,6 +75,7 @@ type bulk struct {
 	g     *gen
 	pts   []*bulkPatient
 	queue []bulkRecord
+	memo  map[memoKey]any // shared by every bulk patient's chart
 }
 
 var (
@@ -116,7 +117,7 @@ func (b *bulk) patient(i int) *bulkPatient {
 		}
 	}
 	p := &bulkPatient{now: anchor().AddDate(-3, 0, 0).Add(time.Duration(g.intn(0, 720)) * time.Hour)}
-	p.c = &chart{g: g, p: per, patURL: "Patient/" + per.id, conds: map[string]string{}, encPr: per.gp,
+	p.c = &chart{g: g, p: per, patURL: "Patient/" + per.id, conds: map[string]string{}, encPr: per.gp, memo: b.memo,
 		sink: func(typ, id string, res object) { b.queue = append(b.queue, bulkRecord{typ, id, res}) }}
 	p.base = baseline(g, per)
 	b.pts[i] = p
@@ -302,16 +303,22 @@ func summary(v any) string {
 }
 
 func writeHTML(sb *strings.Builder, s string) {
-	for _, r := range s {
-		switch r {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
 		case '<':
-			sb.WriteString("&lt;")
+			esc = "&lt;"
 		case '>':
-			sb.WriteString("&gt;")
+			esc = "&gt;"
 		case '&':
-			sb.WriteString("&amp;")
+			esc = "&amp;"
 		default:
-			sb.WriteRune(r)
+			continue
 		}
+		sb.WriteString(s[start:i])
+		sb.WriteString(esc)
+		start = i + 1
 	}
+	sb.WriteString(s[start:])
 }

@@ -105,8 +105,13 @@ const (
 	memoInterp
 )
 
-// shared returns the part cached under k, building it on first use.
+// shared returns the part cached under k, building it on first use. A
+// long-lived sink chart (bulk, simulator) does not cache its patient's own
+// references, so its cache holds only what every patient shares.
 func (c *chart) shared(k memoKey, build func() any) any {
+	if c.sink != nil && (k.kind == memoSubject || k.kind == memoEncounter) {
+		return build()
+	}
 	if v, ok := c.memo[k]; ok {
 		return v
 	}

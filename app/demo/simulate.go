@@ -116,6 +116,7 @@ type sim struct {
 	nAdmit  int
 	lastLab *labResult
 	deletes []pendingDelete
+	memo    map[memoKey]any // shared by every chart of the run
 }
 
 type labResult struct {
@@ -142,7 +143,7 @@ func Simulate(ctx context.Context, p *publish.Publisher, topics kafka.Topics, o 
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
-	s := &sim{o: o, p: p, topics: topics, g: newGen(o.Seed, 99), clock0: o.Now()}
+	s := &sim{o: o, p: p, topics: topics, g: newGen(o.Seed, 99), clock0: o.Now(), memo: map[memoKey]any{}}
 	s.tag = fmt.Sprintf("%04x", s.g.r.Uint64()&0xffff)
 	dets, recs := deterioration(), recovery()
 	atStage := func(plan []stage) func(time.Duration) stage {
@@ -230,7 +231,7 @@ func Simulate(ctx context.Context, p *publish.Publisher, topics kafka.Topics, o 
 // chart returns a sink-mode chart for an existing patient: references are
 // literal, resources go into the Bundle being built.
 func (s *sim) chart(per *persona, encounterID string) *chart {
-	c := &chart{g: s.g, p: per, patURL: "Patient/" + per.id, conds: map[string]string{}, encPr: nurseRowe}
+	c := &chart{g: s.g, p: per, patURL: "Patient/" + per.id, conds: map[string]string{}, encPr: nurseRowe, memo: s.memo}
 	if encounterID != "" {
 		c.enc = "Encounter/" + encounterID
 	}
