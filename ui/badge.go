@@ -1,0 +1,186 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Pill is a short bold text on a rounded coloured background: the shape of
+// every badge. Its colours are theme colour names, so it follows theme
+// changes. An empty Text draws nothing but keeps MinWidth, so badges line up
+// in list columns.
+type Pill struct {
+	widget.BaseWidget
+	Text       string
+	Background fyne.ThemeColorName
+	Foreground fyne.ThemeColorName
+	// MinWidth keeps columns aligned; 0 fits the text.
+	MinWidth float32
+	// Large draws the subheading size (the patient banner).
+	Large bool
+}
+
+// NewPill returns a pill with text and colours.
+func NewPill(text string, bg, fg fyne.ThemeColorName) *Pill {
+	p := &Pill{Text: text, Background: bg, Foreground: fg}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// Set changes the text and colours and redraws the pill.
+func (p *Pill) Set(text string, bg, fg fyne.ThemeColorName) {
+	if p.Text == text && p.Background == bg && p.Foreground == fg {
+		return
+	}
+	p.Text, p.Background, p.Foreground = text, bg, fg
+	p.Refresh()
+}
+
+// CreateRenderer draws the pill.
+func (p *Pill) CreateRenderer() fyne.WidgetRenderer {
+	p.ExtendBaseWidget(p)
+	bg := canvas.NewRectangle(nil)
+	txt := canvas.NewText("", nil)
+	txt.TextStyle = fyne.TextStyle{Bold: true}
+	txt.Alignment = fyne.TextAlignCenter
+	r := &pillRenderer{p: p, bg: bg, txt: txt}
+	r.Refresh()
+	return r
+}
+
+type pillRenderer struct {
+	p   *Pill
+	bg  *canvas.Rectangle
+	txt *canvas.Text
+}
+
+func (r *pillRenderer) padding() (h, v float32) {
+	pad := theme.SizeForWidget(theme.SizeNameInnerPadding, r.p)
+	return pad + 2, pad / 2
+}
+
+func (r *pillRenderer) Layout(size fyne.Size) {
+	h, _ := r.padding()
+	ts := r.txt.MinSize()
+	w := max(ts.Width+2*h, r.p.MinWidth)
+	w = min(w, size.Width)
+	hgt := min(ts.Height+4, size.Height)
+	// The pill sits vertically centred, left aligned in whatever cell it gets.
+	pos := fyne.NewPos(0, (size.Height-hgt)/2)
+	r.bg.Move(pos)
+	r.bg.Resize(fyne.NewSize(w, hgt))
+	r.txt.Move(pos)
+	r.txt.Resize(fyne.NewSize(w, hgt))
+}
+
+func (r *pillRenderer) MinSize() fyne.Size {
+	h, v := r.padding()
+	ts := r.txt.MinSize()
+	return fyne.NewSize(max(ts.Width+2*h, r.p.MinWidth), ts.Height+4+2*v)
+}
+
+func (r *pillRenderer) Refresh() {
+	size := theme.SizeForWidget(theme.SizeNameText, r.p)
+	if r.p.Large {
+		size = theme.SizeForWidget(theme.SizeNameSubHeadingText, r.p)
+	}
+	r.txt.Text = r.p.Text
+	r.txt.TextSize = size
+	r.txt.Color = theme.ColorForWidget(r.p.Foreground, r.p)
+	r.bg.CornerRadius = size * 0.6
+	r.bg.FillColor = theme.ColorForWidget(r.p.Background, r.p)
+	r.bg.Hidden = r.p.Text == ""
+	r.txt.Hidden = r.p.Text == ""
+	r.bg.Refresh()
+	r.txt.Refresh()
+	r.Layout(r.p.Size())
+}
+
+func (r *pillRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.txt} }
+func (r *pillRenderer) Destroy()                     {}
+
+// BandBadge shows a NEWS2 score on its band's colour: "7 High", "3 Low-medium",
+// or "No score". The word is always there, so the band never depends on
+// colour alone.
+type BandBadge struct {
+	*Pill
+}
+
+// bandBadgeWidth fits "10 Low-medium" in bold body text.
+const bandBadgeWidth = 132
+
+// NewBandBadge returns a badge showing "No score".
+func NewBandBadge() *BandBadge {
+	b := &BandBadge{Pill: NewPill("", ColorBandNone, ColorOnBandNone)}
+	b.MinWidth = bandBadgeWidth
+	b.SetBand(BandNone, 0)
+	return b
+}
+
+// SetBand shows a band and its total score (the score is ignored for band
+// "none" or "").
+func (b *BandBadge) SetBand(band string, score int) {
+	bg, fg := BandColors(band)
+	b.Set(BandText(band, score), bg, fg)
+}
+
+// BandText is what a band badge reads: "7 High", or "No score".
+func BandText(band string, score int) string {
+	switch band {
+	case BandLow, BandLowMedium, BandMedium, BandHigh:
+		return fmt.Sprintf("%d %s", score, BandLabel(band))
+	}
+	return BandLabel(BandNone)
+}
+
+// NewAlertBadge returns a badge for a count of open alerts: "2 alerts" on
+// red, nothing at zero. Set its count with SetAlerts.
+func NewAlertBadge() *Pill {
+	p := NewPill("", ColorAlert, ColorOnAlert)
+	p.MinWidth = 96
+	return p
+}
+
+// SetAlerts shows n open alerts on an alert badge.
+func SetAlerts(p *Pill, n int) {
+	p.Set(AlertText(n), ColorAlert, ColorOnAlert)
+}
+
+// AlertText is what an alert badge reads: "", "1 alert", "3 alerts".
+func AlertText(n int) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n == 1:
+		return "1 alert"
+	}
+	return fmt.Sprintf("%d alerts", n)
+}
+
+// NewTrialMarker returns a marker for trial matches: "Trial" or "2 trials"
+// on purple, nothing at zero. Set its count with SetTrials.
+func NewTrialMarker() *Pill {
+	p := NewPill("", ColorTrial, ColorOnTrial)
+	p.MinWidth = 80
+	return p
+}
+
+// SetTrials shows n matched studies on a trial marker.
+func SetTrials(p *Pill, n int) {
+	p.Set(TrialText(n), ColorTrial, ColorOnTrial)
+}
+
+// TrialText is what a trial marker reads: "", "Trial", "2 trials".
+func TrialText(n int) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n == 1:
+		return "Trial"
+	}
+	return fmt.Sprintf("%d trials", n)
+}

@@ -1,0 +1,110 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+)
+
+// Columns is a layout for list rows and their header: one line of objects,
+// each in a column of fixed width, except columns of width 0, which share
+// the rest of the row equally. Rows and header built with the same widths
+// line up.
+type Columns struct {
+	Widths []float32
+}
+
+// NewColumns returns a column layout; a width of 0 makes a flexible column.
+func NewColumns(widths ...float32) *Columns { return &Columns{Widths: widths} }
+
+func (c *Columns) width(i int) float32 {
+	if i < len(c.Widths) {
+		return c.Widths[i]
+	}
+	return 0
+}
+
+// Layout places the objects left to right.
+func (c *Columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	gap := theme.Padding()
+	fixed, flex := float32(0), 0
+	for i := range objs {
+		if w := c.width(i); w > 0 {
+			fixed += w
+		} else {
+			flex++
+		}
+	}
+	fixed += gap * float32(max(0, len(objs)-1))
+	share := float32(0)
+	if flex > 0 {
+		share = max(0, (size.Width-fixed)/float32(flex))
+	}
+	x := float32(0)
+	for i, o := range objs {
+		w := c.width(i)
+		if w == 0 {
+			w = share
+		}
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w + gap
+	}
+}
+
+// MinSize is the fixed widths plus the flexible columns' own minimum widths,
+// and the tallest object.
+func (c *Columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	gap := theme.Padding()
+	var s fyne.Size
+	for i, o := range objs {
+		m := o.MinSize()
+		if w := c.width(i); w > 0 {
+			s.Width += w
+		} else {
+			s.Width += m.Width
+		}
+		s.Height = max(s.Height, m.Height)
+	}
+	s.Width += gap * float32(max(0, len(objs)-1))
+	return s
+}
+
+// Lines is a layout for labels stacked as lines of one item (a name over
+// its details): like a VBox, but each label's inner padding is overlapped so
+// the lines read as one block.
+type Lines struct{}
+
+func (Lines) overlap() float32 { return theme.InnerPadding() * 0.75 }
+
+// Layout stacks the visible objects top to bottom, each at full width.
+func (l Lines) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h - l.overlap()
+	}
+}
+
+// MinSize is the widest object and the stacked heights less the overlaps.
+func (l Lines) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	n := 0
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height
+		n++
+	}
+	if n > 1 {
+		s.Height -= l.overlap() * float32(n-1)
+	}
+	return s
+}

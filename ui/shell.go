@@ -1,0 +1,255 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Page is one screenful: the census, a patient's chart, the alert inbox.
+// Pages stack within a screen: the patient view opens over the census and
+// Back (or Escape) returns to it.
+type Page struct {
+	// Title names the page (for the window title).
+	Title string
+	// Content is what the page shows.
+	Content fyne.CanvasObject
+	// Search is what Ctrl+F focuses; nil when the page has no search.
+	Search fyne.Focusable
+	// OnSearch is called on Ctrl+F before Search is focused (to bring the
+	// search into view, e.g. switch tabs).
+	OnSearch func()
+	// Focus is focused when the page shows; nil leaves the focus alone.
+	Focus fyne.Focusable
+	// OnKey handles keys that reach the window with nothing focused
+	// (Up/Down/Enter in a list); it reports whether it used the key.
+	OnKey func(*fyne.KeyEvent) bool
+	// OnShow is called each time the page comes to the top.
+	OnShow func()
+	// OnClose is called when the page is popped off its stack.
+	OnClose func()
+}
+
+// Screen is one entry of the navigation rail with its page stack.
+type Screen struct {
+	ID    string
+	Title string
+	Icon  fyne.Resource
+	// Root builds the screen's first page, on first show.
+	Root func() *Page
+}
+
+// Shell is the window's frame: the navigation rail on the left, the current
+// screen's top page in the middle, and the status bar at the bottom. It
+// owns the keyboard shortcuts that work everywhere: Ctrl+F focuses the
+// page's search, Escape goes back, Ctrl+1… switch screens.
+type Shell struct {
+	win     fyne.Window
+	status  fyne.CanvasObject
+	screens []Screen
+	stacks  map[string][]*Page
+	buttons map[string]*widget.Button
+	badges  map[string]int
+	current string
+
+	rail    *fyne.Container
+	body    *fyne.Container
+	content fyne.CanvasObject
+}
+
+// NewShell returns a shell for a window with a status bar (nil for none).
+// Add screens, then call Install to put it in the window.
+func NewShell(w fyne.Window, status fyne.CanvasObject) *Shell {
+	s := &Shell{
+		win: w, status: status,
+		stacks:  map[string][]*Page{},
+		buttons: map[string]*widget.Button{},
+		badges:  map[string]int{},
+		rail:    container.NewVBox(),
+		body:    container.NewStack(),
+	}
+	title := widget.NewLabel("Chartline")
+	title.TextStyle.Bold = true
+	title.SizeName = theme.SizeNameSubHeadingText
+	s.rail.Add(title)
+	rail := container.NewStack(NewBackground(ColorRail), container.NewPadded(s.rail))
+	var bottom fyne.CanvasObject
+	if status != nil {
+		bottom = status
+	}
+	s.content = container.NewBorder(nil, bottom, rail, nil, s.body)
+	return s
+}
+
+// Content is the shell's canvas object, for Window.SetContent.
+func (s *Shell) Content() fyne.CanvasObject { return s.content }
+
+// AddScreen adds a screen to the rail, in order.
+func (s *Shell) AddScreen(sc Screen) {
+	s.screens = append(s.screens, sc)
+	id := sc.ID
+	b := widget.NewButtonWithIcon(sc.Title, sc.Icon, func() { s.Show(id) })
+	b.Alignment = widget.ButtonAlignLeading
+	b.Importance = widget.LowImportance
+	s.buttons[id] = b
+	s.rail.Add(b)
+}
+
+// Install puts the shell in its window and registers the window-wide
+// shortcuts, then shows the first screen.
+func (s *Shell) Install() {
+	c := s.win.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { s.FocusSearch() })
+	for i, sc := range s.screens {
+		if i >= 9 {
+			break
+		}
+		id := sc.ID
+		key := fyne.KeyName(fmt.Sprint(i + 1))
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) { s.Show(id) })
+	}
+	c.SetOnTypedKey(s.TypedKey)
+	s.win.SetContent(s.content)
+	if len(s.screens) > 0 && s.current == "" {
+		s.Show(s.screens[0].ID)
+	}
+}
+
+// TypedKey handles a key that reached the window with nothing focused:
+// Escape goes back; anything else goes to the top page's OnKey.
+func (s *Shell) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		s.Back()
+		return
+	}
+	if p := s.Top(); p != nil && p.OnKey != nil {
+		p.OnKey(ev)
+	}
+}
+
+// Current is the id of the screen shown.
+func (s *Shell) Current() string { return s.current }
+
+// Top is the page on top of the current screen's stack, nil before Install.
+func (s *Shell) Top() *Page {
+	st := s.stacks[s.current]
+	if len(st) == 0 {
+		return nil
+	}
+	return st[len(st)-1]
+}
+
+// Depth is the number of pages stacked on the current screen.
+func (s *Shell) Depth() int { return len(s.stacks[s.current]) }
+
+// Show switches to a screen, building its first page the first time.
+func (s *Shell) Show(id string) {
+	var sc *Screen
+	for i := range s.screens {
+		if s.screens[i].ID == id {
+			sc = &s.screens[i]
+		}
+	}
+	if sc == nil {
+		return
+	}
+	s.current = id
+	if len(s.stacks[id]) == 0 && sc.Root != nil {
+		if p := sc.Root(); p != nil {
+			s.stacks[id] = []*Page{p}
+		}
+	}
+	s.paintRail()
+	s.showTop()
+}
+
+// Push opens a page over the current screen's top page.
+func (s *Shell) Push(p *Page) {
+	s.stacks[s.current] = append(s.stacks[s.current], p)
+	s.showTop()
+}
+
+// Back closes the top page and shows the one under it; it reports whether
+// there was one to go back to. The screen's first page never closes.
+func (s *Shell) Back() bool {
+	st := s.stacks[s.current]
+	if len(st) < 2 {
+		return false
+	}
+	top := st[len(st)-1]
+	s.stacks[s.current] = st[:len(st)-1]
+	if top.OnClose != nil {
+		top.OnClose()
+	}
+	s.showTop()
+	return true
+}
+
+// FocusSearch focuses the top page's search field, if it has one.
+func (s *Shell) FocusSearch() {
+	p := s.Top()
+	if p == nil {
+		return
+	}
+	if p.OnSearch != nil {
+		p.OnSearch()
+	}
+	if p.Search != nil {
+		s.win.Canvas().Focus(p.Search)
+	}
+}
+
+// SetBadge shows a count beside a screen's name in the rail ("Alert inbox
+// (3)"); 0 removes it.
+func (s *Shell) SetBadge(id string, n int) {
+	s.badges[id] = n
+	s.paintRail()
+}
+
+func (s *Shell) paintRail() {
+	for _, sc := range s.screens {
+		b := s.buttons[sc.ID]
+		text := sc.Title
+		if n := s.badges[sc.ID]; n > 0 {
+			text = fmt.Sprintf("%s (%d)", sc.Title, n)
+		}
+		imp := widget.LowImportance
+		if sc.ID == s.current {
+			imp = widget.HighImportance
+		}
+		if b.Text != text || b.Importance != imp {
+			b.Text, b.Importance = text, imp
+			b.Refresh()
+		}
+	}
+}
+
+func (s *Shell) showTop() {
+	p := s.Top()
+	if p == nil {
+		s.body.Objects = nil
+		s.body.Refresh()
+		return
+	}
+	s.body.Objects = []fyne.CanvasObject{p.Content}
+	s.body.Refresh()
+	if p.Title != "" {
+		s.win.SetTitle("Chartline — " + p.Title)
+	} else {
+		s.win.SetTitle("Chartline")
+	}
+	if p.OnShow != nil {
+		p.OnShow()
+	}
+	if p.Focus != nil {
+		s.win.Canvas().Focus(p.Focus)
+	} else {
+		s.win.Canvas().Unfocus()
+	}
+}

@@ -1,0 +1,345 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+)
+
+// Theme modes, as the settings store them (config.Config.Theme).
+const (
+	ModeSystem = "system" // follow the desktop's light or dark preference
+	ModeLight  = "light"
+	ModeDark   = "dark"
+)
+
+// Colour names Chartline adds to Fyne's. Every widget asks the theme for
+// these by name, so a theme change repaints them.
+const (
+	// Band backgrounds and the text drawn on them, one pair per NEWS2 band.
+	ColorBandNone         fyne.ThemeColorName = "chartline.band.none"
+	ColorBandLow          fyne.ThemeColorName = "chartline.band.low"
+	ColorBandLowMedium    fyne.ThemeColorName = "chartline.band.low-medium"
+	ColorBandMedium       fyne.ThemeColorName = "chartline.band.medium"
+	ColorBandHigh         fyne.ThemeColorName = "chartline.band.high"
+	ColorOnBandNone       fyne.ThemeColorName = "chartline.onband.none"
+	ColorOnBandLow        fyne.ThemeColorName = "chartline.onband.low"
+	ColorOnBandLowMedium  fyne.ThemeColorName = "chartline.onband.low-medium"
+	ColorOnBandMedium     fyne.ThemeColorName = "chartline.onband.medium"
+	ColorOnBandHigh       fyne.ThemeColorName = "chartline.onband.high"
+	ColorAllergy          fyne.ThemeColorName = "chartline.allergy"          // the red allergy strip
+	ColorOnAllergy        fyne.ThemeColorName = "chartline.onallergy"        // text on it
+	ColorNoAllergy        fyne.ThemeColorName = "chartline.noallergy"        // "No known allergies" strip
+	ColorOnNoAllergy      fyne.ThemeColorName = "chartline.onnoallergy"      // text on it
+	ColorUnknownAllergy   fyne.ThemeColorName = "chartline.unknownallergy"   // "Allergies not recorded" strip
+	ColorOnUnknownAllergy fyne.ThemeColorName = "chartline.onunknownallergy" // text on it
+	ColorAlert            fyne.ThemeColorName = "chartline.alert"            // open-alert count badge
+	ColorOnAlert          fyne.ThemeColorName = "chartline.onalert"          // text on it
+	ColorTrial            fyne.ThemeColorName = "chartline.trial"            // trial-match marker
+	ColorOnTrial          fyne.ThemeColorName = "chartline.ontrial"          // text on it
+	ColorAbnormal         fyne.ThemeColorName = "chartline.abnormal"         // out-of-range marks, as text on the background
+	ColorMuted            fyne.ThemeColorName = "chartline.muted"            // secondary text: still 4.5:1 on the background
+	ColorCard             fyne.ThemeColorName = "chartline.card"             // summary section and header backgrounds
+	ColorRail             fyne.ThemeColorName = "chartline.rail"             // navigation rail background
+	ColorCursor           fyne.ThemeColorName = "chartline.cursor"           // keyboard cursor row in lists
+	ColorStatusOK         fyne.ThemeColorName = "chartline.status.ok"        // live dot
+	ColorStatusBusy       fyne.ThemeColorName = "chartline.status.busy"      // connecting / catching up dot
+	ColorStatusBad        fyne.ThemeColorName = "chartline.status.bad"       // offline dot
+	ColorProblem          fyne.ThemeColorName = "chartline.problem"          // conformance-problem box background
+	ColorOnProblem        fyne.ThemeColorName = "chartline.onproblem"        // text on it
+	ColorHeaderRow        fyne.ThemeColorName = "chartline.headerrow"        // day headers in the timeline
+	ColorNEWS2Score3      fyne.ThemeColorName = "chartline.news2.score3"     // a parameter sub-score of 3 (red score)
+	ColorNEWS2Score2      fyne.ThemeColorName = "chartline.news2.score2"     // sub-score 2
+	ColorNEWS2Score1      fyne.ThemeColorName = "chartline.news2.score1"     // sub-score 1
+	ColorOnNEWS2Score     fyne.ThemeColorName = "chartline.news2.onscore"    // text on scores 1 and 2
+	ColorOnNEWS2Score3    fyne.ThemeColorName = "chartline.news2.onscore3"   // text on score 3
+	ColorNEWS2Score0      fyne.ThemeColorName = "chartline.news2.score0"     // sub-score 0
+	ColorOnNEWS2Score0    fyne.ThemeColorName = "chartline.news2.onscore0"   // text on score 0
+	ColorNEWS2Missing     fyne.ThemeColorName = "chartline.news2.missing"    // missing or stale parameter
+	ColorOnNEWS2Missing   fyne.ThemeColorName = "chartline.news2.onmissing"  // text on it
+	ColorSelectedRail     fyne.ThemeColorName = "chartline.rail.selected"    // the current screen's rail button
+	ColorOnSelectedRail   fyne.ThemeColorName = "chartline.rail.onselected"  // text on it
+)
+
+// NEWS2 band names as the clinical engine writes them (RCP NEWS2 chart 2017,
+// "NEWS thresholds and triggers", plus "none" for no usable vital sign).
+const (
+	BandNone      = "none"
+	BandLow       = "low"        // aggregate 0–4
+	BandLowMedium = "low-medium" // a single parameter scoring 3, aggregate under 5
+	BandMedium    = "medium"     // aggregate 5–6
+	BandHigh      = "high"       // aggregate 7 or more
+)
+
+// BandColors returns the theme colour names of a band's background and of
+// the text drawn on it. Unknown bands draw as "none".
+func BandColors(band string) (bg, fg fyne.ThemeColorName) {
+	switch band {
+	case BandLow:
+		return ColorBandLow, ColorOnBandLow
+	case BandLowMedium:
+		return ColorBandLowMedium, ColorOnBandLowMedium
+	case BandMedium:
+		return ColorBandMedium, ColorOnBandMedium
+	case BandHigh:
+		return ColorBandHigh, ColorOnBandHigh
+	}
+	return ColorBandNone, ColorOnBandNone
+}
+
+// BandLabel is the word a clinician reads for a band: "Low", "Low-medium",
+// "Medium", "High", or "No score".
+func BandLabel(band string) string {
+	switch band {
+	case BandLow:
+		return "Low"
+	case BandLowMedium:
+		return "Low-medium"
+	case BandMedium:
+		return "Medium"
+	case BandHigh:
+		return "High"
+	}
+	return "No score"
+}
+
+// Sizes Chartline uses instead of Fyne's defaults: a larger body text and no
+// caption text under 13 points, so nothing a clinician must read is tiny.
+const (
+	textSize       = 15
+	captionSize    = 13
+	subHeadingSize = 18
+	headingSize    = 22
+	inlineIconSize = 20
+)
+
+// Theme is Chartline's theme: Fyne's default look with stronger text
+// contrast, readable sizes, and the clinical colours. Its Mode decides the
+// variant: light, dark, or whatever the desktop asks for.
+type Theme struct {
+	mode string
+}
+
+// NewTheme returns the theme for a mode (ModeSystem, ModeLight or ModeDark;
+// anything else follows the system).
+func NewTheme(mode string) *Theme {
+	switch mode {
+	case ModeLight, ModeDark:
+	default:
+		mode = ModeSystem
+	}
+	return &Theme{mode: mode}
+}
+
+// Mode is the theme's mode.
+func (t *Theme) Mode() string { return t.mode }
+
+// Variant returns the variant the theme draws for the one the desktop asks
+// for: fixed in light and dark mode, the asked one in system mode.
+func (t *Theme) Variant(asked fyne.ThemeVariant) fyne.ThemeVariant {
+	switch t.mode {
+	case ModeLight:
+		return theme.VariantLight
+	case ModeDark:
+		return theme.VariantDark
+	}
+	return asked
+}
+
+// Color returns a named colour in the variant the mode selects.
+func (t *Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	v = t.Variant(v)
+	dark := v == theme.VariantDark
+	if c, ok := clinicalColor(n, dark); ok {
+		return c
+	}
+	if c, ok := baseOverride(n, dark); ok {
+		return c
+	}
+	return theme.DefaultTheme().Color(n, v)
+}
+
+// Font returns Fyne's bundled fonts (Noto Sans covers the accented names the
+// census shows).
+func (t *Theme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(s) }
+
+// Icon returns Fyne's bundled icons.
+func (t *Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+
+// Size returns Chartline's text sizes and Fyne's other sizes.
+func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameText:
+		return textSize
+	case theme.SizeNameCaptionText:
+		return captionSize
+	case theme.SizeNameSubHeadingText:
+		return subHeadingSize
+	case theme.SizeNameHeadingText:
+		return headingSize
+	case theme.SizeNameInlineIcon:
+		return inlineIconSize
+	}
+	return theme.DefaultTheme().Size(n)
+}
+
+func rgb(hex uint32) color.NRGBA {
+	return color.NRGBA{R: uint8(hex >> 16), G: uint8(hex >> 8), B: uint8(hex), A: 0xff}
+}
+
+// Palette. Every text colour is checked against the background it is drawn
+// on (WCAG 2.1 contrast of at least 4.5:1) by TestContrast.
+var (
+	white = rgb(0xffffff)
+	ink   = rgb(0x1b1b1f) // near-black text
+	paper = rgb(0x17171a) // the dark background, a touch darker than Fyne's
+
+	bandNone      = rgb(0x5f6368) // grey
+	bandLow       = rgb(0x1e7b34) // green
+	bandLowMedium = rgb(0xf5b800) // amber
+	bandMedium    = rgb(0xe65100) // orange
+	bandHigh      = rgb(0xc62828) // red
+)
+
+// clinicalColor gives Chartline's own colours.
+func clinicalColor(n fyne.ThemeColorName, dark bool) (color.Color, bool) {
+	pick := func(light, darkc color.Color) color.Color {
+		if dark {
+			return darkc
+		}
+		return light
+	}
+	switch n {
+	case ColorBandNone:
+		return bandNone, true
+	case ColorBandLow:
+		return bandLow, true
+	case ColorBandLowMedium:
+		return bandLowMedium, true
+	case ColorBandMedium:
+		return bandMedium, true
+	case ColorBandHigh:
+		return bandHigh, true
+	case ColorOnBandNone, ColorOnBandLow, ColorOnBandHigh:
+		return white, true
+	case ColorOnBandLowMedium, ColorOnBandMedium:
+		return ink, true
+	case ColorAllergy:
+		return pick(rgb(0xb3261e), rgb(0x93000a)), true
+	case ColorOnAllergy:
+		return white, true
+	case ColorNoAllergy:
+		return pick(rgb(0xe6f4ea), rgb(0x1f3a27)), true
+	case ColorOnNoAllergy:
+		return pick(rgb(0x0d5323), rgb(0xc8e6c9)), true
+	case ColorUnknownAllergy:
+		return pick(rgb(0xfff4ce), rgb(0x3d3312)), true
+	case ColorOnUnknownAllergy:
+		return pick(rgb(0x5c4300), rgb(0xffe08a)), true
+	case ColorAlert:
+		return pick(rgb(0xb3261e), rgb(0xd32f2f)), true
+	case ColorOnAlert:
+		return white, true
+	case ColorTrial:
+		return pick(rgb(0x5b3ea8), rgb(0x7e5bd6)), true
+	case ColorOnTrial:
+		return white, true
+	case ColorAbnormal:
+		return pick(rgb(0xb3261e), rgb(0xff8a80)), true
+	case ColorMuted:
+		return pick(rgb(0x4f5258), rgb(0xb8bcc4)), true
+	case ColorCard:
+		return pick(rgb(0xf6f7f9), rgb(0x212126)), true
+	case ColorRail:
+		return pick(rgb(0xeceef2), rgb(0x1d1d22)), true
+	case ColorCursor:
+		return pick(color.NRGBA{R: 0x00, G: 0x6c, B: 0xff, A: 0x30}, color.NRGBA{R: 0x4d, G: 0x9c, B: 0xff, A: 0x40}), true
+	case ColorStatusOK:
+		return pick(rgb(0x1e7b34), rgb(0x4caf50)), true
+	case ColorStatusBusy:
+		return pick(rgb(0x9a5b00), rgb(0xffb74d)), true
+	case ColorStatusBad:
+		return pick(rgb(0xb3261e), rgb(0xff8a80)), true
+	case ColorProblem:
+		return pick(rgb(0xfff4ce), rgb(0x3d3312)), true
+	case ColorOnProblem:
+		return pick(rgb(0x5c4300), rgb(0xffe08a)), true
+	case ColorHeaderRow:
+		return pick(rgb(0xe8eaef), rgb(0x2a2a31)), true
+	case ColorNEWS2Score0:
+		return pick(rgb(0xe8eaef), rgb(0x2f3036)), true
+	case ColorOnNEWS2Score0, ColorOnNEWS2Missing:
+		return pick(ink, rgb(0xf3f3f3)), true
+	case ColorNEWS2Score1:
+		return rgb(0xfff59d), true // pale yellow, as on the RCP chart
+	case ColorNEWS2Score2:
+		return rgb(0xffb74d), true // orange
+	case ColorNEWS2Score3:
+		return bandHigh, true // red
+	case ColorOnNEWS2Score:
+		return ink, true
+	case ColorOnNEWS2Score3:
+		return white, true
+	case ColorNEWS2Missing:
+		return pick(rgb(0xd7d9de), rgb(0x44464d)), true
+	case ColorSelectedRail:
+		return pick(rgb(0xd3e3fd), rgb(0x1f3760)), true
+	case ColorOnSelectedRail:
+		return pick(rgb(0x041e49), rgb(0xd3e3fd)), true
+	}
+	return nil, false
+}
+
+// baseOverride strengthens a few of Fyne's colours: body text, placeholder
+// and the semantic colours, whose defaults are too light to read text on.
+func baseOverride(n fyne.ThemeColorName, dark bool) (color.Color, bool) {
+	switch n {
+	case theme.ColorNameForeground:
+		if dark {
+			return rgb(0xf3f3f3), true
+		}
+		return ink, true
+	case theme.ColorNameBackground:
+		if dark {
+			return paper, true
+		}
+		return white, true
+	case theme.ColorNamePlaceHolder:
+		if dark {
+			return rgb(0xb2b2b2), true
+		}
+		return rgb(0x5f5f5f), true
+	case theme.ColorNameError:
+		if dark {
+			return rgb(0xff8a80), true
+		}
+		return rgb(0xb3261e), true
+	case theme.ColorNameForegroundOnError:
+		if dark {
+			return ink, true
+		}
+		return white, true
+	case theme.ColorNameSuccess:
+		if dark {
+			return rgb(0x4caf50), true
+		}
+		return rgb(0x1e7b34), true
+	case theme.ColorNameForegroundOnSuccess:
+		if dark {
+			return ink, true
+		}
+		return white, true
+	case theme.ColorNameWarning:
+		if dark {
+			return rgb(0xffb74d), true
+		}
+		return rgb(0x9a5b00), true
+	case theme.ColorNameForegroundOnWarning:
+		if dark {
+			return ink, true
+		}
+		return white, true
+	}
+	return nil, false
+}

@@ -1,0 +1,462 @@
+package views
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// censusRow is one patient as the census shows it.
+type censusRow struct {
+	ID     string
+	Name   string
+	Detail string // "68 y · Male · born 14 Mar 1958"
+	MRN    string
+	Band   string
+	Score  int
+	Alerts int
+	Trials int
+
+	sortName string // folded name, for sorting
+	key      string // folded name, MRN and birth dates, for searching
+}
+
+// censusRowOf builds a patient's row from its directory entry.
+func censusRowOf(e store.Entry, now time.Time) censusRow {
+	r := censusRow{
+		ID: e.Collection, Name: patientName(e.Patient),
+		Band: e.Status.Band, Score: e.Status.NEWS2, Alerts: e.Status.OpenAlerts, Trials: e.Status.Matches,
+	}
+	if r.Band == "" {
+		r.Band = clinical.BandNone
+	}
+	var parts, keys []string
+	if p := e.Patient; p != nil {
+		if a := ageText(p.BirthDate, now); a != "" {
+			parts = append(parts, a)
+		}
+		parts = append(parts, sexText(p.Sex))
+		if p.BirthDate != "" {
+			parts = append(parts, "born "+birthDateText(p.BirthDate))
+		}
+		if p.Deceased {
+			parts = append(parts, "deceased")
+		}
+		r.MRN = p.MRN
+		keys = append(keys, fold(p.Name), fold(p.Given+" "+p.Family), fold(p.MRN))
+		keys = append(keys, birthDateKeys(p.BirthDate)...)
+	} else {
+		parts = append(parts, "records arriving")
+	}
+	r.Detail = strings.Join(parts, " · ")
+	r.sortName = fold(r.Name)
+	r.key = strings.Join(keys, "\n")
+	return r
+}
+
+// Census column widths (0 is the flexible name column).
+var censusColumns = []float32{150, 0, 130, 100, 90}
+
+// censusView is the census screen: every patient, searchable as you type,
+// sortable by name or risk, live.
+type censusView struct {
+	e *env
+
+	// Read and written on the UI goroutine only.
+	rows   []censusRow    // every patient
+	index  map[string]int // patient id -> index in rows
+	shown  []int          // indexes into rows, filtered and sorted
+	words  []string       // the folded search words
+	byRisk bool
+	cursor int // index into shown of the keyboard cursor; -1 for none
+	loaded bool
+	stats  struct{ rowRefreshes, fullRefreshes int }
+
+	search  *ui.SearchEntry
+	sortBy  *widget.RadioGroup
+	count   *widget.Label
+	list    *widget.List
+	empty   *widget.Label
+	content fyne.CanvasObject
+}
+
+// Sort choices.
+const (
+	sortName = "Name"
+	sortRisk = "Risk"
+)
+
+func newCensus(e *env) *censusView {
+	v := &censusView{e: e, index: map[string]int{}, cursor: -1}
+	v.search = ui.NewSearchEntry("Search by name, MRN or birth date (Ctrl+F)")
+	v.search.OnChanged = func(q string) {
+		v.words = queryWords(q)
+		v.cursor = -1
+		if len(v.words) > 0 {
+			v.cursor = 0
+		}
+		v.refilter("")
+	}
+	v.search.OnMove = v.move
+	v.search.OnSubmitted = func(string) { v.openCursor() }
+	v.sortBy = widget.NewRadioGroup([]string{sortName, sortRisk}, func(s string) {
+		v.byRisk = s == sortRisk
+		v.refilter(v.cursorID())
+	})
+	v.sortBy.Horizontal = true
+	v.sortBy.Required = true
+	v.sortBy.Selected = sortName
+	v.count = widget.NewLabel("Loading patients…")
+
+	v.list = widget.NewList(
+		func() int { return len(v.shown) },
+		func() fyne.CanvasObject { return newCensusItem() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(v.shown) {
+				o.(*censusItem).set(v.rows[v.shown[id]], id == v.cursor)
+			}
+		},
+	)
+	v.list.OnSelected = func(id widget.ListItemID) {
+		v.list.Unselect(id)
+		if id < len(v.shown) {
+			v.cursor = id
+			v.open(v.rows[v.shown[id]].ID)
+		}
+	}
+	v.empty = widget.NewLabel("")
+	v.empty.Alignment = fyne.TextAlignCenter
+	v.empty.Wrapping = fyne.TextWrapWord
+	v.empty.Hidden = true
+
+	title := widget.NewLabel("Patients")
+	title.TextStyle.Bold = true
+	title.SizeName = theme.SizeNameHeadingText
+	sortLabel := widget.NewLabel("Sort by")
+	top := container.NewBorder(nil, nil, container.NewHBox(title, v.count),
+		container.NewHBox(sortLabel, v.sortBy), v.search)
+	header := container.New(ui.NewColumns(censusColumns...),
+		headerLabel("NEWS2"), headerLabel("Patient"), headerLabel("MRN"), headerLabel("Open alerts"), headerLabel("Trials"))
+	headerRow := container.NewStack(ui.NewBackground(ui.ColorHeaderRow), container.NewPadded(header))
+	body := container.NewStack(v.list, container.NewCenter(v.empty))
+	v.content = container.NewBorder(container.NewVBox(container.NewPadded(top), headerRow), nil, nil, nil, body)
+
+	e.live.listen(v.changed)
+	e.async(v.load)
+	return v
+}
+
+func headerLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle.Bold = true
+	return l
+}
+
+// page is the census as the shell's first page.
+func (v *censusView) page() *ui.Page {
+	return &ui.Page{
+		Title: "Census", Content: v.content, Search: v.search, Focus: v.search,
+		OnKey: func(ev *fyne.KeyEvent) bool {
+			switch ev.Name {
+			case fyne.KeyUp:
+				v.move(-1)
+			case fyne.KeyDown:
+				v.move(1)
+			case fyne.KeyReturn, fyne.KeyEnter:
+				v.openCursor()
+			default:
+				return false
+			}
+			return true
+		},
+	}
+}
+
+// load reads every patient's directory entry (off the UI goroutine) and
+// shows them.
+func (v *censusView) load() {
+	entries, err := v.e.store.Census()
+	if err != nil {
+		v.e.log.Error("read census", "err", err)
+		fyne.Do(func() { v.count.SetText("Could not read the census: " + err.Error()) })
+		return
+	}
+	now := v.e.now()
+	rows := make([]censusRow, len(entries))
+	for i, en := range entries {
+		rows[i] = censusRowOf(en, now)
+	}
+	fyne.Do(func() { v.setRows(rows) })
+}
+
+// setRows replaces every row.
+func (v *censusView) setRows(rows []censusRow) {
+	keep := v.cursorID()
+	v.rows, v.index, v.loaded = rows, make(map[string]int, len(rows)), true
+	for i, r := range rows {
+		v.index[r.ID] = i
+	}
+	v.refilter(keep)
+}
+
+// changed re-reads the patients a change notice names (on the bridge
+// goroutine) and updates their rows.
+func (v *censusView) changed(c store.Change) {
+	ids := changedPatients(c)
+	if len(ids) == 0 {
+		return
+	}
+	var entries []store.Entry
+	err := v.e.store.View(func(r *store.Reader) error {
+		for _, id := range ids {
+			en, ok, err := r.Entry(id)
+			if err != nil {
+				return err
+			}
+			if ok {
+				entries = append(entries, en)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		v.e.log.Error("read census rows", "err", err)
+		return
+	}
+	now := v.e.now()
+	rows := make([]censusRow, len(entries))
+	for i, en := range entries {
+		rows[i] = censusRowOf(en, now)
+	}
+	fyne.Do(func() { v.update(rows) })
+}
+
+// changedPatients lists the patients a change notice concerns.
+func changedPatients(c store.Change) []string {
+	set := map[string]bool{}
+	for col := range c.Collections {
+		if store.IsPatient(col) {
+			set[col] = true
+		}
+	}
+	for p := range c.Statuses {
+		set[p] = true
+	}
+	for _, p := range c.NewPatients {
+		set[p] = true
+	}
+	ids := make([]string, 0, len(set))
+	for p := range set {
+		ids = append(ids, p)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// update puts changed rows in place. A row that keeps its place in the list
+// is refreshed alone; a new patient, or a change that moves a row (its sort
+// key, or whether it matches the search), refreshes the list.
+func (v *censusView) update(rows []censusRow) {
+	if !v.loaded {
+		return // the first load is on its way and is newer
+	}
+	full := false
+	var single []int
+	for _, r := range rows {
+		i, ok := v.index[r.ID]
+		if !ok {
+			v.index[r.ID] = len(v.rows)
+			v.rows = append(v.rows, r)
+			full = true
+			continue
+		}
+		old := v.rows[i]
+		v.rows[i] = r
+		if old.key != r.key || old.sortName != r.sortName ||
+			v.byRisk && (old.Band != r.Band || old.Score != r.Score || old.Alerts != r.Alerts) {
+			full = true
+			continue
+		}
+		if pos := slices.Index(v.shown, i); pos >= 0 {
+			single = append(single, pos)
+		}
+	}
+	if full {
+		v.refilter(v.cursorID())
+		return
+	}
+	for _, pos := range single {
+		v.list.RefreshItem(pos)
+		v.stats.rowRefreshes++
+	}
+}
+
+// refilter recomputes the rows shown from the search and sort, keeps the
+// cursor on the patient keep (if still shown), and refreshes the list.
+func (v *censusView) refilter(keep string) {
+	v.shown = v.shown[:0]
+	for i, r := range v.rows {
+		if matchAll(r.key, v.words) {
+			v.shown = append(v.shown, i)
+		}
+	}
+	slices.SortStableFunc(v.shown, func(a, b int) int { return v.compare(v.rows[a], v.rows[b]) })
+	if keep != "" {
+		v.cursor = -1
+		for pos, i := range v.shown {
+			if v.rows[i].ID == keep {
+				v.cursor = pos
+			}
+		}
+	}
+	if v.cursor >= len(v.shown) {
+		v.cursor = len(v.shown) - 1
+	}
+	v.showCount()
+	v.list.Refresh()
+	v.stats.fullRefreshes++
+}
+
+// compare orders rows by name, or by risk (band, score, open alerts) then
+// name.
+func (v *censusView) compare(a, b censusRow) int {
+	if v.byRisk {
+		if d := clinical.BandRank(b.Band) - clinical.BandRank(a.Band); d != 0 {
+			return d
+		}
+		if d := b.Score - a.Score; d != 0 {
+			return d
+		}
+		if d := b.Alerts - a.Alerts; d != 0 {
+			return d
+		}
+	}
+	if c := strings.Compare(a.sortName, b.sortName); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+func (v *censusView) showCount() {
+	total := len(v.rows)
+	switch {
+	case !v.loaded:
+		v.count.SetText("Loading patients…")
+	case len(v.words) > 0:
+		v.count.SetText(fmt.Sprintf("%d of %d", len(v.shown), total))
+	case total == 1:
+		v.count.SetText("1 patient")
+	default:
+		v.count.SetText(fmt.Sprintf("%d patients", total))
+	}
+	switch {
+	case v.loaded && total == 0:
+		v.empty.SetText("No patients yet. Each patient appears here as soon as their first record arrives.")
+		v.empty.Show()
+	case len(v.shown) == 0 && len(v.words) > 0:
+		v.empty.SetText(fmt.Sprintf("No patient matches “%s”.", strings.TrimSpace(v.search.Text)))
+		v.empty.Show()
+	default:
+		v.empty.Hide()
+	}
+}
+
+// cursorID is the id of the patient under the cursor, "" for none.
+func (v *censusView) cursorID() string {
+	if v.cursor >= 0 && v.cursor < len(v.shown) {
+		return v.rows[v.shown[v.cursor]].ID
+	}
+	return ""
+}
+
+// move moves the keyboard cursor by delta rows.
+func (v *censusView) move(delta int) {
+	if len(v.shown) == 0 {
+		return
+	}
+	old := v.cursor
+	next := max(0, min(len(v.shown)-1, v.cursor+delta))
+	if v.cursor < 0 {
+		next = 0
+		if delta < 0 {
+			next = len(v.shown) - 1
+		}
+	}
+	v.cursor = next
+	if old >= 0 && old < len(v.shown) {
+		v.list.RefreshItem(old)
+	}
+	v.list.ScrollTo(next)
+	v.list.RefreshItem(next)
+}
+
+// openCursor opens the patient under the cursor, or the first one shown.
+func (v *censusView) openCursor() {
+	if len(v.shown) == 0 {
+		return
+	}
+	if v.cursor < 0 {
+		v.cursor = 0
+	}
+	v.open(v.rows[v.shown[v.cursor]].ID)
+}
+
+func (v *censusView) open(id string) { v.e.openPatient(id) }
+
+// censusItem is one census row on screen.
+type censusItem struct {
+	widget.BaseWidget
+	cursor *ui.Background
+	band   *ui.BandBadge
+	name   *widget.Label
+	detail *widget.Label
+	mrn    *widget.Label
+	alerts *ui.Pill
+	trials *ui.Pill
+}
+
+func newCensusItem() *censusItem {
+	it := &censusItem{
+		cursor: ui.NewBackground(ui.ColorCursor),
+		band:   ui.NewBandBadge(),
+		name:   widget.NewLabel(""),
+		detail: widget.NewLabel(""),
+		mrn:    widget.NewLabel(""),
+		alerts: ui.NewAlertBadge(),
+		trials: ui.NewTrialMarker(),
+	}
+	it.name.TextStyle.Bold = true
+	it.name.Truncation = fyne.TextTruncateEllipsis
+	it.detail.Truncation = fyne.TextTruncateEllipsis
+	it.cursor.Hidden = true
+	it.ExtendBaseWidget(it)
+	return it
+}
+
+func (it *censusItem) set(r censusRow, cursor bool) {
+	it.cursor.Hidden = !cursor
+	it.cursor.Refresh()
+	it.band.SetBand(r.Band, r.Score)
+	it.name.SetText(r.Name)
+	it.detail.SetText(r.Detail)
+	it.mrn.SetText(r.MRN)
+	ui.SetAlerts(it.alerts, r.Alerts)
+	ui.SetTrials(it.trials, r.Trials)
+}
+
+// CreateRenderer lays the row out in the census columns.
+func (it *censusItem) CreateRenderer() fyne.WidgetRenderer {
+	who := container.New(ui.Lines{}, it.name, it.detail)
+	row := container.New(ui.NewColumns(censusColumns...), it.band, who, it.mrn, it.alerts, it.trials)
+	return widget.NewSimpleRenderer(container.NewStack(it.cursor, row))
+}

@@ -1,0 +1,201 @@
+package views
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// chart is a patient's view model: everything the patient view shows (the
+// banner, the summary sections and the timeline rows), built from one store
+// snapshot off the UI goroutine. It reads the index entries only (no JSON):
+// the detail pane opens one resource when asked.
+type chart struct {
+	ID      string
+	Entry   store.Entry
+	Found   bool // the store holds something of the patient
+	Patient *store.Demographics
+
+	Allergy   ui.AllergyState
+	Allergies []string // the recorded allergies, for the banner strip
+
+	NEWS2           clinical.Result
+	HasNEWS2        bool // at least one vital sign could be scored
+	NEWS2FromEngine bool // the engine's stored result (else scored here)
+
+	Sections []sectionData
+	Timeline []timelineEntry // newest first
+	Kinds    []kindCount     // categories in the timeline, most entries first
+}
+
+// kindCount is a category and how many timeline entries have it.
+type kindCount struct {
+	Category string
+	N        int
+}
+
+// chartInput is what the summary's section definitions choose from.
+type chartInput struct {
+	byCategory map[string][]store.Item
+	byType     map[string][]store.Item
+	news2      clinical.Result
+	hasNEWS2   bool
+	now        time.Time
+}
+
+// loadChart builds a patient's chart from a snapshot. now is the clock for
+// the summary's "recent" choices; opts score NEWS2 when the engine has not.
+func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Options) (*chart, error) {
+	c := &chart{ID: id}
+	e, ok, err := r.Entry(id)
+	if err != nil {
+		return nil, err
+	}
+	c.Entry, c.Found, c.Patient = e, ok, e.Patient
+	items, err := r.Items(id)
+	if err != nil {
+		return nil, err
+	}
+	in := &chartInput{byCategory: map[string][]store.Item{}, byType: map[string][]store.Item{}, now: now}
+	c.Timeline = make([]timelineEntry, 0, len(items))
+	kinds := map[string]int{}
+	for _, it := range items {
+		in.byCategory[it.Meta.Category] = append(in.byCategory[it.Meta.Category], it)
+		in.byType[it.Type] = append(in.byType[it.Type], it)
+		if it.Type == "Patient" {
+			continue // the banner shows it; it is no event
+		}
+		c.Timeline = append(c.Timeline, newTimelineEntry(it))
+		kinds[it.Meta.Category]++
+	}
+	slices.SortFunc(c.Timeline, func(a, b timelineEntry) int {
+		if c := b.Time.Compare(a.Time); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Ref.Type, b.Ref.Type); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Ref.ID, b.Ref.ID)
+	})
+	for k, n := range kinds {
+		c.Kinds = append(c.Kinds, kindCount{Category: k, N: n})
+	}
+	slices.SortFunc(c.Kinds, func(a, b kindCount) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return cmp.Compare(a.Category, b.Category)
+	})
+
+	// NEWS2: the engine's result, so banner, census and alerts agree.
+	if doc, ok, err := engine.LatestNEWS2(r, id); err == nil && ok {
+		c.NEWS2, c.NEWS2FromEngine = doc.Result, true
+	} else {
+		c.NEWS2 = clinical.NEWS2(in.byCategory[record.CategoryVitalSigns], in.byType["Goal"], opts)
+	}
+	c.HasNEWS2 = c.NEWS2.Band != "" && c.NEWS2.Band != clinical.BandNone
+	in.news2, in.hasNEWS2 = c.NEWS2, c.HasNEWS2
+
+	c.Allergy, c.Allergies = allergyState(in.byType["AllergyIntolerance"])
+	for i := range summarySections {
+		s := &summarySections[i]
+		lines, more := s.Build(in)
+		c.Sections = append(c.Sections, sectionData{def: s, lines: lines, more: more})
+	}
+	return c, nil
+}
+
+// allergyState decides what the banner says of allergies: the allergies in
+// force, else "no known allergies" when an entry records that, else "not
+// recorded". A "no known allergy" entry never shows as an allergy.
+func allergyState(items []store.Item) (ui.AllergyState, []string) {
+	var names []string
+	noneKnown := false
+	sortNewest(items)
+	for _, it := range items {
+		if !allergyInForce(it.Meta.Status) {
+			continue
+		}
+		if record.IsNoKnownAllergy(it.Meta) {
+			noneKnown = true
+			continue
+		}
+		names = append(names, trimStatus(it.Meta.Display, it.Meta.Status))
+	}
+	switch {
+	case len(names) > 0:
+		return ui.AllergiesRecorded, names
+	case noneKnown:
+		return ui.AllergiesNoneKnown, nil
+	}
+	return ui.AllergiesNotRecorded, nil
+}
+
+// allergyInForce reports whether an AllergyIntolerance clinical status
+// counts: active, or not given. Inactive, resolved, refuted and
+// entered-in-error entries do not.
+func allergyInForce(status string) bool { return status == "" || status == "active" }
+
+// trimStatus removes a trailing "(status)" from a display when the section
+// already says it ("Pneumonia (disorder) (active)" in Active problems).
+func trimStatus(display, status string) string {
+	if status == "" {
+		return display
+	}
+	return strings.TrimSuffix(display, " ("+strings.ReplaceAll(status, "-", " ")+")")
+}
+
+// sortNewest sorts items by clinical time, newest first (then by id, so the
+// order is stable).
+func sortNewest(items []store.Item) {
+	slices.SortStableFunc(items, func(a, b store.Item) int {
+		if c := b.Meta.Time.Compare(a.Meta.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// abnormalCodes are the interpretation codes that mark a result out of range
+// (HL7 v3 ObservationInterpretation: H high, L low, HH/LL critical, A/AA
+// abnormal, HU/LU significantly high/low).
+var abnormalCodes = map[string]bool{"H": true, "L": true, "HH": true, "LL": true, "A": true, "AA": true, "HU": true, "LU": true}
+
+// outOfRange returns the mark of a result outside its range: the
+// interpretation code when it says so, else "H" or "L" from the reference
+// range; "" for a result in range or without one.
+func outOfRange(m store.Meta) string {
+	if abnormalCodes[m.Interpret] {
+		return m.Interpret
+	}
+	if !m.HasValue || m.Comparator != "" {
+		return ""
+	}
+	switch {
+	case m.HasHigh && m.Value > m.High:
+		return "H"
+	case m.HasLow && m.Value < m.Low:
+		return "L"
+	}
+	return ""
+}
+
+// rangeText writes a reference range: "12–17.5", "≥ 60", "≤ 200", or "".
+func rangeText(m store.Meta) string {
+	switch {
+	case m.HasLow && m.HasHigh:
+		return numberText(m.Low) + "–" + numberText(m.High)
+	case m.HasLow:
+		return "≥ " + numberText(m.Low)
+	case m.HasHigh:
+		return "≤ " + numberText(m.High)
+	}
+	return ""
+}

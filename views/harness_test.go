@@ -1,0 +1,57 @@
+package views
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// windowSize is the fixed size of every screen test.
+var windowSize = fyne.NewSize(1280, 800)
+
+// newTestEnv builds the shell over a store in a headless test window: fixed
+// clock, UTC, light theme, fixed size, and store reads run inline so every
+// step is deterministic.
+func newTestEnv(t *testing.T, s *store.Store, mode string) (*env, fyne.Window) {
+	t.Helper()
+	test.NewTempApp(t)
+	test.ApplyTheme(t, ui.NewTheme(mode))
+	w := test.NewTempWindow(t, nil)
+	w.Resize(windowSize)
+	e := newEnv(envOptions{
+		window: w, store: s,
+		now:   func() time.Time { return fixtureNow },
+		loc:   time.UTC,
+		async: func(fn func()) { fn() },
+	})
+	e.start()
+	e.shell.Install()
+	w.Resize(windowSize)
+	return e, w
+}
+
+// shot writes the window as a PNG under testdata/screens, for people to look
+// at (the golden comparisons are in markup).
+func shot(t *testing.T, w fyne.Window, name string) {
+	t.Helper()
+	dir := filepath.Join("testdata", "screens")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,567 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// section is one summary section definition (after Medplum's
+// sectionConfigs): a title, what it says when empty, and how it picks its
+// lines from the patient's index entries. Adding a section is one entry in
+// summarySections.
+type section struct {
+	Title string
+	Empty string
+	// Build picks the lines, most relevant first, and says how many more
+	// there are than it shows (they are in the timeline).
+	Build func(in *chartInput) (lines []line, more int)
+	// Draw draws the section's body instead of the standard list of lines
+	// (the NEWS2 breakdown); nil for the standard list.
+	Draw func(s *summaryTab, d sectionData, c *chart) fyne.CanvasObject
+}
+
+// sectionData is a section's lines for one patient.
+type sectionData struct {
+	def   *section
+	lines []line
+	more  int
+}
+
+// line is one row of a summary section.
+type line struct {
+	Text  string    // what it is: "Pneumonia (disorder)", "Hemoglobin … 11.9 g/dL"
+	Range string    // a result's reference range: "12–17.5"
+	Flag  string    // out-of-range mark: "H", "L", "HH"…
+	When  time.Time // clinical time
+	Note  string    // extra words: "until 22 Nov 2026", "stale: 27 h before the latest"
+	Ref   store.Ref // the resource, to open in the timeline
+
+	// NEWS2 parameter lines.
+	Value    string // the reading: "22 per min"
+	Score    int
+	HasScore bool
+	Missing  bool
+}
+
+// summarySections are the summary's sections in International Patient
+// Summary order (HL7 IPS: problems, allergies, medications, immunizations,
+// results, vital signs, procedures, encounters).
+var summarySections = []section{
+	{Title: "Active problems", Empty: "No active problems recorded.", Build: activeProblems},
+	{Title: "Allergies and intolerances", Empty: "Allergies not recorded.", Build: allergyLines},
+	{Title: "Medications", Empty: "No active medications recorded.", Build: medicationLines},
+	{Title: "Immunizations", Empty: "No immunizations recorded.", Build: immunizationLines},
+	{Title: "Recent results", Empty: "No laboratory results recorded.", Build: resultLines},
+	{Title: "Vital signs and NEWS2", Empty: "No vital signs recorded.", Build: vitalLines, Draw: drawVitals},
+	{Title: "Procedures", Empty: "No procedures recorded.", Build: procedureLines},
+	{Title: "Recent encounters", Empty: "No encounters recorded.", Build: encounterLines},
+}
+
+// Section limits: how many lines a section shows before "N more in the
+// timeline". Active problems, allergies and medications are never cut.
+const (
+	maxImmunizations = 8
+	maxResults       = 8
+	maxProcedures    = 6
+	maxEncounters    = 5
+)
+
+func itemLine(it store.Item, text string) line {
+	return line{Text: text, When: it.Meta.Time, Ref: it.Ref}
+}
+
+// activeProblems: Conditions whose clinical status is active, recurrence or
+// relapse (FHIR R4 condition-clinical), newest onset first.
+func activeProblems(in *chartInput) ([]line, int) {
+	items := in.byType["Condition"]
+	sortNewest(items)
+	var out []line
+	for _, it := range items {
+		switch it.Meta.Status {
+		case "active", "recurrence", "relapse":
+			out = append(out, itemLine(it, trimStatus(it.Meta.Display, "active")))
+		}
+	}
+	return out, 0
+}
+
+// allergyLines: the allergies in force, or the "no known allergy" entries
+// when there are none.
+func allergyLines(in *chartInput) ([]line, int) {
+	items := in.byType["AllergyIntolerance"]
+	sortNewest(items)
+	var out, none []line
+	for _, it := range items {
+		if !allergyInForce(it.Meta.Status) {
+			continue
+		}
+		l := itemLine(it, trimStatus(it.Meta.Display, it.Meta.Status))
+		if record.IsNoKnownAllergy(it.Meta) {
+			none = append(none, l)
+			continue
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		return none, 0
+	}
+	return out, 0
+}
+
+// medicationLines: MedicationRequests active or on hold and
+// MedicationStatements active or intended, newest first, each medication
+// once.
+func medicationLines(in *chartInput) ([]line, int) {
+	items := append(append([]store.Item(nil), in.byType["MedicationRequest"]...), in.byType["MedicationStatement"]...)
+	sortNewest(items)
+	seen := map[string]bool{}
+	var out []line
+	for _, it := range items {
+		switch it.Meta.Status {
+		case "active", "on-hold", "intended":
+		default:
+			continue
+		}
+		text := trimStatus(it.Meta.Display, "active")
+		if seen[text] {
+			continue
+		}
+		seen[text] = true
+		l := itemLine(it, text)
+		if it.Meta.Status == "on-hold" {
+			l.Note = "on hold"
+		}
+		out = append(out, l)
+	}
+	return out, 0
+}
+
+// immunizationLines: completed immunizations, the latest of each vaccine.
+func immunizationLines(in *chartInput) ([]line, int) {
+	return latestPerCode(in.byType["Immunization"], maxImmunizations, func(it store.Item) bool {
+		return it.Meta.Status == "completed" || it.Meta.Status == ""
+	}, func(it store.Item) line { return itemLine(it, trimStatus(it.Meta.Display, it.Meta.Status)) })
+}
+
+// resultLines: the latest laboratory result of each test, with its reference
+// range and an out-of-range mark.
+func resultLines(in *chartInput) ([]line, int) {
+	var labs []store.Item
+	for _, it := range in.byCategory[record.CategoryLaboratory] {
+		if it.Type == "Observation" {
+			labs = append(labs, it)
+		}
+	}
+	return latestPerCode(labs, maxResults, func(it store.Item) bool {
+		return it.Meta.Status != "entered-in-error" && it.Meta.Status != "cancelled"
+	}, func(it store.Item) line {
+		l := itemLine(it, it.Meta.Display)
+		l.Text, l.Value = splitValue(it.Meta)
+		l.Range, l.Flag = rangeText(it.Meta), outOfRange(it.Meta)
+		return l
+	})
+}
+
+// splitValue splits a result's one-line display ("Hemoglobin … in Blood
+// 11.9 g/dL (L)") into the test's name and its value with unit, so the value
+// gets its own column. A display it cannot split stays whole.
+func splitValue(m store.Meta) (name, value string) {
+	d := m.Display
+	if m.Interpret != "" {
+		d = strings.TrimSuffix(d, " ("+m.Interpret+")")
+	}
+	if !m.HasValue {
+		if i := strings.Index(d, ": "); i > 0 {
+			return d[:i], d[i+2:]
+		}
+		return d, ""
+	}
+	num := m.Comparator + numberText(m.Value)
+	i := strings.LastIndex(d, " "+num)
+	if i <= 0 {
+		return m.Display, ""
+	}
+	return d[:i], d[i+1:]
+}
+
+// procedureLines: procedures, newest first.
+func procedureLines(in *chartInput) ([]line, int) {
+	items := in.byType["Procedure"]
+	sortNewest(items)
+	var out []line
+	for _, it := range items {
+		if it.Meta.Status == "entered-in-error" {
+			continue
+		}
+		out = append(out, itemLine(it, trimStatus(it.Meta.Display, "completed")))
+	}
+	return cut(out, maxProcedures)
+}
+
+// encounterLines: encounters, newest first, with their end.
+func encounterLines(in *chartInput) ([]line, int) {
+	items := in.byType["Encounter"]
+	sortNewest(items)
+	var out []line
+	for _, it := range items {
+		if it.Meta.Status == "entered-in-error" || it.Meta.Status == "cancelled" {
+			continue
+		}
+		l := itemLine(it, trimStatus(it.Meta.Display, "finished"))
+		if !it.Meta.End.IsZero() && !sameDay(it.Meta.End, it.Meta.Time) {
+			l.Note = "until " + it.Meta.End.Format("2 Jan 2006")
+		}
+		out = append(out, l)
+	}
+	return cut(out, maxEncounters)
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// latestPerCode keeps the newest item of each primary code that keep
+// accepts, newest first, at most limit of them.
+func latestPerCode(items []store.Item, limit int, keep func(store.Item) bool, mk func(store.Item) line) ([]line, int) {
+	sortNewest(items)
+	seen := map[string]bool{}
+	var out []line
+	for _, it := range items {
+		if !keep(it) {
+			continue
+		}
+		key := it.Meta.Display
+		if len(it.Meta.Codes) > 0 {
+			key = it.Meta.Codes[0]
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, mk(it))
+	}
+	return cut(out, limit)
+}
+
+func cut(lines []line, limit int) ([]line, int) {
+	if len(lines) <= limit {
+		return lines, 0
+	}
+	return lines[:limit], len(lines) - limit
+}
+
+// NEWS2 parameter names as the chart prints them (RCP NEWS2 chart 2017).
+var parameterLabels = map[clinical.Parameter]string{
+	clinical.Respiration:   "Respiration rate",
+	clinical.SpO2:          "SpO2",
+	clinical.AirOrOxygen:   "Air or oxygen",
+	clinical.Systolic:      "Systolic blood pressure",
+	clinical.Pulse:         "Pulse",
+	clinical.Consciousness: "Consciousness",
+	clinical.Temperature:   "Temperature",
+}
+
+// acvpuWords spells the ACVPU codes (RCP NEWS2 chart 2017).
+var acvpuWords = map[string]string{"A": "Alert", "C": "New confusion", "V": "Voice", "P": "Pain", "U": "Unresponsive"}
+
+// readingText writes a NEWS2 reading in the chart's units.
+func readingText(rd clinical.Reading) string {
+	switch rd.Parameter {
+	case clinical.Respiration, clinical.Pulse:
+		return numberText(rd.Value) + " per min"
+	case clinical.SpO2:
+		return numberText(rd.Value) + " %"
+	case clinical.Systolic:
+		return numberText(rd.Value) + " mmHg"
+	case clinical.Temperature:
+		return fmt.Sprintf("%.1f °C", rd.Value)
+	case clinical.Consciousness:
+		if w, ok := acvpuWords[rd.Code]; ok {
+			return w
+		}
+		return rd.Code
+	case clinical.AirOrOxygen:
+		text := "Air"
+		if rd.Code == "oxygen" {
+			text = "Oxygen"
+		}
+		if rd.Assumed {
+			text += " (assumed)"
+		}
+		return text
+	}
+	return numberText(rd.Value) + " " + rd.Unit
+}
+
+// vitalLines: one line per NEWS2 parameter in chart order, with its reading
+// and sub-score, or why it is missing; then the latest body measurements.
+func vitalLines(in *chartInput) ([]line, int) {
+	var out []line
+	r := in.news2
+	if in.hasNEWS2 || len(r.Stale) > 0 || len(r.Skipped) > 0 {
+		for _, p := range clinical.Parameters() {
+			l := line{Text: parameterLabels[p]}
+			if rd, ok := r.Reading(p); ok {
+				l.Value, l.When, l.Ref = readingText(rd), rd.Time, rd.Ref
+				l.Score, l.HasScore = rd.Score, true
+				out = append(out, l)
+				continue
+			}
+			l.Missing, l.Note = true, "missing"
+			for _, st := range r.Stale {
+				if st.Parameter == p {
+					l.Value, l.When, l.Ref = readingText(st), st.Time, st.Ref
+					l.Note = "stale: " + agoText(time.Duration(st.Age)) + " before the latest"
+				}
+			}
+			for _, sk := range r.Skipped {
+				if sk.Parameter == p && l.Value == "" {
+					l.Note = "missing: " + sk.Reason
+				}
+			}
+			out = append(out, l)
+		}
+	}
+	// Body measurements the NEWS2 chart does not use.
+	latest := map[string]store.Item{}
+	for _, it := range in.byCategory[record.CategoryVitalSigns] {
+		for _, code := range []string{record.LOINCBodyWeight, record.LOINCBodyHeight, record.LOINCBMI} {
+			if hasCode(it.Meta, record.SystemLOINC+"|"+code) && it.Meta.Time.After(latest[code].Meta.Time) {
+				latest[code] = it
+			}
+		}
+	}
+	for _, code := range []string{record.LOINCBodyWeight, record.LOINCBodyHeight, record.LOINCBMI} {
+		if it, ok := latest[code]; ok {
+			out = append(out, itemLine(it, it.Meta.Display))
+		}
+	}
+	return out, 0
+}
+
+func hasCode(m store.Meta, code string) bool {
+	for _, c := range m.Codes {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+// summaryTab is the Summary tab: the sections in two columns, read down the
+// first then the second (IPS order), each in a card.
+type summaryTab struct {
+	pv      *patientView
+	columns *fyne.Container
+	content fyne.CanvasObject
+}
+
+func newSummaryTab(pv *patientView) patientTabContent {
+	s := &summaryTab{pv: pv, columns: container.NewGridWithColumns(2)}
+	s.content = container.NewVScroll(container.NewPadded(s.columns))
+	return s
+}
+
+func (s *summaryTab) object() fyne.CanvasObject { return s.content }
+
+// show rebuilds the sections for a new chart: a few dozen widgets, cheap.
+func (s *summaryTab) show(c *chart) {
+	half := (len(c.Sections) + 1) / 2
+	left, right := container.NewVBox(), container.NewVBox()
+	for i, d := range c.Sections {
+		col := left
+		if i >= half {
+			col = right
+		}
+		col.Add(s.card(d, c))
+	}
+	s.columns.Objects = []fyne.CanvasObject{left, right}
+	s.columns.Refresh()
+}
+
+// card draws one section: its title, then its lines, its own drawing, or
+// its empty state.
+func (s *summaryTab) card(d sectionData, c *chart) fyne.CanvasObject {
+	title := widget.NewLabel(d.def.Title)
+	title.TextStyle.Bold = true
+	title.SizeName = theme.SizeNameSubHeadingText
+	box := container.NewVBox(title)
+	switch {
+	case d.def.Draw != nil:
+		box.Add(d.def.Draw(s, d, c))
+	case len(d.lines) == 0:
+		box.Add(emptyLabel(d.def.Empty))
+	default:
+		results := false
+		for _, l := range d.lines {
+			results = results || l.Range != "" || l.Flag != "" || l.Value != ""
+		}
+		rows := container.New(ui.Lines{})
+		for _, l := range d.lines {
+			if results {
+				rows.Add(s.resultRow(l))
+			} else {
+				rows.Add(s.lineRow(l))
+			}
+		}
+		box.Add(rows)
+	}
+	if d.more > 0 {
+		more := widget.NewButton(fmt.Sprintf("%d more in the timeline", d.more), func() { s.pv.showTimeline("") })
+		more.Importance = widget.LowImportance
+		more.Alignment = widget.ButtonAlignLeading
+		box.Add(more)
+	}
+	return ui.NewCard(box)
+}
+
+func emptyLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle.Italic = true
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// Line columns: text, date; results add value, flag and reference range.
+var (
+	lineColumns   = []float32{0, 104}
+	resultColumns = []float32{0, 110, 30, 92, 104}
+)
+
+// lineRow is a standard line: its text (wrapped: a medication's dose is
+// never cut) and its date.
+func (s *summaryTab) lineRow(l line) fyne.CanvasObject {
+	text := widget.NewLabel(l.Text)
+	text.Wrapping = fyne.TextWrapWord
+	if l.Note != "" {
+		text.SetText(l.Text + " — " + l.Note)
+	}
+	return container.New(ui.NewColumns(lineColumns...), text, s.whenLabel(l))
+}
+
+// resultRow is a result line: the test, its value, an out-of-range mark,
+// the reference range and the date, one line each.
+func (s *summaryTab) resultRow(l line) fyne.CanvasObject {
+	text := widget.NewLabel(l.Text)
+	text.Truncation = fyne.TextTruncateEllipsis
+	value := widget.NewLabel(l.Value)
+	value.Truncation = fyne.TextTruncateEllipsis
+	value.Alignment = fyne.TextAlignTrailing
+	flag := widget.NewLabel(l.Flag)
+	flag.TextStyle.Bold = true
+	flag.Importance = widget.DangerImportance
+	rng := widget.NewLabel(l.Range)
+	rng.Truncation = fyne.TextTruncateEllipsis
+	if l.Flag != "" {
+		value.TextStyle.Bold = true
+	}
+	return container.New(ui.NewColumns(resultColumns...), text, value, flag, rng, s.whenLabel(l))
+}
+
+func (s *summaryTab) whenLabel(l line) *widget.Label {
+	when := widget.NewLabel(dateText(l.When, s.pv.e.loc))
+	when.Alignment = fyne.TextAlignTrailing
+	return when
+}
+
+// NEWS2 table columns: parameter, reading, sub-score, time or note.
+var news2Columns = []float32{0, 150, 44, 170}
+
+// drawVitals draws the NEWS2 breakdown: the total on its band's colour,
+// then each parameter with its reading and sub-score (missing and stale
+// ones say so), then the body measurements.
+func drawVitals(s *summaryTab, d sectionData, c *chart) fyne.CanvasObject {
+	box := container.NewVBox()
+	r := c.NEWS2
+	if !c.HasNEWS2 && len(d.lines) == 0 {
+		box.Add(emptyLabel(d.def.Empty))
+		return box
+	}
+	badge := ui.NewBandBadge()
+	badge.Large = true
+	badge.SetBand(r.Band, r.Total)
+	var facts []string
+	if c.HasNEWS2 {
+		scored := 7 - len(r.Missing)
+		if r.Complete {
+			facts = append(facts, "all 7 parameters")
+		} else {
+			facts = append(facts, fmt.Sprintf("%d of 7 parameters: a partial score", scored))
+		}
+		facts = append(facts, fmt.Sprintf("SpO2 scale %d", max(1, r.Scale)))
+		if !r.Newest.IsZero() {
+			facts = append(facts, "latest "+dateTimeText(r.Newest, s.pv.e.loc))
+		}
+	} else {
+		facts = append(facts, "no vital sign could be scored")
+	}
+	info := widget.NewLabel(strings.Join(facts, " · "))
+	info.Wrapping = fyne.TextWrapWord
+	box.Add(container.NewBorder(nil, nil, container.NewCenter(badge), nil, info))
+	if r.Red {
+		red := widget.NewLabel("A single parameter scores 3: urgent ward-based response (RCP NEWS2).")
+		red.Importance = widget.DangerImportance
+		red.TextStyle.Bold = true
+		red.Wrapping = fyne.TextWrapWord
+		box.Add(red)
+	}
+	rows := container.New(ui.Lines{})
+	for _, l := range d.lines {
+		if l.HasScore || l.Missing {
+			rows.Add(s.parameterRow(l))
+			continue
+		}
+		rows.Add(s.lineRow(l))
+	}
+	box.Add(rows)
+	return box
+}
+
+func (s *summaryTab) parameterRow(l line) fyne.CanvasObject {
+	name := widget.NewLabel(l.Text)
+	name.Truncation = fyne.TextTruncateEllipsis
+	value := widget.NewLabel(l.Value)
+	value.Truncation = fyne.TextTruncateEllipsis
+	var score *ui.Pill
+	var when *widget.Label
+	if l.HasScore {
+		bg, fg := scoreColors(l.Score)
+		score = ui.NewPill(fmt.Sprint(l.Score), bg, fg)
+		when = widget.NewLabel(dateTimeText(l.When, s.pv.e.loc))
+	} else {
+		score = ui.NewPill("–", ui.ColorNEWS2Missing, ui.ColorOnNEWS2Missing)
+		when = widget.NewLabel(l.Note)
+		when.Importance = widget.WarningImportance
+		when.TextStyle.Bold = true
+		when.Wrapping = fyne.TextWrapWord
+	}
+	score.MinWidth = 36
+	return container.New(ui.NewColumns(news2Columns...), name, value, score, when)
+}
+
+// scoreColors colours a NEWS2 sub-score as the RCP chart does: 0 plain,
+// 1 yellow, 2 orange, 3 red.
+func scoreColors(score int) (bg, fg fyne.ThemeColorName) {
+	switch score {
+	case 0:
+		return ui.ColorNEWS2Score0, ui.ColorOnNEWS2Score0
+	case 1:
+		return ui.ColorNEWS2Score1, ui.ColorOnNEWS2Score
+	case 2:
+		return ui.ColorNEWS2Score2, ui.ColorOnNEWS2Score
+	}
+	return ui.ColorNEWS2Score3, ui.ColorOnNEWS2Score3
+}

@@ -1,0 +1,283 @@
+package views
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/app/session"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// Options configure Run. Window is required; the rest have defaults.
+type Options struct {
+	// Window is the app's main window; Run sets its content and size.
+	Window fyne.Window
+	// Config is the settings (theme, store path, clinical policy, and the
+	// connection the default Start uses).
+	Config config.Config
+	// Session, when set, is a running session (the demo): Run skips the
+	// unlock screen and shows the census at once. The caller closes it.
+	Session *session.Session
+	// StorePath is the store to unlock; default Config.Store, else
+	// store.DefaultPath().
+	StorePath string
+	// StoreOptions are passed to store.Open and store.Create (tests pass a
+	// cheap KDF); nil is the production default.
+	StoreOptions *store.Options
+	// Start starts the session over an unlocked store; default
+	// session.Start(ctx, Config, s, Log).
+	Start func(ctx context.Context, s *store.Store) (*session.Session, error)
+	// Now is the clock for ages and "since" times; default time.Now.
+	Now func() time.Time
+	// Location is the time zone times are shown in; default time.Local.
+	Location *time.Location
+	// Log receives errors (never PHI); default discards.
+	Log *slog.Logger
+}
+
+// UI is what Run started: the screens, the bridge that keeps them live and,
+// after an unlock, the store and session it opened. Close stops it all.
+type UI struct {
+	o      Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	env     *env
+	session *session.Session // opened by the UI (not the demo's)
+	store   *store.Store     // opened by the UI
+	closed  bool
+}
+
+// Run shows Chartline in its window: the unlock screen first, then the
+// census; or the census at once when Options.Session is set (demo mode).
+// It returns at once; the caller runs the app and calls UI.Close after.
+func Run(ctx context.Context, o Options) *UI {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Start == nil {
+		cfg, log := o.Config, o.Log
+		o.Start = func(ctx context.Context, s *store.Store) (*session.Session, error) {
+			return session.Start(ctx, cfg, s, log)
+		}
+	}
+	if o.StorePath == "" {
+		o.StorePath = o.Config.Store
+	}
+	if o.StorePath == "" {
+		if p, err := store.DefaultPath(); err == nil {
+			o.StorePath = p
+		}
+	}
+	if a := fyne.CurrentApp(); a != nil {
+		a.Settings().SetTheme(ui.NewTheme(o.Config.Theme))
+	}
+	u := &UI{o: o}
+	u.ctx, u.cancel = context.WithCancel(ctx)
+	o.Window.Resize(fyne.NewSize(1280, 800))
+	if o.Session != nil {
+		u.showMain(o.Session)
+		return u
+	}
+	un := newUnlock(unlockOptions{
+		path: o.StorePath, storeOptions: o.StoreOptions, async: u.async,
+		onOpen: u.unlocked,
+	})
+	o.Window.SetContent(un.content)
+	o.Window.Canvas().Focus(un.focus())
+	return u
+}
+
+// async runs work off the UI goroutine; Close waits for it.
+func (u *UI) async(fn func()) {
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		fn()
+	}()
+}
+
+// unlocked starts the session over the store just opened (off the UI
+// goroutine) and shows the census; a failure returns to the unlock screen
+// with the reason.
+func (u *UI) unlocked(s *store.Store) error {
+	ss, err := u.o.Start(u.ctx, s)
+	if err != nil {
+		s.Close()
+		return err
+	}
+	u.mu.Lock()
+	if u.closed {
+		u.mu.Unlock()
+		ss.Close()
+		s.Close()
+		return errors.New("closing")
+	}
+	u.session, u.store = ss, s
+	u.mu.Unlock()
+	fyne.Do(func() { u.showMain(ss) })
+	return nil
+}
+
+// showMain builds the shell over a running session.
+func (u *UI) showMain(ss *session.Session) {
+	cfg := ss.Config()
+	e := newEnv(envOptions{
+		window: u.o.Window, store: ss.Store(), engine: ss.Engine(),
+		now: u.o.Now, loc: u.o.Location, log: u.o.Log, async: u.async,
+		news2: session.EngineOptions(cfg, ss.Store(), nil).NEWS2,
+	})
+	u.mu.Lock()
+	u.env = e
+	u.mu.Unlock()
+	e.start()
+	e.shell.Install()
+	u.wg.Add(2)
+	go func() {
+		defer u.wg.Done()
+		e.live.run(u.ctx, ss.Store())
+	}()
+	go func() {
+		defer u.wg.Done()
+		ch, stop := ss.Watch()
+		defer stop()
+		for {
+			select {
+			case <-u.ctx.Done():
+				return
+			case st := <-ch:
+				e.status.setFeed(st)
+			}
+		}
+	}()
+}
+
+// Close stops the screens' background work and closes the session and
+// store the UI opened (not a session passed in Options).
+func (u *UI) Close() {
+	u.mu.Lock()
+	if u.closed {
+		u.mu.Unlock()
+		return
+	}
+	u.closed = true
+	ss, s := u.session, u.store
+	u.mu.Unlock()
+	u.cancel()
+	u.wg.Wait()
+	if ss != nil {
+		ss.Close()
+	}
+	if s != nil {
+		s.Close()
+	}
+}
+
+// env is what every screen shares: the store, the engine, the clock, the
+// shell, and the bridge that brings change notices.
+type env struct {
+	win    fyne.Window
+	store  *store.Store
+	engine *engine.Engine // nil: no audit of chart opens (tests)
+	now    func() time.Time
+	loc    *time.Location
+	log    *slog.Logger
+	news2  clinical.NEWS2Options
+	// async runs store reads off the UI goroutine (tests run them inline).
+	async func(func())
+
+	live   *live
+	shell  *ui.Shell
+	status *statusBar
+	census *censusView
+}
+
+type envOptions struct {
+	window fyne.Window
+	store  *store.Store
+	engine *engine.Engine
+	now    func() time.Time
+	loc    *time.Location
+	log    *slog.Logger
+	news2  clinical.NEWS2Options
+	async  func(func())
+}
+
+// newEnv builds the shell and its screens over a store. Call start to load
+// them, and shell.Install to show them.
+func newEnv(o envOptions) *env {
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.loc == nil {
+		o.loc = time.Local
+	}
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
+	if o.async == nil {
+		o.async = func(fn func()) { go fn() }
+	}
+	e := &env{
+		win: o.window, store: o.store, engine: o.engine, now: o.now, loc: o.loc,
+		log: o.log, news2: o.news2, async: o.async, live: newLive(),
+	}
+	e.status = newStatusBar(e)
+	e.shell = ui.NewShell(o.window, e.status.bar)
+	for _, sc := range screens(e) {
+		e.shell.AddScreen(sc)
+	}
+	e.status.bar.OnQuarantine = func() { e.shell.Show(screenQuarantine) }
+	return e
+}
+
+// start loads the census and the status bar's counts and follows changes.
+func (e *env) start() {
+	e.status.start()
+}
+
+// Screen ids of the navigation rail.
+const (
+	screenCensus     = "census"
+	screenAlerts     = "alerts"
+	screenQuarantine = "quarantine"
+	screenSettings   = "settings"
+)
+
+// screens lists the rail's screens in order. Screens II (issue #7) replaces
+// the placeholders with the alert inbox, quarantine and settings screens.
+func screens(e *env) []ui.Screen {
+	return []ui.Screen{
+		{ID: screenCensus, Title: "Census", Icon: theme.AccountIcon(), Root: func() *ui.Page {
+			e.census = newCensus(e)
+			return e.census.page()
+		}},
+		{ID: screenAlerts, Title: "Alert inbox", Icon: theme.WarningIcon(), Root: func() *ui.Page {
+			return placeholderPage("Alert inbox", "Alerts across all patients, with acknowledge, escalate and resolve, arrive with Screens II (issue #7). Open alerts already show in the census and in each patient's banner.")
+		}},
+		{ID: screenQuarantine, Title: "Quarantine", Icon: theme.ErrorIcon(), Root: func() *ui.Page {
+			return placeholderPage("Quarantine", "The list of refused records, with the reason for each, arrives with Screens II (issue #7). The status bar counts them.")
+		}},
+		{ID: screenSettings, Title: "Settings", Icon: theme.SettingsIcon(), Root: func() *ui.Page {
+			return placeholderPage("Settings", "Connection, clinical policy, theme and identity settings arrive with Screens II (issue #7). Until then they are read from the settings file.")
+		}},
+	}
+}

@@ -1,0 +1,117 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/chartline/chartline/app/feed"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// statusBar keeps the window's status bar: the feed's connection state,
+// brokers, lag and catch-up progress (from the session's status watch) and
+// the store's count of quarantined records (re-read when a change notice
+// says records were quarantined).
+type statusBar struct {
+	e   *env
+	bar *ui.StatusBar
+
+	// Read and written on the UI goroutine only.
+	feed        feed.Status
+	hasFeed     bool
+	quarantined int
+}
+
+func newStatusBar(e *env) *statusBar {
+	return &statusBar{e: e, bar: ui.NewStatusBar()}
+}
+
+// start reads the quarantine count and follows changes to it.
+func (b *statusBar) start() {
+	b.e.async(b.readQuarantine)
+	b.e.live.listen(func(c store.Change) {
+		if c.Quarantined > 0 {
+			b.readQuarantine()
+		}
+	})
+}
+
+// readQuarantine reads the count off the UI goroutine and shows it.
+func (b *statusBar) readQuarantine() {
+	n := b.e.store.QuarantineCount()
+	fyne.Do(func() {
+		b.quarantined = n
+		b.show()
+	})
+}
+
+// setFeed shows a new feed status; it may be called from any goroutine.
+func (b *statusBar) setFeed(st feed.Status) {
+	fyne.Do(func() {
+		b.feed, b.hasFeed = st, true
+		b.show()
+	})
+}
+
+func (b *statusBar) show() {
+	v := ui.StatusView{State: "Not connected", Level: ui.StatusBad}
+	if b.hasFeed {
+		v = statusView(b.feed, b.e.now(), b.e.loc)
+	}
+	v.Quarantined = b.quarantined
+	b.bar.Set(v)
+}
+
+// statusView puts a feed status into words for the status bar.
+func statusView(st feed.Status, now time.Time, loc *time.Location) ui.StatusView {
+	v := ui.StatusView{}
+	if len(st.Brokers) > 0 {
+		label := "Broker: "
+		if len(st.Brokers) > 1 {
+			label = "Brokers: "
+		}
+		v.Brokers = label + strings.Join(st.Brokers, ", ")
+	}
+	lag := func() string {
+		switch st.Lag {
+		case 0:
+			return "Up to date"
+		case 1:
+			return "Lag: 1 record"
+		}
+		return "Lag: " + ui.Thousands(st.Lag) + " records"
+	}
+	switch st.State {
+	case feed.Live:
+		v.Level, v.State, v.Lag = ui.StatusOK, "Live", lag()
+	case feed.CatchingUp:
+		v.Level, v.State, v.Lag = ui.StatusBusy, "Catching up", lag()
+		v.Detail = fmt.Sprintf("%.0f%% done", st.Progress*100)
+		v.ShowProgress, v.Progress = true, st.Progress
+	case feed.Offline:
+		v.Level, v.State = ui.StatusBad, "Offline since "+sinceText(st.Since, now, loc)
+		v.Detail = "showing stored data"
+	default:
+		v.Level, v.State = ui.StatusBusy, "Connecting…"
+		if st.Err != "" {
+			v.Detail = "last error: " + st.Err
+		}
+	}
+	return v
+}
+
+// sinceText writes when a state began: "14:02" today, "22 Nov 14:02" before.
+func sinceText(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "start"
+	}
+	t, now = t.In(loc), now.In(loc)
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("2 Jan 15:04")
+}

@@ -1,0 +1,559 @@
+package views
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// timelineEntry is one resource in the timeline.
+type timelineEntry struct {
+	Ref      store.Ref
+	Time     time.Time
+	Display  string
+	Category string
+	Status   string
+	Flag     string // out-of-range mark
+	Problems int    // conformance problems noted at ingest
+	fold     string // folded display and type, for the text filter
+}
+
+func newTimelineEntry(it store.Item) timelineEntry {
+	display := it.Meta.Display
+	if display == "" {
+		display = it.Type
+	}
+	return timelineEntry{
+		Ref: it.Ref, Time: it.Meta.Time, Display: display, Category: it.Meta.Category, Status: it.Meta.Status,
+		Flag: outOfRange(it.Meta), Problems: len(it.Meta.Problems),
+		fold: fold(display) + " " + strings.ToLower(it.Type),
+	}
+}
+
+// timelineRow is one row of the list: a day header or an entry.
+type timelineRow struct {
+	header bool
+	entry  int // index into entries (the first entry of the day, for a header)
+	count  int // a header's number of entries shown that day
+}
+
+// categoryLabels names the categories in the kind filter and on each row.
+var categoryLabels = map[string]string{
+	record.CategoryVitalSigns: "Vital signs", record.CategoryLaboratory: "Laboratory",
+	record.CategoryObservation: "Observation", record.CategoryCondition: "Condition",
+	record.CategoryMedication: "Medication", record.CategoryAllergy: "Allergy",
+	record.CategoryImmunization: "Immunization", record.CategoryProcedure: "Procedure",
+	record.CategoryEncounter: "Encounter", record.CategoryReport: "Report",
+	record.CategoryDocument: "Document", record.CategoryImaging: "Imaging",
+	record.CategoryCarePlan: "Care plan", record.CategoryGoal: "Goal", record.CategoryRisk: "Risk",
+	record.CategoryDevice: "Device", record.CategoryResearch: "Research",
+	record.CategoryDemographics: "Demographics", record.CategoryAdministrative: "Administrative",
+	record.CategoryFinancial: "Financial", record.CategoryAudit: "Audit", record.CategoryOther: "Other",
+}
+
+func categoryLabel(c string) string {
+	if l, ok := categoryLabels[c]; ok {
+		return l
+	}
+	if c == "" {
+		return "Other"
+	}
+	return c
+}
+
+// allKinds is the kind filter's "no filter" choice.
+const allKinds = "All kinds"
+
+// Timeline column widths: time, kind, display (flexible), flag, problems.
+var timelineColumns = []float32{56, 118, 0, 34, 28}
+
+// timelineTab is the Timeline tab: every resource of the patient, newest
+// first, grouped by day, filtered by kind and text, with a detail pane.
+type timelineTab struct {
+	pv *patientView
+
+	// UI goroutine only.
+	entries  []timelineEntry
+	rows     []timelineRow
+	kind     string // category filter, "" for all
+	words    []string
+	selected store.Ref // the entry in the detail pane
+	hasSel   bool
+	selRow   int // its row, -1 when filtered out
+	kindKeys map[string]string
+
+	kinds   *widget.Select
+	filter  *ui.SearchEntry
+	count   *widget.Label
+	list    *widget.List
+	empty   *widget.Label
+	detail  *detailPane
+	content fyne.CanvasObject
+}
+
+func newTimelineTab(pv *patientView) patientTabContent {
+	t := &timelineTab{pv: pv, selRow: -1, kindKeys: map[string]string{}}
+	t.kinds = widget.NewSelect(nil, func(choice string) {
+		t.kind = t.kindKeys[choice]
+		t.rebuild()
+	})
+	t.filter = ui.NewSearchEntry("Filter the timeline (Ctrl+F)")
+	t.filter.OnChanged = func(q string) {
+		t.words = queryWords(q)
+		t.rebuild()
+	}
+	t.filter.OnMove = t.move
+	t.filter.OnEscape = func() { pv.e.shell.Back() }
+	t.count = widget.NewLabel("")
+	t.list = widget.NewList(
+		func() int { return len(t.rows) },
+		func() fyne.CanvasObject { return newTimelineItem() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(t.rows) {
+				o.(*timelineItem).set(t, id, t.rows[id])
+			}
+		},
+	)
+	t.list.OnSelected = func(id widget.ListItemID) {
+		t.list.Unselect(id)
+		if id < len(t.rows) && !t.rows[id].header {
+			t.choose(id)
+		}
+	}
+	t.empty = widget.NewLabel("")
+	t.empty.Hidden = true
+	t.empty.Wrapping = fyne.TextWrapWord
+	t.empty.Alignment = fyne.TextAlignCenter
+	t.detail = newDetailPane(pv.e)
+
+	bar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Kind"), container.New(&widthLayout{width: 230}, t.kinds)), t.count, t.filter)
+	left := container.NewBorder(container.NewPadded(bar), nil, nil, nil,
+		container.NewStack(t.list, container.NewCenter(t.empty)))
+	split := container.NewHSplit(left, t.detail.content)
+	split.Offset = 0.58
+	t.content = split
+	return t
+}
+
+func (t *timelineTab) object() fyne.CanvasObject { return t.content }
+
+// show takes a new chart's entries, keeping the filters and the selected
+// entry.
+func (t *timelineTab) show(c *chart) {
+	t.entries = c.Timeline
+	total := len(c.Timeline)
+	options := []string{fmt.Sprintf("%s (%s)", allKinds, ui.Thousands(int64(total)))}
+	t.kindKeys = map[string]string{options[0]: ""}
+	selected := options[0]
+	for _, k := range c.Kinds {
+		label := fmt.Sprintf("%s (%s)", categoryLabel(k.Category), ui.Thousands(int64(k.N)))
+		options = append(options, label)
+		t.kindKeys[label] = k.Category
+		if k.Category == t.kind {
+			selected = label
+		}
+	}
+	if selected == options[0] {
+		t.kind = ""
+	}
+	t.kinds.OnChanged = nil // setting the options is not a choice
+	t.kinds.Options = options
+	t.kinds.SetSelected(selected)
+	t.kinds.OnChanged = func(choice string) {
+		t.kind = t.kindKeys[choice]
+		t.rebuild()
+	}
+	t.rebuild()
+}
+
+// rebuild recomputes the rows from the entries and filters: one pass, a
+// header before each day's first entry.
+func (t *timelineTab) rebuild() {
+	loc := t.pv.e.loc
+	t.rows = t.rows[:0]
+	header := -1
+	var lastY, lastD int
+	var lastM time.Month
+	shown := 0
+	t.selRow = -1
+	for i := range t.entries {
+		en := &t.entries[i]
+		if t.kind != "" && en.Category != t.kind {
+			continue
+		}
+		if len(t.words) > 0 && !matchAll(en.fold, t.words) {
+			continue
+		}
+		y, m, d := 0, time.Month(0), 0
+		if !en.Time.IsZero() {
+			y, m, d = en.Time.In(loc).Date()
+		}
+		if header < 0 || y != lastY || m != lastM || d != lastD {
+			header = len(t.rows)
+			t.rows = append(t.rows, timelineRow{header: true, entry: i})
+			lastY, lastM, lastD = y, m, d
+		}
+		t.rows[header].count++
+		if t.hasSel && en.Ref == t.selected {
+			t.selRow = len(t.rows)
+		}
+		t.rows = append(t.rows, timelineRow{entry: i})
+		shown++
+	}
+	if shown == len(t.entries) {
+		t.count.SetText(entriesText(shown))
+	} else {
+		t.count.SetText(fmt.Sprintf("%s of %s", ui.Thousands(int64(shown)), entriesText(len(t.entries))))
+	}
+	switch {
+	case len(t.entries) == 0:
+		t.empty.SetText("Nothing recorded for this patient yet.")
+		t.empty.Show()
+	case shown == 0:
+		t.empty.SetText("No entry matches the filter.")
+		t.empty.Show()
+	default:
+		t.empty.Hide()
+	}
+	t.list.Refresh()
+}
+
+// choose shows the entry of a row in the detail pane and marks its row.
+func (t *timelineTab) choose(row int) {
+	old := t.selRow
+	t.selRow = row
+	if old >= 0 && old < len(t.rows) {
+		t.list.RefreshItem(old)
+	}
+	t.list.RefreshItem(row)
+	ref := t.entries[t.rows[row].entry].Ref
+	if t.hasSel && ref == t.selected {
+		return
+	}
+	t.selected, t.hasSel = ref, true
+	t.detail.show(ref)
+}
+
+func entriesText(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return ui.Thousands(int64(n)) + " entries"
+}
+
+// move selects the entry delta entries away from the selected one,
+// skipping day headers.
+func (t *timelineTab) move(delta int) {
+	if len(t.rows) == 0 {
+		return
+	}
+	step := 1
+	if delta < 0 {
+		step = -1
+	}
+	row := t.selRow
+	if row < 0 {
+		row = -1
+		if delta < 0 {
+			row = len(t.rows)
+		}
+	}
+	for n := 0; n < max(delta, -delta); n++ {
+		next := row + step
+		for next >= 0 && next < len(t.rows) && t.rows[next].header {
+			next += step
+		}
+		if next < 0 || next >= len(t.rows) {
+			break
+		}
+		row = next
+	}
+	if row >= 0 && row < len(t.rows) && !t.rows[row].header {
+		t.list.ScrollTo(row)
+		t.choose(row)
+	}
+}
+
+// selectRef selects an entry by reference (from a summary line), clearing
+// filters that hide it.
+func (t *timelineTab) selectRef(ref store.Ref) {
+	for i := range t.entries {
+		if t.entries[i].Ref == ref {
+			if t.kind != "" && t.entries[i].Category != t.kind || len(t.words) > 0 && !matchAll(t.entries[i].fold, t.words) {
+				t.kind, t.words = "", nil
+				t.filter.SetText("")
+				t.kinds.SetSelectedIndex(0)
+			}
+			t.rebuild()
+			for r, row := range t.rows {
+				if !row.header && t.entries[row.entry].Ref == ref {
+					t.list.ScrollTo(r)
+					t.choose(r)
+				}
+			}
+			return
+		}
+	}
+}
+
+// timelineItem is one list row: a day header or an entry.
+type timelineItem struct {
+	widget.BaseWidget
+	bg       *ui.Background
+	cursor   *ui.Background
+	header   *widget.Label
+	time     *widget.Label
+	kind     *widget.Label
+	display  *widget.Label
+	flag     *widget.Label
+	problems *widget.Icon
+	entryRow *fyne.Container
+}
+
+func newTimelineItem() *timelineItem {
+	it := &timelineItem{
+		bg:       ui.NewBackground(ui.ColorHeaderRow),
+		cursor:   ui.NewBackground(ui.ColorCursor),
+		header:   widget.NewLabel(""),
+		time:     widget.NewLabel(""),
+		kind:     widget.NewLabel(""),
+		display:  widget.NewLabel(""),
+		flag:     widget.NewLabel(""),
+		problems: widget.NewIcon(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning)),
+	}
+	it.header.TextStyle.Bold = true
+	it.header.Truncation = fyne.TextTruncateEllipsis
+	it.kind.Truncation = fyne.TextTruncateEllipsis
+	it.display.Truncation = fyne.TextTruncateEllipsis
+	it.flag.TextStyle.Bold = true
+	it.flag.Importance = widget.DangerImportance
+	it.entryRow = container.New(ui.NewColumns(timelineColumns...), it.time, it.kind, it.display, it.flag, container.NewCenter(it.problems))
+	it.ExtendBaseWidget(it)
+	return it
+}
+
+func (it *timelineItem) set(t *timelineTab, id int, row timelineRow) {
+	en := &t.entries[row.entry]
+	it.cursor.Hidden = id != t.selRow || row.header
+	it.cursor.Refresh()
+	loc := t.pv.e.loc
+	if row.header {
+		day := "No date"
+		if !en.Time.IsZero() {
+			day = en.Time.In(loc).Format("Monday 2 January 2006")
+		}
+		it.header.SetText(day + " · " + entriesText(row.count))
+		it.bg.Show()
+		it.header.Show()
+		it.entryRow.Hide()
+		return
+	}
+	it.bg.Hide()
+	it.header.Hide()
+	it.entryRow.Show()
+	if en.Time.IsZero() {
+		it.time.SetText("–")
+	} else {
+		it.time.SetText(en.Time.In(loc).Format("15:04"))
+	}
+	it.kind.SetText(categoryLabel(en.Category))
+	it.display.SetText(en.Display)
+	it.flag.SetText(en.Flag)
+	it.problems.Hidden = en.Problems == 0
+	it.problems.Refresh()
+}
+
+// CreateRenderer stacks the header and entry forms; set shows one.
+func (it *timelineItem) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(it.bg, it.cursor, it.header, it.entryRow))
+}
+
+// detailPane shows one resource: its one-line display, where it came from,
+// its conformance problems, its fields, and its raw JSON on demand.
+type detailPane struct {
+	e *env
+
+	// UI goroutine only.
+	ref     store.Ref
+	raw     []byte
+	seq     int
+	title   *widget.Label
+	meta    *widget.Label
+	probs   *widget.Label
+	probBox fyne.CanvasObject
+	fields  *fyne.Container
+	rawBtn  *widget.Button
+	copyBtn *widget.Button
+	rawText *widget.RichText
+	body    *fyne.Container
+	hint    *widget.Label
+	content fyne.CanvasObject
+}
+
+// maxRawShown bounds the pretty-printed JSON drawn (the copy button copies
+// it all).
+const maxRawShown = 256 << 10
+
+func newDetailPane(e *env) *detailPane {
+	d := &detailPane{
+		e:       e,
+		title:   widget.NewLabel(""),
+		meta:    widget.NewLabel(""),
+		probs:   widget.NewLabel(""),
+		fields:  container.New(layout.NewFormLayout()),
+		rawText: widget.NewRichText(),
+		hint:    widget.NewLabel("Select an entry to see all it records."),
+	}
+	d.title.TextStyle.Bold = true
+	d.title.SizeName = theme.SizeNameSubHeadingText
+	d.title.Wrapping = fyne.TextWrapWord
+	d.meta.Wrapping = fyne.TextWrapWord
+	d.probs.Wrapping = fyne.TextWrapWord
+	d.hint.Wrapping = fyne.TextWrapWord
+	d.hint.Alignment = fyne.TextAlignCenter
+	probTitle := widget.NewLabel("Conformance problems")
+	probTitle.TextStyle.Bold = true
+	probBg := ui.NewBackground(ui.ColorProblem)
+	probBg.Radius = 4
+	d.probBox = container.NewStack(probBg, container.NewPadded(container.NewVBox(probTitle, d.probs)))
+	d.rawBtn = widget.NewButtonWithIcon("Show raw JSON", theme.DocumentIcon(), d.toggleRaw)
+	d.copyBtn = widget.NewButtonWithIcon("Copy JSON", theme.ContentCopyIcon(), func() {
+		if d.raw != nil {
+			e.win.Clipboard().SetContent(prettyJSON(d.raw))
+		}
+	})
+	d.rawText.Wrapping = fyne.TextWrapBreak
+	d.rawText.Hide()
+	d.body = container.NewVBox(d.title, d.meta, d.probBox, d.fields, container.NewHBox(d.rawBtn, d.copyBtn), d.rawText)
+	d.body.Hide()
+	d.content = container.NewStack(container.NewVScroll(container.NewPadded(d.body)), container.NewCenter(d.hint))
+	return d
+}
+
+// show reads a resource off the UI goroutine and shows it.
+func (d *detailPane) show(ref store.Ref) {
+	d.seq++
+	seq := d.seq
+	d.e.async(func() {
+		res, ok, err := d.e.store.Resource(ref)
+		var fields []record.Field
+		var ferr error
+		if ok && err == nil {
+			fields, ferr = record.Fields(res.JSON)
+		}
+		fyne.Do(func() {
+			if seq != d.seq {
+				return // a newer selection won
+			}
+			d.fill(ref, res, ok, err, fields, ferr)
+		})
+	})
+}
+
+func (d *detailPane) fill(ref store.Ref, res store.Resource, ok bool, err error, fields []record.Field, ferr error) {
+	d.ref, d.raw = ref, nil
+	d.rawText.Hide()
+	d.rawBtn.SetText("Show raw JSON")
+	d.hint.Hide()
+	d.body.Show()
+	switch {
+	case err != nil:
+		d.title.SetText("This record cannot be shown")
+		d.meta.SetText("The store could not read it: " + err.Error())
+		d.probBox.Hide()
+		d.fields.Objects = nil
+		d.fields.Refresh()
+		return
+	case !ok:
+		d.title.SetText("This record is no longer in the store")
+		d.meta.SetText("It was deleted (a tombstone) since the list was drawn.")
+		d.probBox.Hide()
+		d.fields.Objects = nil
+		d.fields.Refresh()
+		return
+	}
+	d.raw = res.JSON
+	m := res.Meta
+	title := m.Display
+	if title == "" {
+		title = ref.Type
+	}
+	d.title.SetText(title)
+	facts := []string{ref.Type, categoryLabel(m.Category)}
+	if !m.Time.IsZero() {
+		facts = append(facts, dateTimeText(m.Time, d.e.loc))
+	}
+	if m.Status != "" {
+		facts = append(facts, "status "+m.Status)
+	}
+	if m.Source.Topic != "" {
+		facts = append(facts, fmt.Sprintf("from %s, offset %d", m.Source.Topic, m.Source.Offset))
+	}
+	d.meta.SetText(strings.Join(facts, " · "))
+	if len(m.Problems) > 0 {
+		d.probs.SetText("• " + strings.Join(m.Problems, "\n• "))
+		d.probBox.Show()
+	} else {
+		d.probBox.Hide()
+	}
+	var objs []fyne.CanvasObject
+	if ferr != nil {
+		objs = append(objs, fieldLabel("Fields"), fieldValue("could not be read: "+ferr.Error()))
+	}
+	for _, f := range fields {
+		objs = append(objs, fieldLabel(f.Label), fieldValue(f.Value))
+	}
+	d.fields.Objects = objs
+	d.fields.Refresh()
+}
+
+func fieldLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.TextStyle.Bold = true
+	return l
+}
+
+func fieldValue(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// toggleRaw shows or hides the pretty-printed JSON.
+func (d *detailPane) toggleRaw() {
+	if d.rawText.Visible() {
+		d.rawText.Hide()
+		d.rawBtn.SetText("Show raw JSON")
+		return
+	}
+	text := prettyJSON(d.raw)
+	if len(text) > maxRawShown {
+		text = text[:maxRawShown] + "\n… (cut here; Copy JSON copies all of it)"
+	}
+	d.rawText.Segments = []widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleCodeBlock, Text: text}}
+	d.rawText.Refresh()
+	d.rawText.Show()
+	d.rawBtn.SetText("Hide raw JSON")
+}
+
+// prettyJSON indents JSON for reading; JSON that does not parse is shown as
+// it is.
+func prettyJSON(raw []byte) string {
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
