@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"sort"
@@ -96,12 +97,7 @@ func TestLoadFixtures(t *testing.T) {
 	}
 }
 
-// consumed is what a test consumer saw of one patient topic.
-type consumed struct {
-	recs []*kgo.Record
-}
-
-// TestSimulate runs the simulator 40 times faster than real time against
+// TestSimulate runs the simulator 100 times faster than real time against
 // the embedded broker and follows its records until the whole scenario has
 // played, then cancels it.
 func TestSimulate(t *testing.T) {
@@ -114,7 +110,7 @@ func TestSimulate(t *testing.T) {
 	done := make(chan error, 1)
 	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	go func() {
-		done <- Simulate(simCtx, pub, topics, SimOptions{Speed: 40, Seed: 7, Now: func() time.Time { return start }})
+		done <- Simulate(simCtx, pub, topics, SimOptions{Speed: 100, Seed: 7, Now: func() time.Time { return start }})
 	}()
 
 	opts, _ := b.Conn().Options()
@@ -128,24 +124,19 @@ func TestSimulate(t *testing.T) {
 	}
 	defer consumer.Close()
 
-	byTopic := map[string]*consumed{}
-	var s scenarioSeen
+	s := newScenarioSeen(topics)
 	for !s.complete() {
 		if ctx.Err() != nil {
-			t.Fatalf("the scenario did not play out: %+v", s)
+			t.Fatalf("the scenario did not play out: %s", s)
 		}
 		pollCtx, pollCancel := context.WithTimeout(ctx, time.Second)
 		fs := consumer.PollFetches(pollCtx)
 		pollCancel()
 		fs.EachRecord(func(r *kgo.Record) {
-			c := byTopic[r.Topic]
-			if c == nil {
-				c = &consumed{}
-				byTopic[r.Topic] = c
+			if err := s.add(r); err != nil {
+				t.Fatal(err)
 			}
-			c.recs = append(c.recs, r)
 		})
-		s = scenario(t, topics, byTopic)
 	}
 	stop()
 	select {
@@ -156,89 +147,96 @@ func TestSimulate(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Simulate did not stop within 10 s of cancel")
 	}
-	t.Logf("deteriorating bands %v; recovering bands %v", s.deteriorating, s.recovering)
+	if got, want := s.bands(DeterioratingPatient), []string{"low", "low-medium", "medium", "high"}; !slices.Equal(got, want) {
+		t.Errorf("deteriorating patient's bands %v, want %v", got, want)
+	}
+	if got, want := s.bands(RecoveringPatient), []string{"high", "medium", "low"}; !slices.Equal(got, want) {
+		t.Errorf("recovering patient's bands %v, want %v", got, want)
+	}
+	t.Logf("%s", s)
 }
 
+// scenarioSeen follows the simulator's records as they arrive.
 type scenarioSeen struct {
-	deteriorating []string // NEWS2 band of each round, in order
-	recovering    []string
-	biomarker     bool
-	admission     bool
-	amended       bool
-	tombstone     bool
+	topics    kafka.Topics
+	keys      map[string]map[string]bool // topic -> keys with a value so far
+	rounds    map[string]map[time.Time][]store.Item
+	biomarker bool
+	admission bool
+	amended   bool
+	tombstone bool
 }
 
-func (s scenarioSeen) complete() bool {
-	return slices.Contains(s.deteriorating, "high") && len(s.recovering) > 0 && s.recovering[len(s.recovering)-1] == "low" &&
+func newScenarioSeen(topics kafka.Topics) *scenarioSeen {
+	return &scenarioSeen{topics: topics, keys: map[string]map[string]bool{}, rounds: map[string]map[time.Time][]store.Item{}}
+}
+
+func (s *scenarioSeen) String() string {
+	return fmt.Sprintf("deteriorating bands %v, recovering bands %v, biomarker %v, admission %v, amended %v, tombstone %v",
+		s.bands(DeterioratingPatient), s.bands(RecoveringPatient), s.biomarker, s.admission, s.amended, s.tombstone)
+}
+
+func (s *scenarioSeen) complete() bool {
+	rec := s.bands(RecoveringPatient)
+	return slices.Contains(s.bands(DeterioratingPatient), "high") && len(rec) > 0 && rec[len(rec)-1] == "low" &&
 		s.biomarker && s.admission && s.amended && s.tombstone
 }
 
 var admissionTopic = regexp.MustCompile(`^fhir\.patient\.adm-[0-9a-f]{4}-\d{2}$`)
 
-// scenario reads what the simulator produced so far.
-func scenario(t *testing.T, topics kafka.Topics, byTopic map[string]*consumed) scenarioSeen {
-	t.Helper()
-	var s scenarioSeen
-	s.deteriorating = roundBands(t, topics.Patient(DeterioratingPatient), byTopic)
-	s.recovering = roundBands(t, topics.Patient(RecoveringPatient), byTopic)
-	for topic, c := range byTopic {
-		id := strings.TrimPrefix(topic, topics.PatientPrefix)
-		seen := map[string]bool{}
-		for i, r := range c.recs {
-			if r.Value == nil {
-				if !seen[string(r.Key)] {
-					t.Fatalf("tombstone on %s, a key never published", r.Key)
-				}
-				s.tombstone = true
-				continue
-			}
-			d, err := record.Decode(r.Key, r.Value, id)
-			if err != nil {
-				t.Fatalf("simulated record %s refused: %v", r.Key, err)
-			}
-			if len(d.Meta.Problems) > 0 {
-				t.Fatalf("simulated record %s has problems %v", r.Key, d.Meta.Problems)
-			}
-			if admissionTopic.MatchString(topic) {
-				if i == 0 && d.Type != "Patient" {
-					t.Fatalf("first record of an admission is %s", r.Key)
-				}
-				s.admission = true
-			}
-			if seen[string(r.Key)] && d.Meta.Status == "amended" && d.Meta.Version == "2" {
-				s.amended = true
-			}
-			seen[string(r.Key)] = true
-			if id == NSCLCPatient {
-				for _, comp := range d.Meta.Components {
-					s.biomarker = s.biomarker || comp.ValueCode == geneEGFR.key()
-				}
-			}
-		}
+// add reads one record: every simulated record passes the record rules with
+// no conformance problem.
+func (s *scenarioSeen) add(r *kgo.Record) error {
+	id := strings.TrimPrefix(r.Topic, s.topics.PatientPrefix)
+	keys := s.keys[r.Topic]
+	if keys == nil {
+		keys = map[string]bool{}
+		s.keys[r.Topic] = keys
 	}
-	return s
-}
-
-// roundBands scores each NEWS2 round on a topic with app/clinical.
-func roundBands(t *testing.T, topic string, byTopic map[string]*consumed) []string {
-	t.Helper()
-	c := byTopic[topic]
-	if c == nil {
+	if r.Value == nil {
+		if !keys[string(r.Key)] {
+			return fmt.Errorf("tombstone on %s, a key never published", r.Key)
+		}
+		s.tombstone = true
 		return nil
 	}
-	rounds := map[time.Time][]store.Item{}
-	for _, r := range c.recs {
-		if r.Value == nil {
-			continue
+	d, err := record.Decode(r.Key, r.Value, id)
+	if err != nil {
+		return fmt.Errorf("simulated record %s refused: %v", r.Key, err)
+	}
+	if len(d.Meta.Problems) > 0 {
+		return fmt.Errorf("simulated record %s has problems %v", r.Key, d.Meta.Problems)
+	}
+	if admissionTopic.MatchString(r.Topic) {
+		if len(keys) == 0 && d.Type != "Patient" {
+			return fmt.Errorf("first record of an admission is %s", r.Key)
 		}
-		d, err := record.Decode(r.Key, r.Value, strings.TrimPrefix(topic, "fhir.patient."))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d.Meta.Category == "vital-signs" {
-			rounds[d.Meta.Time] = append(rounds[d.Meta.Time], store.Item{Ref: store.Ref{Type: d.Type, ID: d.ID}, Meta: d.Meta})
+		s.admission = true
+	}
+	if keys[string(r.Key)] && d.Meta.Status == "amended" && d.Meta.Version == "2" {
+		s.amended = true
+	}
+	keys[string(r.Key)] = true
+	if id == NSCLCPatient {
+		for _, comp := range d.Meta.Components {
+			s.biomarker = s.biomarker || comp.ValueCode == geneEGFR.key()
 		}
 	}
+	if d.Meta.Category == "vital-signs" {
+		rs := s.rounds[id]
+		if rs == nil {
+			rs = map[time.Time][]store.Item{}
+			s.rounds[id] = rs
+		}
+		rs[d.Meta.Time] = append(rs[d.Meta.Time], store.Item{Ref: store.Ref{Type: d.Type, ID: d.ID}, Meta: d.Meta})
+	}
+	return nil
+}
+
+// bands scores each full NEWS2 round of a patient with app/clinical, in
+// time order, and lists the bands as they change.
+func (s *scenarioSeen) bands(patient string) []string {
+	rounds := s.rounds[patient]
 	times := make([]time.Time, 0, len(rounds))
 	for at, items := range rounds {
 		if len(items) == 6 { // a round in full
@@ -250,7 +248,7 @@ func roundBands(t *testing.T, topic string, byTopic map[string]*consumed) []stri
 	for _, at := range times {
 		r := clinical.NEWS2(rounds[at], nil, clinical.NEWS2Options{})
 		if !r.Complete {
-			t.Fatalf("a simulated round is incomplete: missing %v", r.Missing)
+			return append(bands, "incomplete")
 		}
 		if len(bands) == 0 || bands[len(bands)-1] != r.Band {
 			bands = append(bands, r.Band)
@@ -322,12 +320,15 @@ func TestTrialMatches(t *testing.T) {
 			studies = append(studies, s)
 		}
 	}
+	all := map[string]clinical.Facts{}
+	for _, p := range Patients() {
+		_, items := byPatient(t, p.ID)
+		all[p.ID] = clinical.Facts{Patient: items[0].Meta.Patient, Now: anchor(),
+			Conditions: ofType(items, "Condition"), Observations: ofType(items, "Observation")}
+	}
 	facts := func(id string, extra []store.Item) clinical.Facts {
-		_, items := byPatient(t, id)
-		items = append(items, extra...)
-		f := clinical.Facts{Patient: items[0].Meta.Patient, Now: anchor()}
-		f.Conditions = ofType(items, "Condition")
-		f.Observations = ofType(items, "Observation")
+		f := all[id]
+		f.Observations = append(slices.Clip(f.Observations), extra...)
 		return f
 	}
 	want := map[string]string{HER2Study: HER2Patient, HeartFailureStudy: HeartFailurePatient, TMBStudy: "pt-0018"}
