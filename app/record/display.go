@@ -631,8 +631,13 @@ func (x *deriver) claim() {
 	}
 }
 
-// generic fills any other resource: the first of code, type, name, title or
-// description for the display, and the usual time elements.
+// generic fills any other resource. Display: its name (Organization,
+// Location…), title, code, type, HumanName (Practitioner…), description or
+// category, the first found; Codes: its code and type codings; Time: the
+// first readable of effective[x], occurrence[x], performed[x], onset[x],
+// period, billablePeriod, authoredOn, recorded, issued, date, created, sent,
+// started, authored, start, recordedDate, dateTime (else, in derive,
+// meta.lastUpdated).
 func (x *deriver) generic() {
 	d, root, m := x.d, x.root, x.m
 	var name string

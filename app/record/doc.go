@@ -89,11 +89,20 @@
 //
 // # Cost
 //
-// Decode makes one pass over the bytes (a scanner that checks UTF-8, syntax,
-// depth, array length and number range while it builds a flat node list
-// pointing into the value), then walks the nodes: rules, schema, Meta. Its
-// buffers come from a sync.Pool, so parallel callers share no lock. Typed,
-// the full golang-fhir-models decode, is for views only.
+// Decode makes one pass over the bytes (a scanner that checks syntax, depth,
+// array length and number range while it builds a flat node list pointing
+// into the value, after a fast UTF-8 check), then walks the nodes: rules,
+// schema, Meta, with the resource's own members found through a small hash
+// index. Its buffers come from a sync.Pool, so parallel callers share no
+// lock. On this 2-core machine a 1.5 KB vital-sign Observation takes about
+// 6 µs and 17 small allocations (BenchmarkDecode); the design not taken,
+// encoding/json into a small struct plus the typed decode for problems, took
+// about 60 µs (34 µs with GOEXPERIMENT=jsonv2). The first call builds the
+// schemas of all 146 types by reflection (10–25 ms). Memory is bounded by
+// the value: at most one 16-byte node per two bytes of JSON.
+//
+// Typed, the full golang-fhir-models decode (about 25 µs for the same
+// Observation, 17 µs with GOEXPERIMENT=jsonv2), is for views only.
 //
 //go:generate go run gen_types.go
 package record
