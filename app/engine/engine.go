@@ -250,9 +250,10 @@ func (e *Engine) Reconfigure(o Options) error {
 	return nil
 }
 
-// WaitIdle returns once no patient waits to be evaluated (the store has no
-// dirty marks), or ctx ends.
-func (e *Engine) WaitIdle(ctx context.Context) error {
+// WaitIdle returns once every patient changed by commits up to seq has been
+// evaluated (no dirty mark at or below it is left), or ctx ends. Marks of
+// later commits do not hold it up.
+func (e *Engine) WaitIdle(ctx context.Context, seq uint64) error {
 	t := time.NewTicker(25 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -260,7 +261,14 @@ func (e *Engine) WaitIdle(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if len(dirty) == 0 {
+		idle := true
+		for _, s := range dirty {
+			if s <= seq {
+				idle = false
+				break
+			}
+		}
+		if idle {
 			return nil
 		}
 		select {

@@ -456,9 +456,10 @@ func (f *Feed) discoverOnce(ctx context.Context) {
 }
 
 // WaitCaughtUp returns once every partition that exists has been
-// materialised up to the log end seen by a discovery pass, or ctx ends.
+// materialised up to the log end a discovery pass saw after the call (new
+// records arriving meanwhile do not move the target), or ctx ends.
 func (f *Feed) WaitCaughtUp(ctx context.Context) error {
-	// Wait for a discovery pass that happened after the call.
+	// Wait for a discovery pass that started after the call.
 	for range 2 {
 		select {
 		case <-f.discover:
@@ -466,12 +467,29 @@ func (f *Feed) WaitCaughtUp(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+	var target map[store.TopicPartition]int64
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for {
 		s := f.Status()
-		if s.State != Offline && s.State != Connecting && s.Lag == 0 {
-			return nil
+		if s.Connected() && s.Passes > 0 {
+			if target == nil {
+				target = make(map[store.TopicPartition]int64, len(s.Partitions))
+				for tp, p := range s.Partitions {
+					target[tp] = p.HighWater
+				}
+			}
+			done := true
+			for tp, hw := range target {
+				p, ok := s.Partitions[tp]
+				if ok && p.Next < hw { // a partition gone (skipped) no longer counts
+					done = false
+					break
+				}
+			}
+			if done {
+				return nil
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -40,6 +40,7 @@ type Session struct {
 	watchers   map[chan feed.Status]struct{}
 	closers    []func() // run on Close, last first (demo broker, temp store)
 	closed     bool
+	demo       bool
 }
 
 // EngineOptions maps settings to the clinical engine's options.
@@ -175,7 +176,7 @@ func (ss *Session) WaitCaughtUp(ctx context.Context) error {
 	if err := f.WaitCaughtUp(ctx); err != nil {
 		return err
 	}
-	return ss.engine.WaitIdle(ctx)
+	return ss.engine.WaitIdle(ctx, ss.store.Seq())
 }
 
 // Watch returns a channel that always holds the latest feed status, across

@@ -1,0 +1,108 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/demo"
+	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/publish"
+	"github.com/chartline/chartline/store"
+)
+
+// DemoOptions tune Demo. The zero value is the demo `make demo` runs.
+type DemoOptions struct {
+	// Sim tunes the live simulator (rates, scenario timing, speed).
+	Sim demo.SimOptions
+	// NoSimulator loads the fixtures only (tests).
+	NoSimulator bool
+	// Config is the base settings (theme, workstation, user); the
+	// connection is replaced by the embedded broker's.
+	Config config.Config
+	Log    *slog.Logger
+}
+
+// Demo runs Chartline on the built-in demo: the embedded broker on a free
+// loopback port, loaded with the synthetic fixture patients, the live
+// simulator, and a throwaway store (random passphrase, temporary directory)
+// that Close removes with everything else.
+func Demo(ctx context.Context, o DemoOptions) (*Session, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	cfg := o.Config
+	if cfg.Topics.PatientPrefix == "" {
+		cfg = config.Default()
+	}
+	dir, err := os.MkdirTemp("", "chartline-demo-")
+	if err != nil {
+		return nil, err
+	}
+	cleanup := []func(){func() { os.RemoveAll(dir) }}
+	fail := func(err error) (*Session, error) {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+		return nil, fmt.Errorf("start the demo: %w", err)
+	}
+
+	b, err := kafka.StartBroker(context.Background(), kafka.BrokerOptions{Addr: "127.0.0.1:0", Topics: cfg.Topics, Logger: o.Log})
+	if err != nil {
+		return fail(err)
+	}
+	cleanup = append(cleanup, b.Close)
+	cfg.Conn = b.Conn()
+
+	prod, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.Addr())}, publish.ProducerOptions()...)...)
+	if err != nil {
+		return fail(err)
+	}
+	cleanup = append(cleanup, prod.Close)
+	pub := publish.NewPublisher(prod, cfg.Topics)
+	if _, err := demo.LoadFixtures(ctx, pub, cfg.Topics); err != nil {
+		return fail(err)
+	}
+
+	pass := make([]byte, 32)
+	rand.Read(pass)
+	s, err := store.Create(filepath.Join(dir, "demo.db"), []byte(hex.EncodeToString(pass)), &store.Options{KDF: store.TestKDF, NoSync: true})
+	if err != nil {
+		return fail(err)
+	}
+	cleanup = append(cleanup, func() { s.Close() })
+
+	ss, err := Start(ctx, cfg, s, o.Log)
+	if err != nil {
+		return fail(err)
+	}
+	// Close stops the session first, then runs these, last registered first.
+	for _, fn := range cleanup {
+		ss.OnClose(fn)
+	}
+	if !o.NoSimulator {
+		simCtx, stopSim := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			sim := o.Sim
+			sim.Logger = o.Log
+			if err := demo.Simulate(simCtx, pub, cfg.Topics, sim); err != nil && simCtx.Err() == nil {
+				o.Log.Error("demo simulator stopped", "err", err)
+			}
+		}()
+		ss.OnClose(func() { stopSim(); <-done })
+	}
+	ss.demo = true
+	return ss, nil
+}
+
+// IsDemo reports whether the session runs the built-in demo.
+func (ss *Session) IsDemo() bool { return ss.demo }

@@ -1,0 +1,59 @@
+package session
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/chartline/chartline/app/demo"
+	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/store"
+)
+
+func TestDemoSessionShowsTheStory(t *testing.T) {
+	ctx := context.Background()
+	ss, err := Demo(ctx, DemoOptions{Sim: demo.SimOptions{Speed: 20, Seed: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := ss.Store().Path()
+	wait, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := ss.WaitCaughtUp(wait); err != nil {
+		t.Fatal(err)
+	}
+	census, err := ss.Store().Census()
+	if err != nil || len(census) < 25 {
+		t.Fatalf("census has %d patients (%v)", len(census), err)
+	}
+	// Within the sped-up scenario: a high NEWS2 alert for the deteriorating
+	// patient, the trial match for the NSCLC patient, and a new admission.
+	deadline := time.Now().Add(45 * time.Second)
+	var high, match, admitted bool
+	for time.Now().Before(deadline) && !(high && match && admitted) {
+		ss.Store().View(func(r *store.Reader) error {
+			notices, err := engine.Notices(r)
+			if err != nil {
+				return err
+			}
+			for _, n := range notices {
+				high = high || (n.Kind == "alert" && n.Severity == "high")
+				match = match || n.Kind == "match"
+			}
+			c, _ := r.Census()
+			admitted = len(c) > 25
+			return nil
+		})
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !high || !match || !admitted {
+		t.Fatalf("demo story incomplete: high alert %v, trial match %v, new admission %v", high, match, admitted)
+	}
+	if err := ss.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the throwaway store is still there: %v", err)
+	}
+}
