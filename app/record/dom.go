@@ -49,7 +49,7 @@ type memberIndex struct {
 	}
 }
 
-func fnv(b string) uint32 {
+func fnv[T string | []byte](b T) uint32 {
 	h := uint32(2166136261)
 	for i := 0; i < len(b); i++ {
 		h ^= uint32(b[i])
@@ -68,15 +68,14 @@ func (d *doc) indexRoot() {
 	clear(d.root.slots[:])
 	i := int32(1)
 	for m := d.nodes[0].end; m > 0; m-- {
-		k := &d.nodes[i]
-		if k.flags&fEscaped != 0 {
+		if d.nodes[i].flags&fEscaped != 0 {
 			return
 		}
-		name := string(d.raw[k.start:k.end]) // no allocation: only hashed and compared
+		name := d.bytes(i)
 		h := fnv(name)
 		for j := h & (rootSlots - 1); ; j = (j + 1) & (rootSlots - 1) {
 			sl := &d.root.slots[j]
-			if sl.value == 0 || (sl.hash == h && d.keyAt(sl.value-2) == name) {
+			if sl.value == 0 || (sl.hash == h && bytes.Equal(d.bytes(sl.value-2), name)) {
 				sl.hash, sl.value = h, i+2 // the last duplicate wins
 				break
 			}
@@ -84,11 +83,6 @@ func (d *doc) indexRoot() {
 		i = d.nodes[i+1].next
 	}
 	d.root.built = true
-}
-
-// keyAt returns the raw bytes of key node k as a string, without copying.
-func (d *doc) keyAt(k int32) string {
-	return string(d.raw[d.nodes[k].start:d.nodes[k].end])
 }
 
 func (ix *memberIndex) lookup(d *doc, key string) int32 {

@@ -428,3 +428,48 @@ func TestMessagesBounded(t *testing.T) {
 		t.Errorf("refusal %v of %d bytes", err, len(r.Error()))
 	}
 }
+
+// TestRootIndex checks the root member index against a plain scan: duplicate
+// names (the last wins), absent names, escaped names and roots too large to
+// index.
+func TestRootIndex(t *testing.T) {
+	var many strings.Builder
+	many.WriteString(`{"resourceType":"Basic","id":"b"`)
+	for i := 0; i < 100; i++ {
+		many.WriteString(`,"m` + strings.Repeat("x", i) + `":` + strings.Repeat("1", 1+i%3))
+	}
+	many.WriteString(`}`)
+	docs := []struct {
+		raw     string
+		indexed bool
+	}{
+		{`{"resourceType":"Observation","id":"7","status":"final","status":"amended","code":{}}`, true},
+		{`{"a":1,"b":2,"c":3,"":4}`, true},
+		{`{"resourc\u0065Type":"Observation","id":"7"}`, false},
+		{many.String(), false},
+	}
+	for _, tt := range docs {
+		s := getScanner()
+		if e := s.parse([]byte(tt.raw)); e != nil {
+			t.Fatal(e.detail)
+		}
+		d := &s.doc
+		if d.root.built != tt.indexed {
+			t.Errorf("%.40s: indexed %v, want %v", tt.raw, d.root.built, tt.indexed)
+		}
+		for _, key := range []string{"resourceType", "id", "status", "code", "a", "", "c", "nope", "mxxx", "statu"} {
+			built := d.root.built
+			indexed := d.get(0, key)
+			d.root.built = false
+			scanned := d.get(0, key)
+			d.root.built = built
+			if indexed != scanned {
+				t.Errorf("%.40s: get(%q) = %d through the index, %d by a scan", tt.raw, key, indexed, scanned)
+			}
+		}
+		if tt.indexed && d.kindOf(d.get(0, "status")) == kString && d.str(d.get(0, "status")) != "amended" {
+			t.Errorf("duplicate status: got %q, want the last", d.str(d.get(0, "status")))
+		}
+		putScanner(s)
+	}
+}
