@@ -396,3 +396,48 @@ func TestSimOptionsDefaults(t *testing.T) {
 		t.Errorf("set options overwritten: %+v", set)
 	}
 }
+
+// TestAdmissionsAndDischarge admits past MaxAdmitted: each admission is a
+// new patient topic whose Patient comes first, and the oldest admission is
+// discharged (its Encounter again, version 2, finished).
+func TestAdmissionsAndDischarge(t *testing.T) {
+	s := &sim{o: SimOptions{MaxAdmitted: 1, Seed: 9}.withDefaults(), g: newGen(9, 1), clock0: anchor(), topics: kafka.DefaultTopics(), memo: map[memoKey]any{}}
+	s.tag = "beef"
+	var topicsSeen []string
+	for i := range 2 {
+		if _, err := s.admit(time.Duration(i) * time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := publish.Split(bundle(s.out).append(nil), s.topics, FixtureSource)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.out = s.out[:0]
+		first := map[string]bool{}
+		for _, r := range recs {
+			id := strings.TrimPrefix(r.Topic, s.topics.PatientPrefix)
+			d, err := record.Decode(r.Key, r.Value, id)
+			if err != nil || len(d.Meta.Problems) > 0 {
+				t.Fatalf("admission record %s: %v %v", r.Key, err, d.Meta.Problems)
+			}
+			if !first[r.Topic] {
+				first[r.Topic] = true
+				if d.Type == "Patient" {
+					topicsSeen = append(topicsSeen, r.Topic)
+				}
+			}
+			if i == 1 && d.Type == "Encounter" && d.Meta.Version == "2" {
+				if d.Meta.Status != "finished" || r.Topic != topicsSeen[0] {
+					t.Errorf("discharge: %s %s on the wrong topic or not finished", r.Key, d.Meta.Status)
+				}
+				t.Logf("discharged %s", r.Key)
+			}
+		}
+	}
+	if len(topicsSeen) != 2 || topicsSeen[0] == topicsSeen[1] || !admissionTopic.MatchString(topicsSeen[0]) {
+		t.Fatalf("admission topics %v", topicsSeen)
+	}
+	if len(s.admits) != 1 || s.admits[0].c.p.id != strings.TrimPrefix(topicsSeen[1], s.topics.PatientPrefix) {
+		t.Errorf("%d admissions still in hospital after discharging the oldest", len(s.admits))
+	}
+}
