@@ -11,10 +11,17 @@ import (
 // line up.
 type Columns struct {
 	Widths []float32
+	// Middle centres each object vertically at its own height (list rows
+	// mixing one- and two-line cells); otherwise objects fill the height.
+	Middle bool
 }
 
 // NewColumns returns a column layout; a width of 0 makes a flexible column.
 func NewColumns(widths ...float32) *Columns { return &Columns{Widths: widths} }
+
+// NewMiddleColumns returns a column layout whose cells are centred
+// vertically.
+func NewMiddleColumns(widths ...float32) *Columns { return &Columns{Widths: widths, Middle: true} }
 
 func (c *Columns) width(i int) float32 {
 	if i < len(c.Widths) {
@@ -45,8 +52,13 @@ func (c *Columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		if w == 0 {
 			w = share
 		}
-		o.Move(fyne.NewPos(x, 0))
-		o.Resize(fyne.NewSize(w, size.Height))
+		h, y := size.Height, float32(0)
+		if c.Middle {
+			h = min(o.MinSize().Height, size.Height)
+			y = (size.Height - h) / 2
+		}
+		o.Move(fyne.NewPos(x, y))
+		o.Resize(fyne.NewSize(w, h))
 		x += w + gap
 	}
 }
@@ -107,4 +119,15 @@ func (l Lines) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		s.Height -= l.overlap() * float32(n-1)
 	}
 	return s
+}
+
+// Reflow lays objects out twice. A word-wrapped label learns its width only
+// when laid out, so the first pass sizes it as if unwrapped; the second
+// gives every row its real height.
+func Reflow(objs ...fyne.CanvasObject) {
+	for range 2 {
+		for _, o := range objs {
+			o.Refresh()
+		}
+	}
 }

@@ -87,6 +87,7 @@ type censusView struct {
 	count   *widget.Label
 	list    *widget.List
 	empty   *widget.Label
+	emptyAt *fyne.Container // centres the empty-state label
 	content fyne.CanvasObject
 }
 
@@ -136,7 +137,6 @@ func newCensus(e *env) *censusView {
 	}
 	v.empty = widget.NewLabel("")
 	v.empty.Alignment = fyne.TextAlignCenter
-	v.empty.Wrapping = fyne.TextWrapWord
 	v.empty.Hidden = true
 
 	title := widget.NewLabel("Patients")
@@ -148,7 +148,8 @@ func newCensus(e *env) *censusView {
 	header := container.New(ui.NewColumns(censusColumns...),
 		headerLabel("NEWS2"), headerLabel("Patient"), headerLabel("MRN"), headerLabel("Open alerts"), headerLabel("Trials"))
 	headerRow := container.NewStack(ui.NewBackground(ui.ColorHeaderRow), container.NewPadded(header))
-	body := container.NewStack(v.list, container.NewCenter(v.empty))
+	v.emptyAt = container.NewCenter(v.empty)
+	body := container.NewStack(v.list, v.emptyAt)
 	v.content = container.NewBorder(container.NewVBox(container.NewPadded(top), headerRow), nil, nil, nil, body)
 
 	e.live.listen(v.changed)
@@ -369,6 +370,7 @@ func (v *censusView) showCount() {
 	default:
 		v.empty.Hide()
 	}
+	v.emptyAt.Refresh()
 }
 
 // cursorID is the id of the patient under the cursor, "" for none.
@@ -457,6 +459,6 @@ func (it *censusItem) set(r censusRow, cursor bool) {
 // CreateRenderer lays the row out in the census columns.
 func (it *censusItem) CreateRenderer() fyne.WidgetRenderer {
 	who := container.New(ui.Lines{}, it.name, it.detail)
-	row := container.New(ui.NewColumns(censusColumns...), it.band, who, it.mrn, it.alerts, it.trials)
+	row := container.New(ui.NewMiddleColumns(censusColumns...), it.band, who, it.mrn, it.alerts, it.trials)
 	return widget.NewSimpleRenderer(container.NewStack(it.cursor, row))
 }

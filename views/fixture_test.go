@@ -111,7 +111,7 @@ func deriveAll(tb testing.TB, s *store.Store) {
 	done := make(chan error, 1)
 	rctx, stop := context.WithCancel(ctx)
 	go func() { done <- eng.Run(rctx) }()
-	err = eng.WaitIdle(ctx)
+	err = eng.WaitIdle(ctx, s.Seq())
 	stop()
 	if rerr := <-done; rerr != nil {
 		tb.Fatal(rerr)

@@ -99,6 +99,7 @@ type timelineTab struct {
 	count   *widget.Label
 	list    *widget.List
 	empty   *widget.Label
+	emptyAt *fyne.Container
 	detail  *detailPane
 	content fyne.CanvasObject
 }
@@ -134,13 +135,12 @@ func newTimelineTab(pv *patientView) patientTabContent {
 	}
 	t.empty = widget.NewLabel("")
 	t.empty.Hidden = true
-	t.empty.Wrapping = fyne.TextWrapWord
 	t.empty.Alignment = fyne.TextAlignCenter
 	t.detail = newDetailPane(pv.e)
 
 	bar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Kind"), container.New(&widthLayout{width: 230}, t.kinds)), t.count, t.filter)
-	left := container.NewBorder(container.NewPadded(bar), nil, nil, nil,
-		container.NewStack(t.list, container.NewCenter(t.empty)))
+	t.emptyAt = container.NewCenter(t.empty)
+	left := container.NewBorder(container.NewPadded(bar), nil, nil, nil, container.NewStack(t.list, t.emptyAt))
 	split := container.NewHSplit(left, t.detail.content)
 	split.Offset = 0.58
 	t.content = split
@@ -227,6 +227,7 @@ func (t *timelineTab) rebuild() {
 	default:
 		t.empty.Hide()
 	}
+	t.emptyAt.Refresh()
 	t.list.Refresh()
 }
 
@@ -516,7 +517,7 @@ func (d *detailPane) fill(ref store.Ref, res store.Resource, ok bool, err error,
 		objs = append(objs, fieldLabel(f.Label), fieldValue(f.Value))
 	}
 	d.fields.Objects = objs
-	d.fields.Refresh()
+	ui.Reflow(d.body)
 }
 
 func fieldLabel(s string) *widget.Label {
@@ -543,9 +544,9 @@ func (d *detailPane) toggleRaw() {
 		text = text[:maxRawShown] + "\n… (cut here; Copy JSON copies all of it)"
 	}
 	d.rawText.Segments = []widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleCodeBlock, Text: text}}
-	d.rawText.Refresh()
 	d.rawText.Show()
 	d.rawBtn.SetText("Hide raw JSON")
+	ui.Reflow(d.body)
 }
 
 // prettyJSON indents JSON for reading; JSON that does not parse is shown as

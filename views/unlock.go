@@ -48,6 +48,9 @@ type unlockView struct {
 	content  fyne.CanvasObject
 }
 
+// unlockWidth is the width of the unlock card.
+const unlockWidth = 520
+
 // minPassphrase is the shortest passphrase Create accepts, in characters.
 const minPassphrase = 10
 
@@ -103,7 +106,12 @@ func newUnlock(o unlockOptions) *unlockView {
 	form.Add(container.NewHBox(v.button))
 	v.check()
 
-	card := ui.NewCard(container.New(&widthLayout{width: 520}, container.NewPadded(form)))
+	// Wrapped labels size themselves from their width: give them the card's
+	// inner width before the first layout so it does not overlap them.
+	for _, l := range []*widget.Label{v.intro, v.path, v.strength, v.message} {
+		l.Resize(fyne.NewSize(unlockWidth-4*theme.Padding(), l.MinSize().Height))
+	}
+	card := ui.NewCard(container.New(&widthLayout{width: unlockWidth}, container.NewPadded(form)))
 	v.content = container.NewStack(ui.NewBackground(ui.ColorRail), container.NewCenter(card))
 	return v
 }

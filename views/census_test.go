@@ -1,0 +1,223 @@
+package views
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/chartline/chartline/app/demo"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// shownIDs lists the patient ids the census shows, in order.
+func shownIDs(v *censusView) []string {
+	out := make([]string, len(v.shown))
+	for i, r := range v.shown {
+		out[i] = v.rows[r].ID
+	}
+	return out
+}
+
+func TestCensusGolden(t *testing.T) {
+	s := sharedStore(t)
+	for _, mode := range []string{ui.ModeLight, ui.ModeDark} {
+		t.Run(mode, func(t *testing.T) {
+			e, w := newTestEnv(t, s, mode)
+			if got := len(e.census.shown); got != len(demo.Patients()) {
+				t.Fatalf("census shows %d patients, want %d", got, len(demo.Patients()))
+			}
+			if mode == ui.ModeLight {
+				test.AssertRendersToMarkup(t, "census.xml", w.Canvas())
+			}
+			shot(t, w, "census-"+mode)
+		})
+	}
+}
+
+func TestCensusSearch(t *testing.T) {
+	s := sharedStore(t)
+	e, w := newTestEnv(t, s, ui.ModeLight)
+	v := e.census
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"nunez", []string{demo.DeterioratingPatient}},          // accents folded: Ñúñez
+		{"NÚÑEZ", []string{demo.DeterioratingPatient}},          // and case
+		{"jose ortega", []string{demo.DeterioratingPatient}},    // every word, any order
+		{"ortega jose", []string{demo.DeterioratingPatient}},    // …
+		{"KV-100231", []string{demo.DeterioratingPatient}},      // MRN
+		{"100231", []string{demo.DeterioratingPatient}},         // part of an MRN
+		{"1958-03-14", []string{demo.DeterioratingPatient}},     // birth date as stored
+		{"14/03/1958", []string{demo.DeterioratingPatient}},     // as written in Europe
+		{"14.03.1958", []string{demo.DeterioratingPatient}},     // …
+		{"oster", []string{"pt-0002"}},                          // Ø
+		{"weissbach", []string{"pt-0025"}},                      // ß
+		{"thorsson", []string{"pt-0019"}},                       // Þ
+		{"nunez 1959", nil},                                     // one word does not match
+		{"zzz", nil},                                            // nothing
+		{"", nil},                                               // everyone (checked below)
+	} {
+		test.Type(v.search, "") // focus
+		v.search.SetText(tc.query)
+		got := shownIDs(v)
+		if tc.query == "" {
+			if len(got) != len(demo.Patients()) {
+				t.Errorf("empty query shows %d patients, want all %d", len(got), len(demo.Patients()))
+			}
+			continue
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("search %q shows %v, want %v", tc.query, got, tc.want)
+		}
+		if len(tc.want) == 0 && (v.empty.Hidden || v.empty.Text == "") {
+			t.Errorf("search %q: no empty-state message", tc.query)
+		}
+	}
+	v.search.SetText("zzz")
+	test.AssertRendersToMarkup(t, "census_nomatch.xml", w.Canvas())
+	v.search.SetText("nunez")
+	test.AssertRendersToMarkup(t, "census_search.xml", w.Canvas())
+	if got := v.count.Text; got != "1 of 25" {
+		t.Errorf("count says %q, want 1 of 25", got)
+	}
+}
+
+func TestCensusSort(t *testing.T) {
+	s := sharedStore(t)
+	e, _ := newTestEnv(t, s, ui.ModeLight)
+	v := e.census
+	byName := shownIDs(v)
+	if byName[0] != "pt-0009" { // Bjørnstad sorts first by folded name
+		t.Errorf("by name, first is %s, want pt-0009 (Bjørnstad)", byName[0])
+	}
+	for i := 1; i < len(v.shown); i++ {
+		if a, b := v.rows[v.shown[i-1]].sortName, v.rows[v.shown[i]].sortName; a > b {
+			t.Errorf("by name: %q before %q", a, b)
+		}
+	}
+	v.sortBy.SetSelected(sortRisk)
+	byRisk := shownIDs(v)
+	if byRisk[0] != demo.RecoveringPatient {
+		t.Errorf("by risk, first is %s, want %s (NEWS2 9, high)", byRisk[0], demo.RecoveringPatient)
+	}
+	for i := 1; i < len(v.shown); i++ {
+		if c := v.compare(v.rows[v.shown[i-1]], v.rows[v.shown[i]]); c > 0 {
+			t.Errorf("by risk: %s before %s", v.rows[v.shown[i-1]].ID, v.rows[v.shown[i]].ID)
+		}
+	}
+	v.sortBy.SetSelected(sortName)
+	if !slices.Equal(shownIDs(v), byName) {
+		t.Errorf("back to name order: %v, want %v", shownIDs(v), byName)
+	}
+}
+
+func TestCensusKeyboard(t *testing.T) {
+	s := sharedStore(t)
+	e, w := newTestEnv(t, s, ui.ModeLight)
+	v := e.census
+	if w.Canvas().Focused() != v.search {
+		t.Fatal("the census search is not focused when the census shows")
+	}
+	key := func(k fyne.KeyName) { w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: k}) }
+	key(fyne.KeyDown)
+	key(fyne.KeyDown)
+	key(fyne.KeyUp)
+	if v.cursor != 0 {
+		t.Fatalf("cursor %d after Down, Down, Up; want 0", v.cursor)
+	}
+	key(fyne.KeyUp) // stays at the top
+	if v.cursor != 0 {
+		t.Fatalf("cursor %d after Up at the top", v.cursor)
+	}
+	key(fyne.KeyDown)
+	want := v.rows[v.shown[1]].ID
+	key(fyne.KeyReturn)
+	if e.shell.Depth() != 2 {
+		t.Fatalf("Enter did not open a patient (depth %d)", e.shell.Depth())
+	}
+	if pv := e.census; pv == nil {
+		t.Fatal("census gone")
+	}
+	if got := e.shell.Top().Title; got != "Patient" {
+		t.Fatalf("top page %q", got)
+	}
+	// Escape with nothing focused goes back to the census, cursor kept.
+	w.Canvas().Unfocus()
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if e.shell.Depth() != 1 || v.cursorID() != want {
+		t.Fatalf("after Escape: depth %d cursor on %q, want 1 and %q", e.shell.Depth(), v.cursorID(), want)
+	}
+	// Typing a search puts the cursor on the first match; Enter opens it.
+	w.Canvas().Focus(v.search)
+	test.Type(v.search, "oster")
+	key(fyne.KeyReturn)
+	if e.shell.Depth() != 2 {
+		t.Fatal("Enter after a search did not open the match")
+	}
+	// Ctrl+F from the patient view focuses the timeline filter.
+	e.shell.FocusSearch()
+	if _, ok := w.Canvas().Focused().(*ui.SearchEntry); !ok {
+		t.Fatalf("Ctrl+F in the patient view focused %T", w.Canvas().Focused())
+	}
+}
+
+// TestCensusLive: a change notice for one patient refreshes that row alone;
+// a new patient adds a row without a restart.
+func TestCensusLive(t *testing.T) {
+	s := smallStore(t, demo.DeterioratingPatient, demo.COPDPatient, demo.RecoveringPatient)
+	e, w := newTestEnv(t, s, ui.ModeLight)
+	v := e.census
+	if len(v.shown) != 3 {
+		t.Fatalf("small census shows %d rows, want 3", len(v.shown))
+	}
+	rows, fulls := v.stats.rowRefreshes, v.stats.fullRefreshes
+
+	// The engine raises the patient's status: one row changes.
+	ch, err := s.Apply(&store.Batch{Statuses: map[string]store.Status{
+		demo.COPDPatient: {NEWS2: 7, Band: "high", OpenAlerts: 2, Matches: 1, Updated: fixtureNow},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.live.dispatch(ch)
+	if got := v.stats.rowRefreshes - rows; got != 1 {
+		t.Errorf("status change refreshed %d rows, want 1", got)
+	}
+	if got := v.stats.fullRefreshes - fulls; got != 0 {
+		t.Errorf("status change refreshed the whole list %d times, want 0", got)
+	}
+	r := v.rows[v.index[demo.COPDPatient]]
+	if r.Band != "high" || r.Score != 7 || r.Alerts != 2 || r.Trials != 1 {
+		t.Errorf("row after change: %+v", r)
+	}
+	test.AssertRendersToMarkup(t, "census_live_row.xml", w.Canvas())
+
+	// A new admission: its Patient resource arrives on a new topic.
+	res := fixtureResources(t, func(name string) bool { return name == demo.PatientFixture("pt-0010") })
+	ch, err = s.Apply(&store.Batch{Puts: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ch.NewPatients, "pt-0010") {
+		t.Fatalf("the store did not announce pt-0010 as new: %v", ch.NewPatients)
+	}
+	e.live.dispatch(ch)
+	if len(v.shown) != 4 || v.index["pt-0010"] != 3 {
+		t.Fatalf("after the new admission the census shows %v", shownIDs(v))
+	}
+	if got := v.count.Text; got != "4 patients" {
+		t.Errorf("count %q, want 4 patients", got)
+	}
+
+	// A notice that names no patient changes nothing.
+	rows, fulls = v.stats.rowRefreshes, v.stats.fullRefreshes
+	e.live.dispatch(store.Change{Quarantined: 1, Committed: time.Now()})
+	if v.stats.rowRefreshes != rows || v.stats.fullRefreshes != fulls {
+		t.Errorf("a notice naming no patient refreshed the census")
+	}
+}
