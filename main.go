@@ -1,29 +1,71 @@
 // Command chartline is the Chartline desktop app and its headless verbs.
-// main only wires: it parses the verb and hands over to app/cli (headless)
-// or to the window (views).
+// main only wires: it parses the verb and hands over to app/cli (headless),
+// or builds the Fyne app, hands it the settings and a session, and shows
+// the window (views).
 package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
 	"github.com/chartline/chartline/app/cli"
+	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/session"
+	"github.com/chartline/chartline/views"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	args := os.Args[1:]
-	if len(args) == 0 || args[0] == "demo" {
-		os.Exit(runGUI(ctx, args))
+	if len(args) > 0 && args[0] != "demo" {
+		os.Exit(cli.Run(ctx, args, cli.IO{Out: os.Stdout, Err: os.Stderr}))
 	}
-	os.Exit(cli.Run(ctx, args, cli.IO{Out: os.Stdout, Err: os.Stderr}))
+	os.Exit(desktop(ctx, len(args) > 0 && args[0] == "demo"))
 }
 
-// runGUI opens the desktop window.
-func runGUI(ctx context.Context, args []string) int {
-	os.Stderr.WriteString("chartline: the desktop window is being built; use the headless commands (chartline help)\n")
-	return 1
+// desktop runs the window: on the built-in demo (no unlock screen, a
+// throwaway store) or on the saved settings (the unlock screen first).
+func desktop(ctx context.Context, demo bool) int {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfgPath, err := config.Path()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chartline:", err)
+		return 1
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chartline:", err)
+		return 1
+	}
+
+	a := app.NewWithID("health.chartline.desktop")
+	w := a.NewWindow("Chartline")
+	o := views.Options{Window: w, Config: cfg, Log: log}
+	if demo {
+		w.SetTitle("Chartline — demo")
+		ss, err := session.Demo(ctx, session.DemoOptions{Config: cfg, Log: log})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "chartline demo:", err)
+			return 1
+		}
+		defer ss.Close() // stops the simulator and broker, removes the throwaway store
+		o.Session = ss
+	}
+	ui := views.Run(ctx, o)
+	defer ui.Close()
+	go func() { // Ctrl-C in the terminal quits like the window's close button
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.SetMaster()
+	w.ShowAndRun()
+	return 0
 }

@@ -93,6 +93,7 @@ type Feed struct {
 
 	fetched  atomic.Int64
 	discover chan struct{} // a discovery pass finished
+	failures int           // discovery passes failed in a row (discoverLoop only)
 
 	beforeApply func(*store.Batch) // tests: runs before each commit
 }
@@ -357,15 +358,19 @@ func (f *Feed) discoverOnce(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		f.failures++
 		f.tr.update(func(s *Status) {
-			if s.State != Offline {
+			s.Err = err.Error()
+			// One slow answer from a busy cluster is not an outage: offline
+			// is declared on the second failed pass in a row.
+			if s.State != Offline && (f.failures >= 2 || s.State == Connecting) {
 				s.State, s.Since = Offline, time.Now()
 				f.o.Log.Warn("cluster unreachable; working offline", "err", err)
 			}
-			s.Err = err.Error()
 		})
 		return
 	}
+	f.failures = 0
 	var topics []string
 	add := map[string]map[int32]kgo.Offset{}
 	stored, err := f.o.Store.Offsets()

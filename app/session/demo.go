@@ -67,9 +67,6 @@ func Demo(ctx context.Context, o DemoOptions) (*Session, error) {
 	}
 	cleanup = append(cleanup, prod.Close)
 	pub := publish.NewPublisher(prod, cfg.Topics)
-	if _, err := demo.LoadFixtures(ctx, pub, cfg.Topics); err != nil {
-		return fail(err)
-	}
 
 	pass := make([]byte, 32)
 	rand.Read(pass)
@@ -87,21 +84,47 @@ func Demo(ctx context.Context, o DemoOptions) (*Session, error) {
 	for _, fn := range cleanup {
 		ss.OnClose(fn)
 	}
-	if !o.NoSimulator {
-		simCtx, stopSim := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			sim := o.Sim
-			sim.Logger = o.Log
-			if err := demo.Simulate(simCtx, pub, cfg.Topics, sim); err != nil && simCtx.Err() == nil {
-				o.Log.Error("demo simulator stopped", "err", err)
+	// The fixtures load while the window opens: the census fills as their
+	// topics are discovered. Then the simulator starts.
+	simCtx, stopSim := context.WithCancel(context.Background())
+	loaded, done := make(chan error, 1), make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err := demo.LoadFixtures(simCtx, pub, cfg.Topics)
+		loaded <- err
+		if err != nil {
+			if simCtx.Err() == nil {
+				o.Log.Error("demo fixtures not loaded", "err", err)
 			}
-		}()
-		ss.OnClose(func() { stopSim(); <-done })
-	}
-	ss.demo = true
+			return
+		}
+		if o.NoSimulator {
+			return
+		}
+		sim := o.Sim
+		sim.Logger = o.Log
+		if err := demo.Simulate(simCtx, pub, cfg.Topics, sim); err != nil && simCtx.Err() == nil {
+			o.Log.Error("demo simulator stopped", "err", err)
+		}
+	}()
+	ss.OnClose(func() { stopSim(); <-done })
+	ss.demo, ss.loaded = true, loaded
 	return ss, nil
+}
+
+// FixturesLoaded waits until the demo's fixtures are on the broker (demo
+// sessions only; others return at once).
+func (ss *Session) FixturesLoaded(ctx context.Context) error {
+	if ss.loaded == nil {
+		return nil
+	}
+	select {
+	case err := <-ss.loaded:
+		ss.loaded <- err // for later callers
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // IsDemo reports whether the session runs the built-in demo.

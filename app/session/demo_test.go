@@ -20,6 +20,9 @@ func TestDemoSessionShowsTheStory(t *testing.T) {
 	path := ss.Store().Path()
 	wait, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
+	if err := ss.FixturesLoaded(wait); err != nil {
+		t.Fatal(err)
+	}
 	if err := ss.WaitCaughtUp(wait); err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,7 @@ type Session struct {
 	closers    []func() // run on Close, last first (demo broker, temp store)
 	closed     bool
 	demo       bool
+	loaded     chan error // demo: fixtures loaded (or why not)
 }
 
 // EngineOptions maps settings to the clinical engine's options.
