@@ -95,14 +95,15 @@
 // schema, Meta, with the resource's own members found through a small hash
 // index. Its buffers come from a sync.Pool, so parallel callers share no
 // lock. On this 2-core machine a 1.5 KB vital-sign Observation takes about
-// 6 µs and 17 small allocations (BenchmarkDecode); the design not taken,
-// encoding/json into a small struct plus the typed decode for problems, took
-// about 60 µs (34 µs with GOEXPERIMENT=jsonv2). The first call builds the
+// 5 µs and 17 small allocations, under 3 µs per record with both cores
+// decoding (BenchmarkDecode); the design not taken, encoding/json into a
+// small struct plus the typed decode for problems, took about 40 µs (23 µs
+// with GOEXPERIMENT=jsonv2). The first call builds the
 // schemas of all 146 types by reflection (10–25 ms). Memory is bounded by
 // the value: at most one 16-byte node per two bytes of JSON.
 //
-// Typed, the full golang-fhir-models decode (about 25 µs for the same
-// Observation, 17 µs with GOEXPERIMENT=jsonv2), is for views only.
+// Typed, the full golang-fhir-models decode (about 20 µs for the same
+// Observation, 15 µs with GOEXPERIMENT=jsonv2), is for views only.
 //
 //go:generate go run gen_types.go
 package record
