@@ -31,12 +31,16 @@
 // walks the JSON against a schema reflected from the model's structs, so it
 // finds, in one walk and without the cost of the typed decode, what the model
 // would fail on (an element of the wrong shape, a code outside its value set)
-// or silently drop (an element that is not R4, such as an STU3 leftover), and
-// records each in Meta.Problems in words with its path:
+// or silently drop (an element that is not R4, such as an STU3 leftover);
+// with what it misses (a required element, a readable date) and what it
+// cannot check (an unresolved patient), each goes into Meta.Problems in words
+// with its path:
 //
 //	status: unknown code "finished"
 //	component[1].valueQuantity.value: decimal written as a string "7.2"
 //	assertedDate: not an R4 element of Condition; dropped
+//	occurrence[x]: required element missing
+//	effectiveDateTime: time without a zone, read as UTC "2020-05-01T10:00:00"
 //	subject: unresolved patient reference "urn:uuid:…" (not checked against the topic's patient)
 //
 // At most 16 problems are kept per resource, then a count. Contained
