@@ -119,6 +119,7 @@ type dirEdit struct {
 	unsetPt  bool
 	status   *Status
 	lastTime time.Time
+	topic    string
 }
 
 // Apply commits a batch atomically and then announces what changed. Readers
@@ -182,7 +183,7 @@ func (s *Store) Apply(b *Batch) (Change, error) {
 				}
 			}
 			key := idxKey(sp.typ, seq)
-			item, err := s.keys.seal(loc(key, bCol, sp.col, bIdx), sp.item, false)
+			item, err := s.keys.seal(loc(key, bCol, sp.col, bIdx), sp.item, true)
 			if err != nil {
 				return err
 			}
@@ -196,6 +197,9 @@ func (s *Store) Apply(b *Batch) (Change, error) {
 			}
 			if p.Meta.Time.After(e.lastTime) {
 				e.lastTime = p.Meta.Time
+			}
+			if p.Meta.Source.Topic != "" {
+				e.topic = p.Meta.Source.Topic
 			}
 			if p.Type == "Patient" && p.ID == p.Collection && p.Meta.Patient != nil {
 				d := *p.Meta.Patient
@@ -275,27 +279,26 @@ func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(make([]byt
 
 // lookup finds where a resource's value is kept; existed is false when the
 // collection does not hold it.
+//
+// The sequence is stored in plaintext: it says only in which order
+// resources arrived. Integrity does not rest on it: the raw value it points
+// to is sealed with the resource's identity as additional data, and the index
+// entry names its resource inside its sealed payload, so a swapped or edited
+// sequence makes the read fail as tampered instead of returning another
+// resource.
 func (s *Store) lookup(cb *colBuckets, col, id []byte) (seq uint64, existed bool, err error) {
 	v := cb.ids.Get(id)
 	if v == nil {
 		return 0, false, nil
 	}
-	plain, err := s.keys.unseal(loc(id, bCol, col, bIDs), v)
-	if err != nil {
-		return 0, false, err
-	}
-	if len(plain) != 8 {
+	if len(v) != 8 {
 		return 0, false, &TamperError{Where: loc(id, bCol, col, bIDs).String()}
 	}
-	return binary.BigEndian.Uint64(plain), true, nil
+	return binary.BigEndian.Uint64(v), true, nil
 }
 
 func (s *Store) putSeq(cb *colBuckets, col, id []byte, seq uint64) error {
-	v, err := s.keys.seal(loc(id, bCol, col, bIDs), seqKey(seq), false)
-	if err != nil {
-		return err
-	}
-	return cb.ids.Put(id, v)
+	return cb.ids.Put(id, seqKey(seq))
 }
 
 type colCache struct {
@@ -372,6 +375,9 @@ func (s *Store) writeDirectory(tx *bolt.Tx, edits map[string]*dirEdit, now time.
 		}
 		if e.lastTime.After(entry.LastTime) {
 			entry.LastTime = e.lastTime
+		}
+		if e.topic != "" {
+			entry.Topic = e.topic
 		}
 		if len(e.types) > 0 {
 			entry.Updated = now

@@ -8,9 +8,10 @@ import (
 )
 
 // The index entry (Meta) is read 20,000 times to open a busy patient, so it
-// has a compact binary encoding instead of JSON: about 10x faster to decode.
-// The first byte is the encoding version; fields follow in a fixed order.
-const metaVersion = 1
+// has a compact binary encoding instead of JSON: about 10x faster to decode
+// and half the size. The first byte is the encoding version; fields follow
+// in a fixed order. Times are kept to the microsecond.
+const metaVersion = 2
 
 var errShort = errors.New("index entry truncated")
 
@@ -21,12 +22,15 @@ func (e *enc) i(v int64)   { e.b = binary.AppendVarint(e.b, v) }
 func (e *enc) s(v string)  { e.u(uint64(len(v))); e.b = append(e.b, v...) }
 func (e *enc) f(v float64) { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v)) }
 func (e *enc) bool(v bool) { e.b = append(e.b, b2u(v)) }
+// t writes a time as microseconds since the Unix epoch, plus one (zero is
+// the zero time): FHIR times are at most millisecond-precise, and a 2026 time
+// takes 7 bytes instead of 9.
 func (e *enc) t(v time.Time) {
 	if v.IsZero() {
-		e.i(math.MinInt64)
+		e.u(0)
 		return
 	}
-	e.i(v.UnixNano())
+	e.i(v.UnixMicro() + 1)
 }
 
 func b2u(v bool) byte {
@@ -119,10 +123,10 @@ func (d *dec) bool() bool {
 
 func (d *dec) t() time.Time {
 	v := d.i()
-	if d.err != nil || v == math.MinInt64 {
+	if d.err != nil || v == 0 {
 		return time.Time{}
 	}
-	return time.Unix(0, v).UTC()
+	return time.UnixMicro(v - 1).UTC()
 }
 
 // encodeItem encodes a resource's Type, ID and Meta.
@@ -183,7 +187,7 @@ func encodeItem(typ, id string, m *Meta) []byte {
 		e.s(p.MRN)
 		e.bool(p.Deceased)
 	}
-	e.s(m.Source.Topic)
+	// Source.Topic is the collection's (Entry.Topic), kept once there.
 	e.i(int64(m.Source.Partition))
 	e.i(m.Source.Offset)
 	e.t(m.Source.Time)
@@ -252,7 +256,6 @@ func decodeItem(b []byte) (typ, id string, m Meta, err error) {
 			Name: d.s(), Family: d.s(), Given: d.s(), BirthDate: d.s(), Sex: d.s(), MRN: d.s(), Deceased: d.bool(),
 		}
 	}
-	m.Source.Topic = d.s()
 	m.Source.Partition = int32(d.i())
 	m.Source.Offset = d.i()
 	m.Source.Time = d.t()

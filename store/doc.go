@@ -35,8 +35,8 @@
 //
 //	meta                      format version, KDF parameters, salt, wrapped key, commit sequence (plaintext, no PHI)
 //	dir   / HMAC(collection)  sealed Entry: collection name, demographics, counts per type, status
-//	col   / HMAC(collection) / ids / HMAC(collection/type/id)  sealed sequence number of the resource
-//	                         / idx / tag(type) ‖ sequence      sealed Meta (binary)
+//	col   / HMAC(collection) / ids / HMAC(collection/type/id)  sequence number of the resource (order only)
+//	                         / idx / tag(type) ‖ sequence      sealed, compressed Meta (binary)
 //	raw   / sequence                                           sealed, compressed raw JSON (AAD: its identity)
 //	off   / HMAC(topic) ‖ partition                            sealed offset record
 //	quar  / HMAC(topic/partition/offset)                       sealed Quarantined record

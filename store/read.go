@@ -115,6 +115,10 @@ func (r *Reader) each(collection string, types []string, fn func(seq uint64, it 
 	if cb == nil {
 		return nil
 	}
+	entry, _, err := r.Entry(collection)
+	if err != nil {
+		return err
+	}
 	visit := func(k, v []byte) error {
 		if len(k) != typeTagLen+8 {
 			return &TamperError{Where: loc(k, bCol, col, bIdx).String() + " (bad key)"}
@@ -123,6 +127,7 @@ func (r *Reader) each(collection string, types []string, fn func(seq uint64, it 
 		if err != nil {
 			return err
 		}
+		m.Source.Topic = entry.Topic
 		return fn(binary.BigEndian.Uint64(k[typeTagLen:]), Item{Ref: Ref{Collection: collection, Type: typ, ID: id}, Meta: m})
 	}
 	if len(types) == 0 {
@@ -185,6 +190,11 @@ func (r *Reader) Resource(ref Ref) (res Resource, ok bool, err error) {
 	}
 	if typ != ref.Type || id != ref.ID {
 		return Resource{}, false, fmt.Errorf("%w: index entry of another resource at %s", ErrTampered, loc(key, bCol, col, bIdx))
+	}
+	if entry, ok, err := r.Entry(ref.Collection); err != nil {
+		return Resource{}, false, err
+	} else if ok {
+		m.Source.Topic = entry.Topic
 	}
 	js, err := r.rawJSON(ref, seq)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -217,6 +218,9 @@ func Open(path string, passphrase []byte, o *Options) (*Store, error) {
 		return nil, err
 	}
 	s.seq = seq
+	// Give the key derivation's memory back to the OS now rather than at
+	// the garbage collector's leisure.
+	debug.FreeOSMemory()
 	return s, nil
 }
 
@@ -317,7 +321,13 @@ func boltOptions(opts Options) *bolt.Options {
 	}
 }
 
+// allocSize is how much the file grows at a time once past it: 4 MiB rather
+// than bbolt's 16 MiB, so a small store is not mostly slack (each growth is
+// one ftruncate and fsync).
+const allocSize = 4 << 20
+
 func newStore(db *bolt.DB, path string, master []byte, opts Options) (*Store, error) {
+	db.AllocSize = allocSize
 	keys, err := newKeyring(master)
 	clear(master)
 	if err != nil {

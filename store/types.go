@@ -236,7 +236,10 @@ type Change struct {
 // decoding any resource.
 type Entry struct {
 	Collection string
-	Patient    *Demographics  // nil until the Patient resource arrives
+	// Topic is the Kafka topic the collection's resources come from; the
+	// resources' Meta.Source.Topic is read from here.
+	Topic   string
+	Patient *Demographics // nil until the Patient resource arrives
 	Counts     map[string]int // resources held, by type
 	Status     Status
 	Updated    time.Time // last commit that touched the collection
