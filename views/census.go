@@ -88,6 +88,7 @@ type censusView struct {
 	list    *widget.List
 	empty   *widget.Label
 	emptyAt *fyne.Container // centres the empty-state label
+	top     *fyne.Container // the title line, relaid when the count changes
 	content fyne.CanvasObject
 }
 
@@ -143,14 +144,14 @@ func newCensus(e *env) *censusView {
 	title.TextStyle.Bold = true
 	title.SizeName = theme.SizeNameHeadingText
 	sortLabel := widget.NewLabel("Sort by")
-	top := container.NewBorder(nil, nil, container.NewHBox(title, v.count),
+	v.top = container.NewBorder(nil, nil, container.NewHBox(title, v.count),
 		container.NewHBox(sortLabel, v.sortBy), v.search)
 	header := container.New(ui.NewColumns(censusColumns...),
 		headerLabel("NEWS2"), headerLabel("Patient"), headerLabel("MRN"), headerLabel("Open alerts"), headerLabel("Trials"))
 	headerRow := container.NewStack(ui.NewBackground(ui.ColorHeaderRow), container.NewPadded(header))
 	v.emptyAt = container.NewCenter(v.empty)
 	body := container.NewStack(v.list, v.emptyAt)
-	v.content = container.NewBorder(container.NewVBox(container.NewPadded(top), headerRow), nil, nil, nil, body)
+	v.content = container.NewBorder(container.NewVBox(container.NewPadded(v.top), headerRow), nil, nil, nil, body)
 
 	e.live.listen(v.changed)
 	e.async(v.load)
@@ -371,6 +372,7 @@ func (v *censusView) showCount() {
 		v.empty.Hide()
 	}
 	v.emptyAt.Refresh()
+	v.top.Refresh()
 }
 
 // cursorID is the id of the patient under the cursor, "" for none.

@@ -74,6 +74,7 @@ type patientView struct {
 // the chart open (the engine writes the AuditEvent).
 func (e *env) openPatient(id string) {
 	pv := newPatientView(e, id)
+	e.patient = pv
 	e.shell.Push(pv.page())
 	if eng := e.engine; eng != nil {
 		e.async(func() {
@@ -137,6 +138,9 @@ func (pv *patientView) page() *ui.Page {
 
 // close stops following changes once the view is popped.
 func (pv *patientView) close() {
+	if pv.e.patient == pv {
+		pv.e.patient = nil
+	}
 	if pv.stop != nil {
 		pv.stop()
 		pv.stop = nil

@@ -204,10 +204,11 @@ type env struct {
 	// async runs store reads off the UI goroutine (tests run them inline).
 	async func(func())
 
-	live   *live
-	shell  *ui.Shell
-	status *statusBar
-	census *censusView
+	live    *live
+	shell   *ui.Shell
+	status  *statusBar
+	census  *censusView
+	patient *patientView // the patient view on top, if any
 }
 
 type envOptions struct {

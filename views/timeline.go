@@ -100,6 +100,7 @@ type timelineTab struct {
 	list    *widget.List
 	empty   *widget.Label
 	emptyAt *fyne.Container
+	bar     *fyne.Container
 	detail  *detailPane
 	content fyne.CanvasObject
 }
@@ -138,11 +139,11 @@ func newTimelineTab(pv *patientView) patientTabContent {
 	t.empty.Alignment = fyne.TextAlignCenter
 	t.detail = newDetailPane(pv.e)
 
-	bar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Kind"), container.New(&widthLayout{width: 230}, t.kinds)), t.count, t.filter)
+	t.bar = container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Kind"), container.New(&widthLayout{width: 196}, t.kinds)), t.count, t.filter)
 	t.emptyAt = container.NewCenter(t.empty)
-	left := container.NewBorder(container.NewPadded(bar), nil, nil, nil, container.NewStack(t.list, t.emptyAt))
+	left := container.NewBorder(container.NewPadded(t.bar), nil, nil, nil, container.NewStack(t.list, t.emptyAt))
 	split := container.NewHSplit(left, t.detail.content)
-	split.Offset = 0.58
+	split.Offset = 0.6
 	t.content = split
 	return t
 }
@@ -228,6 +229,7 @@ func (t *timelineTab) rebuild() {
 		t.empty.Hide()
 	}
 	t.emptyAt.Refresh()
+	t.bar.Refresh() // the count's width changed
 	t.list.Refresh()
 }
 
@@ -492,7 +494,10 @@ func (d *detailPane) fill(ref store.Ref, res store.Resource, ok bool, err error,
 		title = ref.Type
 	}
 	d.title.SetText(title)
-	facts := []string{ref.Type, categoryLabel(m.Category)}
+	facts := []string{ref.Type}
+	if l := categoryLabel(m.Category); l != ref.Type {
+		facts = append(facts, l)
+	}
 	if !m.Time.IsZero() {
 		facts = append(facts, dateTimeText(m.Time, d.e.loc))
 	}

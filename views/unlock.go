@@ -220,8 +220,8 @@ func (v *unlockView) setBusy(busy bool, msg string) {
 	}
 	v.message.SetText(msg)
 	v.message.Hidden = msg == ""
-	v.message.Refresh()
 	v.check()
+	ui.Reflow(v.content) // the message and progress bar came or went
 }
 
 // unlockMessage says what went wrong opening a store, and what to do.

@@ -1,0 +1,373 @@
+package views
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/chartline/chartline/app/demo"
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// openTest opens a patient in a fresh test window and returns its view.
+func openTest(t *testing.T, s *store.Store, id, mode string) (*env, fyne.Window, *patientView) {
+	t.Helper()
+	e, w := newTestEnv(t, s, mode)
+	e.openPatient(id)
+	if e.patient == nil || e.patient.chart == nil {
+		t.Fatalf("patient %s did not open", id)
+	}
+	return e, w, e.patient
+}
+
+// resource decodes a hand-written resource of a patient as the feed would.
+func resource(t *testing.T, patient, js string) store.Resource {
+	t.Helper()
+	typ, id := "", ""
+	for _, f := range []string{`"resourceType":"`, `"id":"`} {
+		i := strings.Index(js, f)
+		if i < 0 {
+			t.Fatalf("resource without %s", f)
+		}
+		v := js[i+len(f):]
+		v = v[:strings.IndexByte(v, '"')]
+		if typ == "" {
+			typ = v
+		} else {
+			id = v
+		}
+	}
+	d, err := record.Decode([]byte(typ+"/"+id), []byte(js), patient)
+	if err != nil {
+		t.Fatalf("decode %s/%s: %v", typ, id, err)
+	}
+	return store.Resource{Ref: store.Ref{Collection: patient, Type: d.Type, ID: d.ID}, JSON: []byte(js), Meta: d.Meta}
+}
+
+func TestPatientGolden(t *testing.T) {
+	s := sharedStore(t)
+	for _, tc := range []struct {
+		id, mode, golden string
+	}{
+		{demo.DeterioratingPatient, ui.ModeLight, "patient_summary.xml"},
+		{demo.RecoveringPatient, ui.ModeLight, "patient_summary_high.xml"},
+		{demo.NoKnownAllergiesPatient, ui.ModeLight, "patient_summary_nka.xml"},
+		{demo.NoAllergyInfoPatient, ui.ModeLight, "patient_summary_noallergyinfo.xml"},
+		{demo.RecoveringPatient, ui.ModeDark, ""},
+		{demo.ICUPatient, ui.ModeLight, ""},
+	} {
+		t.Run(tc.id+"-"+tc.mode, func(t *testing.T) {
+			_, w, _ := openTest(t, s, tc.id, tc.mode)
+			if tc.golden != "" {
+				test.AssertRendersToMarkup(t, tc.golden, w.Canvas())
+			}
+			shot(t, w, "summary-"+tc.id+"-"+tc.mode)
+		})
+	}
+}
+
+func TestPatientBanner(t *testing.T) {
+	s := sharedStore(t)
+	for _, tc := range []struct {
+		id      string
+		allergy ui.AllergyState
+		strip   string
+		facts   string
+		band    string
+	}{
+		{demo.DeterioratingPatient, ui.AllergiesRecorded, "Allergies: Allergy to fish (finding) (high criticality)", "68 y · Male · born 14 Mar 1958 · MRN KV-100231", "1 Low"},
+		{demo.NoKnownAllergiesPatient, ui.AllergiesNoneKnown, "No known allergies", "41 y · Female · born 8 Jul 1985 · MRN KV-103760", "0 Low"},
+		{demo.NoAllergyInfoPatient, ui.AllergiesNotRecorded, "Allergies not recorded", "36 y · Male · born 11 Feb 1990 · MRN KV-104027", "0 Low"},
+		{demo.RecoveringPatient, ui.AllergiesRecorded, "Allergies: Allergy to eggs (finding)", "75 y · Male · born 30 Jan 1951 · MRN KV-103118", "9 High"},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			_, _, pv := openTest(t, s, tc.id, ui.ModeLight)
+			if pv.chart.Allergy != tc.allergy || pv.allergy.Text() != tc.strip {
+				t.Errorf("allergy strip %d %q, want %d %q", pv.chart.Allergy, pv.allergy.Text(), tc.allergy, tc.strip)
+			}
+			if pv.facts.Text != tc.facts {
+				t.Errorf("banner facts %q, want %q", pv.facts.Text, tc.facts)
+			}
+			if pv.band.Text != tc.band {
+				t.Errorf("banner band %q, want %q", pv.band.Text, tc.band)
+			}
+		})
+	}
+}
+
+// sectionTexts returns a section's line texts by title.
+func sectionTexts(c *chart, title string) []string {
+	for _, d := range c.Sections {
+		if d.def.Title == title {
+			var out []string
+			for _, l := range d.lines {
+				out = append(out, l.Text)
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+func TestSummarySections(t *testing.T) {
+	s := sharedStore(t)
+	_, _, pv := openTest(t, s, demo.DeterioratingPatient, ui.ModeLight)
+	c := pv.chart
+	var titles []string
+	for _, d := range c.Sections {
+		titles = append(titles, d.def.Title)
+	}
+	wantTitles := []string{"Active problems", "Allergies and intolerances", "Medications", "Immunizations",
+		"Recent results", "Vital signs and NEWS2", "Procedures", "Recent encounters"}
+	if !slices.Equal(titles, wantTitles) {
+		t.Fatalf("sections %v, want IPS order %v", titles, wantTitles)
+	}
+	problems := sectionTexts(c, "Active problems")
+	if !slices.Contains(problems, "Pneumonia (disorder)") || slices.ContainsFunc(problems, func(s string) bool { return strings.Contains(s, "bronchitis") }) {
+		t.Errorf("active problems %v: want pneumonia, not the resolved bronchitis", problems)
+	}
+	meds := sectionTexts(c, "Medications")
+	n := 0
+	for _, m := range meds {
+		if strings.HasPrefix(m, "Acetaminophen") {
+			n++
+		}
+	}
+	if n != 1 || len(meds) != 5 {
+		t.Errorf("medications %v: want 5 active, acetaminophen once", meds)
+	}
+	// Recent results: the latest of each test, out-of-range marked.
+	var crp *line
+	for _, d := range c.Sections {
+		if d.def.Title == "Recent results" {
+			for i := range d.lines {
+				if strings.HasPrefix(d.lines[i].Text, "C reactive protein") {
+					crp = &d.lines[i]
+				}
+			}
+			if len(d.lines) != maxResults || d.more == 0 {
+				t.Errorf("results: %d lines, %d more; want %d and some more", len(d.lines), d.more, maxResults)
+			}
+		}
+	}
+	if crp == nil || crp.Flag != "H" || crp.Value != "86.6 mg/L" || crp.Range != "≤ 5" {
+		t.Errorf("CRP line %+v: want 86.6 mg/L, flag H, range ≤ 5", crp)
+	}
+	// Vital signs: the seven NEWS2 parameters in chart order.
+	vitals := sectionTexts(c, "Vital signs and NEWS2")
+	if len(vitals) < 7 || vitals[0] != "Respiration rate" || vitals[6] != "Temperature" {
+		t.Errorf("vital lines %v: want the seven NEWS2 parameters first", vitals)
+	}
+	if !c.NEWS2FromEngine {
+		t.Errorf("the summary did not use the engine's NEWS2")
+	}
+}
+
+// TestSummaryEmpty: a patient with nothing but a Patient resource shows every
+// section's empty state, and "Allergies not recorded".
+func TestSummaryEmpty(t *testing.T) {
+	s := smallStore(t)
+	p := resource(t, "pt-9001", `{"resourceType":"Patient","id":"pt-9001","name":[{"family":"Test","given":["Empty"]}],"gender":"unknown","birthDate":"2025-10-01","identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]},"value":"MRN-9001"}]}`)
+	if _, err := s.Apply(&store.Batch{Puts: []store.Resource{p}}); err != nil {
+		t.Fatal(err)
+	}
+	_, w, pv := openTest(t, s, "pt-9001", ui.ModeLight)
+	for _, d := range pv.chart.Sections {
+		if len(d.lines) != 0 {
+			t.Errorf("section %s has lines %v", d.def.Title, d.lines)
+		}
+	}
+	if pv.facts.Text != "13 mo · Sex unknown · born 1 Oct 2025 · MRN MRN-9001" {
+		t.Errorf("facts %q", pv.facts.Text)
+	}
+	if pv.allergy.Text() != "Allergies not recorded" || pv.band.Text != "No score" {
+		t.Errorf("strip %q band %q", pv.allergy.Text(), pv.band.Text)
+	}
+	test.AssertRendersToMarkup(t, "patient_summary_empty.xml", w.Canvas())
+	pv.tabs.SelectIndex(tabTimeline)
+	tl := pv.contents[tabTimeline].(*timelineTab)
+	if tl.empty.Hidden || !strings.Contains(tl.empty.Text, "Nothing recorded") {
+		t.Errorf("empty timeline says %q (hidden %v)", tl.empty.Text, tl.empty.Hidden)
+	}
+}
+
+func TestTimeline(t *testing.T) {
+	s := sharedStore(t)
+	e, w, pv := openTest(t, s, demo.DeterioratingPatient, ui.ModeLight)
+	pv.tabs.SelectIndex(tabTimeline)
+	tl := pv.contents[tabTimeline].(*timelineTab)
+	en, _, _ := s.Entry(demo.DeterioratingPatient)
+	if want := en.Total() - 1; len(tl.entries) != want { // all but the Patient resource
+		t.Fatalf("timeline has %d entries, want %d", len(tl.entries), want)
+	}
+	checkRows := func(what string) int {
+		t.Helper()
+		if len(tl.rows) == 0 {
+			return 0
+		}
+		if !tl.rows[0].header {
+			t.Errorf("%s: the first row is not a day header", what)
+		}
+		entries, counted := 0, 0
+		var last store.Ref
+		for i, r := range tl.rows {
+			if r.header {
+				counted += r.count
+				continue
+			}
+			entries++
+			en := tl.entries[r.entry]
+			if i > 0 && !tl.rows[i-1].header && tl.entries[tl.rows[i-1].entry].Time.Before(en.Time) {
+				t.Errorf("%s: %v before %v: not newest first", what, last, en.Ref)
+			}
+			last = en.Ref
+		}
+		if counted != entries {
+			t.Errorf("%s: day headers count %d entries, %d shown", what, counted, entries)
+		}
+		return entries
+	}
+	all := checkRows("all")
+	if all != len(tl.entries) {
+		t.Fatalf("unfiltered timeline shows %d of %d", all, len(tl.entries))
+	}
+	// Filter by kind.
+	for label, cat := range tl.kindKeys {
+		if cat == record.CategoryLaboratory {
+			tl.kinds.SetSelected(label)
+		}
+	}
+	labs := checkRows("laboratory")
+	for _, r := range tl.rows {
+		if !r.header && tl.entries[r.entry].Category != record.CategoryLaboratory {
+			t.Fatalf("laboratory filter shows %s", tl.entries[r.entry].Category)
+		}
+	}
+	if labs == 0 || labs >= all {
+		t.Fatalf("laboratory filter shows %d of %d", labs, all)
+	}
+	// And by text, accent- and case-insensitively.
+	test.Type(tl.filter, "HÉMOGLOBIN")
+	hb := checkRows("hemoglobin")
+	for _, r := range tl.rows {
+		if !r.header && !strings.Contains(strings.ToLower(tl.entries[r.entry].Display), "hemoglobin") {
+			t.Fatalf("text filter shows %q", tl.entries[r.entry].Display)
+		}
+	}
+	if hb == 0 || hb >= labs || !strings.HasPrefix(tl.count.Text, ui.Thousands(int64(hb))+" of ") {
+		t.Fatalf("hemoglobin filter shows %d (count %q)", hb, tl.count.Text)
+	}
+	// Keyboard: Down selects the newest entry and shows its fields.
+	w.Canvas().Focus(tl.filter)
+	tl.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	first := tl.entries[tl.rows[1].entry]
+	if tl.selRow != 1 || tl.detail.ref != first.Ref {
+		t.Fatalf("Down selected row %d (%v), want row 1 (%v)", tl.selRow, tl.detail.ref, first.Ref)
+	}
+	if tl.detail.title.Text != first.Display || len(tl.detail.fields.Objects) == 0 {
+		t.Fatalf("detail shows %q with %d field cells", tl.detail.title.Text, len(tl.detail.fields.Objects))
+	}
+	if !!tl.detail.probBox.Visible() {
+		t.Errorf("a clean resource shows a conformance-problems box")
+	}
+	tl.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	next := 2
+	for tl.rows[next].header {
+		next++
+	}
+	if tl.selRow != next {
+		t.Errorf("second Down: row %d, want %d (the next entry, past day headers)", tl.selRow, next)
+	}
+	tl.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	// Raw JSON on demand, pretty-printed.
+	test.Tap(tl.detail.rawBtn)
+	raw := tl.detail.rawText.String()
+	if tl.detail.rawText.Hidden || !strings.Contains(raw, "\n  \"resourceType\": \"Observation\"") {
+		t.Fatalf("raw JSON not shown pretty-printed: %.80q", raw)
+	}
+	test.AssertRendersToMarkup(t, "timeline.xml", w.Canvas())
+	shot(t, w, "timeline-"+demo.DeterioratingPatient)
+	test.Tap(tl.detail.rawBtn)
+	if !tl.detail.rawText.Hidden {
+		t.Fatalf("raw JSON not hidden again")
+	}
+	// Escape in an empty filter goes back to the census.
+	tl.filter.SetText("")
+	tl.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if e.shell.Depth() != 1 || e.patient != nil {
+		t.Fatalf("Escape from the timeline filter: depth %d", e.shell.Depth())
+	}
+}
+
+// TestTimelineProblems: a resource the typed R4 model cannot read cleanly
+// shows its conformance problems in the detail pane and a mark in its row.
+func TestTimelineProblems(t *testing.T) {
+	s := smallStore(t, demo.NoAllergyInfoPatient)
+	bad := resource(t, demo.NoAllergyInfoPatient, `{"resourceType":"Condition","id":"stu3-leftover","subject":{"reference":"Patient/pt-0007"},"code":{"text":"Old-style condition"},"assertedDate":"2026-11-01","onsetDateTime":"2026-11-01T08:00:00Z","clinicalStatus":"active"}`)
+	if len(bad.Meta.Problems) == 0 {
+		t.Fatal("the fixture resource has no conformance problems")
+	}
+	ch, err := s.Apply(&store.Batch{Puts: []store.Resource{bad}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = ch
+	_, w, pv := openTest(t, s, demo.NoAllergyInfoPatient, ui.ModeLight)
+	pv.tabs.SelectIndex(tabTimeline)
+	tl := pv.contents[tabTimeline].(*timelineTab)
+	test.Type(tl.filter, "old-style")
+	if len(tl.rows) != 2 || tl.entries[tl.rows[1].entry].Problems == 0 {
+		t.Fatalf("filter rows %d; the entry should carry its problems", len(tl.rows))
+	}
+	tl.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	if !tl.detail.probBox.Visible() || !strings.Contains(tl.detail.probs.Text, "assertedDate") {
+		t.Fatalf("problems box hidden=%v text %q", !tl.detail.probBox.Visible(), tl.detail.probs.Text)
+	}
+	test.AssertRendersToMarkup(t, "timeline_problems.xml", w.Canvas())
+	shot(t, w, "timeline-problems")
+}
+
+// TestPatientLive: a change notice for the open patient reloads it (a new
+// vital sign appears at the top of the timeline); one for another patient
+// does not.
+func TestPatientLive(t *testing.T) {
+	s := smallStore(t, demo.DeterioratingPatient, demo.COPDPatient)
+	e, _, pv := openTest(t, s, demo.DeterioratingPatient, ui.ModeLight)
+	tl := pv.contents[tabTimeline].(*timelineTab)
+	before, seq := len(tl.entries), pv.shownSeq
+
+	other := resource(t, demo.COPDPatient, `{"resourceType":"Observation","id":"hr-other","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"8867-4","display":"Heart rate"}],"text":"Heart rate"},"subject":{"reference":"Patient/pt-0002"},"effectiveDateTime":"2026-11-23T06:10:00Z","valueQuantity":{"value":90,"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}}`)
+	ch, err := s.Apply(&store.Batch{Puts: []store.Resource{other}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.live.dispatch(ch)
+	if pv.shownSeq != seq {
+		t.Fatalf("a change for another patient reloaded the open chart")
+	}
+
+	mine := resource(t, demo.DeterioratingPatient, strings.NewReplacer("hr-other", "hr-new", "pt-0002", "pt-0001", `"value":90`, `"value":131`).Replace(string(other.JSON)))
+	ch, err = s.Apply(&store.Batch{Puts: []store.Resource{mine}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.live.dispatch(ch)
+	if pv.shownSeq == seq || len(tl.entries) != before+1 {
+		t.Fatalf("after a new vital sign: %d entries (was %d), reloaded %v", len(tl.entries), before, pv.shownSeq != seq)
+	}
+	if top := tl.entries[0]; top.Ref.ID != "hr-new" || top.Display != "Heart rate 131 /min" {
+		t.Fatalf("newest entry %v %q, want the new heart rate", top.Ref, top.Display)
+	}
+	// Closing the view stops it following changes.
+	e.shell.Back()
+	seq = pv.shownSeq
+	e.live.dispatch(ch)
+	if pv.shownSeq != seq {
+		t.Fatalf("a closed patient view still reloads")
+	}
+}
