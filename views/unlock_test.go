@@ -66,9 +66,9 @@ func TestUnlockCreate(t *testing.T) {
 	}{
 		{"", "", false, "at least 10"},
 		{"short", "short", false, "Too short"},
-		{"123456789", "123456789", false, "Too short"},       // 9: one under the minimum
-		{"1234567890", "1234567890", true, "Weak"},           // 10 digits: long enough, weak
-		{"aaaaaaaaaaaa", "aaaaaaaaaaaa", true, "Weak"},       // repeats count for less
+		{"123456789", "123456789", false, "Too short"}, // 9: one under the minimum
+		{"1234567890", "1234567890", true, "Weak"},     // 10 digits: long enough, weak
+		{"aaaaaaaaaaaa", "aaaaaaaaaaaa", true, "Weak"}, // repeats count for less
 		{"correct horse battery", "correct horse", false, "differ"},
 		{"correct horse battery staple", "correct horse battery staple", true, "Strong"},
 	} {
@@ -225,12 +225,12 @@ func TestPassphraseStrength(t *testing.T) {
 		acceptable bool
 	}{
 		{"", "", false},
-		{"abcdefghi", "too short", false},                   // 9
-		{"abcdefghij", "weak", true},                        // 10 lowercase: 47 bits
-		{"Abcdefgh1!", "fair", true},                        // 10 of four kinds: 65 bits
-		{"zzzzzzzzzzzzzzzzzzzz", "weak", true},              // repeats halve it
-		{"correct horse battery staple", "strong", true},    // long words
-		{"Ünïcödé pässphrâse", "strong", true},              // non-ASCII widens the alphabet
+		{"abcdefghi", "too short", false},                // 9
+		{"abcdefghij", "weak", true},                     // 10 lowercase: 47 bits
+		{"Abcdefgh1!", "fair", true},                     // 10 of four kinds: 65 bits
+		{"zzzzzzzzzzzzzzzzzzzz", "weak", true},           // repeats halve it
+		{"correct horse battery staple", "strong", true}, // long words
+		{"Ünïcödé pässphrâse", "strong", true},           // non-ASCII widens the alphabet
 	} {
 		st := passphraseStrength(tc.p)
 		if st.level != tc.level || st.acceptable != tc.acceptable {
