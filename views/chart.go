@@ -43,8 +43,8 @@ type kindCount struct {
 
 // chartInput is what the summary's section definitions choose from.
 type chartInput struct {
-	byCategory map[string][]store.Item
-	byType     map[string][]store.Item
+	byCategory map[string][]*store.Item // pointers into one slice: no copies of 20,000 entries
+	byType     map[string][]*store.Item
 	news2      clinical.Result
 	hasNEWS2   bool
 	now        time.Time
@@ -63,10 +63,11 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 	if err != nil {
 		return nil, err
 	}
-	in := &chartInput{byCategory: map[string][]store.Item{}, byType: map[string][]store.Item{}, now: now}
+	in := &chartInput{byCategory: map[string][]*store.Item{}, byType: map[string][]*store.Item{}, now: now}
 	c.Timeline = make([]timelineEntry, 0, len(items))
 	kinds := map[string]int{}
-	for _, it := range items {
+	for i := range items {
+		it := &items[i]
 		in.byCategory[it.Meta.Category] = append(in.byCategory[it.Meta.Category], it)
 		in.byType[it.Type] = append(in.byType[it.Type], it)
 		if it.Type == "Patient" {
@@ -98,7 +99,7 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 	if doc, ok, err := engine.LatestNEWS2(r, id); err == nil && ok {
 		c.NEWS2, c.NEWS2FromEngine = doc.Result, true
 	} else {
-		c.NEWS2 = clinical.NEWS2(in.byCategory[record.CategoryVitalSigns], in.byType["Goal"], opts)
+		c.NEWS2 = clinical.NEWS2(values(in.byCategory[record.CategoryVitalSigns]), values(in.byType["Goal"]), opts)
 	}
 	c.HasNEWS2 = c.NEWS2.Band != "" && c.NEWS2.Band != clinical.BandNone
 	in.news2, in.hasNEWS2 = c.NEWS2, c.HasNEWS2
@@ -115,7 +116,7 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 // allergyState decides what the banner says of allergies: the allergies in
 // force, else "no known allergies" when an entry records that, else "not
 // recorded". A "no known allergy" entry never shows as an allergy.
-func allergyState(items []store.Item) (ui.AllergyState, []string) {
+func allergyState(items []*store.Item) (ui.AllergyState, []string) {
 	var names []string
 	noneKnown := false
 	sortNewest(items)
@@ -154,13 +155,22 @@ func trimStatus(display, status string) string {
 
 // sortNewest sorts items by clinical time, newest first (then by id, so the
 // order is stable).
-func sortNewest(items []store.Item) {
-	slices.SortStableFunc(items, func(a, b store.Item) int {
+func sortNewest(items []*store.Item) {
+	slices.SortStableFunc(items, func(a, b *store.Item) int {
 		if c := b.Meta.Time.Compare(a.Meta.Time); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+}
+
+// values copies items out of their pointers.
+func values(items []*store.Item) []store.Item {
+	out := make([]store.Item, len(items))
+	for i, it := range items {
+		out[i] = *it
+	}
+	return out
 }
 
 // abnormalCodes are the interpretation codes that mark a result out of range

@@ -77,7 +77,7 @@ const (
 	maxEncounters    = 5
 )
 
-func itemLine(it store.Item, text string) line {
+func itemLine(it *store.Item, text string) line {
 	return line{Text: text, When: it.Meta.Time, Ref: it.Ref}
 }
 
@@ -123,7 +123,7 @@ func allergyLines(in *chartInput) ([]line, int) {
 // MedicationStatements active or intended, newest first, each medication
 // once.
 func medicationLines(in *chartInput) ([]line, int) {
-	items := append(append([]store.Item(nil), in.byType["MedicationRequest"]...), in.byType["MedicationStatement"]...)
+	items := append(append([]*store.Item(nil), in.byType["MedicationRequest"]...), in.byType["MedicationStatement"]...)
 	sortNewest(items)
 	seen := map[string]bool{}
 	var out []line
@@ -149,23 +149,23 @@ func medicationLines(in *chartInput) ([]line, int) {
 
 // immunizationLines: completed immunizations, the latest of each vaccine.
 func immunizationLines(in *chartInput) ([]line, int) {
-	return latestPerCode(in.byType["Immunization"], maxImmunizations, func(it store.Item) bool {
+	return latestPerCode(in.byType["Immunization"], maxImmunizations, func(it *store.Item) bool {
 		return it.Meta.Status == "completed" || it.Meta.Status == ""
-	}, func(it store.Item) line { return itemLine(it, trimStatus(it.Meta.Display, it.Meta.Status)) })
+	}, func(it *store.Item) line { return itemLine(it, trimStatus(it.Meta.Display, it.Meta.Status)) })
 }
 
 // resultLines: the latest laboratory result of each test, with its reference
 // range and an out-of-range mark.
 func resultLines(in *chartInput) ([]line, int) {
-	var labs []store.Item
+	var labs []*store.Item
 	for _, it := range in.byCategory[record.CategoryLaboratory] {
 		if it.Type == "Observation" {
 			labs = append(labs, it)
 		}
 	}
-	return latestPerCode(labs, maxResults, func(it store.Item) bool {
+	return latestPerCode(labs, maxResults, func(it *store.Item) bool {
 		return it.Meta.Status != "entered-in-error" && it.Meta.Status != "cancelled"
-	}, func(it store.Item) line {
+	}, func(it *store.Item) line {
 		l := itemLine(it, it.Meta.Display)
 		l.Text, l.Value = splitValue(it.Meta)
 		l.Range, l.Flag = rangeText(it.Meta), outOfRange(it.Meta)
@@ -235,7 +235,7 @@ func sameDay(a, b time.Time) bool {
 
 // latestPerCode keeps the newest item of each primary code that keep
 // accepts, newest first, at most limit of them.
-func latestPerCode(items []store.Item, limit int, keep func(store.Item) bool, mk func(store.Item) line) ([]line, int) {
+func latestPerCode(items []*store.Item, limit int, keep func(*store.Item) bool, mk func(*store.Item) line) ([]line, int) {
 	sortNewest(items)
 	seen := map[string]bool{}
 	var out []line
@@ -336,10 +336,10 @@ func vitalLines(in *chartInput) ([]line, int) {
 		}
 	}
 	// Body measurements the NEWS2 chart does not use.
-	latest := map[string]store.Item{}
+	latest := map[string]*store.Item{}
 	for _, it := range in.byCategory[record.CategoryVitalSigns] {
 		for _, code := range []string{record.LOINCBodyWeight, record.LOINCBodyHeight, record.LOINCBMI} {
-			if hasCode(it.Meta, record.SystemLOINC+"|"+code) && it.Meta.Time.After(latest[code].Meta.Time) {
+			if cur := latest[code]; hasCode(it.Meta, record.SystemLOINC+"|"+code) && (cur == nil || it.Meta.Time.After(cur.Meta.Time)) {
 				latest[code] = it
 			}
 		}

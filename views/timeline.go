@@ -30,7 +30,7 @@ type timelineEntry struct {
 	fold     string // folded display and type, for the text filter
 }
 
-func newTimelineEntry(it store.Item) timelineEntry {
+func newTimelineEntry(it *store.Item) timelineEntry {
 	display := it.Meta.Display
 	if display == "" {
 		display = it.Type
@@ -179,9 +179,32 @@ func (t *timelineTab) show(c *chart) {
 	t.rebuild()
 }
 
-// rebuild recomputes the rows from the entries and filters: one pass, a
-// header before each day's first entry.
+// rebuild recomputes the rows from the entries and filters, and redraws.
 func (t *timelineTab) rebuild() {
+	shown := t.computeRows()
+	if shown == len(t.entries) {
+		t.count.SetText(entriesText(shown))
+	} else {
+		t.count.SetText(fmt.Sprintf("%s of %s", ui.Thousands(int64(shown)), entriesText(len(t.entries))))
+	}
+	switch {
+	case len(t.entries) == 0:
+		t.empty.SetText("Nothing recorded for this patient yet.")
+		t.empty.Show()
+	case shown == 0:
+		t.empty.SetText("No entry matches the filter.")
+		t.empty.Show()
+	default:
+		t.empty.Hide()
+	}
+	t.emptyAt.Refresh()
+	t.bar.Refresh() // the count's width changed
+	t.list.Refresh()
+}
+
+// computeRows lays the filtered entries out as rows, a header before each
+// day's first entry, in one pass; it returns how many entries are shown.
+func (t *timelineTab) computeRows() int {
 	loc := t.pv.e.loc
 	t.rows = t.rows[:0]
 	header := -1
@@ -213,24 +236,7 @@ func (t *timelineTab) rebuild() {
 		t.rows = append(t.rows, timelineRow{entry: i})
 		shown++
 	}
-	if shown == len(t.entries) {
-		t.count.SetText(entriesText(shown))
-	} else {
-		t.count.SetText(fmt.Sprintf("%s of %s", ui.Thousands(int64(shown)), entriesText(len(t.entries))))
-	}
-	switch {
-	case len(t.entries) == 0:
-		t.empty.SetText("Nothing recorded for this patient yet.")
-		t.empty.Show()
-	case shown == 0:
-		t.empty.SetText("No entry matches the filter.")
-		t.empty.Show()
-	default:
-		t.empty.Hide()
-	}
-	t.emptyAt.Refresh()
-	t.bar.Refresh() // the count's width changed
-	t.list.Refresh()
+	return shown
 }
 
 // choose shows the entry of a row in the detail pane and marks its row.
