@@ -190,7 +190,7 @@ func (v *censusView) load() {
 	entries, err := v.e.store.Census()
 	if err != nil {
 		v.e.log.Error("read census", "err", err)
-		fyne.Do(func() { v.count.SetText("Could not read the census: " + err.Error()) })
+		v.e.do(func() { v.count.SetText("Could not read the census: " + err.Error()) })
 		return
 	}
 	now := v.e.now()
@@ -198,7 +198,7 @@ func (v *censusView) load() {
 	for i, en := range entries {
 		rows[i] = censusRowOf(en, now)
 	}
-	fyne.Do(func() { v.setRows(rows) })
+	v.e.do(func() { v.setRows(rows) })
 }
 
 // setRows replaces every row.
@@ -240,7 +240,7 @@ func (v *censusView) changed(c store.Change) {
 	for i, en := range entries {
 		rows[i] = censusRowOf(en, now)
 	}
-	fyne.Do(func() { v.update(rows) })
+	v.e.do(func() { v.update(rows) })
 }
 
 // changedPatients lists the patients a change notice concerns.

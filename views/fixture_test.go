@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"path/filepath"
@@ -26,7 +27,7 @@ import (
 // histories lead up to.
 var fixtureNow = demo.Anchor()
 
-// fixtureRecords reads the embedded demo fixtures and splits them into
+// fixtureResources reads the embedded demo fixtures and splits them into
 // Kafka records exactly as `chartline publish` would, and decodes them with
 // the feed's record rules: the resources a real ingest would store.
 func fixtureResources(tb testing.TB, keep func(name string) bool) []store.Resource {
@@ -37,46 +38,72 @@ func fixtureResources(tb testing.TB, keep func(name string) bool) []store.Resour
 		tb.Fatal(err)
 	}
 	sort.Strings(names)
-	var out []store.Resource
+	var kept []string
 	for _, name := range names {
-		base := filepath.Base(name)
-		if keep != nil && !keep(base) {
-			continue
-		}
-		gz, err := assets.Fixtures.ReadFile(name)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		zr, err := gzip.NewReader(bytes.NewReader(gz))
-		if err != nil {
-			tb.Fatalf("%s: %v", base, err)
-		}
-		data, err := io.ReadAll(zr)
-		if err != nil {
-			tb.Fatalf("%s: %v", base, err)
-		}
-		recs, err := publish.Split(data, topics, "fixtures")
-		if err != nil {
-			tb.Fatalf("split %s: %v", base, err)
-		}
-		for i, r := range recs {
-			col, ok := topics.Collection(r.Topic)
-			if !ok || col == store.AlertState {
-				continue
-			}
-			patient := ""
-			if store.IsPatient(col) {
-				patient = col
-			}
-			d, err := record.Decode(r.Key, r.Value, patient)
-			if err != nil {
-				tb.Fatalf("%s record %d (%s): %v", base, i, r.Key, err)
-			}
-			d.Meta.Source = store.Source{Topic: r.Topic, Offset: int64(i), Time: fixtureNow}
-			out = append(out, store.Resource{Ref: store.Ref{Collection: col, Type: d.Type, ID: d.ID}, JSON: r.Value, Meta: d.Meta})
+		if keep == nil || keep(filepath.Base(name)) {
+			kept = append(kept, name)
 		}
 	}
+	// Files decode in parallel (the ICU patient alone is 20,000 records);
+	// the result keeps file order.
+	per := make([][]store.Resource, len(kept))
+	errs := make([]error, len(kept))
+	var wg sync.WaitGroup
+	for i, name := range kept {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			per[i], errs[i] = decodeFixture(name, topics)
+		}()
+	}
+	wg.Wait()
+	var out []store.Resource
+	for i := range kept {
+		if errs[i] != nil {
+			tb.Fatal(errs[i])
+		}
+		out = append(out, per[i]...)
+	}
 	return out
+}
+
+// decodeFixture reads one fixture file into resources.
+func decodeFixture(name string, topics kafka.Topics) ([]store.Resource, error) {
+	base := filepath.Base(name)
+	gz, err := assets.Fixtures.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", base, err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", base, err)
+	}
+	recs, err := publish.Split(data, topics, "fixtures")
+	if err != nil {
+		return nil, fmt.Errorf("split %s: %w", base, err)
+	}
+	out := make([]store.Resource, 0, len(recs))
+	for i, r := range recs {
+		col, ok := topics.Collection(r.Topic)
+		if !ok || col == store.AlertState {
+			continue
+		}
+		patient := ""
+		if store.IsPatient(col) {
+			patient = col
+		}
+		d, err := record.Decode(r.Key, r.Value, patient)
+		if err != nil {
+			return nil, fmt.Errorf("%s record %d (%s): %w", base, i, r.Key, err)
+		}
+		d.Meta.Source = store.Source{Topic: r.Topic, Offset: int64(i), Time: fixtureNow}
+		out = append(out, store.Resource{Ref: store.Ref{Collection: col, Type: d.Type, ID: d.ID}, JSON: r.Value, Meta: d.Meta})
+	}
+	return out, nil
 }
 
 // newFixtureStore creates a store at path holding the fixture files keep

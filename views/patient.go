@@ -171,7 +171,7 @@ func (pv *patientView) load() {
 		c, err = loadChart(r, pv.id, pv.e.now(), pv.e.news2)
 		return err
 	})
-	fyne.Do(func() {
+	pv.e.do(func() {
 		if seq <= pv.shownSeq {
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -53,6 +54,15 @@ type UI struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// doMu serialises the UI updates background goroutines hand over. The
+	// GLFW driver runs them on its one thread anyway; a test driver runs
+	// them on the calling goroutine, where this keeps them apart.
+	doMu sync.Mutex
+	// statusShown counts feed statuses drawn (tests wait on it).
+	statusShown atomic.Int64
+
+	unlock *unlockView // the unlock screen, when one was shown
+
 	mu      sync.Mutex
 	env     *env
 	session *session.Session // opened by the UI (not the demo's)
@@ -98,9 +108,10 @@ func Run(ctx context.Context, o Options) *UI {
 		return u
 	}
 	un := newUnlock(unlockOptions{
-		path: o.StorePath, storeOptions: o.StoreOptions, async: u.async,
+		path: o.StorePath, storeOptions: o.StoreOptions, async: u.async, do: u.do,
 		onOpen: u.unlocked,
 	})
+	u.unlock = un
 	o.Window.SetContent(un.content)
 	o.Window.Canvas().Focus(un.focus())
 	return u
@@ -137,19 +148,35 @@ func (u *UI) unlocked(s *store.Store) error {
 	return nil
 }
 
-// showMain builds the shell over a running session.
+// do hands a UI update to the UI goroutine, one at a time.
+func (u *UI) do(fn func()) {
+	u.doMu.Lock()
+	defer u.doMu.Unlock()
+	fyne.Do(fn)
+}
+
+// showMain builds the shell over a running session (on the UI goroutine).
+// Background reads start only once the shell is in the window.
 func (u *UI) showMain(ss *session.Session) {
 	cfg := ss.Config()
+	ready := make(chan struct{})
 	e := newEnv(envOptions{
 		window: u.o.Window, store: ss.Store(), engine: ss.Engine(),
-		now: u.o.Now, loc: u.o.Location, log: u.o.Log, async: u.async,
+		now: u.o.Now, loc: u.o.Location, log: u.o.Log, do: u.do,
+		async: func(fn func()) {
+			u.async(func() {
+				<-ready
+				fn()
+			})
+		},
 		news2: session.EngineOptions(cfg, ss.Store(), nil).NEWS2,
 	})
 	u.mu.Lock()
 	u.env = e
 	u.mu.Unlock()
-	e.start()
 	e.shell.Install()
+	e.start()
+	close(ready)
 	u.wg.Add(2)
 	go func() {
 		defer u.wg.Done()
@@ -165,6 +192,7 @@ func (u *UI) showMain(ss *session.Session) {
 				return
 			case st := <-ch:
 				e.status.setFeed(st)
+				u.statusShown.Add(1)
 			}
 		}
 	}()
@@ -203,6 +231,8 @@ type env struct {
 	news2  clinical.NEWS2Options
 	// async runs store reads off the UI goroutine (tests run them inline).
 	async func(func())
+	// do hands widget updates to the UI goroutine (fyne.Do).
+	do func(func())
 
 	live    *live
 	shell   *ui.Shell
@@ -220,6 +250,7 @@ type envOptions struct {
 	log    *slog.Logger
 	news2  clinical.NEWS2Options
 	async  func(func())
+	do     func(func())
 }
 
 // newEnv builds the shell and its screens over a store. Call start to load
@@ -237,9 +268,12 @@ func newEnv(o envOptions) *env {
 	if o.async == nil {
 		o.async = func(fn func()) { go fn() }
 	}
+	if o.do == nil {
+		o.do = fyne.Do
+	}
 	e := &env{
 		win: o.window, store: o.store, engine: o.engine, now: o.now, loc: o.loc,
-		log: o.log, news2: o.news2, async: o.async, live: newLive(),
+		log: o.log, news2: o.news2, async: o.async, do: o.do, live: newLive(),
 	}
 	e.status = newStatusBar(e)
 	e.shell = ui.NewShell(o.window, e.status.bar)

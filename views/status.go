@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
 
 	"github.com/chartline/chartline/app/feed"
 	"github.com/chartline/chartline/store"
@@ -43,7 +42,7 @@ func (b *statusBar) start() {
 // readQuarantine reads the count off the UI goroutine and shows it.
 func (b *statusBar) readQuarantine() {
 	n := b.e.store.QuarantineCount()
-	fyne.Do(func() {
+	b.e.do(func() {
 		b.quarantined = n
 		b.show()
 	})
@@ -51,7 +50,7 @@ func (b *statusBar) readQuarantine() {
 
 // setFeed shows a new feed status; it may be called from any goroutine.
 func (b *statusBar) setFeed(st feed.Status) {
-	fyne.Do(func() {
+	b.e.do(func() {
 		b.feed, b.hasFeed = st, true
 		b.show()
 	})

@@ -462,7 +462,7 @@ func (d *detailPane) show(ref store.Ref) {
 		if ok && err == nil {
 			fields, ferr = record.Fields(res.JSON)
 		}
-		fyne.Do(func() {
+		d.e.do(func() {
 			if seq != d.seq {
 				return // a newer selection won
 			}

@@ -20,6 +20,7 @@ type unlockOptions struct {
 	path         string
 	storeOptions *store.Options
 	async        func(func())
+	do           func(func()) // hands widget updates to the UI goroutine; default fyne.Do
 	// onOpen takes the opened store, off the UI goroutine, and starts what
 	// runs over it; an error is shown and the screen stays.
 	onOpen func(*store.Store) error
@@ -55,6 +56,9 @@ const unlockWidth = 520
 const minPassphrase = 10
 
 func newUnlock(o unlockOptions) *unlockView {
+	if o.do == nil {
+		o.do = fyne.Do
+	}
 	v := &unlockView{
 		o:        o,
 		create:   !store.Exists(o.path),
@@ -192,11 +196,10 @@ func (v *unlockView) submit() {
 		} else if err = v.o.onOpen(s); err != nil {
 			msg = "The store opened, but Chartline could not start: " + err.Error()
 		}
-		fyne.Do(func() {
-			if msg == "" {
-				v.setBusy(false, "")
-				return
-			}
+		if msg == "" {
+			return // the census replaces this screen
+		}
+		v.o.do(func() {
 			v.setBusy(false, msg)
 			focusOf(v.pass, v.pass)
 		})

@@ -1,0 +1,118 @@
+package views
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/demo"
+	"github.com/chartline/chartline/app/session"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// waitFor polls cond (which must not touch widgets) until it holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestRunDemo runs the app as `chartline demo` does: the embedded broker
+// with the fixtures, the real feed and engine, no unlock screen. The census
+// fills and the status bar says live. Widgets are read only after Close,
+// when every background goroutine has ended.
+func TestRunDemo(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cfg := config.Default()
+	cfg.Theme = ui.ModeLight
+	ss, err := session.Demo(ctx, session.DemoOptions{NoSimulator: true, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	if err := ss.FixturesLoaded(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.WaitCaughtUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := ss.Store().Census(); len(n) != len(demo.Patients()) {
+		t.Fatalf("the demo session caught up with %d patients", len(n))
+	}
+	u := Run(ctx, Options{Window: w, Config: cfg, Session: ss, Now: func() time.Time { return fixtureNow }, Location: time.UTC})
+	waitFor(t, "the status bar", func() bool { return u.statusShown.Load() > 0 })
+	u.Close()
+	u.Close() // twice is harmless
+
+	e := u.env
+	if got := len(e.census.rows); got != len(demo.Patients()) {
+		t.Errorf("the census shows %d patients, want %d (loaded %v, count %q)", got, len(demo.Patients()), e.census.loaded, e.census.count.Text)
+	}
+	if v := e.status.bar.View(); v.State != "Live" || v.Level != ui.StatusOK || v.Brokers == "" {
+		t.Errorf("status bar %+v, want live with its broker", v)
+	}
+	if th, ok := test.NewTempApp(t).Settings().Theme().(*ui.Theme); ok && th.Mode() != ui.ModeLight {
+		t.Errorf("theme mode %q, want light", th.Mode())
+	}
+	if w.Content() != e.shell.Content() {
+		t.Errorf("the window does not show the shell")
+	}
+	// Demo mode: the session is the caller's; Close left it running.
+	if _, err := ss.Store().Census(); err != nil {
+		t.Errorf("the demo store was closed by the UI: %v", err)
+	}
+}
+
+// TestRunUnlock runs the app as plain `chartline` does on a fresh profile:
+// the unlock screen creates the store, the session starts, the census shows.
+func TestRunUnlock(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "chartline.db")
+	cfg := config.Default()
+	cfg.Conn.Brokers = []string{"127.0.0.1:1"} // nothing listens: the feed keeps trying
+	u := Run(ctx, Options{Window: w, Config: cfg, StorePath: path, StoreOptions: &store.Options{KDF: store.TestKDF}})
+	defer u.Close()
+	v := u.unlock
+	if v == nil || w.Content() != v.content || w.Canvas().Focused() != v.pass {
+		t.Fatal("Run did not show the unlock screen with the passphrase focused")
+	}
+	v.pass.SetText("correct horse battery staple")
+	v.confirm.SetText("correct horse battery staple")
+	test.Tap(v.button)
+	waitFor(t, "the census", func() bool {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		return u.env != nil
+	})
+	waitFor(t, "the status bar", func() bool { return u.statusShown.Load() > 0 })
+	u.Close()
+	if !store.Exists(path) {
+		t.Fatal("no store was created")
+	}
+	e := u.env
+	if e.census == nil || len(e.census.rows) != 0 || e.census.empty.Hidden {
+		t.Errorf("a new store's census should be empty and say so")
+	}
+	if v := e.status.bar.View(); v.Level == ui.StatusOK {
+		t.Errorf("status %+v with no reachable broker", v)
+	}
+	if u.session == nil || u.store == nil {
+		t.Errorf("the UI did not keep the session and store it opened")
+	}
+}
