@@ -187,9 +187,13 @@ func splitValue(m store.Meta) (name, value string) {
 		}
 		return d, ""
 	}
-	num := m.Comparator + numberText(m.Value)
-	i := strings.LastIndex(d, " "+num)
+	num := " " + m.Comparator + numberText(m.Value)
+	i := strings.LastIndex(d, num)
 	if i <= 0 {
+		return m.Display, ""
+	}
+	// The number must end there: 1 is not the start of 13.
+	if end := i + len(num); end < len(d) && (d[end] >= '0' && d[end] <= '9' || d[end] == '.') {
 		return m.Display, ""
 	}
 	return d[:i], d[i+1:]

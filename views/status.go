@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/chartline/chartline/app/feed"
 	"github.com/chartline/chartline/store"
 	"github.com/chartline/chartline/ui"
