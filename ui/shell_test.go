@@ -197,3 +197,24 @@ func TestStatusBar(t *testing.T) {
 		t.Fatalf("a live status with nothing quarantined must show no warning and no progress")
 	}
 }
+
+func TestTappable(t *testing.T) {
+	test.NewTempApp(t)
+	n := 0
+	tp := NewTappable(widget.NewLabel("line"), func() { n++ })
+	w := test.NewTempWindow(t, tp)
+	w.Resize(fyne.NewSize(200, 60))
+	test.Tap(tp)
+	test.Tap(tp)
+	if n != 2 {
+		t.Fatalf("tapped twice, ran %d times", n)
+	}
+	tp.MouseIn(nil)
+	if !tp.hover.Visible() {
+		t.Fatal("no hover highlight")
+	}
+	tp.MouseOut()
+	if tp.hover.Visible() {
+		t.Fatal("hover highlight stayed")
+	}
+}

@@ -229,6 +229,12 @@ func bannerFacts(c *chart, e *env) string {
 	return strings.Join(parts, " · ")
 }
 
+// openInTimeline switches to the timeline with a record selected.
+func (pv *patientView) openInTimeline(ref store.Ref) {
+	pv.tabs.SelectIndex(tabTimeline)
+	pv.contents[tabTimeline].(*timelineTab).selectRef(ref)
+}
+
 // showTimeline switches to the timeline tab.
 func (pv *patientView) showTimeline(_ string) { pv.tabs.SelectIndex(tabTimeline) }
 

@@ -416,9 +416,9 @@ func (s *summaryTab) card(d sectionData, c *chart) fyne.CanvasObject {
 		rows := container.New(ui.Lines{})
 		for _, l := range d.lines {
 			if results {
-				rows.Add(s.resultRow(l))
+				rows.Add(s.open(l, s.resultRow(l)))
 			} else {
-				rows.Add(s.lineRow(l))
+				rows.Add(s.open(l, s.lineRow(l)))
 			}
 		}
 		box.Add(rows)
@@ -437,6 +437,16 @@ func emptyLabel(text string) *widget.Label {
 	l.TextStyle.Italic = true
 	l.Wrapping = fyne.TextWrapWord
 	return l
+}
+
+// open makes a line with a record open that record in the timeline when
+// tapped.
+func (s *summaryTab) open(l line, row fyne.CanvasObject) fyne.CanvasObject {
+	if l.Ref.ID == "" {
+		return row
+	}
+	ref := l.Ref
+	return ui.NewTappable(row, func() { s.pv.openInTimeline(ref) })
 }
 
 // Line columns: text, date; results add value, flag and reference range.
@@ -525,10 +535,10 @@ func drawVitals(s *summaryTab, d sectionData, c *chart) fyne.CanvasObject {
 	rows := container.New(ui.Lines{})
 	for _, l := range d.lines {
 		if l.HasScore || l.Missing {
-			rows.Add(s.parameterRow(l))
+			rows.Add(s.open(l, s.parameterRow(l)))
 			continue
 		}
-		rows.Add(s.lineRow(l))
+		rows.Add(s.open(l, s.lineRow(l)))
 	}
 	box.Add(rows)
 	return box

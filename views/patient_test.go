@@ -371,3 +371,44 @@ func TestPatientLive(t *testing.T) {
 		t.Fatalf("a closed patient view still reloads")
 	}
 }
+
+// TestSummaryOpensTimeline: tapping a summary line opens its record in the
+// timeline, clearing a filter that hid it.
+func TestSummaryOpensTimeline(t *testing.T) {
+	s := sharedStore(t)
+	_, _, pv := openTest(t, s, demo.DeterioratingPatient, ui.ModeLight)
+	tl := pv.contents[tabTimeline].(*timelineTab)
+	test.Type(tl.filter, "no such thing")
+	var taps []*ui.Tappable
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *ui.Tappable:
+			taps = append(taps, x)
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(pv.contents[tabSummary].(*summaryTab).columns)
+	lines := 0
+	for _, d := range pv.chart.Sections {
+		for _, l := range d.lines {
+			if l.Ref.ID != "" {
+				lines++
+			}
+		}
+	}
+	if len(taps) != lines || lines == 0 {
+		t.Fatalf("%d tappable lines, want one per line with a record (%d)", len(taps), lines)
+	}
+	test.Tap(taps[0]) // the first active problem
+	want := pv.chart.Sections[0].lines[0].Ref
+	if pv.tabs.SelectedIndex() != tabTimeline || tl.detail.ref != want || tl.filter.Text != "" {
+		t.Fatalf("tap opened tab %d, detail %v (filter %q); want the timeline on %v", pv.tabs.SelectedIndex(), tl.detail.ref, tl.filter.Text, want)
+	}
+	if row := tl.rows[tl.selRow]; row.header || tl.entries[row.entry].Ref != want {
+		t.Fatalf("the selected row is not the record")
+	}
+}
