@@ -103,29 +103,28 @@ func (r *pillRenderer) Refresh() {
 func (r *pillRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.txt} }
 func (r *pillRenderer) Destroy()                     {}
 
-// BandBadge shows a NEWS2 score on its band's colour: "7 High", "3 Low-medium",
-// or "No score". The word is always there, so the band never depends on
-// colour alone.
-type BandBadge struct {
-	*Pill
-}
-
 // bandBadgeWidth fits "10 Low-medium" in bold body text.
 const bandBadgeWidth = 132
 
-// NewBandBadge returns a badge showing "No score".
-func NewBandBadge() *BandBadge {
-	b := &BandBadge{Pill: NewPill("", ColorBandNone, ColorOnBandNone)}
-	b.MinWidth = bandBadgeWidth
-	b.SetBand(BandNone, 0)
-	return b
+// NewBandBadge returns a pill for a NEWS2 score on its band's colour: "7
+// High", "3 Low-medium", or "No score". The word is always there, so the
+// band never depends on colour alone. Set it with SetBand.
+//
+// (Badges are plain Pills set by functions, not types embedding a Pill: a
+// widget type that embeds another widget's pointer has two identities, and
+// Fyne would refresh a renderer that is never drawn.)
+func NewBandBadge() *Pill {
+	p := NewPill("", ColorBandNone, ColorOnBandNone)
+	p.MinWidth = bandBadgeWidth
+	SetBand(p, BandNone, 0)
+	return p
 }
 
-// SetBand shows a band and its total score (the score is ignored for band
-// "none" or "").
-func (b *BandBadge) SetBand(band string, score int) {
+// SetBand shows a band and its total score on a band badge (the score is
+// ignored for band "none" or "").
+func SetBand(p *Pill, band string, score int) {
 	bg, fg := BandColors(band)
-	b.Set(BandText(band, score), bg, fg)
+	p.Set(BandText(band, score), bg, fg)
 }
 
 // BandText is what a band badge reads: "7 High", or "No score".

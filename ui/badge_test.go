@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 )
@@ -82,7 +83,7 @@ func TestBadgesMarkup(t *testing.T) {
 	var bands []fyne.CanvasObject
 	for i, b := range []string{BandNone, BandLow, BandLowMedium, BandMedium, BandHigh} {
 		badge := NewBandBadge()
-		badge.SetBand(b, []int{0, 2, 3, 5, 9}[i])
+		SetBand(badge, b, []int{0, 2, 3, 5, 9}[i])
 		bands = append(bands, badge)
 	}
 	alerts, trials := NewAlertBadge(), NewTrialMarker()
@@ -124,5 +125,29 @@ func TestAllergyStripText(t *testing.T) {
 		if got := s.Text(); got != tc.want {
 			t.Errorf("state %d: %q, want %q", tc.state, got, tc.want)
 		}
+	}
+}
+
+// TestBadgeRedraws: setting a badge shown in a window redraws the renderer
+// the window draws (a wrapper type around a Pill once refreshed another).
+func TestBadgeRedraws(t *testing.T) {
+	test.NewTempApp(t)
+	b := NewBandBadge()
+	w := test.NewTempWindow(t, container.NewHBox(b))
+	w.Resize(fyne.NewSize(300, 60))
+	drawn := func() string {
+		for _, o := range test.TempWidgetRenderer(t, b).Objects() {
+			if txt, ok := o.(*canvas.Text); ok {
+				return txt.Text
+			}
+		}
+		return ""
+	}
+	if got := drawn(); got != "No score" {
+		t.Fatalf("drawn %q", got)
+	}
+	SetBand(b, BandHigh, 9)
+	if got := drawn(); got != "9 High" {
+		t.Fatalf("after SetBand the window draws %q, want 9 High", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -72,15 +73,19 @@ var censusColumns = []float32{150, 0, 130, 100, 90}
 type censusView struct {
 	e *env
 
+	loadMu  sync.Mutex
+	loadSeq uint64 // orders full loads: only a newer one is drawn
+
 	// Read and written on the UI goroutine only.
-	rows   []censusRow    // every patient
-	index  map[string]int // patient id -> index in rows
-	shown  []int          // indexes into rows, filtered and sorted
-	words  []string       // the folded search words
-	byRisk bool
-	cursor int // index into shown of the keyboard cursor; -1 for none
-	loaded bool
-	stats  struct{ rowRefreshes, fullRefreshes int }
+	rows     []censusRow    // every patient
+	index    map[string]int // patient id -> index in rows
+	shown    []int          // indexes into rows, filtered and sorted
+	words    []string       // the folded search words
+	byRisk   bool
+	cursor   int // index into shown of the keyboard cursor; -1 for none
+	loaded   bool
+	drawnSeq uint64 // sequence of the full load drawn
+	stats    struct{ rowRefreshes, fullRefreshes int }
 
 	search  *ui.SearchEntry
 	sortBy  *widget.RadioGroup
@@ -187,6 +192,10 @@ func (v *censusView) page() *ui.Page {
 // load reads every patient's directory entry (off the UI goroutine) and
 // shows them.
 func (v *censusView) load() {
+	v.loadMu.Lock()
+	v.loadSeq++
+	seq := v.loadSeq
+	v.loadMu.Unlock()
 	entries, err := v.e.store.Census()
 	if err != nil {
 		v.e.log.Error("read census", "err", err)
@@ -198,7 +207,13 @@ func (v *censusView) load() {
 	for i, en := range entries {
 		rows[i] = censusRowOf(en, now)
 	}
-	v.e.do(func() { v.setRows(rows) })
+	v.e.do(func() {
+		if seq <= v.drawnSeq {
+			return // a newer load was drawn first
+		}
+		v.drawnSeq = seq
+		v.setRows(rows)
+	})
 }
 
 // setRows replaces every row.
@@ -270,7 +285,9 @@ func changedPatients(c store.Change) []string {
 // key, or whether it matches the search), refreshes the list.
 func (v *censusView) update(rows []censusRow) {
 	if !v.loaded {
-		return // the first load is on its way and is newer
+		// The first load may have read before this change: read again.
+		v.e.async(v.load)
+		return
 	}
 	full := false
 	var single []int
@@ -421,7 +438,7 @@ func (v *censusView) open(id string) { v.e.openPatient(id) }
 type censusItem struct {
 	widget.BaseWidget
 	cursor *ui.Background
-	band   *ui.BandBadge
+	band   *ui.Pill
 	name   *widget.Label
 	detail *widget.Label
 	mrn    *widget.Label
@@ -450,7 +467,7 @@ func newCensusItem() *censusItem {
 func (it *censusItem) set(r censusRow, cursor bool) {
 	it.cursor.Hidden = !cursor
 	it.cursor.Refresh()
-	it.band.SetBand(r.Band, r.Score)
+	ui.SetBand(it.band, r.Band, r.Score)
 	it.name.SetText(r.Name)
 	it.detail.SetText(r.Detail)
 	it.mrn.SetText(r.MRN)

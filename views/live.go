@@ -55,9 +55,10 @@ func (l *live) dispatch(c store.Change) {
 	}
 }
 
-// run follows the store's notices until ctx ends or the store closes.
-func (l *live) run(ctx context.Context, s *store.Store) {
-	sub := s.Subscribe()
+// run follows a subscription's notices until ctx ends or the store closes,
+// then closes it. Subscribe before the screens first read the store, so no
+// commit falls between their read and the first notice.
+func (l *live) run(ctx context.Context, sub *store.Subscription) {
 	defer sub.Close()
 	for {
 		c, err := sub.Next(ctx)

@@ -60,7 +60,7 @@ type patientView struct {
 	back     *widget.Button
 	name     *widget.Label
 	facts    *widget.Label
-	band     *ui.BandBadge
+	band     *ui.Pill
 	alerts   *ui.Pill
 	trials   *ui.Pill
 	allergy  *ui.AllergyStrip
@@ -193,7 +193,7 @@ func (pv *patientView) show(c *chart) {
 	pv.tabs.Show()
 	pv.name.SetText(patientName(c.Patient))
 	pv.facts.SetText(bannerFacts(c, pv.e))
-	pv.band.SetBand(c.NEWS2.Band, c.NEWS2.Total)
+	ui.SetBand(pv.band, c.NEWS2.Band, c.NEWS2.Total)
 	ui.SetAlerts(pv.alerts, c.Entry.Status.OpenAlerts)
 	ui.SetTrials(pv.trials, c.Entry.Status.Matches)
 	pv.allergy.SetAllergies(c.Allergy, c.Allergies)

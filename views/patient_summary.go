@@ -506,7 +506,7 @@ func drawVitals(s *summaryTab, d sectionData, c *chart) fyne.CanvasObject {
 	}
 	badge := ui.NewBandBadge()
 	badge.Large = true
-	badge.SetBand(r.Band, r.Total)
+	ui.SetBand(badge, r.Band, r.Total)
 	var facts []string
 	if c.HasNEWS2 {
 		scored := 7 - len(r.Missing)

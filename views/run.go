@@ -174,13 +174,14 @@ func (u *UI) showMain(ss *session.Session) {
 	u.mu.Lock()
 	u.env = e
 	u.mu.Unlock()
+	sub := ss.Store().Subscribe() // before any read: no change can slip between
 	e.shell.Install()
 	e.start()
 	close(ready)
 	u.wg.Add(2)
 	go func() {
 		defer u.wg.Done()
-		e.live.run(u.ctx, ss.Store())
+		e.live.run(u.ctx, sub)
 	}()
 	go func() {
 		defer u.wg.Done()

@@ -61,6 +61,17 @@ func TestRunDemo(t *testing.T) {
 	if got := len(e.census.rows); got != len(demo.Patients()) {
 		t.Errorf("the census shows %d patients, want %d (loaded %v, count %q)", got, len(demo.Patients()), e.census.loaded, e.census.count.Text)
 	}
+	entries, err := ss.Store().Census()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range entries {
+		t.Logf("%s %q %d", en.Collection, en.Status.Band, en.Status.NEWS2)
+		r := e.census.rows[e.census.index[en.Collection]]
+		if r.Band != en.Status.Band && !(r.Band == "none" && en.Status.Band == "") || r.Alerts != en.Status.OpenAlerts {
+			t.Errorf("%s: row shows %s/%d alerts, store holds %q/%d", en.Collection, r.Band, r.Alerts, en.Status.Band, en.Status.OpenAlerts)
+		}
+	}
 	if v := e.status.bar.View(); v.State != "Live" || v.Level != ui.StatusOK || v.Brokers == "" {
 		t.Errorf("status bar %+v, want live with its broker", v)
 	}
