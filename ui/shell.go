@@ -57,6 +57,7 @@ type Shell struct {
 	current string
 
 	rail    *fyne.Container
+	notices *fyne.Container
 	body    *fyne.Container
 	content fyne.CanvasObject
 }
@@ -70,6 +71,7 @@ func NewShell(w fyne.Window, status fyne.CanvasObject) *Shell {
 		buttons: map[string]*widget.Button{},
 		badges:  map[string]int{},
 		rail:    container.NewVBox(),
+		notices: container.NewVBox(),
 		body:    container.NewStack(),
 	}
 	title := widget.NewLabel("Chartline")
@@ -81,7 +83,8 @@ func NewShell(w fyne.Window, status fyne.CanvasObject) *Shell {
 	if status != nil {
 		bottom = status
 	}
-	s.content = container.NewBorder(nil, bottom, rail, nil, s.body)
+	main := container.NewBorder(s.notices, nil, nil, nil, s.body)
+	s.content = container.NewBorder(nil, bottom, rail, nil, main)
 	return s
 }
 
@@ -204,6 +207,23 @@ func (s *Shell) FocusSearch() {
 		s.win.Canvas().Focus(p.Search)
 	}
 }
+
+// ShowNotice puts a banner above every screen (a new high alert, a trial
+// match) until ClearNotice removes it; several stack, newest first.
+func (s *Shell) ShowNotice(n fyne.CanvasObject) {
+	s.notices.Objects = append([]fyne.CanvasObject{n}, s.notices.Objects...)
+	s.notices.Refresh()
+	s.content.Refresh()
+}
+
+// ClearNotice removes a banner ShowNotice put up.
+func (s *Shell) ClearNotice(n fyne.CanvasObject) {
+	s.notices.Remove(n)
+	s.content.Refresh()
+}
+
+// Notices is the number of banners shown.
+func (s *Shell) Notices() int { return len(s.notices.Objects) }
 
 // SetBadge shows a count beside a screen's name in the rail ("Alert inbox
 // (3)"); 0 removes it.

@@ -218,3 +218,21 @@ func TestTappable(t *testing.T) {
 		t.Fatal("hover highlight stayed")
 	}
 }
+
+func TestShellNotices(t *testing.T) {
+	s, _, _ := testShell(t)
+	a, b := widget.NewLabel("first"), widget.NewLabel("second")
+	s.ShowNotice(a)
+	s.ShowNotice(b)
+	if s.Notices() != 2 || s.notices.Objects[0] != b {
+		t.Fatalf("notices %d, newest first want second", s.Notices())
+	}
+	s.ClearNotice(a)
+	if s.Notices() != 1 || s.notices.Objects[0] != b {
+		t.Fatalf("after clearing the first: %d left", s.Notices())
+	}
+	s.Push(&Page{Title: "p", Content: widget.NewLabel("p")})
+	if s.Notices() != 1 {
+		t.Fatal("a notice must stay across pages")
+	}
+}

@@ -12,6 +12,22 @@
 // the patients a notice names and refreshes their rows; the open patient is
 // re-read only when a notice names that patient.
 //
+// # Wiring
+//
+// main.go builds the Fyne app and window and hands them over; views never
+// imports fyne.io/fyne/v2/app, so its tests build without cgo or a display:
+//
+//	a := app.NewWithID("…")
+//	w := a.NewWindow("Chartline")
+//	u := views.Run(ctx, views.Options{Window: w, Config: cfg}) // unlock, then census
+//	// demo: views.Options{Window: w, Config: cfg, Session: ss} with ss from session.Demo
+//	w.ShowAndRun()
+//	u.Close() // then close a demo session
+//
+// Screens II adds its screens in screens() (run.go) and its patient tabs in
+// patientTabs (patient.go); env.openPatient opens a chart from anywhere, and
+// the shell's ShowNotice carries in-app banners.
+//
 // # Decisions
 //
 // The patient's NEWS2 breakdown is the clinical engine's (its "news2"
@@ -20,5 +36,10 @@
 // shown in the workstation's local time zone. The census search folds case
 // and accents ("nunez" finds "Ñúñez") and matches every word typed against
 // the name, MRN and birth date (written 1958-03-14, 14/03/1958 or
-// 14.03.1958).
+// 14.03.1958). The summary shows, per section: every active problem,
+// allergy and medication (a list a clinician acts on is never cut), the
+// latest of each vaccine (8), the latest of each laboratory test (8), the
+// seven NEWS2 parameters then weight, height and BMI, the last 6 procedures
+// and 5 encounters; the rest is a tap away in the timeline. The window title
+// never names the patient (it shows in task bars and screen shares).
 package views
