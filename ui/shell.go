@@ -48,6 +48,10 @@ type Screen struct {
 // owns the keyboard shortcuts that work everywhere: Ctrl+F focuses the
 // page's search, Escape goes back, Ctrl+1… switch screens.
 type Shell struct {
+	// Title starts the window title, before the page's ("Chartline — demo —
+	// Census"); default the window's title when the shell was made.
+	Title string
+
 	win     fyne.Window
 	status  fyne.CanvasObject
 	screens []Screen
@@ -65,8 +69,13 @@ type Shell struct {
 // NewShell returns a shell for a window with a status bar (nil for none).
 // Add screens, then call Install to put it in the window.
 func NewShell(w fyne.Window, status fyne.CanvasObject) *Shell {
+	title0 := w.Title()
+	if title0 == "" {
+		title0 = "Chartline"
+	}
 	s := &Shell{
-		win: w, status: status,
+		Title: title0,
+		win:   w, status: status,
 		stacks:  map[string][]*Page{},
 		buttons: map[string]*widget.Button{},
 		badges:  map[string]int{},
@@ -260,9 +269,9 @@ func (s *Shell) showTop() {
 	s.body.Objects = []fyne.CanvasObject{p.Content}
 	s.body.Refresh()
 	if p.Title != "" {
-		s.win.SetTitle("Chartline — " + p.Title)
+		s.win.SetTitle(s.Title + " — " + p.Title)
 	} else {
-		s.win.SetTitle("Chartline")
+		s.win.SetTitle(s.Title)
 	}
 	if p.OnShow != nil {
 		p.OnShow()

@@ -17,6 +17,7 @@ func testShell(t *testing.T) (*Shell, fyne.Window, map[string]int) {
 	test.NewTempApp(t)
 	test.ApplyTheme(t, NewTheme(ModeLight))
 	w := test.NewTempWindow(t, nil)
+	w.SetTitle("Chartline")
 	w.Resize(fyne.NewSize(800, 600))
 	built := map[string]int{}
 	s := NewShell(w, NewStatusBar())
