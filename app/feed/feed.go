@@ -194,6 +194,10 @@ func (f *Feed) Run(ctx context.Context) error {
 	close(batches)
 	err := <-errc
 	cancel()
+	// Close the client before waiting for discovery: a request to a broker
+	// that accepted the connection but never answers ignores its context and
+	// would hold the discovery (and this Run) until the connection dies.
+	f.cl.Close()
 	wg.Wait()
 	return err
 }

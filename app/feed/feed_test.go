@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -491,4 +492,62 @@ func TestStatusWatch(t *testing.T) {
 		defer mu.Unlock()
 		return seen[Live]
 	})
+}
+
+// TestRunEndsPromptlyAgainstSilentBroker: a "broker" that accepts TCP
+// connections and never answers holds franz-go's requests whatever their
+// context says; Run must still end promptly once cancelled.
+func TestRunEndsPromptlyAgainstSilentBroker(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	}()
+	e := &env{t: t, topics: kafka.DefaultTopics(), dbPath: filepath.Join(t.TempDir(), "c.db")}
+	s := e.openStore()
+	defer s.Close()
+	f, err := New(Options{Conn: kafka.Conn{Brokers: []string{ln.Addr().String()}}, Store: s, Discover: 200 * time.Millisecond,
+		ClientOpts: []kgo.Opt{kgo.DialTimeout(500 * time.Millisecond)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	// Wait until a discovery request is stuck on an accepted connection.
+	eventually(t, 20*time.Second, "connection accepted", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(conns) > 0
+	})
+	time.Sleep(2 * time.Second) // past the dial timeout: the next request sits on a live connection
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not end within 5 s of its cancellation")
+	}
 }
