@@ -146,7 +146,11 @@ func (b *builder) decode(r *kgo.Record) op {
 	if r.Value == nil { // tombstone: delete what the key names
 		typ, id, err := record.ParseKey(key)
 		if err != nil {
-			return quarantine(string(record.ReasonBadKey), "tombstone: "+err.Error())
+			detail := err.Error()
+			if rf, ok := err.(*record.Refusal); ok {
+				detail = rf.Detail // the reason is said once, in Reason
+			}
+			return quarantine(string(record.ReasonBadKey), "tombstone: "+detail)
 		}
 		o.del = &store.Ref{Collection: collection, Type: typ, ID: id}
 		return o
