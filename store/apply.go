@@ -123,8 +123,9 @@ type dirEdit struct {
 }
 
 // Apply commits a batch atomically and then announces what changed. Readers
-// see all of it or none of it. Empty batches commit nothing.
-func (s *Store) Apply(b *Batch) (Change, error) {
+// see all of it or none of it. Empty batches commit nothing. A damaged page
+// met on the way is ErrCorrupt (see damaged) and the batch is rolled back.
+func (s *Store) Apply(b *Batch) (ch Change, err error) {
 	if b == nil || b.Empty() {
 		return Change{}, nil
 	}
@@ -142,10 +143,10 @@ func (s *Store) Apply(b *Batch) (Change, error) {
 		return Change{}, fmt.Errorf("apply batch: seal: %w", err)
 	}
 	now := time.Now().UTC()
-	ch := Change{Collections: map[string]Types{}}
+	ch = Change{Collections: map[string]Types{}}
 	var seq uint64
 
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		seq = binary.BigEndian.Uint64(meta.Get(kSeq)) + 1
 		if err := meta.Put(kSeq, binary.BigEndian.AppendUint64(nil, seq)); err != nil {

@@ -18,10 +18,13 @@ type Reader struct {
 
 // View runs fn with a read snapshot: everything fn reads is from the same
 // committed state.
-func (s *Store) View(fn func(r *Reader) error) error {
+//
+// A damaged page met on the way is ErrCorrupt, not a crash (see damaged).
+func (s *Store) View(fn func(r *Reader) error) (err error) {
 	if s.isClosed() {
 		return ErrClosed
 	}
+	defer damaged(&err)
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&Reader{s: s, tx: tx}) })
 }
 

@@ -180,7 +180,7 @@ func Open(path string, passphrase []byte, o *Options) (*Store, error) {
 	}
 	var master []byte
 	var seq uint64
-	err = db.View(func(tx *bolt.Tx) error {
+	err = view(db, func(tx *bolt.Tx) error {
 		// A file shorter than bbolt's high-water mark was truncated: reading
 		// its pages would fault.
 		if tx.Size() > fi.Size() {
@@ -384,7 +384,7 @@ func (s *Store) ChangePassphrase(old, new []byte) error {
 	if len(new) == 0 {
 		return errors.New("change passphrase: empty passphrase")
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		m := tx.Bucket(bMeta)
 		master, err := unwrapKey(m.Get(kKDF), m.Get(kWrapped), old)
 		if err != nil {
@@ -397,4 +397,29 @@ func (s *Store) ChangePassphrase(old, new []byte) error {
 		}
 		return errors.Join(m.Put(kKDF, rec), m.Put(kWrapped, wrapped))
 	})
+}
+
+// update runs a write transaction; a damaged page met on the way is
+// ErrCorrupt and the transaction is rolled back (see damaged).
+func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
+	defer damaged(&err)
+	return s.db.Update(fn)
+}
+
+// view runs a read transaction on db; a damaged page is ErrCorrupt.
+func view(db *bolt.DB, fn func(tx *bolt.Tx) error) (err error) {
+	defer damaged(&err)
+	return db.View(fn)
+}
+
+// damaged turns a panic inside a transaction into ErrCorrupt. bbolt asserts
+// its page structure instead of returning errors ("assertion failed: Page
+// expected to be: 7, but self identifies as …"), so a page damaged on disk
+// would crash the process the first time a read or a write reaches it.
+// bbolt rolls the transaction back as the panic passes, so nothing of it is
+// committed. The message names pages, never what they hold.
+func damaged(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+	}
 }
