@@ -267,8 +267,15 @@ func (s *Store) Apply(b *Batch) (ch Change, err error) {
 	ch.Committed = time.Now()
 	s.mu.Lock()
 	s.seq = seq
+	release := time.Since(s.released) > releaseEvery
+	if release {
+		s.released = time.Now()
+	}
 	s.mu.Unlock()
 	s.publish(ch)
+	if release {
+		releaseMapped(s.path)
+	}
 	return ch, nil
 }
 

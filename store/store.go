@@ -72,11 +72,16 @@ type Store struct {
 	keys *keyring
 	opts Options
 
-	mu     sync.Mutex // guards subs, seq and closed
-	subs   map[*Subscription]struct{}
-	seq    uint64
-	closed bool
+	mu       sync.Mutex // guards subs, seq and closed
+	subs     map[*Subscription]struct{}
+	seq      uint64
+	closed   bool
+	released time.Time // last time the file's mapped pages were released
 }
+
+// releaseEvery is how often, at most, a commit hands the file pages the
+// process has mapped back to the page cache (see releaseMapped).
+const releaseEvery = 2 * time.Second
 
 // DefaultPath is the store's default location: chartline/chartline.db under
 // the OS user config dir (for example ~/.config/chartline/chartline.db).

@@ -123,9 +123,13 @@ func New(o Options) (*Feed, error) {
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		// Live records reach the store within a few hundred milliseconds.
 		kgo.FetchMaxWait(250*time.Millisecond),
-		// Bound what is buffered: a fetch's worth, 4 MiB values included.
-		kgo.FetchMaxBytes(32<<20),
-		kgo.FetchMaxPartitionBytes(8<<20),
+		// Bound what is buffered: records point into their fetch response,
+		// so a poll keeps whole responses alive until its batch commits.
+		// 8 MiB responses keep ingest at about 200 MB RSS; a larger value
+		// (a 4 MiB resource) still comes whole: brokers return the first
+		// batch of a partition whatever the limit.
+		kgo.FetchMaxBytes(8<<20),
+		kgo.FetchMaxPartitionBytes(1<<20),
 		kgo.MetadataMinAge(250*time.Millisecond),
 		kgo.MetadataMaxAge(10*time.Second),
 		kgo.RetryBackoffFn(func(tries int) time.Duration {
