@@ -183,3 +183,79 @@ func TrialText(n int) string {
 	}
 	return fmt.Sprintf("%d trials", n)
 }
+
+// Alert severities and lifecycle states as the clinical engine writes them.
+const (
+	SeverityHigh      = "high"
+	SeverityMedium    = "medium"
+	SeverityLowMedium = "low-medium"
+
+	StateNew          = "new"
+	StateAcknowledged = "acknowledged"
+	StateEscalated    = "escalated"
+	StateResolved     = "resolved"
+)
+
+// NewSeverityBadge returns a pill for an alert's severity; set it with
+// SetSeverity.
+func NewSeverityBadge() *Pill {
+	p := NewPill("", ColorBandNone, ColorOnBandNone)
+	p.MinWidth = 100
+	return p
+}
+
+// SetSeverity shows a severity in words on its colour: "High" on the high
+// band's red, "Medium" on orange, "Low-medium" on amber.
+func SetSeverity(p *Pill, severity string) {
+	switch severity {
+	case SeverityHigh:
+		p.Set("High", ColorBandHigh, ColorOnBandHigh)
+	case SeverityMedium:
+		p.Set("Medium", ColorSeverityMedium, ColorOnSeverity)
+	case SeverityLowMedium:
+		p.Set("Low-medium", ColorBandLowMedium, ColorOnBandLowMedium)
+	default:
+		p.Set(severity, ColorBandNone, ColorOnBandNone)
+	}
+}
+
+// NewStateBadge returns a pill for an alert's lifecycle state; set it with
+// SetState.
+func NewStateBadge() *Pill {
+	p := NewPill("", ColorStateDone, ColorOnState)
+	p.MinWidth = 118
+	return p
+}
+
+// SetState shows a state in words: "New" stands out, "Escalated" is red,
+// "Acknowledged" and "Resolved" are calm. queued adds "· queued" for an
+// action saved here and not yet published.
+func SetState(p *Pill, state string, queued bool) {
+	text := StateLabel(state)
+	if queued {
+		text += " · queued"
+	}
+	switch state {
+	case StateNew:
+		p.Set(text, ColorStateNew, ColorOnStateNew)
+	case StateEscalated:
+		p.Set(text, ColorAlert, ColorOnAlert)
+	default:
+		p.Set(text, ColorStateDone, ColorOnState)
+	}
+}
+
+// StateLabel is a lifecycle state in words: "New", "Acknowledged"….
+func StateLabel(state string) string {
+	switch state {
+	case StateNew:
+		return "New"
+	case StateAcknowledged:
+		return "Acknowledged"
+	case StateEscalated:
+		return "Escalated"
+	case StateResolved:
+		return "Resolved"
+	}
+	return state
+}

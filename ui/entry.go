@@ -101,3 +101,52 @@ func forwardShortcut(obj fyne.CanvasObject, s fyne.Shortcut) bool {
 	}
 	return false
 }
+
+// NoteEntry is a multi-line entry for a note that goes with an action.
+// Ctrl+Enter submits it (OnSubmit) and Escape hands the keyboard back to
+// the page (OnEscape), so a note never needs the mouse.
+type NoteEntry struct {
+	widget.Entry
+	// OnSubmit is called on Ctrl+Enter with the text.
+	OnSubmit func(text string)
+	// OnEscape is called on Escape.
+	OnEscape func()
+}
+
+// NewNoteEntry returns a note entry with a placeholder, three lines high.
+func NewNoteEntry(placeholder string) *NoteEntry {
+	e := &NoteEntry{}
+	e.ExtendBaseWidget(e)
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.SetMinRowsVisible(3)
+	e.PlaceHolder = placeholder
+	return e
+}
+
+// TypedKey handles Escape and passes every other key to the entry.
+func (e *NoteEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		if e.OnEscape != nil {
+			e.OnEscape()
+		}
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
+// TypedShortcut submits on Ctrl+Enter, passes window shortcuts on, and
+// gives the rest to the entry.
+func (e *NoteEntry) TypedShortcut(s fyne.Shortcut) {
+	if cs, ok := s.(*desktop.CustomShortcut); ok && (cs.KeyName == fyne.KeyReturn || cs.KeyName == fyne.KeyEnter) &&
+		cs.Modifier == fyne.KeyModifierShortcutDefault {
+		if e.OnSubmit != nil {
+			e.OnSubmit(e.Text)
+		}
+		return
+	}
+	if windowShortcut(s) && forwardShortcut(e, s) {
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}

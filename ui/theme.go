@@ -60,6 +60,19 @@ const (
 	ColorOnNEWS2Missing   fyne.ThemeColorName = "chartline.news2.onmissing"  // text on it
 	ColorSelectedRail     fyne.ThemeColorName = "chartline.rail.selected"    // the current screen's rail button
 	ColorOnSelectedRail   fyne.ThemeColorName = "chartline.rail.onselected"  // text on it
+	ColorChartLine        fyne.ThemeColorName = "chartline.chart.line"       // a trend's main series
+	ColorChartLine2       fyne.ThemeColorName = "chartline.chart.line2"      // a trend's second series (diastolic)
+	ColorChartRange       fyne.ThemeColorName = "chartline.chart.range"      // reference range shading
+	ColorChartGrid        fyne.ThemeColorName = "chartline.chart.grid"       // grid lines
+	ColorChartZoneLow     fyne.ThemeColorName = "chartline.chart.zone.low"   // NEWS2 0–4 shading
+	ColorChartZoneMid     fyne.ThemeColorName = "chartline.chart.zone.mid"   // NEWS2 5–6 shading
+	ColorChartZoneHigh    fyne.ThemeColorName = "chartline.chart.zone.high"  // NEWS2 7+ shading
+	ColorSeverityMedium   fyne.ThemeColorName = "chartline.severity.medium"  // a medium alert's badge
+	ColorOnSeverity       fyne.ThemeColorName = "chartline.severity.on"      // text on a medium or low-medium badge
+	ColorStateNew         fyne.ThemeColorName = "chartline.state.new"        // an alert nobody has acknowledged
+	ColorStateDone        fyne.ThemeColorName = "chartline.state.done"       // acknowledged, resolved: calm grey
+	ColorOnStateNew       fyne.ThemeColorName = "chartline.state.onnew"      // text on the "new" badge
+	ColorOnState          fyne.ThemeColorName = "chartline.state.on"         // text on the calm state badges
 )
 
 // NEWS2 band names as the clinical engine writes them (RCP NEWS2 chart 2017,
@@ -287,6 +300,32 @@ func clinicalColor(n fyne.ThemeColorName, dark bool) (color.Color, bool) {
 		return pick(rgb(0xd3e3fd), rgb(0x1f3760)), true
 	case ColorOnSelectedRail:
 		return pick(rgb(0x041e49), rgb(0xd3e3fd)), true
+	case ColorChartLine:
+		return pick(rgb(0x1a56b0), rgb(0x82b1ff)), true
+	case ColorChartLine2:
+		return pick(rgb(0x7b3fa0), rgb(0xce93d8)), true
+	case ColorChartRange:
+		return pick(color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0x26}, color.NRGBA{R: 0x4c, G: 0xaf, B: 0x50, A: 0x30}), true
+	case ColorChartGrid:
+		return pick(rgb(0xdfe2e7), rgb(0x34353c)), true
+	case ColorChartZoneLow:
+		return pick(color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0x1c}, color.NRGBA{R: 0x4c, G: 0xaf, B: 0x50, A: 0x22}), true
+	case ColorChartZoneMid:
+		return pick(color.NRGBA{R: 0xe6, G: 0x51, B: 0x00, A: 0x24}, color.NRGBA{R: 0xff, G: 0x98, B: 0x00, A: 0x2c}), true
+	case ColorChartZoneHigh:
+		return pick(color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0x24}, color.NRGBA{R: 0xef, G: 0x53, B: 0x50, A: 0x30}), true
+	case ColorSeverityMedium:
+		return bandMedium, true
+	case ColorOnSeverity:
+		return ink, true
+	case ColorStateNew:
+		return pick(rgb(0x1a56b0), rgb(0x82b1ff)), true
+	case ColorStateDone:
+		return pick(rgb(0xe0e2e6), rgb(0x3a3b42)), true
+	case ColorOnStateNew:
+		return pick(white, ink), true
+	case ColorOnState:
+		return pick(ink, rgb(0xf3f3f3)), true
 	}
 	return nil, false
 }

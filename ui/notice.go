@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// NoticeKind chooses a notice banner's colour and icon.
+type NoticeKind int
+
+// Notice kinds.
+const (
+	NoticeAlert NoticeKind = iota // a new high alert: red
+	NoticeTrial                   // a new trial match: purple
+)
+
+// NoticeBanner is an in-app banner across the top of the window for
+// something that needs a clinician now (a new high alert, a trial match): a
+// coloured strip with an icon, a bold heading and a line of text, an "Open
+// chart" button and a close button. Tapping anywhere on it opens too.
+type NoticeBanner struct {
+	widget.BaseWidget
+	Kind    NoticeKind
+	Heading string // "High alert"
+	Text    string // "Ñúñez Ortega, José · NEWS2 9: high"
+	// OnOpen is called when the banner or its button is tapped.
+	OnOpen func()
+	// OnDismiss is called when its close button is tapped.
+	OnDismiss func()
+
+	open, dismiss *widget.Button
+}
+
+// NewNoticeBanner returns a banner.
+func NewNoticeBanner(kind NoticeKind, heading, text string, onOpen, onDismiss func()) *NoticeBanner {
+	b := &NoticeBanner{Kind: kind, Heading: heading, Text: text, OnOpen: onOpen, OnDismiss: onDismiss}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// Tapped opens.
+func (b *NoticeBanner) Tapped(*fyne.PointEvent) {
+	if b.OnOpen != nil {
+		b.OnOpen()
+	}
+}
+
+// Cursor is the pointer hand: the banner is a link.
+func (b *NoticeBanner) Cursor() desktop.Cursor { return desktop.PointerCursor }
+
+// Open taps the banner's open button (tests and keyboard use).
+func (b *NoticeBanner) Open() { b.Tapped(nil) }
+
+// Dismiss taps the banner's close button.
+func (b *NoticeBanner) Dismiss() {
+	if b.OnDismiss != nil {
+		b.OnDismiss()
+	}
+}
+
+func (b *NoticeBanner) colors() (bg, fg fyne.ThemeColorName, icon fyne.Resource) {
+	if b.Kind == NoticeTrial {
+		return ColorTrial, ColorOnTrial, theme.InfoIcon()
+	}
+	return ColorAlert, ColorOnAlert, theme.WarningIcon()
+}
+
+// CreateRenderer lays out icon, heading and text, and the two buttons.
+func (b *NoticeBanner) CreateRenderer() fyne.WidgetRenderer {
+	bgName, fgName, icon := b.colors()
+	bg := NewBackground(bgName)
+	txt := widget.NewRichText(
+		&widget.TextSegment{Text: b.Heading + "  ", Style: widget.RichTextStyle{ColorName: fgName, Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
+		&widget.TextSegment{Text: b.Text, Style: widget.RichTextStyle{ColorName: fgName, Inline: true}},
+	)
+	txt.Truncation = fyne.TextTruncateEllipsis
+	b.open = widget.NewButtonWithIcon("Open chart", theme.NavigateNextIcon(), b.Open)
+	b.dismiss = widget.NewButtonWithIcon("", theme.CancelIcon(), b.Dismiss)
+	b.dismiss.Importance = widget.LowImportance
+	ic := widget.NewIcon(theme.NewColoredResource(icon, fgName))
+	closeBox := container.NewStack(NewBackground(theme.ColorNameBackground), b.dismiss)
+	row := container.NewBorder(nil, nil, container.NewCenter(ic), container.NewHBox(b.open, closeBox), txt)
+	return widget.NewSimpleRenderer(container.NewStack(bg, container.NewPadded(row)))
+}
