@@ -22,6 +22,7 @@ func (e *enc) i(v int64)   { e.b = binary.AppendVarint(e.b, v) }
 func (e *enc) s(v string)  { e.u(uint64(len(v))); e.b = append(e.b, v...) }
 func (e *enc) f(v float64) { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v)) }
 func (e *enc) bool(v bool) { e.b = append(e.b, b2u(v)) }
+
 // t writes a time as microseconds since the Unix epoch, plus one (zero is
 // the zero time): FHIR times are at most millisecond-precise, and a 2026 time
 // takes 7 bytes instead of 9.

@@ -238,12 +238,12 @@ type Entry struct {
 	Collection string
 	// Topic is the Kafka topic the collection's resources come from; the
 	// resources' Meta.Source.Topic is read from here.
-	Topic   string
-	Patient *Demographics // nil until the Patient resource arrives
-	Counts     map[string]int // resources held, by type
-	Status     Status
-	Updated    time.Time // last commit that touched the collection
-	LastTime   time.Time // newest clinical time among its resources
+	Topic    string
+	Patient  *Demographics  // nil until the Patient resource arrives
+	Counts   map[string]int // resources held, by type
+	Status   Status
+	Updated  time.Time // last commit that touched the collection
+	LastTime time.Time // newest clinical time among its resources
 }
 
 // Total is the number of resources held in the collection.
