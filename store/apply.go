@@ -15,14 +15,14 @@ import (
 var kQuarantined = []byte("quarantined") // meta: uint64 count of quarantined records
 
 // sealedPut is a resource upsert prepared ahead of the write transaction:
-// its identity, its type tag, its index entry encoded (sealed in the
-// transaction, where its key is known) and its raw JSON compressed and sealed.
+// its identity, collection and type tags, and its record's plaintext with
+// both parts compressed (sealed in the transaction, where its sequence is
+// known).
 type sealedPut struct {
-	col  []byte // collection tag
-	id   []byte // identity key
-	typ  []byte // type tag
-	item []byte // encoded index entry
-	raw  []byte // sealed raw JSON
+	col    []byte // collection tag
+	id     []byte // identity key
+	typ    []byte // type tag
+	record []byte // record plaintext (see packRecord)
 }
 
 // parallelSealMin is the batch size from which sealing is spread over all
@@ -30,19 +30,14 @@ type sealedPut struct {
 // they save.
 const parallelSealMin = 64
 
-// sealPuts compresses and seals every put's JSON outside the write lock, in
+// sealPuts encodes and compresses every put outside the write lock, in
 // parallel across cores for large batches.
 func (s *Store) sealPuts(puts []Resource) ([]sealedPut, error) {
 	out := make([]sealedPut, len(puts))
 	one := func(i int) error {
 		p := &puts[i]
-		id := s.keys.idKey(p.Collection, p.Type, p.ID)
-		raw, err := s.keys.seal(loc(id, bRaw), p.JSON, true)
-		if err != nil {
-			return err
-		}
-		out[i] = sealedPut{col: s.keys.collectionTag(p.Collection), id: id, typ: s.keys.typeTag(p.Type),
-			item: encodeItem(p.Type, p.ID, &p.Meta), raw: raw}
+		out[i] = sealedPut{col: s.keys.collectionTag(p.Collection), id: s.keys.idKey(p.Collection, p.Type, p.ID),
+			typ: s.keys.typeTag(p.Type), record: packRecord(p.Type, p.ID, &p.Meta, p.JSON)}
 		return nil
 	}
 	workers := runtime.GOMAXPROCS(0)
@@ -183,12 +178,12 @@ func (s *Store) Apply(b *Batch) (ch Change, err error) {
 					return err
 				}
 			}
-			key := idxKey(sp.typ, seq)
-			item, err := s.keys.seal(loc(key, bCol, sp.col, bIdx), sp.item, true)
+			sk := seqKey(seq)
+			rec, err := s.keys.seal(loc(sk, bRaw, sp.col), sp.record, false)
 			if err != nil {
 				return err
 			}
-			if err := errors.Join(raw.Put(seqKey(seq), sp.raw), cb.idx.Put(key, item)); err != nil {
+			if err := errors.Join(raw.Put(sk, rec), cb.idx.Put(idxKey(sp.typ, seq), idxMark)); err != nil {
 				return err
 			}
 			e := edit(p.Collection)
@@ -285,13 +280,13 @@ type colBuckets struct{ idx, ids *bolt.Bucket }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq) }
 
-// lookup finds where a resource's value is kept; existed is false when the
+// lookup finds where a resource's record is kept; existed is false when the
 // collection does not hold it.
 //
 // The sequence is stored in plaintext: it says only in which order
-// resources arrived. Integrity does not rest on it: the raw value it points
-// to is sealed with the resource's identity as additional data, and the index
-// entry names its resource inside its sealed payload, so a swapped or edited
+// resources arrived. Integrity does not rest on it: the record it points to
+// is sealed with its sequence and collection as additional data and names
+// its resource inside, and readers check that name, so a swapped or edited
 // sequence makes the read fail as tampered instead of returning another
 // resource.
 func (s *Store) lookup(cb *colBuckets, col, id []byte) (seq uint64, existed bool, err error) {

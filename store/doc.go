@@ -36,16 +36,18 @@
 //	meta                      format version, KDF parameters, salt, wrapped key, commit sequence (plaintext, no PHI)
 //	dir   / HMAC(collection)  sealed Entry: collection name, demographics, counts per type, status
 //	col   / HMAC(collection) / ids / HMAC(collection/type/id)  sequence number of the resource (order only)
-//	                         / idx / tag(type) ‖ sequence      sealed, compressed Meta (binary)
-//	raw   / sequence                                           sealed, compressed raw JSON (AAD: its identity)
+//	                         / idx / tag(type) ‖ sequence      (the key only: the collection's resources by type)
+//	raw   / sequence                                           sealed record: compressed index entry (binary Meta) and raw JSON
 //	off   / HMAC(topic) ‖ partition                            sealed offset record
 //	quar  / HMAC(topic/partition/offset)                       sealed Quarantined record
 //	doc   / HMAC(kind) / HMAC(patient) ‖ HMAC(key)             sealed Doc
 //	dirty / HMAC(patient)                                      sealed patient id and commit sequence
 //	outbox/ sequence                                           sealed OutboxItem
 //
-// Raw JSON is keyed by a store-wide sequence so new resources append at the
+// Records are keyed by a store-wide sequence so new resources append at the
 // end of one bucket (full pages, few pages written per commit) instead of
 // landing at random places; a collection's ids bucket maps each resource's
-// keyed identity to its sequence, and updates overwrite in place.
+// keyed identity to its sequence, updates overwrite in place, and its idx
+// bucket lists its sequences by type. A record is sealed with its sequence
+// and collection as additional data and names its resource inside.
 package store

@@ -104,16 +104,16 @@ func (r *Reader) Items(collection string, types ...string) ([]Item, error) {
 			out = make([]Item, 0, e.Total())
 		}
 	}
-	err := r.each(collection, types, func(_ uint64, it Item) error {
+	err := r.each(collection, types, false, func(it Item, _ []byte) error {
 		out = append(out, it)
 		return nil
 	})
 	return out, err
 }
 
-// each calls fn with every index entry of a collection (of the given types,
-// or all) and the sequence that keys its raw JSON.
-func (r *Reader) each(collection string, types []string, fn func(seq uint64, it Item) error) error {
+// each calls fn with every resource of a collection (of the given types, or
+// all): its index entry, and its JSON when wantJSON.
+func (r *Reader) each(collection string, types []string, wantJSON bool, fn func(it Item, json []byte) error) error {
 	col, cb := r.colBuckets(collection)
 	if cb == nil {
 		return nil
@@ -122,25 +122,34 @@ func (r *Reader) each(collection string, types []string, fn func(seq uint64, it 
 	if err != nil {
 		return err
 	}
-	visit := func(k, v []byte) error {
+	raw := r.tx.Bucket(bRaw)
+	visit := func(k []byte) error {
 		if len(k) != typeTagLen+8 {
 			return &TamperError{Where: loc(k, bCol, col, bIdx).String() + " (bad key)"}
 		}
-		typ, id, m, err := r.s.openItem(col, k, v)
+		typ, id, m, js, err := r.s.openRecord(raw, col, k[typeTagLen:], wantJSON)
 		if err != nil {
 			return err
 		}
+		if !bytes.Equal(r.s.keys.typeTag(typ), k[:typeTagLen]) {
+			return &TamperError{Where: loc(k[typeTagLen:], bRaw, col).String() + " (record of another type)"}
+		}
 		m.Source.Topic = entry.Topic
-		return fn(binary.BigEndian.Uint64(k[typeTagLen:]), Item{Ref: Ref{Collection: collection, Type: typ, ID: id}, Meta: m})
-	}
-	if len(types) == 0 {
-		return cb.idx.ForEach(visit)
+		return fn(Item{Ref: Ref{Collection: collection, Type: typ, ID: id}, Meta: m}, js)
 	}
 	c := cb.idx.Cursor()
+	if len(types) == 0 {
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if err := visit(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for _, t := range types {
 		prefix := r.s.keys.typeTag(t)
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if err := visit(k, v); err != nil {
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if err := visit(k); err != nil {
 				return err
 			}
 		}
@@ -148,28 +157,23 @@ func (r *Reader) each(collection string, types []string, fn func(seq uint64, it 
 	return nil
 }
 
-func (s *Store) openItem(col, k, v []byte) (typ, id string, m Meta, err error) {
-	l := loc(k, bCol, col, bIdx)
+// openRecord reads, authenticates and opens the record at a sequence of a
+// collection.
+func (s *Store) openRecord(raw *bolt.Bucket, col, sk []byte, wantJSON bool) (typ, id string, m Meta, js []byte, err error) {
+	l := loc(sk, bRaw, col)
+	v := raw.Get(sk)
+	if v == nil {
+		return "", "", m, nil, &TamperError{Where: l.String() + " (index entry without record)"}
+	}
 	plain, err := s.keys.unseal(l, v)
 	if err != nil {
-		return "", "", m, err
+		return "", "", m, nil, err
 	}
-	typ, id, m, err = decodeItem(plain)
+	typ, id, m, js, err = openRecord(plain, wantJSON)
 	if err != nil {
-		return "", "", m, fmt.Errorf("%w: %v at %s", ErrTampered, err, l)
+		return "", "", m, nil, fmt.Errorf("%w: %v at %s", ErrTampered, err, l)
 	}
-	return typ, id, m, nil
-}
-
-// rawJSON reads and opens a resource's raw JSON.
-func (r *Reader) rawJSON(ref Ref, seq uint64) ([]byte, error) {
-	id := r.s.keys.idKey(ref.Collection, ref.Type, ref.ID)
-	l := loc(id, bRaw)
-	v := r.tx.Bucket(bRaw).Get(seqKey(seq))
-	if v == nil {
-		return nil, fmt.Errorf("%w: index entry without value at %s", ErrTampered, l)
-	}
-	return r.s.keys.unseal(l, v)
+	return typ, id, m, js, nil
 }
 
 // Resource returns one resource with its raw JSON; ok is false when absent.
@@ -182,26 +186,18 @@ func (r *Reader) Resource(ref Ref) (res Resource, ok bool, err error) {
 	if !ok || err != nil {
 		return Resource{}, false, err
 	}
-	key := idxKey(r.s.keys.typeTag(ref.Type), seq)
-	iv := cb.idx.Get(key)
-	if iv == nil {
-		return Resource{}, false, fmt.Errorf("%w: missing index entry at %s", ErrTampered, loc(key, bCol, col, bIdx))
-	}
-	typ, id, m, err := r.s.openItem(col, key, iv)
+	sk := seqKey(seq)
+	typ, id, m, js, err := r.s.openRecord(r.tx.Bucket(bRaw), col, sk, true)
 	if err != nil {
 		return Resource{}, false, err
 	}
 	if typ != ref.Type || id != ref.ID {
-		return Resource{}, false, fmt.Errorf("%w: index entry of another resource at %s", ErrTampered, loc(key, bCol, col, bIdx))
+		return Resource{}, false, &TamperError{Where: loc(sk, bRaw, col).String() + " (record of another resource)"}
 	}
 	if entry, ok, err := r.Entry(ref.Collection); err != nil {
 		return Resource{}, false, err
 	} else if ok {
 		m.Source.Topic = entry.Topic
-	}
-	js, err := r.rawJSON(ref, seq)
-	if err != nil {
-		return Resource{}, false, err
 	}
 	return Resource{Ref: ref, JSON: js, Meta: m}, true, nil
 }
@@ -210,11 +206,7 @@ func (r *Reader) Resource(ref Ref) (res Resource, ok bool, err error) {
 // those of the given types.
 func (r *Reader) Resources(collection string, types ...string) ([]Resource, error) {
 	var out []Resource
-	err := r.each(collection, types, func(seq uint64, it Item) error {
-		js, err := r.rawJSON(it.Ref, seq)
-		if err != nil {
-			return err
-		}
+	err := r.each(collection, types, true, func(it Item, js []byte) error {
 		out = append(out, Resource{Ref: it.Ref, JSON: js, Meta: it.Meta})
 		return nil
 	})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/rand"
+	"errors"
 	_ "embed"
 	"encoding/hex"
 	"fmt"
@@ -111,21 +112,46 @@ func isPrintable(p []byte) bool {
 	return true
 }
 
-// seal compresses (when it pays) and encrypts plaintext for a location.
-func (k *keyring) seal(l location, plaintext []byte, compress bool) ([]byte, error) {
-	codec := byte(codecRaw)
-	payload := plaintext
+// appendPart appends codec ‖ payload: the plaintext compressed when asked
+// and when it pays, else as is.
+func appendPart(dst, plaintext []byte, compress bool) []byte {
 	if compress && len(plaintext) >= compressMin {
 		c := fhirDict.Encode(make([]byte, s2.MaxEncodedLen(len(plaintext))), plaintext)
 		if len(c) < len(plaintext) {
-			codec, payload = codecS2Dict, c
+			dst = append(dst, codecS2Dict)
+			return append(dst, c...)
 		}
 	}
+	dst = append(dst, codecRaw)
+	return append(dst, plaintext...)
+}
+
+// openPart is the inverse of appendPart; errors name no location (the
+// caller adds it).
+func openPart(part []byte) ([]byte, error) {
+	if len(part) == 0 {
+		return nil, errors.New("empty payload")
+	}
+	switch part[0] {
+	case codecRaw:
+		return part[1:], nil
+	case codecS2Dict:
+		n, err := s2.DecodedLen(part[1:])
+		if err != nil || n > maxValueLen {
+			return nil, errors.New("bad compressed payload")
+		}
+		return fhirDict.Decode(make([]byte, n), part[1:])
+	default:
+		return nil, errors.New("unknown codec")
+	}
+}
+
+// seal compresses (when asked and it pays) and encrypts plaintext for a
+// location.
+func (k *keyring) seal(l location, plaintext []byte, compress bool) ([]byte, error) {
 	var aadBuf [128]byte
 	aad := l.aad(aadBuf[:0])
-	inner := make([]byte, 0, 1+len(payload))
-	inner = append(inner, codec)
-	inner = append(inner, payload...)
+	inner := appendPart(make([]byte, 0, 1+len(plaintext)), plaintext, compress)
 
 	out := make([]byte, 1+nonceLen, 1+nonceLen+len(inner)+k.aead.Overhead())
 	out[0] = sealVersion
@@ -147,21 +173,10 @@ func (k *keyring) unseal(l location, sealed []byte) ([]byte, error) {
 	if err != nil || len(inner) == 0 {
 		return nil, &TamperError{Where: l.String()}
 	}
-	switch inner[0] {
-	case codecRaw:
-		return inner[1:], nil
-	case codecS2Dict:
-		n, err := s2.DecodedLen(inner[1:])
-		if err != nil || n > maxValueLen {
-			return nil, &TamperError{Where: l.String() + " (bad compressed payload)"}
-		}
-		out, err := fhirDict.Decode(make([]byte, n), inner[1:])
-		if err != nil {
-			// Authenticated but undecodable: only a bug or a forged key could do this.
-			return nil, &TamperError{Where: l.String() + " (bad compressed payload)"}
-		}
-		return out, nil
-	default:
-		return nil, &TamperError{Where: l.String() + " (unknown codec)"}
+	out, err := openPart(inner)
+	if err != nil {
+		// Authenticated but unreadable: only a bug or a forged key could do this.
+		return nil, &TamperError{Where: l.String() + " (" + err.Error() + ")"}
 	}
+	return out, nil
 }

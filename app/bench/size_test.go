@@ -32,7 +32,7 @@ func TestSizeBreakdown(t *testing.T) {
 		}
 		batch = batch[:0]
 	}
-	demo.Bulk(9, 20000, 100, func(topic string, key, value []byte) bool {
+	demo.Bulk(9, 100000, 200, func(topic string, key, value []byte) bool {
 		p, _ := topics.Collection(topic)
 		d, err := record.Decode(key, value, p)
 		if err != nil {
