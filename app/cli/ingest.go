@@ -71,6 +71,8 @@ func Ingest(ctx context.Context, o IngestOptions, io IO) error {
 		select {
 		case <-ctx.Done():
 		case err = <-caught:
+		case <-ss.Failed():
+			err = ss.Err()
 		case <-tick.C:
 			fmt.Fprintln(io.Err, ss.Status().String())
 			continue

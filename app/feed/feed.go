@@ -173,7 +173,8 @@ func (f *Feed) Fetched() int64 { return f.fetched.Load() }
 func (f *Feed) Client() *kgo.Client { return f.cl }
 
 // Run consumes until ctx ends. It returns nil when ctx is cancelled, and an
-// error only when the store cannot be written.
+// error only when the store cannot be written: the file is damaged
+// (store.ErrCorrupt, store.ErrTampered). Other write failures are retried.
 func (f *Feed) Run(ctx context.Context) error {
 	defer f.cl.Close()
 	ctx, cancel := context.WithCancel(ctx)
@@ -191,7 +192,11 @@ func (f *Feed) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		errc <- f.applyLoop(ctx, batches)
+		err := f.applyLoop(ctx, batches)
+		if err != nil {
+			cancel() // the poller stops too
+		}
+		errc <- err
 	}()
 
 	f.pollLoop(ctx, batches)
@@ -282,6 +287,11 @@ func (f *Feed) applyLoop(ctx context.Context, in <-chan pending) error {
 			}
 			if errors.Is(err, store.ErrClosed) || ctx.Err() != nil {
 				return nil
+			}
+			if errors.Is(err, store.ErrCorrupt) || errors.Is(err, store.ErrTampered) {
+				// A damaged file does not heal: retrying would spin for ever.
+				f.o.Log.Error("store damaged; the feed stops", "err", err)
+				return fmt.Errorf("feed: %w", err)
 			}
 			// The batch is kept and retried: nothing is skipped, and the
 			// poller waits (the channel is full) until the disk recovers.

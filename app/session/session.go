@@ -40,6 +40,9 @@ type Session struct {
 	watchers   map[chan feed.Status]struct{}
 	closers    []func() // run on Close, last first (demo broker, temp store)
 	closed     bool
+	failed     chan struct{} // closed when a feed stops on an error
+	failErr    error
+	failOnce   sync.Once
 	demo       bool
 	loaded     chan error // demo: fixtures loaded (or why not)
 }
@@ -75,7 +78,7 @@ func StartWithClock(ctx context.Context, cfg config.Config, s *store.Store, log 
 	if err != nil {
 		return nil, err
 	}
-	ss := &Session{store: s, engine: eng, log: log, cfg: cfg, watchers: map[chan feed.Status]struct{}{}, engineDone: make(chan struct{})}
+	ss := &Session{store: s, engine: eng, log: log, cfg: cfg, watchers: map[chan feed.Status]struct{}{}, engineDone: make(chan struct{}), failed: make(chan struct{})}
 	ectx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	ss.engineStop = cancel
 	go func() {
@@ -107,6 +110,12 @@ func (ss *Session) startFeed(cfg config.Config) error {
 		defer ss.running.Done()
 		if err := f.Run(ctx); err != nil {
 			ss.log.Error("feed stopped", "err", err)
+			ss.failOnce.Do(func() {
+				ss.mu.Lock()
+				ss.failErr = err
+				ss.mu.Unlock()
+				close(ss.failed)
+			})
 		}
 	}()
 	go func() {
@@ -141,6 +150,17 @@ func (ss *Session) startFeed(cfg config.Config) error {
 		}
 	}()
 	return nil
+}
+
+// Failed is closed when the feed stopped on an error it cannot retry (the
+// store file is damaged); Err says which. Nothing more is materialised.
+func (ss *Session) Failed() <-chan struct{} { return ss.failed }
+
+// Err is the error the feed stopped on, nil while it runs.
+func (ss *Session) Err() error {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.failErr
 }
 
 // Store is the session's store.
