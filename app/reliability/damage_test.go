@@ -97,7 +97,7 @@ func TestStoreDamageThroughCLI(t *testing.T) {
 
 	cases := []struct {
 		name    string
-		content []byte                      // the damaged file
+		content []byte                       // the damaged file
 		edit    func(t *testing.T, p string) // or an edit of a good copy
 		says    string
 	}{
