@@ -2,9 +2,9 @@ package store
 
 import (
 	"crypto/rand"
-	"errors"
 	_ "embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
