@@ -21,7 +21,6 @@ var kQuarantined = []byte("quarantined") // meta: uint64 count of quarantined re
 type sealedPut struct {
 	col    []byte // collection tag
 	id     []byte // identity key
-	typ    []byte // type tag
 	record []byte // record plaintext (see packRecord)
 }
 
@@ -37,7 +36,7 @@ func (s *Store) sealPuts(puts []Resource) ([]sealedPut, error) {
 	one := func(i int) error {
 		p := &puts[i]
 		out[i] = sealedPut{col: s.keys.collectionTag(p.Collection), id: s.keys.idKey(p.Collection, p.Type, p.ID),
-			typ: s.keys.typeTag(p.Type), record: packRecord(p.Type, p.ID, &p.Meta, p.JSON)}
+			record: packRecord(p.Type, p.ID, &p.Meta, p.JSON)}
 		return nil
 	}
 	workers := runtime.GOMAXPROCS(0)
@@ -183,7 +182,7 @@ func (s *Store) Apply(b *Batch) (ch Change, err error) {
 			if err != nil {
 				return err
 			}
-			if err := errors.Join(raw.Put(sk, rec), cb.idx.Put(idxKey(sp.typ, seq), idxMark)); err != nil {
+			if err := raw.Put(sk, rec); err != nil {
 				return err
 			}
 			e := edit(p.Collection)
@@ -219,7 +218,7 @@ func (s *Store) Apply(b *Batch) (ch Change, err error) {
 			if !existed {
 				continue
 			}
-			if err := errors.Join(cb.ids.Delete(id), cb.idx.Delete(idxKey(s.keys.typeTag(d.Type), seq)), raw.Delete(seqKey(seq))); err != nil {
+			if err := errors.Join(cb.ids.Delete(id), raw.Delete(seqKey(seq))); err != nil {
 				return err
 			}
 			e := edit(d.Collection)
@@ -276,7 +275,7 @@ func (s *Store) Apply(b *Batch) (ch Change, err error) {
 
 // colBuckets are one collection's sub-buckets: index entries and the
 // identity -> sequence map.
-type colBuckets struct{ idx, ids *bolt.Bucket }
+type colBuckets struct{ ids *bolt.Bucket }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq) }
 
@@ -324,17 +323,14 @@ func (c *colCache) get(tag []byte, create bool) (*colBuckets, error) {
 			return nil, err
 		}
 	}
-	idx, err := b.CreateBucketIfNotExists(bIdx)
-	if err != nil {
-		return nil, err
-	}
 	ids, err := b.CreateBucketIfNotExists(bIDs)
 	if err != nil {
 		return nil, err
 	}
-	// Index keys are tag(type) ‖ seq: within a type they arrive in order.
-	idx.FillPercent = 0.9
-	cb := &colBuckets{idx: idx, ids: ids}
+	// Keys are pseudonyms, so inserts land at random places: bbolt's
+	// default 50/50 split keeps pages about 63 % full here (a 90/10 split
+	// measured 37 %).
+	cb := &colBuckets{ids: ids}
 	c.m[string(tag)] = cb
 	return cb, nil
 }

@@ -35,8 +35,7 @@
 //
 //	meta                      format version, KDF parameters, salt, wrapped key, commit sequence (plaintext, no PHI)
 //	dir   / HMAC(collection)  sealed Entry: collection name, demographics, counts per type, status
-//	col   / HMAC(collection) / ids / HMAC(collection/type/id)  sequence number of the resource (order only)
-//	                         / idx / tag(type) ‖ sequence      (the key only: the collection's resources by type)
+//	col   / HMAC(collection) / ids / tag(type) ‖ HMAC(collection/type/id)  sequence of the resource's record (order only)
 //	raw   / sequence                                           sealed record: compressed index entry (binary Meta) and raw JSON
 //	off   / HMAC(topic) ‖ partition                            sealed offset record
 //	quar  / HMAC(topic/partition/offset)                       sealed Quarantined record
@@ -47,7 +46,7 @@
 // Records are keyed by a store-wide sequence so new resources append at the
 // end of one bucket (full pages, few pages written per commit) instead of
 // landing at random places; a collection's ids bucket maps each resource's
-// keyed identity to its sequence, updates overwrite in place, and its idx
-// bucket lists its sequences by type. A record is sealed with its sequence
+// keyed identity (grouped by type) to its sequence, and updates overwrite in
+// place. A record is sealed with its sequence
 // and collection as additional data and names its resource inside.
 package store

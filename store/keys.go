@@ -202,19 +202,13 @@ func (k *keyring) typeTag(typ string) []byte {
 	return t[:]
 }
 
-// idKey is a resource's identity: HMAC(collection/type/id). It keys the
-// collection's ids bucket and is the additional data of the resource's raw
-// JSON, so a raw value only opens as the resource it was written for.
+// idKey is a resource's key in its collection's ids bucket:
+// tag(type) ‖ HMAC(collection/type/id). Grouping by type tag makes reading
+// one type a prefix scan.
 func (k *keyring) idKey(collection, typ, id string) []byte {
-	return k.tag(make([]byte, 0, tagLen), domResource, collection+"\x00"+typ+"/"+id, tagLen)
-}
-
-// idxKey is tag(type) ‖ seq: a collection's index entries grouped by type,
-// in arrival order within a type.
-func idxKey(typeTag []byte, seq uint64) []byte {
-	key := make([]byte, 0, typeTagLen+8)
-	key = append(key, typeTag...)
-	return binary.BigEndian.AppendUint64(key, seq)
+	key := make([]byte, 0, typeTagLen+tagLen)
+	key = append(key, k.typeTag(typ)...)
+	return k.tag(key, domResource, collection+"\x00"+typ+"/"+id, tagLen)
 }
 
 // offsetKey is HMAC(topic) ‖ partition, big-endian.

@@ -92,11 +92,11 @@ func (r *Reader) colBuckets(collection string) (col []byte, cb *colBuckets) {
 	if b == nil {
 		return col, nil
 	}
-	return col, &colBuckets{idx: b.Bucket(bIdx), ids: b.Bucket(bIDs)}
+	return col, &colBuckets{ids: b.Bucket(bIDs)}
 }
 
 // Items returns the index entries of a collection's resources, all of them
-// or only those of the given types: by type, then in arrival order.
+// or only those of the given types, grouped by type in no particular order.
 func (r *Reader) Items(collection string, types ...string) ([]Item, error) {
 	var out []Item
 	if len(types) == 0 {
@@ -123,24 +123,24 @@ func (r *Reader) each(collection string, types []string, wantJSON bool, fn func(
 		return err
 	}
 	raw := r.tx.Bucket(bRaw)
-	visit := func(k []byte) error {
-		if len(k) != typeTagLen+8 {
-			return &TamperError{Where: loc(k, bCol, col, bIdx).String() + " (bad key)"}
+	visit := func(k, v []byte) error {
+		if len(k) != typeTagLen+tagLen || len(v) != 8 {
+			return &TamperError{Where: loc(k, bCol, col, bIDs).String() + " (bad entry)"}
 		}
-		typ, id, m, js, err := r.s.openRecord(raw, col, k[typeTagLen:], wantJSON)
+		typ, id, m, js, err := r.s.openRecord(raw, col, v, wantJSON)
 		if err != nil {
 			return err
 		}
-		if !bytes.Equal(r.s.keys.typeTag(typ), k[:typeTagLen]) {
-			return &TamperError{Where: loc(k[typeTagLen:], bRaw, col).String() + " (record of another type)"}
+		if !bytes.Equal(r.s.keys.idKey(collection, typ, id), k) {
+			return &TamperError{Where: loc(v, bRaw, col).String() + " (record of another resource)"}
 		}
 		m.Source.Topic = entry.Topic
 		return fn(Item{Ref: Ref{Collection: collection, Type: typ, ID: id}, Meta: m}, js)
 	}
-	c := cb.idx.Cursor()
+	c := cb.ids.Cursor()
 	if len(types) == 0 {
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			if err := visit(k); err != nil {
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := visit(k, v); err != nil {
 				return err
 			}
 		}
@@ -148,8 +148,8 @@ func (r *Reader) each(collection string, types []string, wantJSON bool, fn func(
 	}
 	for _, t := range types {
 		prefix := r.s.keys.typeTag(t)
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			if err := visit(k); err != nil {
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := visit(k, v); err != nil {
 				return err
 			}
 		}

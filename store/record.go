@@ -15,11 +15,8 @@ import (
 // (encodeItem: type, id, Meta) and the raw JSON, each compressed on its own,
 // so reading the index entry never decompresses the JSON. Keeping both in one
 // value packs them into the raw bucket's full, append-only pages; the
-// collection's idx bucket then holds only the keys tag(type) ‖ sequence.
+// collection's ids bucket maps each resource's key to its sequence.
 const recordVersion = 1
-
-// idxMark is the value of an idx key: the key is the information.
-var idxMark = []byte{1}
 
 // packRecord builds a record's plaintext (compression included) outside the
 // write transaction.

@@ -25,7 +25,6 @@ var (
 	bMeta   = []byte("meta")
 	bDir    = []byte("dir")
 	bCol    = []byte("col")
-	bIdx    = []byte("idx")
 	bRaw    = []byte("raw")
 	bIDs    = []byte("ids")
 	bOff    = []byte("off")

@@ -334,20 +334,22 @@ func TestSwappedValuesAreTampered(t *testing.T) {
 			t.Errorf("%s after swap: %v, want ErrTampered", id, err)
 		}
 	}
-	// A value moved to another patient's bucket fails too.
-	mustApply(t, s, &Batch{Puts: []Resource{obsPut("q", "o1", 50, time.Now())}})
+	// Another patient's record pointed to from this patient's bucket fails
+	// too, and so does a pointer moved to another resource's key.
+	mustApply(t, s, &Batch{Puts: []Resource{obsPut("q", "o1", 50, time.Now()), obsPut("r", "o3", 51, time.Now())}})
 	qseq := seqOf(t, s, "q", "Observation", "o1")
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		from := tx.Bucket(bCol).Bucket(s.keys.collectionTag("q")).Bucket(bIdx)
-		to := tx.Bucket(bCol).Bucket(s.keys.collectionTag("p")).Bucket(bIdx)
-		k := idxKey(s.keys.typeTag("Observation"), qseq)
-		return to.Put(k, bytes.Clone(from.Get(k)))
+		to := tx.Bucket(bCol).Bucket(s.keys.collectionTag("r")).Bucket(bIDs)
+		return to.Put(s.keys.idKey("r", "Observation", "o3"), seqKey(qseq))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Items("p"); !errors.Is(err, ErrTampered) {
-		t.Fatalf("moved index entry: %v, want ErrTampered", err)
+	if _, err := s.Items("r"); !errors.Is(err, ErrTampered) {
+		t.Fatalf("pointer to another patient's record: %v, want ErrTampered", err)
+	}
+	if _, _, err := s.Resource(Ref{Collection: "r", Type: "Observation", ID: "o3"}); !errors.Is(err, ErrTampered) {
+		t.Fatalf("resource through a moved pointer: %v, want ErrTampered", err)
 	}
 }
 

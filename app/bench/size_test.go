@@ -3,7 +3,6 @@ package bench
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -62,18 +61,6 @@ func TestSizeBreakdown(t *testing.T) {
 			t.Logf("%-4s keys %d depth %d leaf pages %d (%d inuse of %d alloc) branch %d inline %d buckets %d",
 				name, st.KeyN, st.Depth, st.LeafPageN, st.LeafInuse, st.LeafAlloc, st.BranchPageN, st.InlineBucketInuse, st.BucketN)
 		}
-		var idxIn, idxAlloc, idsIn, idsAlloc int
-		tx.Bucket([]byte("col")).ForEachBucket(func(k []byte) error {
-			c := tx.Bucket([]byte("col")).Bucket(k)
-			a, b := c.Bucket([]byte("idx")).Stats(), c.Bucket([]byte("ids")).Stats()
-			idxIn += a.LeafInuse + a.BranchInuse + a.InlineBucketInuse
-			idxAlloc += a.LeafAlloc + a.BranchAlloc
-			idsIn += b.LeafInuse + b.BranchInuse + b.InlineBucketInuse
-			idsAlloc += b.LeafAlloc + b.BranchAlloc
-			return nil
-		})
-		t.Logf("idx inuse %d alloc %d; ids inuse %d alloc %d", idxIn, idxAlloc, idsIn, idsAlloc)
-		_ = strings.ToLower
 		return nil
 	})
 }
