@@ -33,6 +33,48 @@ type chart struct {
 	Sections []sectionData
 	Timeline []timelineEntry // newest first
 	Kinds    []kindCount     // categories in the timeline, most entries first
+
+	// Items are every index entry of the patient, for the trends (built
+	// when the Trends tab shows, not on every load).
+	Items []store.Item
+	// Side is what the engine keeps of the patient: alerts, matches and
+	// who opened the chart.
+	Side sideData
+}
+
+// sideData is the engine's documents about a patient, read with the chart
+// and re-read alone when only they change (an alert action, the outbox, an
+// audit event from another workstation).
+type sideData struct {
+	Alerts  []alertRow
+	Matches []engine.MatchView
+	Audit   []clinical.AuditSummary // chart opens in the audit window, newest first
+}
+
+// auditWindow is how far back the banner looks for who else opened the
+// chart.
+const auditWindow = 24 * time.Hour
+
+// loadSide reads a patient's alerts, matches and recent chart opens.
+func loadSide(r *store.Reader, id string, now time.Time) (sideData, error) {
+	var d sideData
+	var err error
+	if d.Alerts, err = loadAlertRows(r, id); err != nil {
+		return d, err
+	}
+	if d.Matches, err = engine.PatientMatches(r, id); err != nil {
+		return d, err
+	}
+	audit, err := engine.RecentAudit(r, id, now.Add(-auditWindow))
+	if err != nil {
+		return d, err
+	}
+	for _, a := range audit {
+		if a.Kind == clinical.AuditChartOpened {
+			d.Audit = append(d.Audit, a)
+		}
+	}
+	return d, nil
 }
 
 // kindCount is a category and how many timeline entries have it.
@@ -63,6 +105,7 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 	if err != nil {
 		return nil, err
 	}
+	c.Items = items
 	in := &chartInput{byCategory: map[string][]*store.Item{}, byType: map[string][]*store.Item{}, now: now}
 	c.Timeline = make([]timelineEntry, 0, len(items))
 	kinds := map[string]int{}

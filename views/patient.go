@@ -2,6 +2,7 @@ package views
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -29,16 +30,30 @@ type patientTabContent interface {
 	show(c *chart)
 }
 
+// tabSelected is a tab that wants to know when it comes into view (the
+// trends build their series only then).
+type tabSelected interface{ selected() }
+
+// sideShower is a tab that also draws the engine's documents alone, when
+// only they changed (alerts, matches).
+type sideShower interface{ showSide(d sideData) }
+
 // patientTabs are the patient view's tabs, in order.
 var patientTabs = []patientTab{
 	{Title: "Summary", Icon: theme.ListIcon(), New: newSummaryTab},
 	{Title: "Timeline", Icon: theme.HistoryIcon(), New: newTimelineTab},
+	{Title: "Trends", Icon: theme.GridIcon(), New: newTrendsTab},
+	{Title: "Alerts", Icon: theme.WarningIcon(), New: newPatientAlertsTab},
+	{Title: "Trials", Icon: theme.InfoIcon(), New: newTrialsTab},
 }
 
 // Tab indexes used by the view itself.
 const (
 	tabSummary  = 0
 	tabTimeline = 1
+	tabTrends   = 2
+	tabAlerts   = 3
+	tabTrials   = 4
 )
 
 // patientView is the single patient view: a banner that stays visible
@@ -53,7 +68,8 @@ type patientView struct {
 	loadSeq uint64
 
 	// UI goroutine only.
-	shownSeq uint64
+	shownSeq uint64 // the newest full load drawn
+	sideSeq  uint64 // the newest side load (alerts, matches, audit) drawn
 	chart    *chart
 	stop     func()
 
@@ -64,10 +80,19 @@ type patientView struct {
 	alerts   *ui.Pill
 	trials   *ui.Pill
 	allergy  *ui.AllergyStrip
+	audit    *widget.Label
 	loading  *widget.Label
 	tabs     *container.AppTabs
 	contents []patientTabContent
 	content  fyne.CanvasObject
+}
+
+// openPatientTab opens a patient's chart on one of its tabs.
+func (e *env) openPatientTab(id string, tab int) {
+	e.openPatient(id)
+	if pv := e.patient; pv != nil && pv.id == id && tab >= 0 && tab < len(pv.contents) {
+		pv.tabs.SelectIndex(tab)
+	}
 }
 
 // openPatient opens a patient's chart over the current screen and records
@@ -95,8 +120,11 @@ func newPatientView(e *env, id string) *patientView {
 		alerts:  ui.NewAlertBadge(),
 		trials:  ui.NewTrialMarker(),
 		allergy: ui.NewAllergyStrip(),
+		audit:   widget.NewLabel(""),
 		loading: widget.NewLabel("Opening the chart…"),
 	}
+	pv.audit.Truncation = fyne.TextTruncateEllipsis
+	pv.audit.Importance = widget.LowImportance
 	pv.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { e.shell.Back() })
 	pv.name.TextStyle.Bold = true
 	pv.name.SizeName = theme.SizeNameHeadingText
@@ -112,7 +140,12 @@ func newPatientView(e *env, id string) *patientView {
 		pv.contents = append(pv.contents, c)
 		pv.tabs.Append(container.NewTabItemWithIcon(t.Title, t.Icon, c.object()))
 	}
-	who := container.New(ui.Lines{}, pv.name, pv.facts)
+	pv.tabs.OnSelected = func(*container.TabItem) {
+		if s, ok := pv.contents[pv.tabs.SelectedIndex()].(tabSelected); ok {
+			s.selected()
+		}
+	}
+	who := container.New(ui.Lines{}, pv.name, pv.facts, pv.audit)
 	badges := container.NewHBox(container.NewCenter(pv.band), container.NewCenter(pv.alerts), container.NewCenter(pv.trials))
 	top := container.NewBorder(nil, nil, container.NewCenter(pv.back), badges, who)
 	banner := container.NewVBox(top, pv.allergy)
@@ -149,10 +182,47 @@ func (pv *patientView) close() {
 
 // changed reloads the chart when a change notice names this patient: its
 // resources, its status, or its engine documents (NEWS2, alerts, matches).
+// When only the outbox moved (a queued action published) or another
+// workstation's audit events arrived, it re-reads the engine's documents
+// alone, not the whole chart.
 func (pv *patientView) changed(c store.Change) {
-	if c.Collections[pv.id] != nil || c.Statuses[pv.id] || c.DocPatients[pv.id] {
+	switch {
+	case c.Collections[pv.id] != nil || c.Statuses[pv.id] || c.DocPatients[pv.id]:
 		pv.load()
+	case c.Outbox || c.Collections[store.Audit] != nil:
+		pv.loadSide()
 	}
+}
+
+// loadSide re-reads the alerts, matches and chart opens and draws them.
+func (pv *patientView) loadSide() {
+	pv.loadMu.Lock()
+	pv.loadSeq++
+	seq := pv.loadSeq
+	pv.loadMu.Unlock()
+	var d sideData
+	err := pv.e.store.View(func(r *store.Reader) error {
+		var err error
+		d, err = loadSide(r, pv.id, pv.e.now())
+		return err
+	})
+	pv.e.do(func() {
+		if seq <= pv.shownSeq || seq <= pv.sideSeq || pv.chart == nil {
+			return
+		}
+		pv.sideSeq = seq
+		if err != nil {
+			pv.e.log.Error("read a patient's alerts", "err", errorClass(err))
+			return
+		}
+		pv.chart.Side = d
+		pv.showAudit(d)
+		for _, t := range pv.contents {
+			if s, ok := t.(sideShower); ok {
+				s.showSide(d)
+			}
+		}
+	})
 }
 
 // reload loads the chart off the UI goroutine.
@@ -168,7 +238,10 @@ func (pv *patientView) load() {
 	var c *chart
 	err := pv.e.store.View(func(r *store.Reader) error {
 		var err error
-		c, err = loadChart(r, pv.id, pv.e.now(), pv.e.news2)
+		if c, err = loadChart(r, pv.id, pv.e.now(), pv.e.news2Options()); err != nil {
+			return err
+		}
+		c.Side, err = loadSide(r, pv.id, pv.e.now())
 		return err
 	})
 	pv.e.do(func() {
@@ -176,6 +249,9 @@ func (pv *patientView) load() {
 			return
 		}
 		pv.shownSeq = seq
+		if err == nil && seq < pv.sideSeq && pv.chart != nil {
+			c.Side = pv.chart.Side // a side load after this one read newer documents
+		}
 		if err != nil {
 			pv.e.log.Error("read a patient's chart", "err", errorClass(err))
 			pv.loading.SetText("The chart could not be read: " + err.Error())
@@ -197,9 +273,42 @@ func (pv *patientView) show(c *chart) {
 	ui.SetAlerts(pv.alerts, c.Entry.Status.OpenAlerts)
 	ui.SetTrials(pv.trials, c.Entry.Status.Matches)
 	pv.allergy.SetAllergies(c.Allergy, c.Allergies)
+	pv.showAudit(c.Side)
 	for _, t := range pv.contents {
 		t.show(c)
 	}
+}
+
+// showAudit writes who else opened this chart in the audit window: each
+// person and workstation once, newest first. This user's opens at this
+// workstation are left out; their opens elsewhere say "you".
+func (pv *patientView) showAudit(d sideData) {
+	user, ws := pv.e.identity()
+	type key struct{ who, ws string }
+	seen := map[key]bool{}
+	var parts []string
+	for _, a := range d.Audit {
+		k := key{a.Who, a.Workstation}
+		if seen[k] || a.Who == user && a.Workstation == ws {
+			continue
+		}
+		seen[k] = true
+		who := a.Who
+		if a.Who == user {
+			who = "you"
+		}
+		parts = append(parts, fmt.Sprintf("%s at %s, %s", who, a.Workstation, sinceText(a.When, pv.e.now(), pv.e.loc)))
+	}
+	if len(parts) == 0 {
+		pv.audit.SetText("No one else opened this chart in the last 24 h")
+		return
+	}
+	const shown = 4
+	text := "Also opened in the last 24 h by " + strings.Join(parts[:min(shown, len(parts))], " · ")
+	if len(parts) > shown {
+		text += fmt.Sprintf(" · and %d more", len(parts)-shown)
+	}
+	pv.audit.SetText(text)
 }
 
 // bannerFacts is the banner's second line: "68 y · Male · born 14 Mar 1958 ·

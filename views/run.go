@@ -44,6 +44,12 @@ type Options struct {
 	Location *time.Location
 	// Log receives errors (never PHI); default discards.
 	Log *slog.Logger
+	// ConfigPath is the settings file the settings screen saves to;
+	// default config.Path().
+	ConfigPath string
+	// Notify sends a desktop notification; default the app's
+	// SendNotification.
+	Notify func(*fyne.Notification)
 }
 
 // UI is what Run started: the screens, the bridge that keeps them live and,
@@ -87,6 +93,11 @@ func Run(ctx context.Context, o Options) *UI {
 		cfg, log := o.Config, o.Log
 		o.Start = func(ctx context.Context, s *store.Store) (*session.Session, error) {
 			return session.Start(ctx, cfg, s, log)
+		}
+	}
+	if o.ConfigPath == "" {
+		if p, err := config.Path(); err == nil {
+			o.ConfigPath = p
 		}
 	}
 	if o.StorePath == "" {
@@ -169,7 +180,8 @@ func (u *UI) showMain(ss *session.Session) {
 				fn()
 			})
 		},
-		news2: session.EngineOptions(cfg, ss.Store(), nil).NEWS2,
+		news2:   session.EngineOptions(cfg, ss.Store(), nil).NEWS2,
+		session: ss, config: &cfg, configPath: u.o.ConfigPath, notify: u.o.Notify,
 	})
 	u.mu.Lock()
 	u.env = e
@@ -229,17 +241,62 @@ type env struct {
 	now    func() time.Time
 	loc    *time.Location
 	log    *slog.Logger
-	news2  clinical.NEWS2Options
 	// async runs store reads off the UI goroutine (tests run them inline).
 	async func(func())
 	// do hands widget updates to the UI goroutine (fyne.Do).
 	do func(func())
+	// notify sends a desktop notification.
+	notify func(*fyne.Notification)
+	// session is the running session (nil in screen tests): the settings
+	// screen reconnects it.
+	session    *session.Session
+	configPath string
 
-	live    *live
-	shell   *ui.Shell
-	status  *statusBar
-	census  *censusView
-	patient *patientView // the patient view on top, if any
+	// cfgMu guards the settings the screens read from any goroutine.
+	cfgMu  sync.Mutex
+	config config.Config
+	news2  clinical.NEWS2Options
+
+	live       *live
+	shell      *ui.Shell
+	status     *statusBar
+	notifier   *notifier
+	census     *censusView
+	inbox      *inboxView
+	quarantine *quarantineView
+	settings   *settingsView
+	patient    *patientView // the patient view on top, if any
+}
+
+// news2Options are the NEWS2 settings in force (the stale window and the
+// SpO2 Scale 2 policy).
+func (e *env) news2Options() clinical.NEWS2Options {
+	e.cfgMu.Lock()
+	defer e.cfgMu.Unlock()
+	return e.news2
+}
+
+// identity is who acts at this workstation: the user and workstation names
+// alert actions and AuditEvents carry.
+func (e *env) identity() (user, workstation string) {
+	e.cfgMu.Lock()
+	defer e.cfgMu.Unlock()
+	return e.config.User, e.config.Workstation
+}
+
+// settingsNow is the settings in force.
+func (e *env) settingsNow() config.Config {
+	e.cfgMu.Lock()
+	defer e.cfgMu.Unlock()
+	return e.config
+}
+
+// setSettings records new settings in force.
+func (e *env) setSettings(cfg config.Config) {
+	e.cfgMu.Lock()
+	defer e.cfgMu.Unlock()
+	e.config = cfg
+	e.news2 = session.EngineOptions(cfg, e.store, nil).NEWS2
 }
 
 type envOptions struct {
@@ -252,6 +309,12 @@ type envOptions struct {
 	news2  clinical.NEWS2Options
 	async  func(func())
 	do     func(func())
+	notify func(*fyne.Notification)
+	// session, config and configPath serve the settings screen; config
+	// also names this workstation's user (default config.Default()).
+	session    *session.Session
+	config     *config.Config
+	configPath string
 }
 
 // newEnv builds the shell and its screens over a store. Call start to load
@@ -272,10 +335,23 @@ func newEnv(o envOptions) *env {
 	if o.do == nil {
 		o.do = fyne.Do
 	}
+	if o.notify == nil {
+		o.notify = func(n *fyne.Notification) {
+			if a := fyne.CurrentApp(); a != nil {
+				a.SendNotification(n)
+			}
+		}
+	}
+	cfg := config.Default()
+	if o.config != nil {
+		cfg = *o.config
+	}
 	e := &env{
 		win: o.window, store: o.store, engine: o.engine, now: o.now, loc: o.loc,
 		log: o.log, news2: o.news2, async: o.async, do: o.do, live: newLive(),
+		notify: o.notify, session: o.session, config: cfg, configPath: o.configPath,
 	}
+	e.notifier = newNotifier(e)
 	e.status = newStatusBar(e)
 	e.shell = ui.NewShell(o.window, e.status.bar)
 	for _, sc := range screens(e) {
@@ -285,9 +361,10 @@ func newEnv(o envOptions) *env {
 	return e
 }
 
-// start loads the census and the status bar's counts and follows changes.
+// start loads the status bar's counts and the notices and follows changes.
 func (e *env) start() {
 	e.status.start()
+	e.notifier.start()
 }
 
 // Screen ids of the navigation rail.
@@ -298,8 +375,7 @@ const (
 	screenSettings   = "settings"
 )
 
-// screens lists the rail's screens in order. Screens II (issue #7) replaces
-// the placeholders with the alert inbox, quarantine and settings screens.
+// screens lists the rail's screens in order.
 func screens(e *env) []ui.Screen {
 	return []ui.Screen{
 		{ID: screenCensus, Title: "Census", Icon: theme.AccountIcon(), Root: func() *ui.Page {
@@ -307,13 +383,16 @@ func screens(e *env) []ui.Screen {
 			return e.census.page()
 		}},
 		{ID: screenAlerts, Title: "Alert inbox", Icon: theme.WarningIcon(), Root: func() *ui.Page {
-			return placeholderPage("Alert inbox", "Alerts across all patients, with acknowledge, escalate and resolve, arrive with Screens II (issue #7). Open alerts already show in the census and in each patient's banner.")
+			e.inbox = newInbox(e)
+			return e.inbox.page()
 		}},
 		{ID: screenQuarantine, Title: "Quarantine", Icon: theme.ErrorIcon(), Root: func() *ui.Page {
-			return placeholderPage("Quarantine", "The list of refused records, with the reason for each, arrives with Screens II (issue #7). The status bar counts them.")
+			e.quarantine = newQuarantine(e)
+			return e.quarantine.page()
 		}},
 		{ID: screenSettings, Title: "Settings", Icon: theme.SettingsIcon(), Root: func() *ui.Page {
-			return placeholderPage("Settings", "Connection, clinical policy, theme and identity settings arrive with Screens II (issue #7). Until then they are read from the settings file.")
+			e.settings = newSettings(e)
+			return e.settings.page()
 		}},
 	}
 }

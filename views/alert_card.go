@@ -1,0 +1,337 @@
+package views
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/ui"
+)
+
+// alertRow is one alert as the screens show it: the engine's view with the
+// patient's name and MRN.
+type alertRow struct {
+	View engine.AlertView
+	Name string
+	MRN  string
+	fold string // folded title, name and MRN, for the inbox filter
+}
+
+// state is the alert's lifecycle state.
+func (a *alertRow) state() string { return a.View.Status() }
+
+// queued reports whether an action on it waits to be published.
+func (a *alertRow) queued() bool { return len(a.View.Queued) > 0 }
+
+// alertVerbs are the actions a user takes on an alert, in button order, with
+// their key (the inbox's keyboard) and the words of the history.
+var alertVerbs = []struct {
+	Verb, Label, Done string
+	Key               fyne.KeyName
+}{
+	{clinical.VerbAcknowledge, "Acknowledge", "Acknowledged", fyne.KeyA},
+	{clinical.VerbEscalate, "Escalate", "Escalated", fyne.KeyE},
+	{clinical.VerbResolve, "Resolve", "Resolved", fyne.KeyR},
+	{clinical.VerbReopen, "Reopen", "Reopened", fyne.KeyO},
+	{clinical.VerbNote, "Add note", "Note", ""},
+}
+
+// verbDone is a verb in the history's words: "Acknowledged".
+func verbDone(verb string) string {
+	for _, v := range alertVerbs {
+		if v.Verb == verb {
+			return v.Done
+		}
+	}
+	return verb
+}
+
+// alertCard shows one alert whole: severity, title and state; the patient;
+// the cause (the NEWS2 breakdown, or the upstream source); the history of
+// who did what, when and where; and the actions the state allows, with a
+// note. The inbox shows one in its detail pane; the patient's Alerts tab one
+// per alert. Actions go through the engine, the only writer.
+type alertCard struct {
+	e      *env
+	row    alertRow
+	hasRow bool
+	// withPatient shows the patient and an "Open chart" button (the inbox).
+	withPatient bool
+
+	severity *ui.Pill
+	state    *ui.Pill
+	title    *widget.Label
+	facts    *widget.Label
+	open     *widget.Button
+	cause    *fyne.Container
+	history  *fyne.Container
+	note     *ui.NoteEntry
+	buttons  map[string]*widget.Button
+	message  *widget.Label
+	box      *fyne.Container
+	content  fyne.CanvasObject
+}
+
+func newAlertCard(e *env, withPatient bool) *alertCard {
+	c := &alertCard{
+		e: e, withPatient: withPatient,
+		severity: ui.NewSeverityBadge(),
+		state:    ui.NewStateBadge(),
+		title:    widget.NewLabel(""),
+		facts:    widget.NewLabel(""),
+		cause:    container.NewVBox(),
+		history:  container.New(ui.Lines{}),
+		message:  widget.NewLabel(""),
+		buttons:  map[string]*widget.Button{},
+	}
+	c.title.TextStyle.Bold = true
+	c.title.SizeName = theme.SizeNameSubHeadingText
+	c.title.Wrapping = fyne.TextWrapWord
+	c.facts.Wrapping = fyne.TextWrapWord
+	c.message.Wrapping = fyne.TextWrapWord
+	c.message.Importance = widget.DangerImportance
+	c.message.Hide()
+	c.open = widget.NewButtonWithIcon("Open chart", theme.AccountIcon(), func() {
+		if c.hasRow {
+			e.openPatient(c.row.View.Alert.Patient)
+		}
+	})
+	c.note = ui.NewNoteEntry("Note for the next action (Ctrl+Enter adds it alone)")
+	c.note.OnSubmit = func(string) { c.act(clinical.VerbNote) }
+	c.note.OnEscape = func() { e.win.Canvas().Unfocus() }
+	var bs []fyne.CanvasObject
+	for _, v := range alertVerbs {
+		verb := v.Verb
+		label := v.Label
+		if v.Key != "" {
+			label += " (" + string(v.Key) + ")"
+		}
+		b := widget.NewButton(label, func() { c.act(verb) })
+		c.buttons[verb] = b
+		bs = append(bs, b)
+	}
+	c.buttons[clinical.VerbAcknowledge].Importance = widget.HighImportance
+	c.buttons[clinical.VerbEscalate].Importance = widget.DangerImportance
+
+	head := container.NewBorder(nil, nil, container.NewCenter(c.severity), container.NewCenter(c.state), c.title)
+	patientLine := container.NewBorder(nil, nil, nil, container.NewCenter(c.open), c.facts)
+	if !withPatient {
+		c.open.Hide()
+	}
+	c.box = container.NewVBox(
+		head, patientLine,
+		sectionLabel("Cause"), c.cause,
+		sectionLabel("History"), c.history,
+		sectionLabel("Act"), c.note, container.NewGridWrap(fyne.NewSize(150, 40), bs...), c.message,
+	)
+	c.content = ui.NewCard(c.box)
+	return c
+}
+
+func sectionLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle.Bold = true
+	return l
+}
+
+// set shows an alert. A note being typed stays when the same alert is
+// shown again (a live update), and is cleared for another alert.
+func (c *alertCard) set(row alertRow) {
+	if !c.hasRow || c.row.View.Alert.ID != row.View.Alert.ID {
+		c.note.SetText("")
+		c.message.Hide()
+	}
+	c.row, c.hasRow = row, true
+	a := row.View.Alert
+	ui.SetSeverity(c.severity, a.Severity)
+	ui.SetState(c.state, row.state(), row.queued())
+	c.title.SetText(alertTitle(a))
+	var facts []string
+	if c.withPatient {
+		who := row.Name
+		if row.MRN != "" {
+			who += " · MRN " + row.MRN
+		}
+		facts = append(facts, who)
+	}
+	facts = append(facts, "raised "+dateTimeText(a.Raised, c.e.loc))
+	if a.Kind == clinical.KindRisk {
+		facts = append(facts, "upstream risk")
+	} else {
+		facts = append(facts, "NEWS2 band rise")
+	}
+	c.facts.SetText(strings.Join(facts, " · "))
+	c.cause.Objects = causeObjects(a)
+	c.history.Objects = c.historyObjects(row)
+	state := row.state()
+	for _, v := range alertVerbs {
+		b := c.buttons[v.Verb]
+		if c.e.engine == nil || clinical.Legal(state, v.Verb) != nil {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	ui.Reflow(c.box)
+}
+
+// alertTitle is the alert's title as a clinician reads it: "NEWS2 9: High".
+func alertTitle(a clinical.Alert) string {
+	if a.Kind == clinical.KindNEWS2 && a.Cause.Band != "" {
+		t := fmt.Sprintf("NEWS2 %d: %s", a.Cause.Score, ui.BandLabel(a.Cause.Band))
+		if !a.Cause.Complete {
+			t += " (partial score)"
+		}
+		return t
+	}
+	return a.Title
+}
+
+// causeObjects explains why the alert was raised: the NEWS2 band rise with
+// each parameter's sub-score, or the upstream assessment and its source.
+func causeObjects(a clinical.Alert) []fyne.CanvasObject {
+	c := a.Cause
+	var out []fyne.CanvasObject
+	text := func(s string) {
+		l := widget.NewLabel(s)
+		l.Wrapping = fyne.TextWrapWord
+		out = append(out, l)
+	}
+	if a.Kind == clinical.KindRisk {
+		text("From " + c.Source)
+		var parts []string
+		if c.Outcome != "" {
+			parts = append(parts, "outcome: "+c.Outcome)
+		}
+		if c.QualitativeRisk != "" {
+			parts = append(parts, "risk: "+c.QualitativeRisk)
+		}
+		if c.Probability != nil {
+			parts = append(parts, fmt.Sprintf("probability: %s %%", numberText(math.Round(*c.Probability*1000)/10)))
+		}
+		if len(parts) > 0 {
+			text(strings.Join(parts, " · "))
+		}
+		if c.Assessment != "" {
+			text("Assessment " + c.Assessment)
+		}
+		return out
+	}
+	prev := ui.BandLabel(c.PrevBand)
+	if c.PrevBand == "" || c.PrevBand == clinical.BandNone {
+		prev = "no score"
+	}
+	line := fmt.Sprintf("NEWS2 rose to %d (%s) from %s · SpO2 scale %d", c.Score, ui.BandLabel(c.Band), strings.ToLower(prev), max(1, c.Scale))
+	text(line)
+	rows := container.New(ui.Lines{})
+	for _, p := range clinical.Parameters() {
+		name := widget.NewLabel(parameterLabels[p])
+		var score *ui.Pill
+		if s, ok := c.Subscores[string(p)]; ok {
+			bg, fg := scoreColors(s)
+			score = ui.NewPill(fmt.Sprint(s), bg, fg)
+		} else {
+			score = ui.NewPill("–", ui.ColorNEWS2Missing, ui.ColorOnNEWS2Missing)
+		}
+		score.MinWidth = 36
+		rows.Add(container.New(ui.NewMiddleColumns(0, 36), name, score))
+	}
+	out = append(out, rows)
+	if len(c.Missing) > 0 {
+		var names []string
+		for _, m := range c.Missing {
+			names = append(names, parameterLabels[clinical.Parameter(m)])
+		}
+		l := widget.NewLabel("Missing: " + strings.Join(names, ", "))
+		l.Importance = widget.WarningImportance
+		l.Wrapping = fyne.TextWrapWord
+		out = append(out, l)
+	}
+	return out
+}
+
+// historyObjects lists who did what, when and where, oldest first: the
+// alert's raising, then each action; an action saved here and not yet
+// published says "queued".
+func (c *alertCard) historyObjects(row alertRow) []fyne.CanvasObject {
+	queued := map[string]bool{}
+	for _, q := range row.View.Queued {
+		queued[q.ID] = true
+	}
+	var out []fyne.CanvasObject
+	raised := widget.NewLabel(dateTimeText(row.View.Alert.Raised, c.e.loc) + " — Raised")
+	out = append(out, raised)
+	for _, st := range row.View.State.Steps() {
+		text := fmt.Sprintf("%s — %s by %s at %s", dateTimeText(st.At, c.e.loc), verbDone(st.Verb), st.By, st.Workstation)
+		if st.Note != "" {
+			text += ": “" + st.Note + "”"
+		}
+		if !st.Effective {
+			text += " (no effect: it was already " + ui.StateLabel(st.From) + ")"
+		}
+		if queued[st.ID] {
+			text += " · queued, not yet published"
+		}
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		if queued[st.ID] {
+			l.Importance = widget.WarningImportance
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// act takes an action on the shown alert through the engine, with the note
+// typed; an illegal transition or a failed write is shown, and the note
+// stays. The change notice the engine's write raises redraws the card.
+func (c *alertCard) act(verb string) {
+	if !c.hasRow || c.e.engine == nil {
+		return
+	}
+	if b := c.buttons[verb]; b != nil && b.Disabled() {
+		return
+	}
+	note := strings.TrimSpace(c.note.Text)
+	if verb == clinical.VerbNote && note == "" {
+		c.showError("Type a note first.")
+		return
+	}
+	a := c.row.View.Alert
+	eng := c.e.engine
+	c.e.async(func() {
+		_, err := eng.Act(a.Patient, a.ID, verb, note)
+		c.e.do(func() {
+			if err != nil {
+				c.showError("Could not " + strings.ToLower(verbLabel(verb)) + ": " + err.Error())
+				return
+			}
+			if c.row.View.Alert.ID == a.ID {
+				c.note.SetText("")
+				c.message.Hide()
+			}
+		})
+	})
+}
+
+func verbLabel(verb string) string {
+	for _, v := range alertVerbs {
+		if v.Verb == verb {
+			return v.Label
+		}
+	}
+	return verb
+}
+
+func (c *alertCard) showError(msg string) {
+	c.message.SetText(msg)
+	c.message.Show()
+	ui.Reflow(c.box)
+}

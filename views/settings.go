@@ -1,0 +1,391 @@
+package views
+
+import (
+	"fmt"
+	"net"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/session"
+	"github.com/chartline/chartline/ui"
+)
+
+// SASL mechanism choices.
+const saslNone = "None"
+
+var saslChoices = []string{saslNone, kafka.MechanismPlain, kafka.MechanismSHA256, kafka.MechanismSHA512}
+
+// Theme and Scale 2 choices, in words.
+var (
+	themeChoices  = []string{"System", "Light", "Dark"}
+	themeModes    = map[string]string{"System": ui.ModeSystem, "Light": ui.ModeLight, "Dark": ui.ModeDark}
+	scale2Choices = []string{
+		"Scale 2 where a hypercapnic target (88–92 %) is recorded",
+		"Always Scale 1",
+	}
+)
+
+// settingsView is the settings screen: the connection (brokers, TLS,
+// SASL), the patient topic prefix, the clinical policy (stale-vitals
+// window, SpO2 Scale 2), the theme, and who acts at this workstation. Save
+// validates everything, writes the settings file (0600, atomically), and
+// applies it: the theme at once (also on a mere choice), clinical and
+// identity settings to the engine, and connection or topic changes by
+// reconnecting the session without a restart.
+//
+// Secrets are never saved: the SASL password typed here lives for this
+// session only (a password file may be named instead), and skipping TLS
+// verification is a consent for this session only.
+type settingsView struct {
+	e *env
+
+	brokers      *widget.Entry
+	tlsOn        *widget.Check
+	caFile       *widget.Entry
+	certFile     *widget.Entry
+	keyFile      *widget.Entry
+	serverName   *widget.Entry
+	insecure     *widget.Check
+	mechanism    *widget.Select
+	saslUser     *widget.Entry
+	password     *widget.Entry
+	passwordFile *widget.Entry
+	prefix       *widget.Entry
+	stale        *widget.Entry
+	scale2       *widget.RadioGroup
+	risk         *widget.Entry
+	themeChoice  *widget.RadioGroup
+	workstation  *widget.Entry
+	user         *widget.Entry
+
+	save    *widget.Button
+	revert  *widget.Button
+	message *widget.Label
+	box     *fyne.Container
+	content fyne.CanvasObject
+}
+
+func newSettings(e *env) *settingsView {
+	v := &settingsView{e: e,
+		brokers: widget.NewMultiLineEntry(), tlsOn: widget.NewCheck("Use TLS", nil),
+		caFile: widget.NewEntry(), certFile: widget.NewEntry(), keyFile: widget.NewEntry(), serverName: widget.NewEntry(),
+		insecure:  widget.NewCheck("Skip certificate verification (this session only; never saved)", nil),
+		mechanism: widget.NewSelect(saslChoices, nil), saslUser: widget.NewEntry(), password: widget.NewPasswordEntry(),
+		passwordFile: widget.NewEntry(), prefix: widget.NewEntry(), stale: widget.NewEntry(),
+		scale2: widget.NewRadioGroup(scale2Choices, nil), risk: widget.NewEntry(),
+		themeChoice: widget.NewRadioGroup(themeChoices, nil), workstation: widget.NewEntry(), user: widget.NewEntry(),
+		message: widget.NewLabel(""),
+	}
+	v.brokers.SetMinRowsVisible(2)
+	v.brokers.PlaceHolder = "host:port, one per line"
+	v.caFile.PlaceHolder = "CA bundle (PEM); empty: the system's roots"
+	v.certFile.PlaceHolder = "client certificate (PEM), for mutual TLS"
+	v.keyFile.PlaceHolder = "client key (PEM)"
+	v.serverName.PlaceHolder = "name in the brokers' certificates; empty: each broker's host"
+	v.password.PlaceHolder = "used for this session only, never saved"
+	v.passwordFile.PlaceHolder = "or a file whose first line is the password"
+	v.stale.PlaceHolder = "hours, e.g. 24"
+	v.scale2.Required = true
+	v.themeChoice.Required = true
+	v.themeChoice.Horizontal = true
+	v.themeChoice.OnChanged = func(s string) { v.applyTheme(themeModes[s]) }
+	v.mechanism.OnChanged = func(string) { v.enableSASL() }
+	v.message.Wrapping = fyne.TextWrapWord
+	v.message.Hide()
+	v.save = widget.NewButtonWithIcon("Save and apply", theme.DocumentSaveIcon(), v.apply)
+	v.save.Importance = widget.HighImportance
+	v.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), func() { v.fill(e.settingsNow()); v.message.Hide() })
+
+	heading := widget.NewLabel("Settings")
+	heading.TextStyle.Bold = true
+	heading.SizeName = theme.SizeNameHeadingText
+	where := widget.NewLabel("Saved to " + e.configPath)
+	where.Importance = widget.LowImportance
+	where.Wrapping = fyne.TextWrapBreak
+	demo := e.session != nil && e.session.IsDemo()
+	connNote := widget.NewLabel("The demo runs on its own embedded broker: the connection is not changed or saved here. Every other setting is saved.")
+	connNote.Wrapping = fyne.TextWrapWord
+	connNote.Importance = widget.WarningImportance
+	connNote.Hidden = !demo
+
+	form := func(pairs ...fyne.CanvasObject) *fyne.Container { return container.New(layout.NewFormLayout(), pairs...) }
+	group := func(title string, body ...fyne.CanvasObject) fyne.CanvasObject {
+		h := widget.NewLabel(title)
+		h.TextStyle.Bold = true
+		h.SizeName = theme.SizeNameSubHeadingText
+		return ui.NewCard(container.NewVBox(append([]fyne.CanvasObject{h}, body...)...))
+	}
+	v.box = container.NewVBox(
+		container.NewBorder(nil, nil, heading, container.NewHBox(v.revert, v.save), where),
+		v.message,
+		group("Connection", connNote, form(
+			fieldLabel("Brokers"), v.brokers,
+			widget.NewLabel(""), v.tlsOn,
+			fieldLabel("CA file"), v.caFile,
+			fieldLabel("Client certificate"), v.certFile,
+			fieldLabel("Client key"), v.keyFile,
+			fieldLabel("Server name"), v.serverName,
+			widget.NewLabel(""), v.insecure,
+			fieldLabel("SASL"), v.mechanism,
+			fieldLabel("SASL user"), v.saslUser,
+			fieldLabel("SASL password"), v.password,
+			fieldLabel("Password file"), v.passwordFile,
+			fieldLabel("Patient topic prefix"), v.prefix,
+		)),
+		group("Clinical policy", form(
+			fieldLabel("Stale vital signs after (hours)"), v.stale,
+			fieldLabel("SpO2 scale (NEWS2)"), v.scale2,
+			fieldLabel("Upstream risk alert above"), v.risk,
+		)),
+		group("Appearance", form(fieldLabel("Theme"), v.themeChoice)),
+		group("Identity (signs alert actions and audit events)", form(
+			fieldLabel("Workstation"), v.workstation,
+			fieldLabel("User"), v.user,
+		)),
+	)
+	if demo {
+		for _, w := range []fyne.Disableable{v.brokers, v.tlsOn, v.caFile, v.certFile, v.keyFile, v.serverName,
+			v.insecure, v.mechanism, v.saslUser, v.password, v.passwordFile, v.prefix} {
+			w.Disable()
+		}
+	}
+	v.content = container.NewVScroll(container.NewPadded(v.box))
+	v.fill(e.settingsNow())
+	return v
+}
+
+func (v *settingsView) page() *ui.Page {
+	return &ui.Page{Title: "Settings", Content: v.content}
+}
+
+// fill shows settings in the fields.
+func (v *settingsView) fill(c config.Config) {
+	v.brokers.SetText(strings.Join(c.Conn.Brokers, "\n"))
+	v.tlsOn.SetChecked(c.Conn.TLS.On())
+	v.caFile.SetText(c.Conn.TLS.CAFile)
+	v.certFile.SetText(c.Conn.TLS.CertFile)
+	v.keyFile.SetText(c.Conn.TLS.KeyFile)
+	v.serverName.SetText(c.Conn.TLS.ServerName)
+	v.insecure.SetChecked(c.Conn.TLS.InsecureSkipVerify && c.Conn.TLS.AllowInsecure)
+	mech, ok := kafka.NormalMechanism(c.Conn.SASL.Mechanism)
+	if !ok {
+		mech = saslNone
+	}
+	v.mechanism.SetSelected(mech)
+	v.saslUser.SetText(c.Conn.SASL.User)
+	v.password.SetText(c.Conn.SASL.Password)
+	v.passwordFile.SetText(c.Conn.SASL.PasswordFile)
+	v.prefix.SetText(c.Topics.PatientPrefix)
+	v.stale.SetText(hoursText(time.Duration(c.StaleVitals)))
+	if c.SpO2Scale2 == config.Scale2Off {
+		v.scale2.SetSelected(scale2Choices[1])
+	} else {
+		v.scale2.SetSelected(scale2Choices[0])
+	}
+	v.risk.SetText(strconv.FormatFloat(c.RiskThreshold, 'f', -1, 64))
+	for label, mode := range themeModes {
+		if mode == ui.NewTheme(c.Theme).Mode() {
+			v.themeChoice.OnChanged = nil
+			v.themeChoice.SetSelected(label)
+			v.themeChoice.OnChanged = func(s string) { v.applyTheme(themeModes[s]) }
+		}
+	}
+	v.workstation.SetText(c.Workstation)
+	v.user.SetText(c.User)
+	v.enableSASL()
+}
+
+// enableSASL enables the SASL fields only with a mechanism chosen.
+func (v *settingsView) enableSASL() {
+	if v.e.session != nil && v.e.session.IsDemo() {
+		return
+	}
+	on := v.mechanism.Selected != "" && v.mechanism.Selected != saslNone
+	for _, w := range []fyne.Disableable{v.saslUser, v.password, v.passwordFile} {
+		if on {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
+}
+
+// hoursText writes a duration in hours: "24", "1.5".
+func hoursText(d time.Duration) string {
+	return strconv.FormatFloat(d.Hours(), 'f', -1, 64)
+}
+
+var hostPort = regexp.MustCompile(`^[A-Za-z0-9.\-\[\]:]+$`)
+
+// read builds settings from the fields over the settings in force, and
+// lists what is wrong with them, field by field.
+func (v *settingsView) read() (config.Config, []string) {
+	c := v.e.settingsNow()
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	var brokers []string
+	for _, f := range strings.FieldsFunc(v.brokers.Text, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' }) {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		host, port, err := net.SplitHostPort(f)
+		if err != nil {
+			host, port = f, "9092"
+		}
+		if n, perr := strconv.Atoi(port); host == "" || !hostPort.MatchString(host) || perr != nil || n < 1 || n > 65535 {
+			bad("Broker %q: write it as host:port.", f)
+			continue
+		}
+		brokers = append(brokers, f)
+	}
+	if len(brokers) == 0 {
+		bad("Give at least one broker (host:port).")
+	}
+	c.Conn.Brokers = brokers
+	c.Conn.TLS = kafka.TLS{
+		Enabled: v.tlsOn.Checked, CAFile: strings.TrimSpace(v.caFile.Text), CertFile: strings.TrimSpace(v.certFile.Text),
+		KeyFile: strings.TrimSpace(v.keyFile.Text), ServerName: strings.TrimSpace(v.serverName.Text),
+		InsecureSkipVerify: v.insecure.Checked, AllowInsecure: v.insecure.Checked,
+	}
+	c.Conn.SASL = kafka.SASL{}
+	if m := v.mechanism.Selected; m != "" && m != saslNone {
+		c.Conn.SASL = kafka.SASL{Mechanism: m, User: strings.TrimSpace(v.saslUser.Text), Password: v.password.Text,
+			PasswordFile: strings.TrimSpace(v.passwordFile.Text)}
+		if c.Conn.SASL.User == "" {
+			bad("SASL needs a user.")
+		}
+		if c.Conn.SASL.Password == "" && c.Conn.SASL.PasswordFile == "" {
+			bad("SASL needs a password or a password file.")
+		}
+		if m == kafka.MechanismPlain && !c.Conn.TLS.On() {
+			bad("SASL PLAIN sends the password as it is: turn TLS on.")
+		}
+	}
+	if len(brokers) > 0 && len(problems) == 0 {
+		if _, err := c.Conn.Options(); err != nil {
+			bad("Connection: %v.", err)
+		}
+	}
+	c.Topics.PatientPrefix = strings.TrimSpace(v.prefix.Text)
+	if c.Topics.PatientPrefix == "" {
+		bad("Give the patient topic prefix (default %q).", kafka.DefaultTopics().PatientPrefix)
+	}
+	if h, err := strconv.ParseFloat(strings.TrimSpace(v.stale.Text), 64); err != nil || h <= 0 || h > 24*14 {
+		if d, derr := time.ParseDuration(strings.TrimSpace(v.stale.Text)); derr == nil && d > 0 && d <= 14*24*time.Hour {
+			c.StaleVitals = config.Duration(d)
+		} else {
+			bad("Stale vital signs: give hours between 0 and 336 (e.g. 24).")
+		}
+	} else {
+		c.StaleVitals = config.Duration(time.Duration(h * float64(time.Hour)))
+	}
+	c.SpO2Scale2 = config.Scale2Recorded
+	if v.scale2.Selected == scale2Choices[1] {
+		c.SpO2Scale2 = config.Scale2Off
+	}
+	if r, err := strconv.ParseFloat(strings.TrimSpace(v.risk.Text), 64); err != nil || r <= 0 || r > 1 {
+		bad("Upstream risk alert: give a probability above 0 and at most 1 (e.g. 0.5).")
+	} else {
+		c.RiskThreshold = r
+	}
+	c.Theme = themeModes[v.themeChoice.Selected]
+	if c.Theme == "" {
+		c.Theme = ui.ModeSystem
+	}
+	c.Workstation = strings.TrimSpace(v.workstation.Text)
+	c.User = strings.TrimSpace(v.user.Text)
+	if c.Workstation == "" {
+		bad("Give this workstation a name: it signs alert actions and audit events.")
+	}
+	if c.User == "" {
+		bad("Give the user's name: it signs alert actions and audit events.")
+	}
+	if len(problems) == 0 {
+		if err := c.Validate(); err != nil {
+			bad("%v", err)
+		}
+	}
+	return c, problems
+}
+
+// applyTheme switches the theme at once.
+func (v *settingsView) applyTheme(mode string) {
+	if a := fyne.CurrentApp(); a != nil {
+		a.Settings().SetTheme(ui.NewTheme(mode))
+	}
+}
+
+// apply validates, saves and applies the settings.
+func (v *settingsView) apply() {
+	cfg, problems := v.read()
+	if len(problems) > 0 {
+		v.say(widget.DangerImportance, "Not saved:\n• "+strings.Join(problems, "\n• "))
+		return
+	}
+	old := v.e.settingsNow()
+	demo := v.e.session != nil && v.e.session.IsDemo()
+	toSave := cfg
+	if demo {
+		// Keep the file's own connection: the demo's broker is throwaway.
+		disk, err := config.Load(v.e.configPath)
+		if err != nil {
+			disk = config.Default()
+		}
+		toSave.Conn, toSave.Topics = disk.Conn, disk.Topics
+		cfg.Conn, cfg.Topics = old.Conn, old.Topics
+	}
+	toSave.Conn.TLS.InsecureSkipVerify, toSave.Conn.TLS.AllowInsecure = false, false
+	if err := toSave.Save(v.e.configPath); err != nil {
+		v.say(widget.DangerImportance, "Not saved: "+err.Error())
+		return
+	}
+	v.e.setSettings(cfg)
+	v.applyTheme(cfg.Theme)
+	ss := v.e.session
+	if ss == nil {
+		v.say(widget.SuccessImportance, "Saved.")
+		return
+	}
+	if reflect.DeepEqual(old.Conn, cfg.Conn) && old.Topics == cfg.Topics {
+		if err := ss.Engine().Reconfigure(session.EngineOptions(cfg, v.e.store, nil)); err != nil {
+			v.say(widget.DangerImportance, "Saved, but not applied: "+err.Error())
+			return
+		}
+		v.say(widget.SuccessImportance, "Saved and applied.")
+		return
+	}
+	v.say(widget.MediumImportance, "Saved. Reconnecting…")
+	v.save.Disable()
+	v.e.async(func() {
+		err := ss.Reconnect(cfg)
+		v.e.do(func() {
+			v.save.Enable()
+			if err != nil {
+				v.say(widget.DangerImportance, "Saved, but the reconnection failed: "+err.Error())
+				return
+			}
+			v.say(widget.SuccessImportance, "Saved and reconnected to "+strings.Join(cfg.Conn.Brokers, ", ")+".")
+		})
+	})
+}
+
+// say shows the outcome of a save.
+func (v *settingsView) say(imp widget.Importance, text string) {
+	v.message.Importance = imp
+	v.message.SetText(text)
+	v.message.Show()
+	ui.Reflow(v.box)
+}

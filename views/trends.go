@@ -1,0 +1,553 @@
+package views
+
+import (
+	"cmp"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// trendPeriod is a choice of the Trends tab's period.
+type trendPeriod struct {
+	Label string
+	Span  time.Duration // 0: all time
+}
+
+// trendPeriods are the periods a clinician picks from.
+var trendPeriods = []trendPeriod{
+	{"24 h", 24 * time.Hour},
+	{"7 d", 7 * 24 * time.Hour},
+	{"1 y", 365 * 24 * time.Hour},
+	{"All", 0},
+}
+
+// trendMinPoints is how many values a period must hold to be chosen by
+// default: the first period (shortest first) with a trend in it.
+const trendMinPoints = 2
+
+// trendSeries is one measure over all time: a vital sign or a numeric lab
+// test (one code), or the blood pressure's systolic and diastolic.
+type trendSeries struct {
+	Key    string // the primary code
+	Title  string
+	Unit   string
+	Vital  bool
+	Series []ui.Series
+	Zone   *ui.Zone // the newest reference range
+	Last   ui.Point
+	order  int
+}
+
+// trendModel is what the Trends tab draws for one period.
+type trendModel struct {
+	Period trendPeriod
+	From   time.Time
+	To     time.Time
+	NEWS2  []ui.Point
+	Charts []trendSeries // with a value in the period, in display order
+	Absent []string      // measures with no value in the period
+}
+
+// vitalOrder is the order of the vital signs, NEWS2 chart order first
+// (RCP NEWS2 chart 2017), then the body measurements; LOINC codes.
+var vitalOrder = map[string]int{
+	clinical.CodeRespiratoryRate: 1, clinical.CodeSpO2: 2, clinical.CodeSaO2: 2, clinical.CodeInhaledO2Flow: 3,
+	clinical.CodeBPPanel: 4, clinical.CodeBPPanelOld: 4, clinical.CodeSystolicBP: 4, clinical.CodeHeartRate: 5,
+	clinical.CodeBodyTemperature: 6, clinical.CodeTempOral: 6, clinical.CodeTempTympanic: 6,
+	clinical.CodeTempRectal: 6, clinical.CodeTempAxillary: 6, clinical.CodeTempTemporal: 6,
+	record.SystemLOINC + "|" + record.LOINCBodyWeight: 7,
+	record.SystemLOINC + "|" + record.LOINCBodyHeight: 8,
+	record.SystemLOINC + "|" + record.LOINCBMI:        9,
+}
+
+// codeDiastolicBP is the diastolic component of a blood-pressure panel.
+const codeDiastolicBP = record.SystemLOINC + "|" + record.LOINCDiastolicBP
+
+// news2Inputs are the codes of the Observations NEWS2 reads (LOINC and
+// SNOMED CT, as clinical.NEWS2 does).
+var news2Inputs = map[string]bool{
+	clinical.CodeRespiratoryRate: true, clinical.CodeSpO2: true, clinical.CodeSaO2: true,
+	clinical.CodeInhaledO2Flow: true, clinical.CodeInhaledO2Conc: true, clinical.CodeSystolicBP: true,
+	clinical.CodeBPPanel: true, clinical.CodeBPPanelOld: true, clinical.CodeHeartRate: true,
+	clinical.CodeResponsiveness: true, clinical.CodeACVPUSnomed: true, clinical.CodeBodyTemperature: true,
+	clinical.CodeTempOral: true, clinical.CodeTempTympanic: true, clinical.CodeTempRectal: true,
+	clinical.CodeTempAxillary: true, clinical.CodeTempTemporal: true,
+}
+
+// unitWords writes UCUM units the way a chart label reads them.
+var unitWords = map[string]string{
+	"Cel": "°C", "mm[Hg]": "mmHg", "10*3/uL": "×10³/µL", "10*6/uL": "×10⁶/µL", "kg/m2": "kg/m²",
+	"mL/min/{1.73_m2}": "mL/min/1.73 m²", "[pH]": "", "{#}/[Mb]": "/Mb", "ug/L": "µg/L", "umol/L": "µmol/L",
+}
+
+func unitText(u string) string {
+	if w, ok := unitWords[u]; ok {
+		return w
+	}
+	return u
+}
+
+var bracketed = regexp.MustCompile(`\s*\[[^\]]*\]`)
+
+// measureTitle is a test's name without its value and without the LOINC
+// property in brackets: "Hemoglobin in Blood".
+func measureTitle(m store.Meta) string {
+	name, _ := splitValue(m)
+	name = bracketed.ReplaceAllString(name, "")
+	return strings.Join(strings.Fields(name), " ")
+}
+
+// trendSeriesOf groups a patient's numeric vital signs and laboratory
+// results by code into series over all time, values in time order.
+func trendSeriesOf(items []store.Item) []trendSeries {
+	by := map[string]*trendSeries{}
+	var order []string
+	newest := map[string]time.Time{}
+	for i := range items {
+		it := &items[i]
+		m := &it.Meta
+		if it.Type != "Observation" || m.Time.IsZero() || len(m.Codes) == 0 {
+			continue
+		}
+		vital := m.Category == record.CategoryVitalSigns
+		if !vital && m.Category != record.CategoryLaboratory {
+			continue
+		}
+		switch m.Status {
+		case "entered-in-error", "cancelled":
+			continue
+		}
+		key := m.Codes[0]
+		isBP := key == clinical.CodeBPPanel || key == clinical.CodeBPPanelOld
+		var sys, dia float64
+		var hasSys, hasDia bool
+		if isBP {
+			for _, c := range m.Components {
+				switch {
+				case c.Code == clinical.CodeSystolicBP && c.HasValue:
+					sys, hasSys = c.Value, true
+				case c.Code == codeDiastolicBP && c.HasValue:
+					dia, hasDia = c.Value, true
+				}
+			}
+			if !hasSys && !hasDia {
+				continue
+			}
+		} else if !m.HasValue || m.Comparator != "" || math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+			continue
+		}
+		s := by[key]
+		if s == nil {
+			s = &trendSeries{Key: key, Vital: vital, order: vitalOrder[key]}
+			if isBP {
+				s.Title, s.Unit = "Blood pressure", "mmHg"
+				s.Series = []ui.Series{{Name: "Systolic"}, {Name: "Diastolic", Color: ui.ColorChartLine2}}
+			} else {
+				s.Series = []ui.Series{{}}
+			}
+			by[key] = s
+			order = append(order, key)
+		}
+		if m.Time.After(newest[key]) || newest[key].IsZero() {
+			newest[key] = m.Time
+			if !isBP {
+				s.Title, s.Unit = measureTitle(*m), unitText(m.Unit)
+			}
+			if m.HasLow || m.HasHigh {
+				z := ui.Zone{Low: math.Inf(-1), High: math.Inf(1), Color: ui.ColorChartRange}
+				if m.HasLow {
+					z.Low = m.Low
+				}
+				if m.HasHigh {
+					z.High = m.High
+				}
+				s.Zone = &z
+			}
+		}
+		if isBP {
+			if hasSys {
+				s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: sys})
+			}
+			if hasDia {
+				s.Series[1].Points = append(s.Series[1].Points, ui.Point{T: m.Time, V: dia})
+			}
+			continue
+		}
+		s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: m.Value, Flag: outOfRange(*m) != ""})
+	}
+	out := make([]trendSeries, 0, len(order))
+	for _, k := range order {
+		s := by[k]
+		for i := range s.Series {
+			pts := s.Series[i].Points
+			slices.SortStableFunc(pts, func(a, b ui.Point) int { return a.T.Compare(b.T) })
+		}
+		if n := len(s.Series[0].Points); n > 0 {
+			s.Last = s.Series[0].Points[n-1]
+		}
+		out = append(out, *s)
+	}
+	slices.SortFunc(out, func(a, b trendSeries) int {
+		if a.Vital != b.Vital {
+			if a.Vital {
+				return -1
+			}
+			return 1
+		}
+		ao, bo := a.order, b.order
+		if ao == 0 {
+			ao = 100
+		}
+		if bo == 0 {
+			bo = 100
+		}
+		if ao != bo {
+			return ao - bo
+		}
+		return cmp.Compare(a.Title, b.Title)
+	})
+	return out
+}
+
+// news2Recent is how many of the newest Observations of each code the
+// NEWS2 trend scores at each time: the newest usable one is among them
+// unless the last three of a code were all unusable (entered in error,
+// without a value), when that parameter counts as missing at that time.
+const news2Recent = 3
+
+// news2Trend scores NEWS2 at each time a NEWS2 input was charted within
+// [from, to], with the latest values then, as clinical.NEWS2 scores them
+// now: the stale window and the Scale 2 policy apply. One pass in time
+// order, keeping the newest few Observations of each code, so the
+// 20,000-observation patient costs one small NEWS2 per charting time. The
+// patient's Goals (for a hypercapnic target) are taken as they are now.
+func news2Trend(items []store.Item, from, to time.Time, opts clinical.NEWS2Options) []ui.Point {
+	var vit []*store.Item
+	var goals []store.Item
+	for i := range items {
+		it := &items[i]
+		if it.Type == "Goal" {
+			goals = append(goals, *it)
+			continue
+		}
+		if it.Type != "Observation" || it.Meta.Time.IsZero() || it.Meta.Time.After(to) {
+			continue
+		}
+		for _, c := range it.Meta.Codes {
+			if news2Inputs[c] {
+				vit = append(vit, it)
+				break
+			}
+		}
+	}
+	slices.SortStableFunc(vit, func(a, b *store.Item) int { return a.Meta.Time.Compare(b.Meta.Time) })
+	recent := map[string][]*store.Item{}
+	var keys []string
+	var buf []store.Item
+	var out []ui.Point
+	for i := 0; i < len(vit); {
+		t := vit[i].Meta.Time
+		for ; i < len(vit) && vit[i].Meta.Time.Equal(t); i++ {
+			k := vit[i].Meta.Codes[0]
+			l, ok := recent[k]
+			if !ok {
+				keys = append(keys, k)
+			}
+			if len(l) == news2Recent {
+				l = l[1:]
+			}
+			recent[k] = append(l, vit[i])
+		}
+		if t.Before(from) {
+			continue
+		}
+		buf = buf[:0]
+		for _, k := range keys {
+			for _, it := range recent[k] {
+				buf = append(buf, *it)
+			}
+		}
+		r := clinical.NEWS2(buf, goals, opts)
+		if r.Band == clinical.BandNone || r.Band == "" {
+			continue
+		}
+		out = append(out, ui.Point{T: t, V: float64(r.Total), Flag: clinical.BandRank(r.Band) >= clinical.BandRank(clinical.BandMedium) || r.Red})
+	}
+	return out
+}
+
+// trendWindow is a period's time axis, ending now (or at the newest value,
+// when a clock is behind the data).
+func trendWindow(p trendPeriod, series []trendSeries, now time.Time) (from, to time.Time) {
+	to = now
+	first := now
+	for _, s := range series {
+		for _, ss := range s.Series {
+			if n := len(ss.Points); n > 0 {
+				if ss.Points[n-1].T.After(to) {
+					to = ss.Points[n-1].T
+				}
+				if ss.Points[0].T.Before(first) {
+					first = ss.Points[0].T
+				}
+			}
+		}
+	}
+	if p.Span > 0 {
+		return to.Add(-p.Span), to
+	}
+	margin := max(to.Sub(first)/50, time.Hour)
+	return first.Add(-margin), to
+}
+
+// pointsIn counts a series' values within [from, to].
+func pointsIn(pts []ui.Point, from, to time.Time) int {
+	lo, _ := slices.BinarySearchFunc(pts, from, func(p ui.Point, t time.Time) int { return p.T.Compare(t) })
+	hi, _ := slices.BinarySearchFunc(pts, to.Add(1), func(p ui.Point, t time.Time) int { return p.T.Compare(t) })
+	return hi - lo
+}
+
+// defaultPeriod is the shortest period with a trend in it: at least
+// trendMinPoints values of one measure.
+func defaultPeriod(series []trendSeries, now time.Time) trendPeriod {
+	for _, p := range trendPeriods[:len(trendPeriods)-1] {
+		from, to := trendWindow(p, series, now)
+		for _, s := range series {
+			if pointsIn(s.Series[0].Points, from, to) >= trendMinPoints {
+				return p
+			}
+		}
+	}
+	return trendPeriods[len(trendPeriods)-1]
+}
+
+// buildTrends builds the Trends tab's model for a period.
+func buildTrends(items []store.Item, series []trendSeries, p trendPeriod, now time.Time, opts clinical.NEWS2Options) trendModel {
+	m := trendModel{Period: p}
+	m.From, m.To = trendWindow(p, series, now)
+	m.NEWS2 = news2Trend(items, m.From, m.To, opts)
+	for _, s := range series {
+		n := 0
+		for _, ss := range s.Series {
+			n += pointsIn(ss.Points, m.From, m.To)
+		}
+		if n == 0 {
+			m.Absent = append(m.Absent, s.Title)
+			continue
+		}
+		m.Charts = append(m.Charts, s)
+	}
+	return m
+}
+
+// trendsTab is the patient's Trends tab: NEWS2 over time, then one small
+// chart per vital sign and numeric lab test with its unit and reference
+// range, for a period. Series are built when the tab is in view (a chart
+// load while it is hidden only marks them stale), off the UI goroutine.
+type trendsTab struct {
+	pv *patientView
+
+	mu     sync.Mutex
+	seq    uint64
+	chosen string // the period picked; "" until the user picks one
+
+	// UI goroutine only.
+	drawn  uint64
+	chart  *chart
+	stale  bool
+	model  trendModel
+	charts map[string]*ui.TrendChart
+
+	period  *widget.RadioGroup
+	status  *widget.Label
+	absent  *widget.Label
+	grid    *fyne.Container
+	content fyne.CanvasObject
+}
+
+// news2Key is the NEWS2 chart's key among the charts.
+const news2Key = "news2"
+
+func newTrendsTab(pv *patientView) patientTabContent {
+	t := &trendsTab{pv: pv, charts: map[string]*ui.TrendChart{}}
+	var labels []string
+	for _, p := range trendPeriods {
+		labels = append(labels, p.Label)
+	}
+	t.period = widget.NewRadioGroup(labels, nil)
+	t.period.Horizontal = true
+	t.period.Required = true
+	t.period.OnChanged = func(s string) {
+		if s == "" || s == t.model.Period.Label {
+			return
+		}
+		t.mu.Lock()
+		t.chosen = s
+		t.mu.Unlock()
+		t.rebuild()
+	}
+	t.status = widget.NewLabel("")
+	t.absent = widget.NewLabel("")
+	t.absent.Wrapping = fyne.TextWrapWord
+	t.absent.Importance = widget.LowImportance
+	t.absent.Hide()
+	t.grid = container.NewGridWithColumns(2)
+	bar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Period"), t.period), nil, t.status)
+	t.content = container.NewBorder(container.NewPadded(bar), nil, nil, nil,
+		container.NewVScroll(container.NewPadded(container.NewVBox(t.grid, t.absent))))
+	return t
+}
+
+func (t *trendsTab) object() fyne.CanvasObject { return t.content }
+
+// show takes a new chart; the series are rebuilt now if the tab is in
+// view, else when it comes into view.
+func (t *trendsTab) show(c *chart) {
+	t.chart = c
+	t.stale = true
+	if t.pv.tabs.SelectedIndex() == tabTrends {
+		t.rebuild()
+	}
+}
+
+// selected rebuilds stale series when the tab comes into view.
+func (t *trendsTab) selected() {
+	if t.stale {
+		t.rebuild()
+	}
+}
+
+// rebuild builds the model off the UI goroutine and draws it.
+func (t *trendsTab) rebuild() {
+	c := t.chart
+	if c == nil {
+		return
+	}
+	t.stale = false
+	t.mu.Lock()
+	t.seq++
+	seq := t.seq
+	chosen := t.chosen
+	t.mu.Unlock()
+	if t.drawn == 0 {
+		t.status.SetText("Building the trends…")
+	}
+	now, opts := t.pv.e.now(), t.pv.e.news2Options()
+	t.pv.e.async(func() {
+		series := trendSeriesOf(c.Items)
+		p := defaultPeriod(series, now)
+		for _, tp := range trendPeriods {
+			if tp.Label == chosen {
+				p = tp
+			}
+		}
+		m := buildTrends(c.Items, series, p, now, opts)
+		t.pv.e.do(func() {
+			if seq <= t.drawn {
+				return
+			}
+			t.drawn = seq
+			t.draw(m)
+		})
+	})
+}
+
+// draw puts a model on screen, reusing the chart widgets of measures
+// still shown.
+func (t *trendsTab) draw(m trendModel) {
+	t.model = m
+	if t.period.Selected != m.Period.Label {
+		t.period.SetSelected(m.Period.Label)
+	}
+	e := t.pv.e
+	keep := map[string]*ui.TrendChart{}
+	get := func(key string) *ui.TrendChart {
+		tc := t.charts[key]
+		if tc == nil {
+			tc = ui.NewTrendChart()
+		}
+		keep[key] = tc
+		tc.From, tc.To, tc.Location = m.From, m.To, e.loc
+		return tc
+	}
+	var objs []fyne.CanvasObject
+	n2 := get(news2Key)
+	n2.Title, n2.Unit = "NEWS2", ""
+	n2.Series = []ui.Series{{Points: m.NEWS2, Step: true}}
+	// Bands of the RCP NEWS2 chart 2017: 0–4 low, 5–6 medium, 7+ high.
+	n2.Zones = []ui.Zone{
+		{Low: math.Inf(-1), High: 4.5, Color: ui.ColorChartZoneLow},
+		{Low: 4.5, High: 6.5, Color: ui.ColorChartZoneMid},
+		{Low: 6.5, High: math.Inf(1), Color: ui.ColorChartZoneHigh},
+	}
+	top := 0.0
+	for _, p := range m.NEWS2 {
+		top = max(top, p.V)
+	}
+	n2.FixedY, n2.YMin, n2.YMax = true, 0, max(10, math.Ceil((top+2)/5)*5)
+	n2.Latest = ""
+	if k := len(m.NEWS2); k > 0 {
+		last := m.NEWS2[k-1]
+		n2.Latest = numberText(last.V) + " · " + sinceText(last.T, e.now(), e.loc)
+	}
+	objs = append(objs, n2)
+	for _, s := range m.Charts {
+		tc := get(s.Key)
+		tc.Title, tc.Unit, tc.Series, tc.FixedY = s.Title, s.Unit, s.Series, false
+		tc.Zones = nil
+		if s.Zone != nil {
+			tc.Zones = []ui.Zone{*s.Zone}
+		}
+		tc.Latest = numberText(s.Last.V) + " · " + sinceText(s.Last.T, e.now(), e.loc)
+		if len(s.Series) == 2 && len(s.Series[1].Points) > 0 {
+			d := s.Series[1].Points[len(s.Series[1].Points)-1]
+			tc.Latest = numberText(s.Last.V) + "/" + numberText(d.V) + " · " + sinceText(s.Last.T, e.now(), e.loc)
+		}
+		objs = append(objs, tc)
+	}
+	t.charts = keep
+	for _, o := range objs {
+		o.Refresh()
+	}
+	t.grid.Objects = objs
+	t.grid.Refresh()
+	measures := len(m.Charts)
+	switch {
+	case measures == 0 && len(m.NEWS2) == 0:
+		t.status.SetText("No vital signs or numeric results in this period.")
+	default:
+		t.status.SetText(strings.TrimSpace(countText(measures, "measure", "measures") + " charted, " + rangeWords(m, e)))
+	}
+	if len(m.Absent) > 0 {
+		t.absent.SetText("No values in this period: " + strings.Join(m.Absent, ", ") + ". Choose a longer period to see them.")
+		t.absent.Show()
+	} else {
+		t.absent.Hide()
+	}
+	ui.Reflow(t.absent)
+}
+
+// rangeWords is the period's span in words: "22 Nov 06:00 to 23 Nov 06:00".
+func rangeWords(m trendModel, e *env) string {
+	return dateTimeText(m.From, e.loc) + " to " + dateTimeText(m.To, e.loc)
+}
+
+// countText writes "1 measure", "3 measures".
+func countText(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return ui.Thousands(int64(n)) + " " + many
+}
