@@ -35,6 +35,11 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 	if o.Config, err = cf.config(); err != nil {
 		return err
 	}
+	// Refuse connection settings that cannot work (unreadable files, TLS
+	// verification off without consent) before creating a store for them.
+	if _, err := o.Config.Conn.Options(); err != nil {
+		return err
+	}
 	s, err := sf.open(true, store.KDF{})
 	if err != nil {
 		return err
