@@ -316,8 +316,14 @@ func (f *Feed) fetchErrors(fetches kgo.Fetches) {
 			f.skip(fe.Topic, "not authorized to read (cluster ACL)")
 			continue
 		}
-		f.o.Log.Warn("fetch error", "topic", f.redact(fe.Topic), "partition", fe.Partition, "err", fe.Err)
-		f.tr.update(func(s *Status) { s.Err = fe.Err.Error() })
+		// Some franz-go errors name the topic in their text (a patient
+		// topic's name carries the patient id): say it by its pseudonym.
+		msg := fe.Err.Error()
+		if fe.Topic != "" {
+			msg = strings.ReplaceAll(msg, fe.Topic, f.redact(fe.Topic))
+		}
+		f.o.Log.Warn("fetch error", "topic", f.redact(fe.Topic), "partition", fe.Partition, "err", msg)
+		f.tr.update(func(s *Status) { s.Err = msg })
 	}
 }
 

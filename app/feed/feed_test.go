@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
@@ -550,4 +551,64 @@ func TestRunEndsPromptlyAgainstSilentBroker(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not end within 5 s of its cancellation")
 	}
+}
+
+// TestFetchErrorsDoNotNamePatients: some franz-go fetch errors name the
+// topic in their text (ErrDecompressTooLarge, ErrDataLoss), and a patient
+// topic's name carries the patient id. Logs and the status line must name
+// it by its pseudonym only. A batch that decompresses past the client's
+// limit raises such an error.
+func TestFetchErrorsDoNotNamePatients(t *testing.T) {
+	e := newEnv(t, kafka.BrokerOptions{})
+	const patient = "pt-identifying-4711"
+	topic := e.topics.Patient(patient)
+	zprod := e.client(e.broker.Conn(), kgo.AllowAutoTopicCreation(), kgo.ProducerBatchCompression(kgo.ZstdCompression()))
+	var recs []*kgo.Record
+	for i := range 64 {
+		recs = append(recs, &kgo.Record{Topic: topic, Key: fmt.Appendf(nil, "Observation/o%d", i),
+			Value: []byte(`{"resourceType":"Observation","id":"o` + fmt.Sprint(i) + `","status":"final","code":{"text":"` + strings.Repeat("x", 4096) + `"}}`)})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := zprod.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncLog
+	s := e.openStore()
+	defer s.Close()
+	f, err := New(Options{Conn: e.broker.Conn(), Topics: e.topics, Store: s, Discover: 200 * time.Millisecond,
+		Log:        slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		ClientOpts: []kgo.Opt{kgo.MaxDecompressBatchBytes(64 << 10)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(rctx) }()
+	defer func() { stop(); <-done }()
+	eventually(t, 20*time.Second, "a fetch error", func() bool { return strings.Contains(logs.String(), "fetch error") })
+	if strings.Contains(logs.String(), patient) || strings.Contains(f.Status().Err, patient) || strings.Contains(f.Status().String(), patient) {
+		t.Fatalf("a fetch error names the patient:\nlog: %s\nstatus: %s", logs.String(), f.Status().Err)
+	}
+	if !strings.Contains(logs.String(), "fetch error") {
+		t.Fatalf("no fetch error logged: %s", logs.String())
+	}
+}
+
+// syncLog is a log sink safe for concurrent writes.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
