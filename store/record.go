@@ -12,8 +12,8 @@ import (
 //	recordVersion (1) ‖ uvarint len(index part) ‖ index part ‖ JSON part
 //
 // where each part is codec ‖ payload (see appendPart): the index entry
-// (encodeItem: type, id, Meta) and the raw JSON, each compressed on its own,
-// so reading the index entry never decompresses the JSON. Keeping both in one
+// (encodeItem: type, id, Meta; S2) and the raw JSON (zstd), each compressed
+// on its own, so reading the index entry never decompresses the JSON. Keeping both in one
 // value packs them into the raw bucket's full, append-only pages; the
 // collection's ids bucket maps each resource's key to its sequence.
 const recordVersion = 1
@@ -21,12 +21,12 @@ const recordVersion = 1
 // packRecord builds a record's plaintext (compression included) outside the
 // write transaction.
 func packRecord(typ, id string, m *Meta, json []byte) []byte {
-	item := appendPart(nil, encodeItem(typ, id, m), true)
+	item := appendPart(nil, encodeItem(typ, id, m), codecS2Dict)
 	out := make([]byte, 0, 1+binary.MaxVarintLen32+len(item)+1+len(json)/3)
 	out = append(out, recordVersion)
 	out = binary.AppendUvarint(out, uint64(len(item)))
 	out = append(out, item...)
-	return appendPart(out, json, true)
+	return appendPart(out, json, codecZstdDict)
 }
 
 var errRecord = errors.New("unreadable record")

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/s2"
+	"github.com/klauspost/compress/zstd"
 )
 
 // maxValueLen bounds a decompressed value: 4 MiB FHIR values with room.
@@ -23,34 +24,55 @@ const maxValueLen = 64 << 20
 const (
 	sealVersion = 1
 
-	codecRaw    = 0 // payload stored as is
-	codecS2Dict = 1 // payload compressed with S2 and the FHIR dictionary v1
+	codecRaw      = 0 // payload stored as is
+	codecS2Dict   = 1 // compressed with S2 and the FHIR dictionary v1 (fhir-v1.s2dict)
+	codecZstdDict = 2 // compressed with zstd and the FHIR dictionary v1 (fhir-v1.zdict)
 
 	// compressMin is the smallest payload worth compressing.
 	compressMin = 128
 )
 
-// fhirDict is the S2 dictionary FHIR JSON is compressed with: the strings FHIR
-// resources repeat (element names, code system and profile URLs), trained on
-// synthetic data only (app/bench/gendict). A stored value names its codec, so
-// the dictionary must never change: a new one is a new file and a new codec.
+// Values are compressed one at a time (each is sealed alone), so both codecs
+// use a dictionary of the strings FHIR resources repeat (element names, code
+// system and profile URLs, narrative boilerplate), trained on synthetic data
+// only (app/bench/gendict). A stored value names its codec, so a dictionary
+// must never change: a new one is a new file and a new codec.
 //
-// Why S2 with a dictionary: on 1.5 KB resources one at a time (each value is
-// sealed alone), zstd at its default level gets to 48 % of the size in about
-// 16 µs, plain S2 to 61 % in 2.5 µs, and S2 with this dictionary to about
-// 26 % in 3–4 µs (measured on demo.Bulk data the dictionary was not trained
-// on). Compression was the largest cost of ingest before.
-//
+// Measured on 1.5 KB demo.Bulk resources the dictionaries were not trained
+// on (one value at a time): zstd at its default level without a dictionary
+// gets to 48 % of the size in about 16 µs; S2 alone to 61 % in 2.5 µs; S2 with
+// its dictionary to 26 % in 3–4 µs; zstd (fastest) with a 16 KiB dictionary to
+// 20 % in about 6 µs. A resource's JSON, the bulk of the store, uses zstd;
+// index entries and small documents, read far more often, use S2.
+
 //go:embed fhir-v1.s2dict
 var fhirDictBytes []byte
+
+//go:embed fhir-v1.zdict
+var fhirZstdDictBytes []byte
 
 var fhirDict = func() *s2.Dict {
 	d := s2.NewDict(fhirDictBytes)
 	if d == nil {
-		panic("store: the embedded FHIR compression dictionary is invalid")
+		panic("store: the embedded FHIR S2 dictionary is invalid")
 	}
 	return d
 }()
+
+// zstd coders are safe for concurrent EncodeAll/DecodeAll.
+var (
+	zenc = mustZstd(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
+		zstd.WithEncoderDict(fhirZstdDictBytes), zstd.WithWindowSize(1<<17), zstd.WithZeroFrames(true)))
+	zdec = mustZstd(zstd.NewReader(nil, zstd.WithDecoderDicts(fhirZstdDictBytes), zstd.WithDecoderConcurrency(0),
+		zstd.WithDecoderMaxMemory(maxValueLen)))
+)
+
+func mustZstd[T any](v T, err error) T {
+	if err != nil {
+		panic("store: the embedded FHIR zstd dictionary is invalid: " + err.Error())
+	}
+	return v
+}
 
 // TamperError says where a value failed authentication. It matches
 // ErrTampered with errors.Is. Where names buckets and keys by their
@@ -112,13 +134,19 @@ func isPrintable(p []byte) bool {
 	return true
 }
 
-// appendPart appends codec ‖ payload: the plaintext compressed when asked
-// and when it pays, else as is.
-func appendPart(dst, plaintext []byte, compress bool) []byte {
-	if compress && len(plaintext) >= compressMin {
-		c := fhirDict.Encode(make([]byte, s2.MaxEncodedLen(len(plaintext))), plaintext)
+// appendPart appends codec ‖ payload: the plaintext compressed with the
+// codec asked for when it pays, else as is.
+func appendPart(dst, plaintext []byte, codec byte) []byte {
+	if codec != codecRaw && len(plaintext) >= compressMin {
+		var c []byte
+		switch codec {
+		case codecS2Dict:
+			c = fhirDict.Encode(make([]byte, s2.MaxEncodedLen(len(plaintext))), plaintext)
+		case codecZstdDict:
+			c = zenc.EncodeAll(plaintext, make([]byte, 0, len(plaintext)/3))
+		}
 		if len(c) < len(plaintext) {
-			dst = append(dst, codecS2Dict)
+			dst = append(dst, codec)
 			return append(dst, c...)
 		}
 	}
@@ -141,6 +169,8 @@ func openPart(part []byte) ([]byte, error) {
 			return nil, errors.New("bad compressed payload")
 		}
 		return fhirDict.Decode(make([]byte, n), part[1:])
+	case codecZstdDict:
+		return zdec.DecodeAll(part[1:], nil)
 	default:
 		return nil, errors.New("unknown codec")
 	}
@@ -151,7 +181,11 @@ func openPart(part []byte) ([]byte, error) {
 func (k *keyring) seal(l location, plaintext []byte, compress bool) ([]byte, error) {
 	var aadBuf [128]byte
 	aad := l.aad(aadBuf[:0])
-	inner := appendPart(make([]byte, 0, 1+len(plaintext)), plaintext, compress)
+	codec := byte(codecRaw)
+	if compress {
+		codec = codecS2Dict
+	}
+	inner := appendPart(make([]byte, 0, 1+len(plaintext)), plaintext, codec)
 
 	out := make([]byte, 1+nonceLen, 1+nonceLen+len(inner)+k.aead.Overhead())
 	out[0] = sealVersion

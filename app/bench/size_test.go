@@ -49,7 +49,7 @@ func TestSizeBreakdown(t *testing.T) {
 	s.Close()
 	fi, _ := os.Stat(path)
 	t.Logf("raw %d bytes, file %d (%.2f)", raw, fi.Size(), float64(fi.Size())/float64(raw))
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
