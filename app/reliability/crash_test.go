@@ -27,6 +27,7 @@ import (
 // landed mid-ingest (some records applied, not all) count towards the 3
 // (20 in soak) required.
 func TestCrashIngestKilledAtRandom(t *testing.T) {
+	t.Parallel()
 	kills, patients := 3, 10
 	if soak() {
 		kills, patients = 20, 40

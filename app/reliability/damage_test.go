@@ -21,9 +21,17 @@ import (
 )
 
 // runCLI runs a chartline verb in process and returns its exit status and
-// stderr.
+// stderr. Verbs that open a store get the test passphrase from a file (the
+// environment is shared by tests running in parallel).
 func runCLI(t *testing.T, args ...string) (int, string) {
 	t.Helper()
+	if len(args) > 0 && (args[0] == "ingest" || args[0] == "inspect") {
+		pf := filepath.Join(t.TempDir(), "passphrase")
+		if err := os.WriteFile(pf, testenv.Passphrase, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-passphrase-file", pf)
+	}
 	var out, errs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -46,6 +54,7 @@ func fileSum(t *testing.T, path string) [32]byte {
 // as it was. A locked store (ingest running in another process) is refused
 // the same way while the first instance goes on.
 func TestStoreDamageThroughCLI(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, kafka.BrokerOptions{CompactEvery: -1})
 	w := newWorkload(20261128, 300, 3)
 	produce(t, e.Prod, w.wave(300))
@@ -53,7 +62,6 @@ func TestStoreDamageThroughCLI(t *testing.T) {
 	settings := filepath.Join(dir, "settings.json")
 	good := filepath.Join(dir, "good.db")
 	createStore(t, good)
-	t.Setenv(cli.EnvPassphrase, string(testenv.Passphrase))
 	if code, errs := runCLI(t, "ingest", "-brokers", e.Broker.Addr(), "-settings", settings, "-db", good, "-until-caught-up"); code != 0 {
 		t.Fatalf("ingest: %s", errs)
 	}

@@ -2,16 +2,13 @@ package reliability
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/chartline/chartline/app/cli"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/record"
 	"github.com/chartline/chartline/app/testenv"
@@ -120,6 +117,7 @@ func hostileCases() []hostileCase {
 // reason and a useful detail, each boundary case beside it is accepted, and
 // the valid record after each one is materialised (ingest went on).
 func TestHostileInputQuarantined(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, kafka.BrokerOptions{MaxMessageBytes: 16 << 20, CompactEvery: -1})
 	prod := testenv.Client(t, e.Broker.Conn(), kgo.AllowAutoTopicCreation(), kgo.ProducerBatchMaxBytes(16<<20), kgo.MaxBufferedBytes(64<<20))
 	topic := e.Topics.Patient(hostilePatient)
@@ -142,13 +140,9 @@ func TestHostileInputQuarantined(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "chartline.db")
 	createStore(t, db)
-	t.Setenv(cli.EnvPassphrase, string(testenv.Passphrase))
-	var out, errs bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	code := cli.Run(ctx, []string{"ingest", "-brokers", e.Broker.Addr(), "-settings", filepath.Join(dir, "s.json"), "-db", db, "-until-caught-up", "-v"}, cli.IO{Out: &out, Err: &errs})
+	code, errs := runCLI(t, "ingest", "-brokers", e.Broker.Addr(), "-settings", filepath.Join(dir, "s.json"), "-db", db, "-until-caught-up", "-v")
 	if code != 0 {
-		t.Fatalf("ingest exit %d:\n%s", code, errs.String())
+		t.Fatalf("ingest exit %d:\n%s", code, errs)
 	}
 	refused := 0
 	for _, c := range cases {
@@ -156,8 +150,8 @@ func TestHostileInputQuarantined(t *testing.T) {
 			refused++
 		}
 	}
-	if want := fmt.Sprintf("(%d resources, %d quarantined)", len(recs)+1-refused, refused); !strings.Contains(errs.String(), want) {
-		t.Errorf("ingest summary does not say %s:\n%s", want, tail(errs.String(), 2))
+	if want := fmt.Sprintf("(%d resources, %d quarantined)", len(recs)+1-refused, refused); !strings.Contains(errs, want) {
+		t.Errorf("ingest summary does not say %s:\n%s", want, tail(errs, 2))
 	}
 
 	s := openStore(t, db, false)
@@ -210,8 +204,8 @@ func TestHostileInputQuarantined(t *testing.T) {
 	}
 	// Logs carry reasons at most, never the records' content.
 	for _, leak := range []string{"someone-else", "impostor", "Impostor", "c-ki-other", "al-two", "Wibble"} {
-		if strings.Contains(errs.String(), leak) {
-			t.Errorf("the ingest log quotes a hostile record (%q):\n%s", leak, errs.String())
+		if strings.Contains(errs, leak) {
+			t.Errorf("the ingest log quotes a hostile record (%q):\n%s", leak, errs)
 		}
 	}
 }

@@ -66,21 +66,18 @@ func runChild(mode string, args []string) int {
 }
 
 // watchHeap samples HeapInuse every 5 ms until the returned function is
-// called, which writes "peak final" (bytes; final after a GC) to path.
+// called, which writes "first peak final" (bytes: the first sample, before
+// any work; the peak; after a GC at the end) to path.
 func watchHeap(path string) func() {
 	var peak uint64
-	sample := func() uint64 {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapInuse
-	}
+	first := sampleHeap()
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
 		for {
-			peak = max(peak, sample())
+			peak = max(peak, sampleHeap())
 			select {
 			case <-stop:
 				return
@@ -92,8 +89,14 @@ func watchHeap(path string) func() {
 		close(stop)
 		<-done
 		runtime.GC()
-		os.WriteFile(path, fmt.Appendf(nil, "%d %d\n", peak, sample()), 0o600)
+		os.WriteFile(path, fmt.Appendf(nil, "%d %d %d\n", first, peak, sampleHeap()), 0o600)
 	}
+}
+
+func sampleHeap() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }
 
 // syncBuffer is a bytes.Buffer safe to write from a child's output copier
@@ -235,18 +238,19 @@ func openStore(t *testing.T, path string, write bool) *store.Store {
 // passEnv is the child environment entry holding the test passphrase.
 func passEnv() string { return cli.EnvPassphrase + "=" + string(testenv.Passphrase) }
 
-// readMemStat reads what watchHeap wrote: peak and final HeapInuse.
-func readMemStat(t *testing.T, path string) (peak, final uint64) {
+// readMemStat reads what watchHeap wrote: first, peak and final HeapInuse.
+func readMemStat(t *testing.T, path string) (first, peak, final uint64) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("child memory figures: %v", err)
 	}
 	f := strings.Fields(string(b))
-	if len(f) != 2 {
+	if len(f) != 3 {
 		t.Fatalf("child memory figures: %q", b)
 	}
-	peak, _ = strconv.ParseUint(f[0], 10, 64)
-	final, _ = strconv.ParseUint(f[1], 10, 64)
-	return peak, final
+	first, _ = strconv.ParseUint(f[0], 10, 64)
+	peak, _ = strconv.ParseUint(f[1], 10, 64)
+	final, _ = strconv.ParseUint(f[2], 10, 64)
+	return first, peak, final
 }

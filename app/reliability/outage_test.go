@@ -64,6 +64,7 @@ func smallFetches() []kgo.Opt {
 // on exactly the topics' compacted content, records produced after the
 // restart included.
 func TestOutageBrokerStopsMidIngest(t *testing.T) {
+	t.Parallel()
 	n := 4000
 	if soak() {
 		n = 30_000
@@ -180,6 +181,7 @@ func (sb *silentBroker) accepted() int {
 // cancelled. The same through `chartline ingest` in a child process, which
 // exits 0 promptly on SIGTERM.
 func TestOutageSilentBroker(t *testing.T) {
+	t.Parallel()
 	sb := newSilentBroker(t)
 	conn := kafka.Conn{Brokers: []string{sb.ln.Addr().String()}}
 
@@ -337,6 +339,7 @@ func (p *cutProxy) pipe(client net.Conn, budget int64) {
 // again. The feed reconnects each time and converges on exactly the topics'
 // compacted content.
 func TestOutageProxyCutsConnections(t *testing.T) {
+	t.Parallel()
 	n := 2500
 	if soak() {
 		n = 20_000

@@ -69,6 +69,7 @@ func acted(out string) []string {
 // published twice (chartline-id header), and every AuditEvent is on
 // spv.audit exactly once.
 func TestCrashOutboxKilledWhileActing(t *testing.T) {
+	t.Parallel()
 	upKills, downKills, backKills := 3, 1, 1
 	if soak() {
 		upKills, downKills, backKills = 12, 4, 4

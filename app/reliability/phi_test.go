@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -38,9 +39,25 @@ type phi struct {
 // the name text, birth date, telephone numbers and address lines.
 func fixturePHI(t *testing.T) (patients int, out []phi) {
 	t.Helper()
+	fixtureOnce.Do(func() { fixturePatients, fixtureValues, fixtureErr = readFixturePHI() })
+	if fixtureErr != nil {
+		t.Fatal(fixtureErr)
+	}
+	return fixturePatients, fixtureValues
+}
+
+// The fixtures are read once for every test that needs them.
+var (
+	fixtureOnce     sync.Once
+	fixturePatients int
+	fixtureValues   []phi
+	fixtureErr      error
+)
+
+func readFixturePHI() (patients int, out []phi, err error) {
 	files, err := demo.FixtureFiles()
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, err
 	}
 	seen := map[string]bool{}
 	add := func(what, v string) {
@@ -56,7 +73,7 @@ func fixturePHI(t *testing.T) (patients int, out []phi) {
 			} `json:"entry"`
 		}
 		if err := json.Unmarshal(f.JSON, &b); err != nil {
-			t.Fatalf("fixture %s: %v", f.Name, err)
+			return 0, nil, fmt.Errorf("fixture %s: %w", f.Name, err)
 		}
 		for _, e := range b.Entry {
 			var p struct {
@@ -109,7 +126,7 @@ func fixturePHI(t *testing.T) (patients int, out []phi) {
 		add("MRN", p.MRN)
 		add("name", p.Name)
 	}
-	return patients, out
+	return patients, out, nil
 }
 
 // minBinaryNeedle is the shortest value searched for in binary data: a
@@ -145,6 +162,7 @@ func wordIn(text, v string) bool {
 // passphrase is in neither the logs, the settings file, nor the child's
 // command line or environment.
 func TestNothingIdentifyingLeaks(t *testing.T) {
+	t.Parallel()
 	var brokerLog syncBuffer
 	e := testenv.New(t, kafka.BrokerOptions{CompactEvery: -1,
 		Logger: slog.New(slog.NewTextHandler(&brokerLog, &slog.HandlerOptions{Level: slog.LevelDebug}))})
@@ -318,6 +336,7 @@ func countLong(ns []phi) int {
 // app/ and store/ is listed below with why it carries no patient data, and a
 // new one fails this test until it is reviewed and listed.
 func TestPanicOutputCarriesNoData(t *testing.T) {
+	t.Parallel()
 	_, needles := fixturePHI(t)
 	var args []string
 	for _, n := range needles {
@@ -388,6 +407,7 @@ func TestPanicOutputCarriesNoData(t *testing.T) {
 // embedded broker's kfake adapter (checked at debug level above, patient
 // topics redacted) and the demo simulator's fixed phrases.
 func TestNoDebugLogsOutsideReviewedPlaces(t *testing.T) {
+	t.Parallel()
 	reviewed := map[string]bool{"app/kafka/broker.go": true, "app/demo/simulate.go": true}
 	root := filepath.Join("..", "..")
 	debug := regexp.MustCompile(`\.(Debug|DebugContext)\(|LevelDebug`)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/chartline/chartline/app/cli"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/testenv"
 )
@@ -20,6 +19,7 @@ import (
 // and nothing is created; the -tls-insecure-skip-verify flag, given on each
 // run, is the consent, and ingest then works.
 func TestInsecureTLSNeedsExplicitConsent(t *testing.T) {
+	t.Parallel()
 	certs, err := kafka.TestCerts(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +36,6 @@ func TestInsecureTLSNeedsExplicitConsent(t *testing.T) {
 	produce(t, prod, w.wave(50))
 
 	dir := t.TempDir()
-	t.Setenv(cli.EnvPassphrase, string(testenv.Passphrase))
 	insecure := filepath.Join(dir, "insecure.json")
 	os.WriteFile(insecure, []byte(`{"connection":{"brokers":["`+e.Broker.Addr()+`"],"tls":{"enabled":true,"insecure_skip_verify":true}}}`), 0o600)
 	plain := filepath.Join(dir, "plain.json") // absent: defaults
