@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -230,19 +231,27 @@ func Open(path string, passphrase []byte, o *Options) (*Store, error) {
 
 // checkHighWater reads bbolt's two meta pages and refuses a file shorter than
 // the pages its newest meta says are in use: bbolt would map past the end of
-// such a file and die of SIGBUS on the first read of a missing page.
+// such a file and die of SIGBUS on the first read of a missing page. It also
+// refuses a damaged freelist page: bbolt panics reading it after it has
+// locked the file, and the lock would outlive the refusal.
 //
-// bbolt page layout (internal/common): a 16-byte page header, then the meta:
-// magic u32, version u32, page size u32, flags u32, root bucket (16), freelist
-// u64, pgid u64 (high-water mark), txid u64, checksum u64.
+// bbolt page layout (internal/common): a 16-byte page header (id u64, flags
+// u16, count u16, overflow u32), then the meta: magic u32, version u32, page
+// size u32, flags u32, root bucket (16), freelist u64, pgid u64 (high-water
+// mark), txid u64, checksum u64 (FNV-64a of the meta before it).
 func checkHighWater(path string, size int64) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	const magic = 0xED0CDAED
-	var best struct{ txid, pgid, pageSize uint64 }
+	const (
+		magic        = 0xED0CDAED
+		freelistFlag = 0x10
+		noFreelist   = 0xffffffffffffffff // bbolt's pgidNoFreelist
+	)
+	le := binary.LittleEndian
+	var best struct{ txid, pgid, freelist, pageSize uint64 }
 	found := false
 	buf := make([]byte, 80)
 	for _, at := range []int64{0, -1} {
@@ -255,13 +264,17 @@ func checkHighWater(path string, size int64) error {
 		if _, err := f.ReadAt(buf, at); err != nil {
 			continue
 		}
-		le := binary.LittleEndian
 		if le.Uint32(buf[16:]) != magic {
 			continue
 		}
-		pageSize, pgid, txid := uint64(le.Uint32(buf[24:])), le.Uint64(buf[56:]), le.Uint64(buf[64:])
+		sum := fnv.New64a()
+		sum.Write(buf[16:72])
+		if sum.Sum64() != le.Uint64(buf[72:]) {
+			continue // bbolt skips a meta page that fails its checksum too
+		}
+		pageSize, freelist, pgid, txid := uint64(le.Uint32(buf[24:])), le.Uint64(buf[48:]), le.Uint64(buf[56:]), le.Uint64(buf[64:])
 		if !found || txid > best.txid {
-			best.txid, best.pgid, best.pageSize = txid, pgid, pageSize
+			best.txid, best.pgid, best.freelist, best.pageSize = txid, pgid, freelist, pageSize
 			found = true
 		}
 	}
@@ -270,6 +283,18 @@ func checkHighWater(path string, size int64) error {
 	}
 	if need := int64(best.pgid * best.pageSize); need > size {
 		return fmt.Errorf("%w: file is %d bytes but its pages reach %d (truncated)", ErrCorrupt, size, need)
+	}
+	if best.freelist != noFreelist {
+		hdr := make([]byte, 16)
+		if best.freelist < 2 || best.freelist >= best.pgid {
+			return fmt.Errorf("%w: freelist page %d out of range", ErrCorrupt, best.freelist)
+		}
+		if _, err := f.ReadAt(hdr, int64(best.freelist*best.pageSize)); err != nil {
+			return fmt.Errorf("%w: read the freelist page: %v", ErrCorrupt, err)
+		}
+		if le.Uint64(hdr) != best.freelist || le.Uint16(hdr[8:]) != freelistFlag {
+			return fmt.Errorf("%w: freelist page %d is damaged", ErrCorrupt, best.freelist)
+		}
 	}
 	return nil
 }

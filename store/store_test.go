@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -736,4 +737,43 @@ func TestDamagedPageIsAnErrorNotACrash(t *testing.T) {
 		t.Fatalf("no damaged page of %d was reported corrupt", len(pages))
 	}
 	t.Logf("%d pages in use garbled one at a time: %d ErrCorrupt reports, no crash", len(pages), corrupt)
+}
+
+// TestDamagedFreelistRefusedAndFileReleased: bbolt panics opening a file
+// whose freelist page is damaged after it has locked the file; the store
+// must refuse such a file before bbolt opens it, so the refusal leaves no
+// lock behind (a second attempt in the same process, as the unlock screen
+// makes, must say damaged again, not "in use by another process").
+func TestDamagedFreelistRefusedAndFileReleased(t *testing.T) {
+	s, path := newTestStore(t)
+	var puts []Resource
+	for i := range 300 {
+		puts = append(puts, obsPut("p", fmt.Sprint(i), float64(i), time.Now()))
+	}
+	mustApply(t, s, &Batch{Puts: puts})
+	s.Close()
+	img, _ := os.ReadFile(path)
+	// The freelist page named by the newer meta page (bbolt meta layout: a
+	// 16-byte page header, then magic, version, page size, flags, root
+	// bucket (16), freelist, high-water mark, txid, checksum).
+	le := binary.LittleEndian
+	ps := int(le.Uint32(img[24:]))
+	meta := img[:ps]
+	if le.Uint64(img[ps+64:]) > le.Uint64(img[64:]) {
+		meta = img[ps : 2*ps]
+	}
+	free := int(le.Uint64(meta[48:]))
+	for i := free * ps; i < (free+1)*ps; i++ {
+		img[i] = byte(i*7 + 13)
+	}
+	os.WriteFile(path, img, 0o600)
+	for attempt := range 2 {
+		_, err := Open(path, testPass, testOpts())
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("attempt %d: err = %v, want ErrCorrupt", attempt+1, err)
+		}
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, img) {
+		t.Fatal("opening a file with a damaged freelist changed it")
+	}
 }
