@@ -185,6 +185,9 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	r.size = size
 	r.nr, r.nl, r.nt, r.nc = 0, 0, 0, 0
 	r.objects = r.objects[:0]
+	if size.Width < chartMinWidth/2 || size.Height < chartHeight/2 {
+		return // not laid out yet (or squeezed to nothing): draw nothing
+	}
 	pad := theme.SizeForWidget(theme.SizeNameInnerPadding, c)
 	textSize := theme.SizeForWidget(theme.SizeNameText, c)
 	small := theme.SizeForWidget(theme.SizeNameCaptionText, c)
@@ -193,7 +196,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	grid := r.color(ColorChartGrid)
 
 	r.bg.FillColor = r.color(ColorCard)
-	r.bg.CornerRadius = theme.SizeForWidget(theme.SizeNameInputRadius, c) * 2
+	r.bg.CornerRadius = min(theme.SizeForWidget(theme.SizeNameInputRadius, c)*2, size.Width/2, size.Height/2)
 	r.bg.Move(fyne.NewPos(0, 0))
 	r.bg.Resize(size)
 	r.objects = append(r.objects, r.bg)
@@ -229,7 +232,12 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 		return x0 + float32(float64(t.Sub(from))/span)*(x1-x0)
 	}
 
-	lo, hi, ok := c.yRange()
+	visible := make([][]Point, len(c.Series))
+	entered := make([]bool, len(c.Series))
+	for i, ser := range c.Series {
+		visible[i], entered[i] = thin(ser.Points, from, to, ser.Step, xOf)
+	}
+	lo, hi, ok := c.yRange(visible)
 	if !ok {
 		r.empty.Text, r.empty.Color, r.empty.TextSize = "No values in this period", muted, small
 		r.empty.Move(fyne.NewPos(x0, (y0+y1)/2-small))
@@ -270,7 +278,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	for _, tk := range TimeTicks(from, to, loc, int((x1-x0)/90)) {
 		x := xOf(tk.T)
 		r.line(grid, 1, x, y0, x, y1)
-		r.text(tk.Label, muted, small, fyne.TextAlignCenter, x-45, y1+2, 90)
+		r.text(tk.Label, muted, small, fyne.TextAlignCenter, max(0, min(x-45, size.Width-pad-90)), y1+2, 90)
 	}
 	r.line(r.color(ColorMuted), 1, x0, y1, x1, y1)
 
@@ -281,7 +289,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 			name = ColorChartLine
 		}
 		col := r.color(name)
-		pts := thin(s.Points, from, to, xOf)
+		pts := visible[si]
 		var px, py float32
 		for i, p := range pts {
 			x, y := xOf(p.T), yOf(p.V)
@@ -303,6 +311,9 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 		few := len(pts) <= chartDotsMax
 		for i, p := range pts {
 			last := i == len(pts)-1
+			if i == 0 && entered[si] {
+				continue // the edge of the period, not a measurement
+			}
 			switch {
 			case p.Flag:
 				r.dot(abnormal, xOf(p.T), yOf(p.V), 3.5)
@@ -316,18 +327,15 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	}
 }
 
-// yRange is the value range to draw: fixed, or the points in the period and
-// the finite zone edges, padded so a flat line is not on the frame.
-func (c *TrendChart) yRange() (lo, hi float64, ok bool) {
+// yRange is the value range to draw: fixed, or the visible points and the
+// finite zone edges, padded so a flat line is not on the frame.
+func (c *TrendChart) yRange(visible [][]Point) (lo, hi float64, ok bool) {
 	if c.FixedY {
 		return c.YMin, c.YMax, c.YMax > c.YMin
 	}
 	lo, hi = math.Inf(1), math.Inf(-1)
-	for _, s := range c.Series {
-		for _, p := range s.Points {
-			if p.T.Before(c.From) || p.T.After(c.To) {
-				continue
-			}
+	for _, pts := range visible {
+		for _, p := range pts {
 			lo, hi = math.Min(lo, p.V), math.Max(hi, p.V)
 		}
 	}
@@ -350,26 +358,37 @@ func (c *TrendChart) yRange() (lo, hi float64, ok bool) {
 	return lo - d, hi + d, true
 }
 
-// thin keeps the points inside [from, to] (and the last one before from, so
-// the line enters the plot) and, where several fall in one pixel bucket, only
-// the first, lowest, highest and last of them, in time order.
-func thin(pts []Point, from, to time.Time, xOf func(time.Time) float32) []Point {
+// thin keeps the points inside [from, to] and, where several fall in one
+// pixel bucket, only the first, lowest, highest and last of them, in time
+// order. A value before the period enters at its left edge: the value then
+// (held for a step series, interpolated for a measurement).
+func thin(pts []Point, from, to time.Time, step bool, xOf func(time.Time) float32) (out []Point, entered bool) {
 	start := 0
 	for start < len(pts) && pts[start].T.Before(from) {
 		start++
-	}
-	if start > 0 {
-		start-- // the point before the period, so the line comes in from the left
 	}
 	end := len(pts)
 	for end > start && pts[end-1].T.After(to) {
 		end--
 	}
-	pts = pts[start:end]
-	if len(pts) < 2 {
-		return pts
+	var entry []Point
+	if start > 0 && start < len(pts) {
+		a, b := pts[start-1], pts[start]
+		v := a.V
+		if !step {
+			f := float64(from.Sub(a.T)) / float64(b.T.Sub(a.T))
+			v = a.V + (b.V-a.V)*f
+		}
+		entry = []Point{{T: from, V: v}}
+	} else if start > 0 && step {
+		entry = []Point{{T: from, V: pts[start-1].V}}
 	}
-	out := make([]Point, 0, min(len(pts), 1024))
+	entered = len(entry) > 0
+	pts = append(entry, pts[start:end]...)
+	if len(pts) < 2 {
+		return pts, entered
+	}
+	out = make([]Point, 0, min(len(pts), 1024))
 	i := 0
 	for i < len(pts) {
 		b := int(xOf(pts[i].T) / chartBucketPx)
@@ -404,7 +423,7 @@ func thin(pts []Point, from, to time.Time, xOf func(time.Time) float32) []Point 
 		}
 		i = j
 	}
-	return out
+	return out, entered
 }
 
 // NiceTicks returns about n round values (1, 2 or 5 times a power of ten)

@@ -242,6 +242,12 @@ func (s *Shell) SetBadge(id string, n int) {
 }
 
 func (s *Shell) paintRail() {
+	changed := false
+	defer func() {
+		if changed {
+			s.content.Refresh() // a longer name widens the rail
+		}
+	}()
 	for _, sc := range s.screens {
 		b := s.buttons[sc.ID]
 		text := sc.Title
@@ -253,6 +259,7 @@ func (s *Shell) paintRail() {
 			imp = widget.HighImportance
 		}
 		if b.Text != text || b.Importance != imp {
+			changed = changed || b.Text != text
 			b.Text, b.Importance = text, imp
 			b.Refresh()
 		}

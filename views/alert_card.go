@@ -86,7 +86,7 @@ func newAlertCard(e *env, withPatient bool) *alertCard {
 		state:    ui.NewStateBadge(),
 		title:    widget.NewLabel(""),
 		facts:    widget.NewLabel(""),
-		cause:    container.NewVBox(),
+		cause:    container.New(ui.Lines{}),
 		history:  container.New(ui.Lines{}),
 		message:  widget.NewLabel(""),
 		buttons:  map[string]*widget.Button{},
@@ -104,13 +104,14 @@ func newAlertCard(e *env, withPatient bool) *alertCard {
 		}
 	})
 	c.note = ui.NewNoteEntry("Note for the next action (Ctrl+Enter adds it alone)")
+	c.note.SetMinRowsVisible(2)
 	c.note.OnSubmit = func(string) { c.act(clinical.VerbNote) }
 	c.note.OnEscape = func() { e.win.Canvas().Unfocus() }
 	var bs []fyne.CanvasObject
 	for _, v := range alertVerbs {
 		verb := v.Verb
 		label := v.Label
-		if v.Key != "" {
+		if v.Key != "" && withPatient { // the inbox's keys
 			label += " (" + string(v.Key) + ")"
 		}
 		b := widget.NewButton(label, func() { c.act(verb) })
@@ -127,9 +128,9 @@ func newAlertCard(e *env, withPatient bool) *alertCard {
 	}
 	c.box = container.NewVBox(
 		head, patientLine,
-		sectionLabel("Cause"), c.cause,
-		sectionLabel("History"), c.history,
-		sectionLabel("Act"), c.note, container.NewGridWrap(fyne.NewSize(150, 40), bs...), c.message,
+		container.New(ui.Lines{}, sectionLabel("Cause"), c.cause),
+		container.New(ui.Lines{}, sectionLabel("History"), c.history),
+		c.note, container.NewGridWrap(fyne.NewSize(150, 40), bs...), c.message,
 	)
 	c.content = ui.NewCard(c.box)
 	return c

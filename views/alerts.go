@@ -162,7 +162,7 @@ func newInbox(e *env) *inboxView {
 }
 
 // inboxKeys is the keyboard help under the list.
-const inboxKeys = "↑↓ choose · Enter open chart · A acknowledge · E escalate · R resolve · O reopen · N note"
+const inboxKeys = "Up/Down choose · Enter open chart · A acknowledge · E escalate · R resolve · O reopen · N note"
 
 // page is the inbox as the shell's first page of its screen.
 func (v *inboxView) page() *ui.Page {

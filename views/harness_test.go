@@ -22,16 +22,27 @@ var windowSize = fyne.NewSize(1280, 800)
 // step is deterministic.
 func newTestEnv(t *testing.T, s *store.Store, mode string) (*env, fyne.Window) {
 	t.Helper()
+	return newTestEnvWith(t, s, mode, nil)
+}
+
+// newTestEnvWith is newTestEnv with options changed by set (an engine, a
+// notifier, settings) before the shell is built.
+func newTestEnvWith(t *testing.T, s *store.Store, mode string, set func(o *envOptions)) (*env, fyne.Window) {
+	t.Helper()
 	test.NewTempApp(t)
 	test.ApplyTheme(t, ui.NewTheme(mode))
 	w := test.NewTempWindow(t, nil)
 	w.Resize(windowSize)
-	e := newEnv(envOptions{
+	o := envOptions{
 		window: w, store: s,
 		now:   func() time.Time { return fixtureNow },
 		loc:   time.UTC,
 		async: func(fn func()) { fn() },
-	})
+	}
+	if set != nil {
+		set(&o)
+	}
+	e := newEnv(o)
 	e.shell.Install()
 	e.start()
 	w.Resize(windowSize)

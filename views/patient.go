@@ -80,7 +80,7 @@ type patientView struct {
 	alerts   *ui.Pill
 	trials   *ui.Pill
 	allergy  *ui.AllergyStrip
-	audit    *widget.Label
+	audit    *widget.RichText
 	loading  *widget.Label
 	tabs     *container.AppTabs
 	contents []patientTabContent
@@ -120,11 +120,10 @@ func newPatientView(e *env, id string) *patientView {
 		alerts:  ui.NewAlertBadge(),
 		trials:  ui.NewTrialMarker(),
 		allergy: ui.NewAllergyStrip(),
-		audit:   widget.NewLabel(""),
+		audit:   widget.NewRichText(),
 		loading: widget.NewLabel("Opening the chart…"),
 	}
 	pv.audit.Truncation = fyne.TextTruncateEllipsis
-	pv.audit.Importance = widget.LowImportance
 	pv.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { e.shell.Back() })
 	pv.name.TextStyle.Bold = true
 	pv.name.SizeName = theme.SizeNameHeadingText
@@ -299,16 +298,17 @@ func (pv *patientView) showAudit(d sideData) {
 		}
 		parts = append(parts, fmt.Sprintf("%s at %s, %s", who, a.Workstation, sinceText(a.When, pv.e.now(), pv.e.loc)))
 	}
-	if len(parts) == 0 {
-		pv.audit.SetText("No one else opened this chart in the last 24 h")
-		return
+	text := "No one else opened this chart in the last 24 h"
+	if len(parts) > 0 {
+		const shown = 4
+		text = "Also opened in the last 24 h by " + strings.Join(parts[:min(shown, len(parts))], " · ")
+		if len(parts) > shown {
+			text += fmt.Sprintf(" · and %d more", len(parts)-shown)
+		}
 	}
-	const shown = 4
-	text := "Also opened in the last 24 h by " + strings.Join(parts[:min(shown, len(parts))], " · ")
-	if len(parts) > shown {
-		text += fmt.Sprintf(" · and %d more", len(parts)-shown)
-	}
-	pv.audit.SetText(text)
+	pv.audit.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: text,
+		Style: widget.RichTextStyle{ColorName: ui.ColorMuted, Inline: true}}}
+	pv.audit.Refresh()
 }
 
 // bannerFacts is the banner's second line: "68 y · Male · born 14 Mar 1958 ·

@@ -4,6 +4,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/chartline/chartline/ui"
 )
 
 // patientAlertsTab is the patient's Alerts tab: every alert of the patient,
@@ -46,6 +48,5 @@ func (t *patientAlertsTab) showSide(d sideData) {
 	t.cards = keep
 	t.list.Objects = objs
 	t.empty.Hidden = len(objs) > 0
-	t.list.Refresh()
-	t.content.Refresh()
+	ui.Reflow(t.content)
 }

@@ -61,6 +61,7 @@ type quarantineView struct {
 	fields  *fyne.Container
 	rawBtn  *widget.Button
 	hex     *widget.RichText
+	hexBox  *container.Scroll
 	text    *widget.RichText
 	rawNote *widget.Label
 	body    *fyne.Container
@@ -102,8 +103,8 @@ func newQuarantine(e *env) *quarantineView {
 	v.text.Wrapping = fyne.TextWrapBreak
 	v.rawNote = widget.NewLabel("")
 	v.rawNote.Wrapping = fyne.TextWrapWord
-	v.rawNote.Importance = widget.LowImportance
-	v.body = container.NewVBox(v.title, v.fields, v.rawBtn, v.rawNote, v.hex, v.text)
+	v.hexBox = container.NewHScroll(v.hex)
+	v.body = container.NewVBox(v.title, v.fields, v.rawBtn, v.rawNote, v.hexBox, v.text)
 	v.body.Hide()
 	v.hint = widget.NewLabel("Select a record to see why it was refused.")
 	v.hint.Wrapping = fyne.TextWrapWord
@@ -122,7 +123,7 @@ func newQuarantine(e *env) *quarantineView {
 	left := container.NewBorder(headerRow, nil, nil, nil, container.NewStack(v.list, v.emptyAt))
 	right := container.NewStack(container.NewVScroll(container.NewPadded(v.body)), container.NewCenter(v.hint))
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.62
+	split.Offset = 0.55
 	v.content = container.NewBorder(container.NewVBox(container.NewPadded(v.top), container.NewPadded(v.counts)), nil, nil, nil, split)
 
 	e.live.listen(func(c store.Change) {
@@ -345,6 +346,7 @@ func (v *quarantineView) drawRaw(q store.Quarantined) {
 		v.rawBtn.SetText("Show raw bytes")
 		v.rawNote.Hide()
 		v.hex.Hide()
+		v.hexBox.Hide()
 		v.text.Hide()
 		return
 	}
@@ -359,6 +361,7 @@ func (v *quarantineView) drawRaw(q store.Quarantined) {
 	v.hex.Segments = []widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleCodeBlock, Text: hexDump(q.Value, maxHexShown)}}
 	v.hex.Refresh()
 	v.hex.Show()
+	v.hexBox.Show()
 	v.text.Segments = []widget.RichTextSegment{&widget.TextSegment{Style: widget.RichTextStyleCodeBlock, Text: printable(q.Value, maxTextShown)}}
 	v.text.Refresh()
 	v.text.Show()

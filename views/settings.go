@@ -71,6 +71,7 @@ type settingsView struct {
 
 	save    *widget.Button
 	revert  *widget.Button
+	where   *widget.RichText
 	message *widget.Label
 	box     *fyne.Container
 	content fyne.CanvasObject
@@ -110,16 +111,19 @@ func newSettings(e *env) *settingsView {
 	heading := widget.NewLabel("Settings")
 	heading.TextStyle.Bold = true
 	heading.SizeName = theme.SizeNameHeadingText
-	where := widget.NewLabel("Saved to " + e.configPath)
-	where.Importance = widget.LowImportance
+	where := widget.NewRichText(&widget.TextSegment{Text: "Saved to " + e.configPath,
+		Style: widget.RichTextStyle{ColorName: ui.ColorMuted, Inline: true}})
 	where.Wrapping = fyne.TextWrapBreak
+	v.where = where
 	demo := e.session != nil && e.session.IsDemo()
 	connNote := widget.NewLabel("The demo runs on its own embedded broker: the connection is not changed or saved here. Every other setting is saved.")
 	connNote.Wrapping = fyne.TextWrapWord
 	connNote.Importance = widget.WarningImportance
 	connNote.Hidden = !demo
 
-	form := func(pairs ...fyne.CanvasObject) *fyne.Container { return container.New(layout.NewFormLayout(), pairs...) }
+	form := func(pairs ...fyne.CanvasObject) *fyne.Container {
+		return container.New(layout.NewFormLayout(), pairs...)
+	}
 	group := func(title string, body ...fyne.CanvasObject) fyne.CanvasObject {
 		h := widget.NewLabel(title)
 		h.TextStyle.Bold = true

@@ -228,7 +228,8 @@ func trendSeriesOf(items []store.Item) []trendSeries {
 const news2Recent = 3
 
 // news2Trend scores NEWS2 at each time a NEWS2 input was charted within
-// [from, to], with the latest values then, as clinical.NEWS2 scores them
+// [from, to] (and at the last time before from, so the line enters the
+// period), with the latest values then, as clinical.NEWS2 scores them
 // now: the stale window and the Scale 2 policy apply. One pass in time
 // order, keeping the newest few Observations of each code, so the
 // 20,000-observation patient costs one small NEWS2 per charting time. The
@@ -270,8 +271,8 @@ func news2Trend(items []store.Item, from, to time.Time, opts clinical.NEWS2Optio
 			}
 			recent[k] = append(l, vit[i])
 		}
-		if t.Before(from) {
-			continue
+		if t.Before(from) && i < len(vit) && vit[i].Meta.Time.Before(from) {
+			continue // only the last score before the period is drawn (it enters at the left edge)
 		}
 		buf = buf[:0]
 		for _, k := range keys {
@@ -374,6 +375,7 @@ type trendsTab struct {
 	status  *widget.Label
 	absent  *widget.Label
 	grid    *fyne.Container
+	scroll  *container.Scroll
 	content fyne.CanvasObject
 }
 
@@ -405,8 +407,8 @@ func newTrendsTab(pv *patientView) patientTabContent {
 	t.absent.Hide()
 	t.grid = container.NewGridWithColumns(2)
 	bar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Period"), t.period), nil, t.status)
-	t.content = container.NewBorder(container.NewPadded(bar), nil, nil, nil,
-		container.NewVScroll(container.NewPadded(container.NewVBox(t.grid, t.absent))))
+	t.scroll = container.NewVScroll(container.NewPadded(container.NewVBox(t.grid, t.absent)))
+	t.content = container.NewBorder(container.NewPadded(bar), nil, nil, nil, t.scroll)
 	return t
 }
 
@@ -536,7 +538,7 @@ func (t *trendsTab) draw(m trendModel) {
 	} else {
 		t.absent.Hide()
 	}
-	ui.Reflow(t.absent)
+	ui.Reflow(t.scroll)
 }
 
 // rangeWords is the period's span in words: "22 Nov 06:00 to 23 Nov 06:00".

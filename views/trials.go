@@ -44,8 +44,7 @@ func (t *trialsTab) showSide(d sideData) {
 	}
 	t.list.Objects = objs
 	t.empty.Hidden = len(objs) > 0
-	ui.Reflow(t.list)
-	t.content.Refresh()
+	ui.Reflow(t.content)
 }
 
 // matchStatusText is a match status in words: "Eligible", "Potential

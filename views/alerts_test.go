@@ -1,0 +1,508 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/demo"
+	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// testClock is a clock a test moves; it starts at fixtureNow.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock { return &testClock{t: fixtureNow} }
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// testEngine is a clinical engine over a store, not running: tests call its
+// actions and Evaluate, as the UI and the feed would make it.
+func testEngine(t *testing.T, s *store.Store, user, ws string, now func() time.Time) *engine.Engine {
+	t.Helper()
+	eng, err := engine.New(engine.Options{Store: s, User: user, Workstation: ws, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+// follow dispatches every change the store announced since the last call,
+// as the bridge goroutine would (here on the test goroutine).
+func follow(e *env, sub *store.Subscription) {
+	for {
+		c, ok := sub.Take()
+		if !ok {
+			return
+		}
+		e.live.dispatch(c)
+	}
+}
+
+// inboxIDs lists the alerts the inbox shows, as "patient severity state".
+func inboxIDs(v *inboxView) []string {
+	var out []string
+	for _, i := range v.shown {
+		r := v.rows[i]
+		out = append(out, r.View.Alert.Patient+" "+r.View.Alert.Severity+" "+r.state())
+	}
+	return out
+}
+
+func TestInboxGolden(t *testing.T) {
+	s := sharedStore(t)
+	e, w := newTestEnv(t, s, ui.ModeLight)
+	e.shell.Show(screenAlerts)
+	v := e.inbox
+	want := []string{"pt-0005 high new", "pt-0005 high new", "pt-0001 medium new", "pt-0008 medium new"}
+	if got := inboxIDs(v); !slices.Equal(got, want) {
+		t.Fatalf("inbox shows %v, want most severe first: %v", got, want)
+	}
+	if got := v.count.Text; got != "4 shown · 4 open · 4 new" {
+		t.Errorf("count %q", got)
+	}
+	if v.card.content.Visible() || v.hint.Hidden {
+		t.Errorf("before a choice the card should hide and the hint show")
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	if v.cursor != 0 || !v.card.content.Visible() || v.card.row.View.Alert.ID != v.rows[v.shown[0]].View.Alert.ID {
+		t.Fatalf("Down did not select the first alert")
+	}
+	test.AssertRendersToMarkup(t, "inbox.xml", w.Canvas())
+	shot(t, w, "inbox")
+	// Without an engine (read-only), every action is disabled.
+	for verb, b := range v.card.buttons {
+		if !b.Disabled() {
+			t.Errorf("%s enabled without an engine", verb)
+		}
+	}
+}
+
+func TestInboxFilters(t *testing.T) {
+	s := sharedStore(t)
+	e, _ := newTestEnv(t, s, ui.ModeLight)
+	e.shell.Show(screenAlerts)
+	v := e.inbox
+	for _, tc := range []struct {
+		state, kind, text string
+		want              int
+	}{
+		{stateOpen, kindAny, "", 4},
+		{stateAny, kindAny, "", 4},
+		{"Resolved", kindAny, "", 0},
+		{"New", kindAny, "", 4},
+		{stateOpen, kindNEWS2, "", 1},
+		{stateOpen, kindUpstream, "", 3},
+		{stateOpen, kindAny, "kjaergaard", 2}, // folded: Kjærgaard
+		{stateOpen, kindAny, "KV-104981", 1},  // MRN
+		{stateOpen, kindAny, "sepsis nunez", 1},
+		{stateOpen, kindAny, "zzz", 0},
+	} {
+		v.stateSel.SetSelected(tc.state)
+		v.kindSel.SetSelected(tc.kind)
+		v.filter.SetText(tc.text)
+		if len(v.shown) != tc.want {
+			t.Errorf("%s/%s/%q shows %d, want %d: %v", tc.state, tc.kind, tc.text, len(v.shown), tc.want, inboxIDs(v))
+		}
+		if tc.want == 0 && v.empty.Hidden {
+			t.Errorf("%s/%s/%q: no empty-state message", tc.state, tc.kind, tc.text)
+		}
+	}
+}
+
+// TestInboxAcknowledge: acknowledging with a note (the A key) saves the
+// action locally through the engine: the alert's state in the store, and
+// two outbox items (the state for spv.alert-state, the AuditEvent for
+// spv.audit); the inbox shows it acknowledged and queued. An action made
+// illegal by a concurrent one is refused with the reason shown.
+func TestInboxAcknowledge(t *testing.T) {
+	s := smallStore(t, demo.RecoveringPatient, demo.DeterioratingPatient)
+	clock := newTestClock()
+	eng := testEngine(t, s, "dr-a", "ws-a", clock.now)
+	sub := s.Subscribe()
+	defer sub.Close()
+	e, w := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.engine = eng
+		o.notify = func(*fyne.Notification) {}
+	})
+	follow(e, sub)
+	e.shell.Show(screenAlerts)
+	v := e.inbox
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	a := v.card.row.View.Alert
+	if a.Patient != demo.RecoveringPatient || v.card.row.state() != clinical.StateNew {
+		t.Fatalf("first alert %s %s", a.Patient, v.card.row.state())
+	}
+	for verb, b := range v.card.buttons {
+		legal := clinical.Legal(clinical.StateNew, verb) == nil
+		if b.Disabled() == legal {
+			t.Errorf("%s: disabled %v on a new alert", verb, b.Disabled())
+		}
+	}
+	// N focuses the note; Escape hands the keys back; A acknowledges.
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyN})
+	if w.Canvas().Focused() != v.card.note {
+		t.Fatalf("N focused %T, want the note", w.Canvas().Focused())
+	}
+	test.Type(v.card.note, "seen, repeat obs in 30 min")
+	v.card.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if w.Canvas().Focused() != nil {
+		t.Fatalf("Escape left the focus on %T", w.Canvas().Focused())
+	}
+	clock.add(time.Minute)
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyA})
+	follow(e, sub)
+
+	var doc []engine.AlertView
+	var outbox []store.OutboxItem
+	if err := s.View(func(r *store.Reader) error {
+		var err error
+		if doc, err = engine.PatientAlerts(r, a.Patient); err != nil {
+			return err
+		}
+		outbox, err = r.Outbox()
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got engine.AlertView
+	for _, d := range doc {
+		if d.Alert.ID == a.ID {
+			got = d
+		}
+	}
+	last, ok := got.State.Latest()
+	if got.Status() != clinical.StateAcknowledged || !ok || last.By != "dr-a" || last.Workstation != "ws-a" ||
+		last.Note != "seen, repeat obs in 30 min" || !last.At.Equal(clock.now()) {
+		t.Fatalf("stored state %s, latest %+v", got.Status(), last)
+	}
+	if len(outbox) != 2 {
+		t.Fatalf("outbox holds %d items, want 2 (state and audit)", len(outbox))
+	}
+	topics := []string{outbox[0].Topic, outbox[1].Topic}
+	slices.Sort(topics)
+	if !slices.Equal(topics, []string{"spv.alert-state", "spv.audit"}) || string(outbox[0].Key) != a.ID {
+		t.Errorf("outbox topics %v, first key %q", topics, outbox[0].Key)
+	}
+	if !strings.Contains(string(outbox[1].Value), `"AuditEvent"`) {
+		t.Errorf("the second outbox item is not an AuditEvent: %.80s", outbox[1].Value)
+	}
+	// The inbox shows it acknowledged and queued, the note cleared.
+	row := v.card.row
+	if row.state() != clinical.StateAcknowledged || !row.queued() || v.card.note.Text != "" {
+		t.Errorf("card after acknowledge: %s queued %v note %q", row.state(), row.queued(), v.card.note.Text)
+	}
+	if txt := v.card.state.Text; txt != "Acknowledged · queued" {
+		t.Errorf("state badge %q", txt)
+	}
+	hist := v.card.history.Objects
+	if l, ok := hist[len(hist)-1].(*widget.Label); !ok || !strings.Contains(l.Text, "Acknowledged by dr-a at ws-a: “seen, repeat obs in 30 min” · queued") {
+		t.Errorf("last history line %v", hist[len(hist)-1])
+	}
+	if !v.card.buttons[clinical.VerbAcknowledge].Disabled() || v.card.buttons[clinical.VerbResolve].Disabled() {
+		t.Errorf("after acknowledge: acknowledge should be disabled and resolve enabled")
+	}
+	if got := v.count.Text; got != "4 shown · 4 open · 3 new" {
+		t.Errorf("count %q after acknowledge", got)
+	}
+	if e.shell.Notices() != 2 {
+		t.Errorf("%d banners, want the 2 high alerts'", e.shell.Notices())
+	}
+
+	// Another action resolves it before this screen hears of it: escalating
+	// a resolved alert is refused, and the card says why.
+	clock.add(time.Minute)
+	if _, err := eng.Act(a.Patient, a.ID, clinical.VerbResolve, "false alarm"); err != nil {
+		t.Fatal(err)
+	}
+	clock.add(time.Minute)
+	v.card.act(clinical.VerbEscalate)
+	if v.card.message.Hidden || !strings.Contains(v.card.message.Text, "illegal") {
+		t.Errorf("a refused action showed %q (hidden %v)", v.card.message.Text, v.card.message.Hidden)
+	}
+	follow(e, sub)
+	if v.card.content.Visible() || len(v.shown) != 3 {
+		t.Errorf("after the resolve: card shown %v, %d open shown", v.card.content.Visible(), len(v.shown))
+	}
+	// The resolved alert is under "Resolved", with its whole history.
+	v.stateSel.SetSelected("Resolved")
+	if len(v.shown) != 1 {
+		t.Fatalf("resolved filter shows %d", len(v.shown))
+	}
+	v.choose(0)
+	if n := len(v.card.history.Objects); n != 3 {
+		t.Errorf("history has %d lines, want raised, acknowledged, resolved", n)
+	}
+	if !v.card.buttons[clinical.VerbEscalate].Disabled() || v.card.buttons[clinical.VerbReopen].Disabled() {
+		t.Errorf("a resolved alert offers reopen only (and note)")
+	}
+	// Enter opens the patient.
+	w.Canvas().Unfocus()
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if e.patient == nil || e.patient.id != a.Patient || e.shell.Depth() != 2 {
+		t.Fatalf("Enter did not open the alert's patient")
+	}
+}
+
+// TestPatientAlertsAndTrials: the patient's Alerts tab shows each alert
+// with its cause and history; the Trials tab each matched study with the
+// criteria met, not met and not evaluable, and the upstream status.
+func TestPatientAlertsAndTrials(t *testing.T) {
+	s := sharedStore(t)
+	_, w, pv := openTest(t, s, demo.RecoveringPatient, ui.ModeLight)
+	pv.tabs.SelectIndex(tabAlerts)
+	at := pv.contents[tabAlerts].(*patientAlertsTab)
+	if len(at.cards) != 2 || !at.empty.Hidden {
+		t.Fatalf("alerts tab shows %d cards", len(at.cards))
+	}
+	var titles []string
+	for _, o := range at.list.Objects {
+		for _, c := range at.cards {
+			if c.content == o {
+				titles = append(titles, c.title.Text)
+			}
+		}
+	}
+	if len(titles) != 2 || !strings.HasPrefix(titles[0], "Sepsis") || titles[1] != "NEWS2 9: High" {
+		t.Errorf("alert cards %q", titles)
+	}
+	test.AssertRendersToMarkup(t, "patient_alerts.xml", w.Canvas())
+	shot(t, w, "alerts-"+demo.RecoveringPatient)
+
+	_, w, pv = openTest(t, s, demo.HeartFailurePatient, ui.ModeLight)
+	pv.tabs.SelectIndex(tabTrials)
+	tt := pv.contents[tabTrials].(*trialsTab)
+	if len(tt.list.Objects) != 1 || !tt.empty.Hidden {
+		t.Fatalf("trials tab shows %d studies", len(tt.list.Objects))
+	}
+	m := pv.chart.Side.Matches[0]
+	if m.Status() != "candidate" || m.Local == nil || len(m.Local.Met) != 4 || len(m.Upstream) != 1 {
+		t.Errorf("match %s local %v upstream %v", m.Status(), m.Local != nil, m.Upstream)
+	}
+	test.AssertRendersToMarkup(t, "patient_trials.xml", w.Canvas())
+	shot(t, w, "trials-"+demo.HeartFailurePatient)
+
+	// A patient with neither says so.
+	_, _, pv = openTest(t, s, demo.NoAllergyInfoPatient, ui.ModeLight)
+	if at := pv.contents[tabAlerts].(*patientAlertsTab); at.empty.Hidden || len(at.cards) != 0 {
+		t.Errorf("no alerts: empty state hidden")
+	}
+	if tt := pv.contents[tabTrials].(*trialsTab); tt.empty.Hidden {
+		t.Errorf("no trials: empty state hidden")
+	}
+}
+
+// TestNotificationsOnce: each new high alert and trial match raises one
+// desktop notification and one banner, never again: not on later change
+// notices, not after a restart (the engine keeps them seen); a new high alert
+// raises a new one, and its banner opens the patient on the Alerts tab.
+func TestNotificationsOnce(t *testing.T) {
+	s := smallStore(t, demo.RecoveringPatient, demo.DeterioratingPatient, demo.HeartFailurePatient)
+	clock := newTestClock()
+	eng := testEngine(t, s, "dr-a", "ws-a", clock.now)
+	sub := s.Subscribe()
+	defer sub.Close()
+	var sent []*fyne.Notification
+	start := func() *env {
+		e, _ := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+			o.engine = eng
+			o.notify = func(n *fyne.Notification) { sent = append(sent, n) }
+		})
+		return e
+	}
+	e := start()
+	// The fixtures hold two high alerts (pt-0005) and one trial match (pt-0008).
+	if len(sent) != 3 || e.shell.Notices() != 3 || e.notifier.sent != 3 {
+		t.Fatalf("%d notifications and %d banners at start, want 3 and 3", len(sent), e.shell.Notices())
+	}
+	for _, n := range sent {
+		for _, phi := range []string{"Kjærgaard", "Lefèvre", "KV-", demo.RecoveringPatient} {
+			if strings.Contains(n.Title+n.Content, phi) {
+				t.Errorf("a desktop notification names the patient: %q %q", n.Title, n.Content)
+			}
+		}
+	}
+	var unseen []engine.Notice
+	s.View(func(r *store.Reader) error { unseen, _ = engine.Notices(r); return nil })
+	if len(unseen) != 0 {
+		t.Errorf("%d notices still unseen after they were shown", len(unseen))
+	}
+	follow(e, sub) // the marks as seen, and anything else
+	e.live.dispatch(store.Change{Docs: map[string]bool{engine.KindNotice: true, engine.KindAlert: true}})
+	if len(sent) != 3 {
+		t.Fatalf("change notices repeated notifications: %d sent", len(sent))
+	}
+	// A restart shows nothing again.
+	e = start()
+	if len(sent) != 3 || e.shell.Notices() != 0 {
+		t.Fatalf("after a restart: %d notifications, %d banners", len(sent), e.shell.Notices())
+	}
+	follow(e, sub)
+
+	// The deteriorating patient's vitals turn high: one new notification.
+	clock.add(10 * time.Minute)
+	if _, err := s.Apply(&store.Batch{Puts: highVitals(t, demo.DeterioratingPatient, clock.now())}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Evaluate(context.Background(), demo.DeterioratingPatient); err != nil {
+		t.Fatal(err)
+	}
+	follow(e, sub)
+	follow(e, sub)
+	if len(sent) != 4 || e.shell.Notices() != 1 {
+		t.Fatalf("after a new high alert: %d notifications, %d banners, want 4 and 1", len(sent), e.shell.Notices())
+	}
+	if got := sent[3]; got.Title != "Chartline: high alert" || !strings.Contains(got.Content, "NEWS2") {
+		t.Errorf("notification %q %q", got.Title, got.Content)
+	}
+	b := e.notifier.banners[0].b
+	if !strings.Contains(b.Text, "Ñúñez Ortega, José") {
+		t.Errorf("banner %q does not name the patient", b.Text)
+	}
+	b.Open()
+	if e.patient == nil || e.patient.id != demo.DeterioratingPatient || e.patient.tabs.SelectedIndex() != tabAlerts {
+		t.Fatalf("the banner did not open the patient's alerts")
+	}
+	if e.shell.Notices() != 0 {
+		t.Errorf("the opened banner stayed")
+	}
+	if got := e.shell.Current(); got != screenCensus {
+		t.Errorf("screen %s", got)
+	}
+}
+
+// TestNoticeBurst: more notices at once than maxDesktopNotices make one
+// counting notification; banners stop at maxBanners.
+func TestNoticeBurst(t *testing.T) {
+	s := smallStore(t, demo.RecoveringPatient, demo.HeartFailurePatient, "pt-0009", "pt-0018")
+	eng := testEngine(t, s, "dr-a", "ws-a", nil)
+	var sent []*fyne.Notification
+	e, _ := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.engine = eng
+		o.notify = func(n *fyne.Notification) { sent = append(sent, n) }
+	})
+	if len(sent) != 1 || !strings.HasPrefix(sent[0].Content, "5 new high alerts and trial matches") {
+		t.Fatalf("a burst of 5 sent %d notifications: %v", len(sent), sent)
+	}
+	if e.shell.Notices() != maxBanners {
+		t.Errorf("%d banners, want %d", e.shell.Notices(), maxBanners)
+	}
+	e.notifier.banners[0].b.Dismiss()
+	if e.shell.Notices() != maxBanners-1 {
+		t.Errorf("dismiss left %d banners", e.shell.Notices())
+	}
+}
+
+// highVitals is a NEWS2 round scoring 17 (RCP NEWS2 chart 2017): RR 26 (3),
+// SpO2 90 % (3) on oxygen (2), systolic 95 (2), pulse 125 (2), voice (3),
+// 39.5 °C (2).
+func highVitals(t *testing.T, patient string, at time.Time) []store.Resource {
+	t.Helper()
+	when := at.UTC().Format(time.RFC3339)
+	q := func(v float64, unit string) string {
+		return fmt.Sprintf(`{"value":%g,"unit":%q,"system":"http://unitsofmeasure.org","code":%q}`, v, unit, unit)
+	}
+	obs := func(id, code, value string) string {
+		return fmt.Sprintf(`{"resourceType":"Observation","id":"%s-%s","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org","code":%q}]},"subject":{"reference":"Patient/%s"},"effectiveDateTime":%q%s}`,
+			patient, id, code, patient, when, value)
+	}
+	var out []store.Resource
+	for _, js := range []string{
+		obs("hi-rr", "9279-1", `,"valueQuantity":`+q(26, "/min")),
+		obs("hi-spo2", "59408-5", `,"valueQuantity":`+q(90, "%")+`,"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"3151-8"}]},"valueQuantity":`+q(4, "L/min")+`}]`),
+		obs("hi-bp", "85354-9", `,"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":`+q(95, "mm[Hg]")+`},{"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":`+q(60, "mm[Hg]")+`}]`),
+		obs("hi-hr", "8867-4", `,"valueQuantity":`+q(125, "/min")),
+		obs("hi-acvpu", "67775-7", `,"valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"300202002"}]}`),
+		obs("hi-temp", "8310-5", `,"valueQuantity":`+q(39.5, "Cel")),
+	} {
+		out = append(out, resource(t, patient, js))
+	}
+	return out
+}
+
+// TestChartOpenedBy: the patient banner names who else opened the chart in
+// the last 24 hours (from spv.audit), newest first, each once; this user's
+// own opens here are left out, their opens elsewhere say "you"; older opens
+// are not shown. Opening the chart writes this workstation's AuditEvent.
+func TestChartOpenedBy(t *testing.T) {
+	s := smallStore(t, demo.DeterioratingPatient)
+	clock := newTestClock()
+	eng := testEngine(t, s, "dr-a", "ws-a", clock.now)
+	cfg := config.Default()
+	cfg.User, cfg.Workstation = "dr-a", "ws-a"
+	sub := s.Subscribe()
+	defer sub.Close()
+	e, _ := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.engine, o.config = eng, &cfg
+		o.notify = func(*fyne.Notification) {}
+	})
+	follow(e, sub)
+	e.openPatient(demo.DeterioratingPatient)
+	pv := e.patient
+	follow(e, sub)
+	text := func() string { return pv.audit.String() }
+	if got := text(); got != "No one else opened this chart in the last 24 h" {
+		t.Errorf("before others: %q", got)
+	}
+	var n int
+	s.View(func(r *store.Reader) error {
+		docs, _ := r.PatientDocs(engine.KindAudit, demo.DeterioratingPatient)
+		n = len(docs)
+		return nil
+	})
+	if n != 1 {
+		t.Fatalf("opening the chart wrote %d local AuditEvents, want 1", n)
+	}
+	var puts []store.Resource
+	for i, o := range []struct {
+		who, ws string
+		ago     time.Duration
+	}{
+		{"dr-b", "ws-b", 30 * time.Minute},
+		{"dr-b", "ws-b", 2 * time.Hour}, // the same person and place again: once
+		{"dr-a", "ws-c", time.Hour},     // this user elsewhere
+		{"dr-a", "ws-a", 10 * time.Minute},
+		{"dr-old", "ws-z", 25 * time.Hour}, // outside the window
+	} {
+		id := fmt.Sprintf("audit-%d", i)
+		raw := clinical.ChartOpenedAudit(demo.DeterioratingPatient, o.who, o.ws, fixtureNow.Add(-o.ago), id)
+		d, err := record.Decode([]byte("AuditEvent/"+id), raw, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		puts = append(puts, store.Resource{Ref: store.Ref{Collection: store.Audit, Type: "AuditEvent", ID: id}, JSON: raw, Meta: d.Meta})
+	}
+	if _, err := s.Apply(&store.Batch{Puts: puts}); err != nil {
+		t.Fatal(err)
+	}
+	follow(e, sub)
+	if got, want := text(), "Also opened in the last 24 h by dr-b at ws-b, 05:30 · you at ws-c, 05:00"; got != want {
+		t.Errorf("banner says %q, want %q", got, want)
+	}
+}
