@@ -443,9 +443,9 @@ func NiceTicks(lo, hi float64, n int) []float64 {
 	}
 	first := math.Floor(lo/step) * step
 	var out []float64
-	for v := first; v <= hi+step*0.5 && len(out) < 4*n+2; v += step {
+	for v := first; len(out) < 4*n+2; v += step {
 		out = append(out, math.Round(v/step)*step)
-		if v >= hi {
+		if v >= hi-step*1e-9 {
 			break
 		}
 	}

@@ -25,13 +25,19 @@ import (
 // file in a temporary directory.
 func settingsEnv(t *testing.T, cfg config.Config, ss *session.Session) (*env, fyne.Window, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "chartline", "config.json")
 	var s *store.Store
 	if ss != nil {
 		s = ss.Store()
 	} else {
 		s = smallStore(t)
 	}
+	return settingsEnvOn(t, cfg, ss, s)
+}
+
+// settingsEnvOn is settingsEnv over a given store.
+func settingsEnvOn(t *testing.T, cfg config.Config, ss *session.Session, s *store.Store) (*env, fyne.Window, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "chartline", "config.json")
 	e, w := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
 		o.config, o.configPath, o.session = &cfg, path, ss
 		if ss != nil {
@@ -121,6 +127,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 
 // TestSettingsValidation: each wrong field is named, and nothing is saved.
 func TestSettingsValidation(t *testing.T) {
+	s := smallStore(t)
 	for _, tc := range []struct {
 		name string
 		set  func(v *settingsView)
@@ -154,7 +161,7 @@ func TestSettingsValidation(t *testing.T) {
 		{"no workstation", func(v *settingsView) { v.workstation.SetText("") }, "workstation a name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e, _, path := settingsEnv(t, config.Default(), nil)
+			e, _, path := settingsEnvOn(t, config.Default(), nil, s)
 			v := e.settings
 			tc.set(v)
 			test.Tap(v.save)
@@ -167,7 +174,7 @@ func TestSettingsValidation(t *testing.T) {
 		})
 	}
 	// The boundaries that pass: 336 h and a risk of exactly 1.
-	e, _, path := settingsEnv(t, config.Default(), nil)
+	e, _, path := settingsEnvOn(t, config.Default(), nil, s)
 	e.settings.stale.SetText("336")
 	e.settings.risk.SetText("1")
 	test.Tap(e.settings.save)
