@@ -419,31 +419,123 @@ func TestNoticeBurst(t *testing.T) {
 	}
 }
 
-// highVitals is a NEWS2 round scoring 17 (RCP NEWS2 chart 2017): RR 26 (3),
-// SpO2 90 % (3) on oxygen (2), systolic 95 (2), pulse 125 (2), voice (3),
-// 39.5 °C (2).
+// vitalSet is one NEWS2 round's values.
+type vitalSet struct {
+	rr, spo2, o2flow, sbp, pulse float64
+	acvpu                        string // SNOMED CT ACVPU answer
+	temp                         float64
+}
+
+// Rounds scored by the RCP NEWS2 chart 2017: high is RR 26 (3), SpO2 90 %
+// (3) on oxygen (2), systolic 95 (2), pulse 125 (2), voice (3), 39.5 °C (2) =
+// 17; low is RR 16, SpO2 97 % on air, systolic 125, pulse 70, alert, 37.0 °C
+// = 0.
+var (
+	highSet = vitalSet{26, 90, 4, 95, 125, "300202002", 39.5}
+	lowSet  = vitalSet{16, 97, 0, 125, 70, "248234008", 37.0}
+)
+
+// highVitals is a high NEWS2 round.
 func highVitals(t *testing.T, patient string, at time.Time) []store.Resource {
+	return vitalsRound(t, patient, "hi", at, highSet)
+}
+
+// vitalsRound is one NEWS2 round of six Observations taken at one time, as
+// the feed would store them.
+func vitalsRound(t *testing.T, patient, tag string, at time.Time, v vitalSet) []store.Resource {
 	t.Helper()
 	when := at.UTC().Format(time.RFC3339)
 	q := func(v float64, unit string) string {
 		return fmt.Sprintf(`{"value":%g,"unit":%q,"system":"http://unitsofmeasure.org","code":%q}`, v, unit, unit)
 	}
 	obs := func(id, code, value string) string {
-		return fmt.Sprintf(`{"resourceType":"Observation","id":"%s-%s","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org","code":%q}]},"subject":{"reference":"Patient/%s"},"effectiveDateTime":%q%s}`,
-			patient, id, code, patient, when, value)
+		return fmt.Sprintf(`{"resourceType":"Observation","id":"%s-%s-%s","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org","code":%q}]},"subject":{"reference":"Patient/%s"},"effectiveDateTime":%q%s}`,
+			patient, tag, id, code, patient, when, value)
 	}
 	var out []store.Resource
 	for _, js := range []string{
-		obs("hi-rr", "9279-1", `,"valueQuantity":`+q(26, "/min")),
-		obs("hi-spo2", "59408-5", `,"valueQuantity":`+q(90, "%")+`,"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"3151-8"}]},"valueQuantity":`+q(4, "L/min")+`}]`),
-		obs("hi-bp", "85354-9", `,"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":`+q(95, "mm[Hg]")+`},{"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":`+q(60, "mm[Hg]")+`}]`),
-		obs("hi-hr", "8867-4", `,"valueQuantity":`+q(125, "/min")),
-		obs("hi-acvpu", "67775-7", `,"valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"300202002"}]}`),
-		obs("hi-temp", "8310-5", `,"valueQuantity":`+q(39.5, "Cel")),
+		obs("rr", "9279-1", `,"valueQuantity":`+q(v.rr, "/min")),
+		obs("spo2", "59408-5", `,"valueQuantity":`+q(v.spo2, "%")+`,"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"3151-8"}]},"valueQuantity":`+q(v.o2flow, "L/min")+`}]`),
+		obs("bp", "85354-9", `,"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":`+q(v.sbp, "mm[Hg]")+`},{"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":`+q(60, "mm[Hg]")+`}]`),
+		obs("hr", "8867-4", `,"valueQuantity":`+q(v.pulse, "/min")),
+		obs("acvpu", "67775-7", `,"valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"`+v.acvpu+`"}]}`),
+		obs("temp", "8310-5", `,"valueQuantity":`+q(v.temp, "Cel")),
 	} {
 		out = append(out, resource(t, patient, js))
 	}
 	return out
+}
+
+// TestNoticesHeldWhileCatchingUp: while the feed catches up, notices wait;
+// once live, a NEWS2 alert the patient's score has since fallen below is
+// marked seen without a notification (it stays in the inbox), and one still
+// current is notified.
+func TestNoticesHeldWhileCatchingUp(t *testing.T) {
+	s := smallStore(t, demo.DeterioratingPatient, demo.COPDPatient)
+	clock := newTestClock()
+	eng := testEngine(t, s, "dr-a", "ws-a", clock.now)
+	sub := s.Subscribe()
+	defer sub.Close()
+	var sent []*fyne.Notification
+	e, _ := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.engine = eng
+		o.notify = func(n *fyne.Notification) { sent = append(sent, n) }
+	})
+	follow(e, sub)
+	base, banners := len(sent), e.shell.Notices() // what the fixtures hold
+	e.notifier.feedState(true)
+	// History arrives: both patients pass through a high score; one is low
+	// again by the time the feed is live.
+	for i, p := range []string{demo.DeterioratingPatient, demo.COPDPatient} {
+		clock.add(time.Minute)
+		if _, err := s.Apply(&store.Batch{Puts: highVitals(t, p, clock.now())}); err != nil {
+			t.Fatal(err)
+		}
+		if err := eng.Evaluate(context.Background(), p); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			clock.add(time.Minute)
+			if _, err := s.Apply(&store.Batch{Puts: vitalsRound(t, p, "lo", clock.now(), lowSet)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := eng.Evaluate(context.Background(), p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		follow(e, sub)
+	}
+	if len(sent) != base || e.shell.Notices() != banners {
+		t.Fatalf("notified while catching up: %d", len(sent)-base)
+	}
+	e.notifier.feedState(false)
+	follow(e, sub)
+	if len(sent) != base+1 || e.shell.Notices() != banners+1 || !strings.Contains(e.notifier.banners[len(e.notifier.banners)-1].b.Text, "Øster") {
+		var texts []string
+		for _, b := range e.notifier.banners {
+			texts = append(texts, b.b.Text)
+		}
+		t.Fatalf("once live: %d notifications, banners %q; want only the patient still high", len(sent), texts)
+	}
+	var unseen []engine.Notice
+	var alerts []engine.AlertView
+	s.View(func(r *store.Reader) error {
+		unseen, _ = engine.Notices(r)
+		alerts, _ = engine.PatientAlerts(r, demo.DeterioratingPatient)
+		return nil
+	})
+	if len(unseen) != 0 {
+		t.Errorf("%d notices left unseen", len(unseen))
+	}
+	high := 0
+	for _, a := range alerts {
+		if a.Alert.Severity == clinical.SeverityHigh && a.Status() == clinical.StateNew {
+			high++
+		}
+	}
+	if high != 1 {
+		t.Errorf("the passed-through high alert is not in the inbox (%d)", high)
+	}
 }
 
 // TestChartOpenedBy: the patient banner names who else opened the chart in

@@ -1,6 +1,7 @@
-// Package views holds Chartline's screens: unlock, census, the single
-// patient view (banner, summary, timeline) and the status bar, in the window
-// shell of package ui. One screen, one file.
+// Package views holds Chartline's screens, in the window shell of package
+// ui, one screen per file: unlock, census, the single patient view (banner,
+// summary, timeline, trends, alerts, trials), the alert inbox, quarantine,
+// settings and the status bar; and the notifications (desktop and banner).
 //
 // # Data path
 //
@@ -19,14 +20,23 @@
 //
 //	a := app.NewWithID("…")
 //	w := a.NewWindow("Chartline")
-//	u := views.Run(ctx, views.Options{Window: w, Config: cfg}) // unlock, then census
+//	u := views.Run(ctx, views.Options{Window: w, Config: cfg, ConfigPath: path}) // unlock, then census
 //	// demo: views.Options{Window: w, Config: cfg, Session: ss} with ss from session.Demo
 //	w.ShowAndRun()
 //	u.Close() // then close a demo session
 //
-// Screens II adds its screens in screens() (run.go) and its patient tabs in
+// Rail screens are listed in screens() (run.go) and patient tabs in
 // patientTabs (patient.go); env.openPatient opens a chart from anywhere, and
 // the shell's ShowNotice carries in-app banners.
+//
+// # Writes
+//
+// The only writes screens make go through the clinical engine: alert
+// actions (Engine.Act), notices marked seen (Engine.MarkSeen) and chart
+// opens (Engine.ChartOpened). The engine saves them locally with their
+// outbox records; the change notice of that commit redraws the screens, so
+// an action shows the same way whether it was taken here or arrived from
+// another workstation. The settings screen writes the settings file.
 //
 // # Decisions
 //

@@ -1,9 +1,11 @@
 package views
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 
@@ -37,6 +39,10 @@ type notifier struct {
 
 	mu      sync.Mutex // serialises checks (start and the bridge)
 	handled map[string]bool
+	// catchingUp holds the notices while the feed catches up: the engine
+	// scores each batch of history as it arrives, so a patient may pass
+	// through a high score that is long over.
+	catchingUp atomic.Bool
 
 	// UI goroutine only.
 	banners []shownBanner
@@ -61,6 +67,14 @@ func (n *notifier) start() {
 	})
 }
 
+// feedState records whether the feed is catching up; when it stops, the
+// held notices are checked. Any goroutine may call it.
+func (n *notifier) feedState(catchingUp bool) {
+	if n.catchingUp.Swap(catchingUp) && !catchingUp {
+		n.e.async(n.check)
+	}
+}
+
 // notice is an engine notice with the patient's name, for the banner.
 type notice struct {
 	engine.Notice
@@ -73,7 +87,9 @@ func (n *notifier) check() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	var fresh []notice
+	var quiet []engine.Notice // NEWS2 alerts already over: marked seen, not shown
 	newAlerts := 0
+	held := n.catchingUp.Load()
 	err := n.e.store.View(func(r *store.Reader) error {
 		alerts, err := engine.Alerts(r)
 		if err != nil {
@@ -84,8 +100,8 @@ func (n *notifier) check() {
 				newAlerts++
 			}
 		}
-		if n.e.engine == nil {
-			return nil // no engine to mark notices seen: no notifications
+		if n.e.engine == nil || held {
+			return nil // no engine to mark notices seen, or catching up: no notifications
 		}
 		ns, err := engine.Notices(r)
 		if err != nil {
@@ -96,10 +112,20 @@ func (n *notifier) check() {
 				continue
 			}
 			x := notice{Notice: nt}
-			if en, ok, err := r.Entry(nt.Patient); err == nil && ok && en.Patient != nil {
+			en, ok, err := r.Entry(nt.Patient)
+			if err != nil {
+				return err
+			}
+			if ok && en.Patient != nil {
 				x.Name, x.MRN = patientName(en.Patient), en.Patient.MRN
 			} else {
 				x.Name = patientName(nil)
+			}
+			if over, err := alertOver(r, nt, en.Status); err != nil {
+				return err
+			} else if over {
+				quiet = append(quiet, nt)
+				continue
 			}
 			fresh = append(fresh, x)
 		}
@@ -112,22 +138,31 @@ func (n *notifier) check() {
 	for _, x := range fresh {
 		n.handled[x.ID] = true
 	}
+	for _, x := range quiet {
+		n.handled[x.ID] = true
+	}
 	n.e.do(func() {
 		n.e.shell.SetBadge(screenAlerts, newAlerts)
 		if len(fresh) > 0 {
 			n.show(fresh)
 		}
 	})
-	if len(fresh) == 0 {
+	if len(fresh)+len(quiet) == 0 {
 		return
 	}
 	byPatient := map[string][]string{}
 	var patients []string
-	for _, x := range fresh {
-		if _, ok := byPatient[x.Patient]; !ok {
-			patients = append(patients, x.Patient)
+	seen := func(patient, id string) {
+		if _, ok := byPatient[patient]; !ok {
+			patients = append(patients, patient)
 		}
-		byPatient[x.Patient] = append(byPatient[x.Patient], x.ID)
+		byPatient[patient] = append(byPatient[patient], id)
+	}
+	for _, x := range fresh {
+		seen(x.Patient, x.ID)
+	}
+	for _, x := range quiet {
+		seen(x.Patient, x.ID)
 	}
 	slices.Sort(patients)
 	for _, p := range patients {
@@ -135,6 +170,25 @@ func (n *notifier) check() {
 			n.e.log.Error("mark notices seen", "err", errorClass(err))
 		}
 	}
+}
+
+// alertOver reports whether a notice is of a NEWS2 alert whose band the
+// patient's current score has already fallen below (a state passed through
+// while catching up with history): it stays in the inbox, without a
+// notification.
+func alertOver(r *store.Reader, nt engine.Notice, st store.Status) (bool, error) {
+	if nt.Kind != "alert" {
+		return false, nil
+	}
+	d, ok, err := r.Doc(engine.KindAlert, nt.Patient, nt.ID)
+	if err != nil || !ok {
+		return false, err
+	}
+	var a engine.AlertDoc
+	if json.Unmarshal(d.Value, &a) != nil || a.Alert.Kind != clinical.KindNEWS2 || st.Band == "" {
+		return false, nil
+	}
+	return clinical.BandRank(st.Band) < clinical.BandRank(a.Alert.Cause.Band), nil
 }
 
 // show sends the desktop notifications and puts up the banners (on the UI

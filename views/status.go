@@ -48,7 +48,9 @@ func (b *statusBar) readQuarantine() {
 }
 
 // setFeed shows a new feed status; it may be called from any goroutine.
+// The notifier holds its notices while the feed catches up.
 func (b *statusBar) setFeed(st feed.Status) {
+	b.e.notifier.feedState(st.State == feed.CatchingUp)
 	b.e.do(func() {
 		b.feed, b.hasFeed = st, true
 		b.show()
