@@ -32,6 +32,8 @@ type Page struct {
 	OnShow func()
 	// OnClose is called when the page is popped off its stack.
 	OnClose func()
+	// SelectTab is called on Alt+1… with 0…, for a page with tabs.
+	SelectTab func(i int)
 }
 
 // Screen is one entry of the navigation rail with its page stack.
@@ -46,7 +48,8 @@ type Screen struct {
 // Shell is the window's frame: the navigation rail on the left, the current
 // screen's top page in the middle, and the status bar at the bottom. It
 // owns the keyboard shortcuts that work everywhere: Ctrl+F focuses the
-// page's search, Escape goes back, Ctrl+1… switch screens.
+// page's search, Escape goes back, Ctrl+1… switch screens, Alt+1… switch
+// the page's tabs.
 type Shell struct {
 	// Title starts the window title, before the page's ("Chartline — demo —
 	// Census"); default the window's title when the shell was made.
@@ -125,6 +128,14 @@ func (s *Shell) Install() {
 		key := fyne.KeyName(fmt.Sprint(i + 1))
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
 			func(fyne.Shortcut) { s.Show(id) })
+	}
+	for i := range 9 {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierAlt},
+			func(fyne.Shortcut) {
+				if p := s.Top(); p != nil && p.SelectTab != nil {
+					p.SelectTab(i)
+				}
+			})
 	}
 	c.SetOnTypedKey(s.TypedKey)
 	s.win.SetContent(s.content)

@@ -308,6 +308,13 @@ func TestPatientAlertsAndTrials(t *testing.T) {
 	test.AssertRendersToMarkup(t, "patient_trials.xml", w.Canvas())
 	shot(t, w, "trials-"+demo.HeartFailurePatient)
 
+	// Alt+3 (the shell's shortcut calls the page's SelectTab) switches to
+	// the third tab. (The test canvas takes no shortcuts: the page is called.)
+	pv.e.shell.Top().SelectTab(2)
+	if pv.tabs.SelectedIndex() != tabTrends {
+		t.Errorf("Alt+3 selected tab %d", pv.tabs.SelectedIndex())
+	}
+
 	// A patient with neither says so.
 	_, _, pv = openTest(t, s, demo.NoAllergyInfoPatient, ui.ModeLight)
 	if at := pv.contents[tabAlerts].(*patientAlertsTab); at.empty.Hidden || len(at.cards) != 0 {

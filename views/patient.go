@@ -19,7 +19,7 @@ import (
 // and Trials as entries here.
 type patientTab struct {
 	Title string
-	Icon  fyne.Resource
+	Icon  func() fyne.Resource // a theme icon, looked up once the app runs
 	New   func(pv *patientView) patientTabContent
 }
 
@@ -40,11 +40,11 @@ type sideShower interface{ showSide(d sideData) }
 
 // patientTabs are the patient view's tabs, in order.
 var patientTabs = []patientTab{
-	{Title: "Summary", Icon: theme.ListIcon(), New: newSummaryTab},
-	{Title: "Timeline", Icon: theme.HistoryIcon(), New: newTimelineTab},
-	{Title: "Trends", Icon: theme.GridIcon(), New: newTrendsTab},
-	{Title: "Alerts", Icon: theme.WarningIcon(), New: newPatientAlertsTab},
-	{Title: "Trials", Icon: theme.InfoIcon(), New: newTrialsTab},
+	{Title: "Summary", Icon: theme.ListIcon, New: newSummaryTab},
+	{Title: "Timeline", Icon: theme.HistoryIcon, New: newTimelineTab},
+	{Title: "Trends", Icon: theme.GridIcon, New: newTrendsTab},
+	{Title: "Alerts", Icon: theme.WarningIcon, New: newPatientAlertsTab},
+	{Title: "Trials", Icon: theme.InfoIcon, New: newTrialsTab},
 }
 
 // Tab indexes used by the view itself.
@@ -137,7 +137,7 @@ func newPatientView(e *env, id string) *patientView {
 	for _, t := range patientTabs {
 		c := t.New(pv)
 		pv.contents = append(pv.contents, c)
-		pv.tabs.Append(container.NewTabItemWithIcon(t.Title, t.Icon, c.object()))
+		pv.tabs.Append(container.NewTabItemWithIcon(t.Title, t.Icon(), c.object()))
 	}
 	pv.tabs.OnSelected = func(*container.TabItem) {
 		if s, ok := pv.contents[pv.tabs.SelectedIndex()].(tabSelected); ok {
@@ -165,6 +165,11 @@ func (pv *patientView) page() *ui.Page {
 		Title: "Patient", Content: pv.content, Search: tl.filter,
 		OnSearch: func() { pv.tabs.SelectIndex(tabTimeline) },
 		OnClose:  pv.close,
+		SelectTab: func(i int) {
+			if i < len(pv.contents) {
+				pv.tabs.SelectIndex(i)
+			}
+		},
 	}
 }
 
