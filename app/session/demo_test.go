@@ -18,7 +18,7 @@ func TestDemoSessionShowsTheStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := ss.Store().Path()
-	wait, cancel := context.WithTimeout(ctx, 60*time.Second)
+	wait, cancel := context.WithTimeout(ctx, 180*time.Second)
 	defer cancel()
 	if err := ss.FixturesLoaded(wait); err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func TestDemoSessionShowsTheStory(t *testing.T) {
 	}
 	// Within the sped-up scenario: a high NEWS2 alert for the deteriorating
 	// patient, the trial match for the NSCLC patient, and a new admission.
-	deadline := time.Now().Add(45 * time.Second)
+	deadline := time.Now().Add(120 * time.Second)
 	var high, match, admitted bool
 	for time.Now().Before(deadline) && !(high && match && admitted) {
 		ss.Store().View(func(r *store.Reader) error {
