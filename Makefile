@@ -50,10 +50,10 @@ bench: build
 
 # The long reliability runs: many crash/restart cycles and 60 s per fuzz target.
 soak: build
-	CHARTLINE_SOAK=1 $(GO) test -tags $(TAGS) -timeout 60m -run 'Crash|Outage' ./app/...
-	$(GO) test -tags $(TAGS) -run XXX -fuzz FuzzDecode -fuzztime 60s ./app/record
-	$(GO) test -tags $(TAGS) -run XXX -fuzz FuzzSplit -fuzztime 60s ./app/publish
-	$(GO) test -tags $(TAGS) -run XXX -fuzz FuzzUnseal -fuzztime 60s ./store
+	CHARTLINE_SOAK=1 $(GO) test -tags $(TAGS) -timeout 60m -run 'Crash|Outage|Burst' ./app/reliability
+	$(GO) test -tags $(TAGS) -run XXX -fuzz '^FuzzDecode$$' -fuzztime 60s ./app/record
+	$(GO) test -tags $(TAGS) -run XXX -fuzz '^FuzzSplit$$' -fuzztime 60s ./app/publish
+	$(GO) test -tags $(TAGS) -run XXX -fuzz '^FuzzUnseal$$' -fuzztime 60s ./store
 
 # Regenerate the demo fixtures (deterministic).
 fixtures:
