@@ -195,6 +195,9 @@ func alertTitle(a clinical.Alert) string {
 	return a.Title
 }
 
+// causeColumns keep a NEWS2 sub-score beside its parameter's name.
+var causeColumns = []float32{230, 36}
+
 // causeObjects explains why the alert was raised: the NEWS2 band rise with
 // each parameter's sub-score, or the upstream assessment and its source.
 func causeObjects(a clinical.Alert) []fyne.CanvasObject {
@@ -242,7 +245,7 @@ func causeObjects(a clinical.Alert) []fyne.CanvasObject {
 			score = ui.NewPill("–", ui.ColorNEWS2Missing, ui.ColorOnNEWS2Missing)
 		}
 		score.MinWidth = 36
-		rows.Add(container.New(ui.NewMiddleColumns(0, 36), name, score))
+		rows.Add(container.New(ui.NewMiddleColumns(causeColumns...), name, score))
 	}
 	out = append(out, rows)
 	if len(c.Missing) > 0 {

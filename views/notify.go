@@ -50,8 +50,8 @@ type notifier struct {
 }
 
 type shownBanner struct {
-	id string
-	b  *ui.NoticeBanner
+	id, patient string
+	b           *ui.NoticeBanner
 }
 
 func newNotifier(e *env) *notifier { return &notifier{e: e, handled: map[string]bool{}} }
@@ -231,15 +231,21 @@ func (n *notifier) banner(x notice) {
 	}
 	var b *ui.NoticeBanner
 	b = ui.NewNoticeBanner(kind, heading, who+" — "+x.Title,
-		func() {
-			n.remove(b)
-			n.e.openPatientTab(x.Patient, tab)
-		},
+		func() { n.e.openPatientTab(x.Patient, tab) },
 		func() { n.remove(b) })
-	n.banners = append(n.banners, shownBanner{id: x.ID, b: b})
+	n.banners = append(n.banners, shownBanner{id: x.ID, patient: x.Patient, b: b})
 	n.e.shell.ShowNotice(b)
 	for len(n.banners) > maxBanners {
 		n.remove(n.banners[0].b)
+	}
+}
+
+// clearPatient takes down a patient's banners: their chart is open.
+func (n *notifier) clearPatient(patient string) {
+	for _, s := range slices.Clone(n.banners) {
+		if s.patient == patient {
+			n.remove(s.b)
+		}
 	}
 }
 

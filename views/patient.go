@@ -98,6 +98,7 @@ func (e *env) openPatientTab(id string, tab int) {
 // openPatient opens a patient's chart over the current screen and records
 // the chart open (the engine writes the AuditEvent).
 func (e *env) openPatient(id string) {
+	e.notifier.clearPatient(id) // their banners have done their work
 	pv := newPatientView(e, id)
 	e.patient = pv
 	e.shell.Push(pv.page())

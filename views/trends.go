@@ -25,8 +25,10 @@ type trendPeriod struct {
 	Span  time.Duration // 0: all time
 }
 
-// trendPeriods are the periods a clinician picks from.
+// trendPeriods are the periods a clinician picks from: those of issue #7
+// (24 h, 7 d, 1 y, all) and 1 h for a monitored patient.
 var trendPeriods = []trendPeriod{
+	{"1 h", time.Hour}, // continuous monitoring, and the demo's minutes
 	{"24 h", 24 * time.Hour},
 	{"7 d", 7 * 24 * time.Hour},
 	{"1 y", 365 * 24 * time.Hour},
