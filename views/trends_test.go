@@ -147,8 +147,8 @@ func TestDefaultPeriod(t *testing.T) {
 		id, want string
 	}{
 		{demo.DeterioratingPatient, "24 h"}, // an inpatient: vitals today
-		{demo.ICUPatient, "1 h"}, // monitored every 5 min
-		{"pt-0015", "1 y"}, // an outpatient seen this year
+		{demo.ICUPatient, "1 h"},            // monitored every 5 min
+		{"pt-0015", "1 y"},                  // an outpatient seen this year
 		{"pt-0019", "1 y"},
 	} {
 		series := trendSeriesOf(patientItems(t, s, tc.id))
