@@ -217,7 +217,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 
 	// The plot area.
 	x0 := pad + chartAxisLeft
-	y0 := pad/2 + th + pad/2
+	y0 := pad/2 + th + pad
 	x1 := size.Width - pad
 	y1 := size.Height - pad/2 - chartAxisBelow
 	if x1-x0 < 20 || y1-y0 < 20 {
@@ -475,7 +475,7 @@ type TimeTick struct {
 }
 
 // TimeTicks returns at most max ticks between from and to on round instants
-// fit to the span: hours ("06:00") within two days, days ("Mon 23") within
+// fit to the span: minutes or hours ("06:00") within two days, days ("Mon 23") within
 // a month, months ("Nov") or years beyond.
 func TimeTicks(from, to time.Time, loc *time.Location, maxTicks int) []TimeTick {
 	if maxTicks < 2 {
@@ -493,6 +493,10 @@ func TimeTicks(from, to time.Time, loc *time.Location, maxTicks int) []TimeTick 
 		layout string
 	}
 	units := []unit{
+		{step: 5 * time.Minute, layout: "15:04"},
+		{step: 10 * time.Minute, layout: "15:04"},
+		{step: 15 * time.Minute, layout: "15:04"},
+		{step: 30 * time.Minute, layout: "15:04"},
 		{step: time.Hour, layout: "15:04"},
 		{step: 3 * time.Hour, layout: "15:04"},
 		{step: 6 * time.Hour, layout: "15:04"},
@@ -522,7 +526,7 @@ func TimeTicks(from, to time.Time, loc *time.Location, maxTicks int) []TimeTick 
 	}
 	u := units[len(units)-1]
 	for _, c := range units {
-		if span/approx(c) <= time.Duration(maxTicks) {
+		if span/approx(c) < time.Duration(maxTicks) {
 			u = c
 			break
 		}
@@ -530,6 +534,9 @@ func TimeTicks(from, to time.Time, loc *time.Location, maxTicks int) []TimeTick 
 	f := from.In(loc)
 	var t time.Time
 	switch {
+	case u.step > 0 && u.step < time.Hour:
+		m := int(u.step / time.Minute)
+		t = time.Date(f.Year(), f.Month(), f.Day(), f.Hour(), f.Minute()/m*m, 0, 0, loc)
 	case u.step > 0:
 		h := int(u.step / time.Hour)
 		t = time.Date(f.Year(), f.Month(), f.Day(), f.Hour()/h*h, 0, 0, 0, loc)
@@ -544,12 +551,14 @@ func TimeTicks(from, to time.Time, loc *time.Location, maxTicks int) []TimeTick 
 	for n := 0; !t.After(to) && n < 4*maxTicks+8; n++ {
 		if !t.Before(from) {
 			label := t.Format(u.layout)
-			if u.step > 0 && t.Hour() == 0 {
+			if u.step > 0 && t.Hour() == 0 && t.Minute() == 0 {
 				label = t.Format("Mon 2")
 			}
 			out = append(out, TimeTick{T: t, Label: label})
 		}
 		switch {
+		case u.step > 0 && u.step < time.Hour:
+			t = t.Add(u.step)
 		case u.step > 0:
 			t = t.Add(u.step)
 			if t.Hour()%int(u.step/time.Hour) != 0 { // a daylight-saving change
