@@ -79,11 +79,11 @@
 // Publisher.Publish, exactly as `chartline publish` would. Simulate then keeps
 // the demo alive until its context ends: a NEWS2 round for each inpatient
 // every few seconds, the deteriorating patient walking from low through
-// low-medium and medium to high within about two minutes while the
+// low-medium and medium to high within the first 36 s while the
 // recovering one falls (the stages are boxes of vital signs inside single
 // NEWS2 sub-score bins, see scenario.go, so every sample scores its stage's
-// band), a new admission on a new patient topic every minute, lab results,
-// the NSCLC patient's EGFR result at 45 s, an amended lab result and a
+// band), a new admission on a new patient topic at 20 s and then every
+// minute, lab results, the NSCLC patient's EGFR result at 30 s, an amended lab result and a
 // record deleted as entered in error. SimOptions sets the rates and the
 // timing; Speed plays it faster for tests. Its records are built the same
 // way as the fixtures and go through Split too.

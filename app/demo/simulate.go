@@ -18,14 +18,17 @@ type SimOptions struct {
 	// Observations). Default 5 s. Each round is about 6 records per inpatient.
 	VitalsEvery time.Duration
 	// StageEvery is how long the deteriorating and the recovering patient
-	// stay in each stage of their story. Default 40 s: the deteriorating
-	// patient is low, then low-medium from 40 s, medium from 80 s, high from
-	// 120 s; the recovering one high, medium from 40 s, low from 80 s.
+	// stay in each stage of their story. Default 12 s, so that the demo
+	// tells its story within its first minute: the deteriorating patient is
+	// low, then low-medium from 12 s, medium from 24 s, high from 36 s; the
+	// recovering one high, medium from 12 s, low from 24 s.
 	StageEvery time.Duration
 	// AdmitEvery is how often a new patient is admitted on a new patient
 	// topic (Patient, Encounters, a Condition, labs, then NEWS2 rounds).
 	// Default 60 s.
 	AdmitEvery time.Duration
+	// FirstAdmitAt is when the first of those admissions arrives. Default 20 s.
+	FirstAdmitAt time.Duration
 	// MaxAdmitted is how many simulated admissions stay in hospital and get
 	// vital signs; the oldest is discharged (its Encounter finished) beyond
 	// it. Default 12.
@@ -33,7 +36,7 @@ type SimOptions struct {
 	// LabsEvery is how often a lab result arrives for an inpatient. Default 20 s.
 	LabsEvery time.Duration
 	// BiomarkerAt is when the NSCLC patient's EGFR L858R result arrives,
-	// which makes her eligible for the EGFR study. Default 45 s.
+	// which makes her eligible for the EGFR study. Default 30 s.
 	BiomarkerAt time.Duration
 	// AmendEvery is how often the latest lab result is amended: the same key
 	// again with meta.versionId + 1 and status amended. Default 90 s.
@@ -64,10 +67,11 @@ func (o SimOptions) withDefaults() SimOptions {
 		}
 	}
 	def(&o.VitalsEvery, 5*time.Second)
-	def(&o.StageEvery, 40*time.Second)
+	def(&o.StageEvery, 12*time.Second)
 	def(&o.AdmitEvery, time.Minute)
+	def(&o.FirstAdmitAt, 20*time.Second)
 	def(&o.LabsEvery, 20*time.Second)
-	def(&o.BiomarkerAt, 45*time.Second)
+	def(&o.BiomarkerAt, 30*time.Second)
 	def(&o.AmendEvery, 90*time.Second)
 	def(&o.ErrorEvery, 120*time.Second)
 	def(&o.CorrectAfter, 15*time.Second)
@@ -182,7 +186,7 @@ func Simulate(ctx context.Context, p *publish.Publisher, topics kafka.Topics, o 
 		{0, o.VitalsEvery, s.vitalsRound},
 		{o.LabsEvery, o.LabsEvery, s.labResult},
 		{o.BiomarkerAt, 0, s.biomarker},
-		{o.AdmitEvery, o.AdmitEvery, s.admit},
+		{o.FirstAdmitAt, o.AdmitEvery, s.admit},
 		{o.AmendEvery, o.AmendEvery, s.amend},
 		{o.ErrorEvery, o.ErrorEvery, s.misChart},
 		{-1, 0, s.correct}, // scheduled by misChart

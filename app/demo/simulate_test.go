@@ -383,13 +383,17 @@ func TestTrialMatches(t *testing.T) {
 
 func TestSimOptionsDefaults(t *testing.T) {
 	o := SimOptions{}.withDefaults()
-	if o.VitalsEvery != 5*time.Second || o.StageEvery != 40*time.Second || o.AdmitEvery != time.Minute ||
-		o.BiomarkerAt != 45*time.Second || o.Speed != 1 || o.Seed == 0 || o.Now == nil || o.MaxAdmitted != 12 {
+	if o.VitalsEvery != 5*time.Second || o.StageEvery != 12*time.Second || o.AdmitEvery != time.Minute || o.FirstAdmitAt != 20*time.Second ||
+		o.BiomarkerAt != 30*time.Second || o.Speed != 1 || o.Seed == 0 || o.Now == nil || o.MaxAdmitted != 12 {
 		t.Errorf("defaults %+v", o)
 	}
-	// The deteriorating patient reaches high within the first ~2–3 minutes.
-	if at := time.Duration(len(deterioration())-1) * o.StageEvery; at > 3*time.Minute {
+	// The demo tells its story within its first minute: the deteriorating
+	// patient reaches high, the EGFR result arrives, a patient is admitted.
+	if at := time.Duration(len(deterioration())-1) * o.StageEvery; at > 45*time.Second {
 		t.Errorf("high only after %v", at)
+	}
+	if o.BiomarkerAt > 45*time.Second || o.FirstAdmitAt > 45*time.Second {
+		t.Errorf("EGFR result at %v, first admission at %v", o.BiomarkerAt, o.FirstAdmitAt)
 	}
 	set := SimOptions{VitalsEvery: time.Second, Speed: 10, Seed: 5}.withDefaults()
 	if set.VitalsEvery != time.Second || set.Speed != 10 || set.Seed != 5 {

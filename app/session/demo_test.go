@@ -31,7 +31,8 @@ func TestDemoSessionShowsTheStory(t *testing.T) {
 		t.Fatalf("census has %d patients (%v)", len(census), err)
 	}
 	// Within the sped-up scenario: a high NEWS2 alert for the deteriorating
-	// patient, the trial match for the NSCLC patient, and a new admission.
+	// patient (low in the fixtures), the EGFR trial match for the NSCLC
+	// patient (not eligible before the simulator's result), a new admission.
 	deadline := time.Now().Add(120 * time.Second)
 	var high, match, admitted bool
 	for time.Now().Before(deadline) && !(high && match && admitted) {
@@ -41,8 +42,8 @@ func TestDemoSessionShowsTheStory(t *testing.T) {
 				return err
 			}
 			for _, n := range notices {
-				high = high || (n.Kind == "alert" && n.Severity == "high")
-				match = match || n.Kind == "match"
+				high = high || (n.Kind == "alert" && n.Severity == "high" && n.Patient == demo.DeterioratingPatient)
+				match = match || (n.Kind == "match" && n.Patient == demo.NSCLCPatient)
 			}
 			c, _ := r.Census()
 			admitted = len(c) > 25
