@@ -16,7 +16,7 @@ DEB_PACKAGES := gcc libgl1-mesa-dev xorg-dev xvfb kcat xauth
 
 BIN := ./chartline
 
-.PHONY: demo test deps build bench soak package clean fixtures
+.PHONY: demo test deps build bench soak package clean fixtures screens
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -54,6 +54,12 @@ soak: build
 	$(GO) test -tags $(TAGS) -run XXX -fuzz '^FuzzDecode$$' -fuzztime 60s ./app/record
 	$(GO) test -tags $(TAGS) -run XXX -fuzz '^FuzzSplit$$' -fuzztime 60s ./app/publish
 	$(GO) test -tags $(TAGS) -run XXX -fuzz '^FuzzUnseal$$' -fuzztime 60s ./store
+
+# The README's screenshots: the real window on the demo under Xvfb, driven by
+# xdotool, captured with ImageMagick (assets/screens/take.sh).
+screens: build
+	@for c in xdotool import; do command -v $$c >/dev/null || { echo "make screens needs xdotool and imagemagick"; exit 1; }; done
+	assets/screens/take.sh $(BIN)
 
 # Regenerate the demo fixtures (deterministic).
 fixtures:

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -48,7 +50,7 @@ func desktop(ctx context.Context, demo bool) int {
 
 	a := app.NewWithID("health.chartline.desktop")
 	w := a.NewWindow("Chartline")
-	o := views.Options{Window: w, Config: cfg, Log: log}
+	o := views.Options{Window: w, Config: cfg, ConfigPath: cfgPath, Log: log, Notify: notifier(a, log)}
 	if demo {
 		w.SetTitle("Chartline — demo")
 		ss, err := session.Demo(ctx, session.DemoOptions{Config: cfg, Log: log})
@@ -68,4 +70,18 @@ func desktop(ctx context.Context, demo bool) int {
 	w.SetMaster()
 	w.ShowAndRun()
 	return 0
+}
+
+// notifier sends desktop notifications. On Linux they travel over the D-Bus
+// session bus; on a display without one (a bare X server, a kiosk) Fyne
+// would log an error for every alert, so Chartline says once that it keeps
+// to its in-app banners.
+func notifier(a fyne.App, log *slog.Logger) func(*fyne.Notification) {
+	if runtime.GOOS == "linux" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		if _, err := exec.LookPath("dbus-launch"); err != nil {
+			log.Warn("desktop notifications off: no D-Bus session bus; new alerts and trial matches show as banners in the window")
+			return func(*fyne.Notification) {}
+		}
+	}
+	return a.SendNotification
 }

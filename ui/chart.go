@@ -42,7 +42,7 @@ type Zone struct {
 // (lines, rectangles, text), so it is crisp at any scale and follows the
 // theme: a title with the unit and the latest value, shaded zones, a y axis
 // with round ticks, a time axis with ticks fit to the period, and the series
-// as lines with dots. Series longer than the plot is wide are thinned per
+// as lines with dots (dashed across a gap of over a quarter of the period). Series longer than the plot is wide are thinned per
 // pixel column to their first, lowest, highest and last values, so a spike
 // is never lost and 5,000 points cost what 400 do.
 type TrendChart struct {
@@ -77,6 +77,13 @@ const (
 	chartAxisBelow = 20 // room for time tick labels
 	chartBucketPx  = 2  // points closer than this are thinned
 	chartDotsMax   = 60 // dots drawn on every point up to this many
+	// Two measurements further apart than this share of the plot's width
+	// are joined by a dashed line, not a solid one: a quarter of the period
+	// (6 h of 24 h, under 2 d of 7) is longer than any routine observation
+	// interval on a ward, so a solid line there would suggest readings
+	// nobody took.
+	chartGapFrac = 0.25
+	chartDashPx  = 4
 )
 
 // MinSize is a small chart's size.
@@ -151,6 +158,20 @@ func (r *chartRenderer) line(col color.Color, width float32, x1, y1, x2, y2 floa
 	o.StrokeColor, o.StrokeWidth = col, width
 	o.Position1, o.Position2 = fyne.NewPos(x1, y1), fyne.NewPos(x2, y2)
 	r.objects = append(r.objects, o)
+}
+
+// dashed draws a thin dashed line: the stretch between two measurements
+// too far apart for a solid line to be honest.
+func (r *chartRenderer) dashed(col color.Color, x1, y1, x2, y2 float32) {
+	dx, dy := x2-x1, y2-y1
+	n := float32(math.Hypot(float64(dx), float64(dy)))
+	if n == 0 {
+		return
+	}
+	for d := float32(0); d < n; d += 2 * chartDashPx {
+		e := min(d+chartDashPx, n)
+		r.line(col, 1, x1+dx*d/n, y1+dy*d/n, x1+dx*e/n, y1+dy*e/n)
+	}
 }
 
 func (r *chartRenderer) text(s string, col color.Color, size float32, align fyne.TextAlign, x, y, w float32) {
@@ -297,6 +318,8 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 				if s.Step {
 					r.line(col, 2, px, py, x, py)
 					r.line(col, 2, x, py, x, y)
+				} else if x-px > (x1-x0)*chartGapFrac {
+					r.dashed(col, px, py, x, y) // no readings in between
 				} else {
 					r.line(col, 2, px, py, x, y)
 				}

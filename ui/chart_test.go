@@ -192,6 +192,23 @@ func TestTrendChartDraws(t *testing.T) {
 	if rects != 2 || dots != 3 || lines < 2+3 {
 		t.Errorf("drew %d rectangles, %d dots, %d lines", rects, dots, lines)
 	}
+	// 2 h to 8 h is a quarter of the period: solid. 8 h to 20 h is half of
+	// it: dashed, in thin pieces of the series' colour.
+	series := r.color(ColorChartLine)
+	var solid, dashes int
+	for _, o := range r.Objects() {
+		if l, ok := o.(*canvas.Line); ok && l.StrokeColor == series {
+			switch l.StrokeWidth {
+			case 2:
+				solid++
+			case 1:
+				dashes++
+			}
+		}
+	}
+	if solid != 1 || dashes < 10 {
+		t.Errorf("drew %d solid segments and %d dashes, want 1 and a dashed gap", solid, dashes)
+	}
 	r.Layout(fyne.NewSize(100, 40))
 	if n := len(r.Objects()); n != 0 {
 		t.Errorf("a squeezed chart drew %d objects", n)

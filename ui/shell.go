@@ -171,7 +171,9 @@ func (s *Shell) Top() *Page {
 // Depth is the number of pages stacked on the current screen.
 func (s *Shell) Depth() int { return len(s.stacks[s.current]) }
 
-// Show switches to a screen, building its first page the first time.
+// Show switches to a screen, building its first page the first time; the
+// screen already shown goes back to its first page (as a rail button pressed
+// twice does in most desktop apps).
 func (s *Shell) Show(id string) {
 	var sc *Screen
 	for i := range s.screens {
@@ -180,6 +182,11 @@ func (s *Shell) Show(id string) {
 		}
 	}
 	if sc == nil {
+		return
+	}
+	if s.current == id { // the screen shown, chosen again: back to its first page
+		for s.Back() {
+		}
 		return
 	}
 	s.current = id

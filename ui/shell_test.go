@@ -59,6 +59,13 @@ func TestShellStack(t *testing.T) {
 	if s.Back() || s.Depth() != 1 || closed != 1 {
 		t.Fatalf("Back on the root page must do nothing")
 	}
+	// Choosing the screen shown again goes back to its first page.
+	s.Push(&Page{Title: "a", Content: widget.NewLabel("a"), OnClose: func() { closed++ }})
+	s.Push(&Page{Title: "b", Content: widget.NewLabel("b"), OnClose: func() { closed++ }})
+	s.Show("one")
+	if s.Depth() != 1 || s.Top().Title != "one" || closed != 3 || built["one"] != 1 {
+		t.Fatalf("screen one chosen again: depth %d top %q closed %d built %v; want its root page, two pages closed", s.Depth(), s.Top().Title, closed, built)
+	}
 	s.Show("nope") // unknown screens are ignored
 	if s.Current() != "one" {
 		t.Fatalf("unknown screen switched to %q", s.Current())

@@ -104,7 +104,9 @@ const (
 )
 
 func newCensus(e *env) *censusView {
-	v := &censusView{e: e, index: map[string]int{}, cursor: -1}
+	// Most at risk first: a ward's census is read top down, and the patient
+	// who needs a clinician now must not sit under the alphabet.
+	v := &censusView{e: e, index: map[string]int{}, cursor: -1, byRisk: true}
 	v.search = ui.NewSearchEntry("Search by name, MRN or birth date (Ctrl+F)")
 	v.search.OnChanged = func(q string) {
 		v.words = queryWords(q)
@@ -116,13 +118,13 @@ func newCensus(e *env) *censusView {
 	}
 	v.search.OnMove = v.move
 	v.search.OnSubmitted = func(string) { v.openCursor() }
-	v.sortBy = widget.NewRadioGroup([]string{sortName, sortRisk}, func(s string) {
+	v.sortBy = widget.NewRadioGroup([]string{sortRisk, sortName}, func(s string) {
 		v.byRisk = s == sortRisk
 		v.refilter(v.cursorID())
 	})
 	v.sortBy.Horizontal = true
 	v.sortBy.Required = true
-	v.sortBy.Selected = sortName
+	v.sortBy.Selected = sortRisk
 	v.count = widget.NewLabel("Loading patients…")
 
 	v.list = widget.NewList(

@@ -91,16 +91,9 @@ func TestCensusSort(t *testing.T) {
 	s := sharedStore(t)
 	e, _ := newTestEnv(t, s, ui.ModeLight)
 	v := e.census
-	byName := shownIDs(v)
-	if byName[0] != "pt-0009" { // Bjørnstad sorts first by folded name
-		t.Errorf("by name, first is %s, want pt-0009 (Bjørnstad)", byName[0])
+	if v.sortBy.Selected != sortRisk {
+		t.Errorf("the census opens sorted by %q, want %q", v.sortBy.Selected, sortRisk)
 	}
-	for i := 1; i < len(v.shown); i++ {
-		if a, b := v.rows[v.shown[i-1]].sortName, v.rows[v.shown[i]].sortName; a > b {
-			t.Errorf("by name: %q before %q", a, b)
-		}
-	}
-	v.sortBy.SetSelected(sortRisk)
 	byRisk := shownIDs(v)
 	if byRisk[0] != demo.RecoveringPatient {
 		t.Errorf("by risk, first is %s, want %s (NEWS2 9, high)", byRisk[0], demo.RecoveringPatient)
@@ -111,8 +104,18 @@ func TestCensusSort(t *testing.T) {
 		}
 	}
 	v.sortBy.SetSelected(sortName)
-	if !slices.Equal(shownIDs(v), byName) {
-		t.Errorf("back to name order: %v, want %v", shownIDs(v), byName)
+	byName := shownIDs(v)
+	if byName[0] != "pt-0009" { // Bjørnstad sorts first by folded name
+		t.Errorf("by name, first is %s, want pt-0009 (Bjørnstad)", byName[0])
+	}
+	for i := 1; i < len(v.shown); i++ {
+		if a, b := v.rows[v.shown[i-1]].sortName, v.rows[v.shown[i]].sortName; a > b {
+			t.Errorf("by name: %q before %q", a, b)
+		}
+	}
+	v.sortBy.SetSelected(sortRisk)
+	if !slices.Equal(shownIDs(v), byRisk) {
+		t.Errorf("back to risk order: %v, want %v", shownIDs(v), byRisk)
 	}
 }
 
@@ -166,8 +169,9 @@ func TestCensusKeyboard(t *testing.T) {
 	}
 }
 
-// TestCensusLive: a change notice for one patient refreshes that row alone;
-// a new patient adds a row without a restart.
+// TestCensusLive: a change notice for one patient refreshes that row alone
+// when the order stands (by name), and moves the row when it changes the
+// order (by risk); a new patient adds a row without a restart.
 func TestCensusLive(t *testing.T) {
 	s := smallStore(t, demo.DeterioratingPatient, demo.COPDPatient, demo.RecoveringPatient)
 	e, w := newTestEnv(t, s, ui.ModeLight)
@@ -175,6 +179,10 @@ func TestCensusLive(t *testing.T) {
 	if len(v.shown) != 3 {
 		t.Fatalf("small census shows %d rows, want 3", len(v.shown))
 	}
+	if got := shownIDs(v)[0]; got != demo.RecoveringPatient {
+		t.Fatalf("by risk, %s is first, want %s", got, demo.RecoveringPatient)
+	}
+	v.sortBy.SetSelected(sortName)
 	rows, fulls := v.stats.rowRefreshes, v.stats.fullRefreshes
 
 	// The engine raises the patient's status: one row changes.
@@ -196,6 +204,13 @@ func TestCensusLive(t *testing.T) {
 		t.Errorf("row after change: %+v", r)
 	}
 	test.AssertRendersToMarkup(t, "census_live_row.xml", w.Canvas())
+
+	// By risk, the same rise takes the patient above the low one.
+	v.sortBy.SetSelected(sortRisk)
+	if got, want := shownIDs(v), []string{demo.RecoveringPatient, demo.COPDPatient, demo.DeterioratingPatient}; !slices.Equal(got, want) {
+		t.Errorf("by risk after the rise: %v, want %v (NEWS2 9, 7, low)", got, want)
+	}
+	v.sortBy.SetSelected(sortName)
 
 	// A new admission: its Patient resource arrives on a new topic.
 	res := fixtureResources(t, func(name string) bool { return name == demo.PatientFixture("pt-0010") })
