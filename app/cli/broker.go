@@ -33,6 +33,7 @@ func runBroker(ctx context.Context, args []string, io IO) error {
 	fs.DurationVar(&o.Sim.BiomarkerAt, "biomarker-at", 0, "simulator: when the EGFR result arrives (default 30s)")
 	fs.DurationVar(&o.Sim.AmendEvery, "amend-every", 0, "simulator: an amended result this often (default 1m30s)")
 	fs.DurationVar(&o.Sim.ErrorEvery, "error-every", 0, "simulator: an entered-in-error result (deleted later) this often (default 2m)")
+	fs.DurationVar(&o.Sim.MisrouteAt, "misroute-at", 0, "simulator: when, once, a result arrives on the wrong patient's topic, to be quarantined (default 50s)")
 	fs.Float64Var(&o.Sim.Speed, "speed", 0, "simulator: scenario speed factor (default 1)")
 	fs.Uint64Var(&o.Sim.Seed, "seed", 0, "simulator: random seed (default: from the clock)")
 	fs.BoolVar(&o.Verbose, "v", false, "log more")

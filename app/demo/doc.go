@@ -84,7 +84,10 @@
 // NEWS2 sub-score bins, see scenario.go, so every sample scores its stage's
 // band), a new admission on a new patient topic at 20 s and then every
 // minute, lab results, the NSCLC patient's EGFR result at 30 s, an amended lab result and a
-// record deleted as entered in error. SimOptions sets the rates and the
+// record deleted as entered in error, and once, at 50 s, a result a
+// misconfigured interface puts on the wrong patient's topic (the record
+// rules refuse it as another patient's, so the Quarantine screen shows a
+// real refusal). SimOptions sets the rates and the
 // timing; Speed plays it faster for tests. Its records are built the same
 // way as the fixtures and go through Split too.
 //

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/publish"
 )
@@ -46,6 +48,11 @@ type SimOptions struct {
 	// later. Defaults 120 s and 15 s.
 	ErrorEvery   time.Duration
 	CorrectAfter time.Duration
+	// MisrouteAt is when, once, an upstream interface puts a glucose result
+	// for one patient on another patient's topic. The record rules refuse
+	// it ("other patient"): Chartline quarantines it, so the demo's
+	// Quarantine screen shows a real refusal. Default 50 s.
+	MisrouteAt time.Duration
 	// Speed is simulated seconds per wall-clock second: 10 plays the
 	// scenario ten times faster, clinical times advancing ten times faster
 	// too. Default 1.
@@ -75,6 +82,7 @@ func (o SimOptions) withDefaults() SimOptions {
 	def(&o.AmendEvery, 90*time.Second)
 	def(&o.ErrorEvery, 120*time.Second)
 	def(&o.CorrectAfter, 15*time.Second)
+	def(&o.MisrouteAt, 50*time.Second)
 	if o.MaxAdmitted <= 0 {
 		o.MaxAdmitted = 12
 	}
@@ -120,7 +128,8 @@ type sim struct {
 	nAdmit  int
 	lastLab *labResult
 	deletes []pendingDelete
-	memo    map[memoKey]any // shared by every chart of the run
+	raw     []publish.Record // records published as they are, past Split
+	memo    map[memoKey]any  // shared by every chart of the run
 }
 
 type labResult struct {
@@ -189,6 +198,7 @@ func Simulate(ctx context.Context, p *publish.Publisher, topics kafka.Topics, o 
 		{o.FirstAdmitAt, o.AdmitEvery, s.admit},
 		{o.AmendEvery, o.AmendEvery, s.amend},
 		{o.ErrorEvery, o.ErrorEvery, s.misChart},
+		{o.MisrouteAt, 0, s.misroute},
 		{-1, 0, s.correct}, // scheduled by misChart
 	}
 	correct := tasks[len(tasks)-1]
@@ -250,15 +260,20 @@ func (s *sim) now(at time.Duration) time.Time { return s.clock0.Add(at).Truncate
 
 // flush publishes the Bundle built so far through Split and Publish.
 func (s *sim) flush(ctx context.Context, what string) error {
-	if len(s.out) == 0 {
+	if len(s.out) == 0 && len(s.raw) == 0 {
 		return nil
 	}
-	data := bundle(s.out).append(nil)
-	s.out = s.out[:0]
-	recs, err := publish.Split(data, s.topics, FixtureSource)
-	if err != nil {
-		return fmt.Errorf("split %s: %w", what, err)
+	var recs []publish.Record
+	if len(s.out) > 0 {
+		data := bundle(s.out).append(nil)
+		s.out = s.out[:0]
+		var err error
+		if recs, err = publish.Split(data, s.topics, FixtureSource); err != nil {
+			return fmt.Errorf("split %s: %w", what, err)
+		}
 	}
+	recs = append(recs, s.raw...)
+	s.raw = s.raw[:0]
 	counts, err := s.p.Publish(ctx, recs)
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", what, err)
@@ -361,6 +376,34 @@ func (s *sim) misChart(at time.Duration) (string, error) {
 	_, id, _ := cutKey(url)
 	s.deletes = append(s.deletes, pendingDelete{at: at + s.o.CorrectAfter, patient: per.id, id: id})
 	return "mis-charted result", nil
+}
+
+// misroute puts a glucose result for one outpatient on another's topic,
+// as a misconfigured interface engine would: past Split, which would route
+// it right, straight to the wrong topic.
+func (s *sim) misroute(at time.Duration) (string, error) {
+	ps := population()
+	on := ps[s.g.intn(9, len(ps)-1)]
+	of := on
+	for of == on {
+		of = ps[s.g.intn(9, len(ps)-1)]
+	}
+	id := s.g.uuid()
+	res := obj("resourceType", "Observation", "id", id, "status", "final",
+		"category", []any{obj("coding", []any{obj("system", "http://terminology.hl7.org/CodeSystem/observation-category", "code", "laboratory")})},
+		"code", obj("coding", []any{labGlucose.code.coding()}),
+		"subject", obj("reference", "Patient/"+of.id),
+		"effectiveDateTime", dt(s.now(at)),
+		"valueQuantity", qty(round(s.g.norm(154, 10, 0), 0), labGlucose.unit, labGlucose.ucum))
+	s.raw = append(s.raw, publish.Record{
+		Topic: s.topics.Patient(on.id), Key: []byte("Observation/" + id), Value: res.append(nil),
+		Headers: []kgo.RecordHeader{
+			{Key: publish.HeaderContentType, Value: []byte(publish.ContentType)},
+			{Key: publish.HeaderFHIRVersion, Value: []byte(publish.FHIRVersion)},
+			{Key: publish.HeaderSource, Value: []byte("lab-interface")},
+		},
+	})
+	return "misrouted result", nil
 }
 
 // correct deletes the oldest mis-charted result as entered in error: a

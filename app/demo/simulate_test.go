@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -165,6 +166,7 @@ type scenarioSeen struct {
 	admission bool
 	amended   bool
 	tombstone bool
+	misrouted bool
 }
 
 func newScenarioSeen(topics kafka.Topics) *scenarioSeen {
@@ -172,20 +174,21 @@ func newScenarioSeen(topics kafka.Topics) *scenarioSeen {
 }
 
 func (s *scenarioSeen) String() string {
-	return fmt.Sprintf("deteriorating bands %v, recovering bands %v, biomarker %v, admission %v, amended %v, tombstone %v",
-		s.bands(DeterioratingPatient), s.bands(RecoveringPatient), s.biomarker, s.admission, s.amended, s.tombstone)
+	return fmt.Sprintf("deteriorating bands %v, recovering bands %v, biomarker %v, admission %v, amended %v, tombstone %v, misrouted %v",
+		s.bands(DeterioratingPatient), s.bands(RecoveringPatient), s.biomarker, s.admission, s.amended, s.tombstone, s.misrouted)
 }
 
 func (s *scenarioSeen) complete() bool {
 	rec := s.bands(RecoveringPatient)
 	return slices.Contains(s.bands(DeterioratingPatient), "high") && len(rec) > 0 && rec[len(rec)-1] == "low" &&
-		s.biomarker && s.admission && s.amended && s.tombstone
+		s.biomarker && s.admission && s.amended && s.tombstone && s.misrouted
 }
 
 var admissionTopic = regexp.MustCompile(`^fhir\.patient\.adm-[0-9a-f]{4}-\d{2}$`)
 
 // add reads one record: every simulated record passes the record rules with
-// no conformance problem.
+// no conformance problem, but for the one misrouted result, which the rules
+// refuse as another patient's.
 func (s *scenarioSeen) add(r *kgo.Record) error {
 	id := strings.TrimPrefix(r.Topic, s.topics.PatientPrefix)
 	keys := s.keys[r.Topic]
@@ -201,6 +204,11 @@ func (s *scenarioSeen) add(r *kgo.Record) error {
 		return nil
 	}
 	d, err := record.Decode(r.Key, r.Value, id)
+	var refusal *record.Refusal
+	if errors.As(err, &refusal) && refusal.Reason == record.ReasonOtherPatient && !s.misrouted && header(r, publish.HeaderSource) == "lab-interface" {
+		s.misrouted = true
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("simulated record %s refused: %v", r.Key, err)
 	}
@@ -231,6 +239,15 @@ func (s *scenarioSeen) add(r *kgo.Record) error {
 		rs[d.Meta.Time] = append(rs[d.Meta.Time], store.Item{Ref: store.Ref{Type: d.Type, ID: d.ID}, Meta: d.Meta})
 	}
 	return nil
+}
+
+func header(r *kgo.Record, key string) string {
+	for _, h := range r.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
 }
 
 // bands scores each full NEWS2 round of a patient with app/clinical, in

@@ -32,10 +32,11 @@ func TestDemoSessionShowsTheStory(t *testing.T) {
 	}
 	// Within the sped-up scenario: a high NEWS2 alert for the deteriorating
 	// patient (low in the fixtures), the EGFR trial match for the NSCLC
-	// patient (not eligible before the simulator's result), a new admission.
+	// patient (not eligible before the simulator's result), a new admission,
+	// and the misrouted result in quarantine.
 	deadline := time.Now().Add(120 * time.Second)
-	var high, match, admitted bool
-	for time.Now().Before(deadline) && !(high && match && admitted) {
+	var high, match, admitted, quarantined bool
+	for time.Now().Before(deadline) && !(high && match && admitted && quarantined) {
 		ss.Store().View(func(r *store.Reader) error {
 			notices, err := engine.Notices(r)
 			if err != nil {
@@ -49,10 +50,11 @@ func TestDemoSessionShowsTheStory(t *testing.T) {
 			admitted = len(c) > 25
 			return nil
 		})
+		quarantined = ss.Store().QuarantineCount() > 0
 		time.Sleep(200 * time.Millisecond)
 	}
-	if !high || !match || !admitted {
-		t.Fatalf("demo story incomplete: high alert %v, trial match %v, new admission %v", high, match, admitted)
+	if !high || !match || !admitted || !quarantined {
+		t.Fatalf("demo story incomplete: high alert %v, trial match %v, new admission %v, quarantined %v", high, match, admitted, quarantined)
 	}
 	if err := ss.Close(); err != nil {
 		t.Fatal(err)
