@@ -27,7 +27,7 @@ const (
 )
 
 // Quarantine list columns: time, topic, offset, key, reason.
-var quarantineColumns = []float32{130, 190, 80, 0, 0}
+var quarantineColumns = []float32{110, 170, 60, 0, 196}
 
 // allReasons is the reason filter's "no filter" choice.
 const allReasons = "All reasons"
@@ -123,7 +123,7 @@ func newQuarantine(e *env) *quarantineView {
 	left := container.NewBorder(headerRow, nil, nil, nil, container.NewStack(v.list, v.emptyAt))
 	right := container.NewStack(container.NewVScroll(container.NewPadded(v.body)), container.NewCenter(v.hint))
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.55
+	split.Offset = 0.62
 	v.content = container.NewBorder(container.NewVBox(container.NewPadded(v.top), container.NewPadded(v.counts)), nil, nil, nil, split)
 
 	e.live.listen(func(c store.Change) {

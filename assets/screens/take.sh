@@ -48,6 +48,8 @@ open KV-101562 # the NSCLC patient, eligible since her EGFR result
 keys alt+5
 shot trials 3
 keys ctrl+3
+sleep 1
+xdotool mousemove --window "$win" 400 237 click 1 # the first refused record
 shot quarantine
 keys ctrl+4
 shot settings
