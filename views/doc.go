@@ -43,7 +43,14 @@
 // The patient's NEWS2 breakdown is the clinical engine's (its "news2"
 // document), so the summary, the census band and the alerts agree; the
 // summary scores the vital signs itself only until the engine has. Times are
-// shown in the workstation's local time zone. The census search folds case
+// shown in the workstation's local time zone. The census opens sorted by
+// risk (NEWS2 band and score, then open alerts), so the patient who needs a
+// clinician now is at the top; Name sorts alphabetically. A rail screen
+// chosen again (its button or Ctrl+1…4) goes back to its first page. Trend
+// lines are dashed across a gap of over a quarter of the period, so a line
+// never suggests readings nobody took. Desktop notifications need a D-Bus
+// session on Linux; without one main.go turns them off and says so once,
+// and the in-app banners carry the news alone. The census search folds case
 // and accents ("nunez" finds "Ñúñez") and matches every word typed against
 // the name, MRN and birth date (written 1958-03-14, 14/03/1958 or
 // 14.03.1958). The summary shows, per section: every active problem,

@@ -464,7 +464,9 @@ func (f *Feed) discoverOnce(ctx context.Context) {
 			s.State = Live // update() settles live vs catching up by the lag
 		}
 		s.Err = ""
-		s.Passes++
+		if len(topics) == 0 || err == nil {
+			s.Passes++ // a pass counts once it has seen the log ends
+		}
 		ends.Each(func(o kadm.ListedOffset) {
 			if o.Err != nil {
 				return
@@ -491,8 +493,11 @@ func (f *Feed) discoverOnce(ctx context.Context) {
 // materialised up to the log end a discovery pass saw after the call (new
 // records arriving meanwhile do not move the target), or ctx ends.
 func (f *Feed) WaitCaughtUp(ctx context.Context) error {
-	// Wait for a discovery pass that started after the call.
-	for range 2 {
+	// Wait for a discovery pass that started after the call: the second one
+	// to finish from now (the first may have listed the topics before the
+	// call). A signal left in the channel by an older pass is not one.
+	passes := f.Status().Passes
+	for f.Status().Passes < passes+2 {
 		select {
 		case <-f.discover:
 		case <-ctx.Done():

@@ -239,6 +239,28 @@ func TestNewPatientTopicDiscovered(t *testing.T) {
 	t.Logf("new patient topic materialised %v after its records were acknowledged", time.Since(start))
 }
 
+// TestWaitCaughtUpCoversTopicsCreatedBeforeTheCall: records acknowledged
+// before WaitCaughtUp, on a topic the feed has not discovered yet, are in
+// the store when it returns, however long the feed sat idle before (an
+// idle feed leaves a stale "pass finished" signal behind).
+func TestWaitCaughtUpCoversTopicsCreatedBeforeTheCall(t *testing.T) {
+	e := newEnv(t, kafka.BrokerOptions{})
+	e.publishJSON(bundle("p-1"))
+	s := e.openStore()
+	defer s.Close()
+	r := e.start(s, e.broker.Conn())
+	r.caughtUp(t)
+	for i := range 4 {
+		time.Sleep(time.Duration(300+i*150) * time.Millisecond) // idle passes
+		id := fmt.Sprintf("p-wait-%d", i)
+		e.publishJSON(bundle(id))
+		r.caughtUp(t)
+		if got := counts(t, s, id); got["Patient"] != 1 || got["Observation"] != 2 {
+			t.Fatalf("after WaitCaughtUp, %s holds %v, want its Patient and 2 Observations", id, got)
+		}
+	}
+}
+
 func TestRestartResumesAtStoredOffset(t *testing.T) {
 	e := newEnv(t, kafka.BrokerOptions{})
 	e.publishJSON(bundle("p-1"))
