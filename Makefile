@@ -51,9 +51,9 @@ bench: build
 # The long reliability runs: many crash/restart cycles and 60 s per fuzz target.
 soak: build
 	CHARTLINE_SOAK=1 $(GO) test -tags $(TAGS) -timeout 60m -run 'Crash|Outage|Burst' ./app/reliability
-	$(GO) test -tags $(TAGS) -run XXX -fuzz '^FuzzDecode$$' -fuzztime 60s ./app/record
-	$(GO) test -tags $(TAGS) -run XXX -fuzz '^FuzzSplit$$' -fuzztime 60s ./app/publish
-	$(GO) test -tags $(TAGS) -run XXX -fuzz '^FuzzUnseal$$' -fuzztime 60s ./store
+	TAGS=$(TAGS) .ci/fuzz FuzzDecode ./app/record 60s
+	TAGS=$(TAGS) .ci/fuzz FuzzSplit ./app/publish 60s
+	TAGS=$(TAGS) .ci/fuzz FuzzUnseal ./store 60s
 
 # The README's screenshots: the real window on the demo under Xvfb, driven by
 # xdotool, captured with ImageMagick (assets/screens/take.sh).
