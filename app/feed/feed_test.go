@@ -15,77 +15,20 @@ import (
 
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/publish"
+	"github.com/chartline/chartline/app/testenv"
 	"github.com/chartline/chartline/store"
 )
 
-var pass = []byte("feed test passphrase")
-
 // env is one test's broker, producer and store.
 type env struct {
+	*testenv.Env
 	t      *testing.T
-	broker *kafka.Broker
-	topics kafka.Topics
-	prod   *kgo.Client
-	pub    *publish.Publisher
 	dbPath string
 }
 
 func newEnv(t *testing.T, o kafka.BrokerOptions) *env {
 	t.Helper()
-	if o.Addr == "" {
-		o.Addr = "127.0.0.1:0"
-	}
-	b, err := kafka.StartBroker(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	e := &env{t: t, broker: b, topics: kafka.DefaultTopics(), dbPath: filepath.Join(t.TempDir(), "chartline.db")}
-	e.prod = e.client(b.Conn(), append(publish.ProducerOptions(), kgo.AllowAutoTopicCreation())...)
-	e.pub = publish.NewPublisher(e.prod, e.topics)
-	return e
-}
-
-func (e *env) client(c kafka.Conn, extra ...kgo.Opt) *kgo.Client {
-	e.t.Helper()
-	opts, err := c.Options()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	cl, err := kgo.NewClient(append(opts, extra...)...)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(cl.Close)
-	return cl
-}
-
-// publishJSON splits FHIR input and produces it.
-func (e *env) publishJSON(data string) publish.Counts {
-	e.t.Helper()
-	recs, err := publish.Split([]byte(data), e.topics, "test")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c, err := e.pub.Publish(ctx, recs)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return c
-}
-
-// produce sends raw records (hostile ones included) straight to a topic.
-func (e *env) produce(recs ...*kgo.Record) {
-	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	for _, r := range recs {
-		if err := e.prod.ProduceSync(ctx, r).FirstErr(); err != nil {
-			e.t.Fatalf("produce to %s: %v", r.Topic, err)
-		}
-	}
+	return &env{Env: testenv.New(t, o), t: t, dbPath: filepath.Join(t.TempDir(), "chartline.db")}
 }
 
 func (e *env) openStore() *store.Store {
@@ -93,9 +36,9 @@ func (e *env) openStore() *store.Store {
 	var s *store.Store
 	var err error
 	if store.Exists(e.dbPath) {
-		s, err = store.Open(e.dbPath, pass, &store.Options{KDF: store.TestKDF})
+		s, err = store.Open(e.dbPath, testenv.Passphrase, &store.Options{KDF: store.TestKDF})
 	} else {
-		s, err = store.Create(e.dbPath, pass, &store.Options{KDF: store.TestKDF})
+		s, err = store.Create(e.dbPath, testenv.Passphrase, &store.Options{KDF: store.TestKDF})
 	}
 	if err != nil {
 		e.t.Fatal(err)
@@ -112,7 +55,7 @@ type running struct {
 
 func (e *env) start(s *store.Store, conn kafka.Conn) *running {
 	e.t.Helper()
-	f, err := New(Options{Conn: conn, Topics: e.topics, Store: s, Discover: 200 * time.Millisecond})
+	f, err := New(Options{Conn: conn, Topics: e.Topics, Store: s, Discover: 200 * time.Millisecond})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -171,11 +114,11 @@ func counts(t *testing.T, s *store.Store, patient string) map[string]int {
 
 func TestPublishIngestEndToEnd(t *testing.T) {
 	e := newEnv(t, kafka.BrokerOptions{})
-	e.publishJSON(bundle("p-1") + "\n")
-	e.publishJSON(bundle("p-2"))
+	e.Publish(bundle("p-1") + "\n")
+	e.Publish(bundle("p-2"))
 	s := e.openStore()
 	defer s.Close()
-	r := e.start(s, e.broker.Conn())
+	r := e.start(s, e.Broker.Conn())
 	r.caughtUp(t)
 
 	for _, p := range []string{"p-1", "p-2"} {
@@ -209,32 +152,32 @@ func TestPublishIngestEndToEnd(t *testing.T) {
 
 func TestTombstoneDeletes(t *testing.T) {
 	e := newEnv(t, kafka.BrokerOptions{})
-	e.publishJSON(bundle("p-1"))
+	e.Publish(bundle("p-1"))
 	s := e.openStore()
 	defer s.Close()
-	r := e.start(s, e.broker.Conn())
+	r := e.start(s, e.Broker.Conn())
 	r.caughtUp(t)
-	e.produce(&kgo.Record{Topic: "fhir.patient.p-1", Key: []byte("Observation/p-1-o1")})
+	e.Produce(&kgo.Record{Topic: "fhir.patient.p-1", Key: []byte("Observation/p-1-o1")})
 	eventually(t, 10*time.Second, "tombstone applied", func() bool { return counts(t, s, "p-1")["Observation"] == 1 })
 	if _, ok, _ := s.Resource(store.Ref{Collection: "p-1", Type: "Observation", ID: "p-1-o1"}); ok {
 		t.Fatal("deleted observation still held")
 	}
 	// A DELETE entry in a bundle becomes a tombstone too.
-	e.publishJSON(`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Condition?_id=p-1-c1&patient=p-1"}}]}`)
+	e.Publish(`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Condition?_id=p-1-c1&patient=p-1"}}]}`)
 	eventually(t, 10*time.Second, "bundle DELETE applied", func() bool { return counts(t, s, "p-1")["Condition"] == 0 })
 }
 
 func TestNewPatientTopicDiscovered(t *testing.T) {
 	e := newEnv(t, kafka.BrokerOptions{})
-	e.publishJSON(bundle("p-1"))
+	e.Publish(bundle("p-1"))
 	s := e.openStore()
 	defer s.Close()
 	sub := s.Subscribe()
 	defer sub.Close()
-	r := e.start(s, e.broker.Conn())
+	r := e.start(s, e.Broker.Conn())
 	r.caughtUp(t)
 	start := time.Now()
-	e.publishJSON(bundle("p-new"))
+	e.Publish(bundle("p-new"))
 	eventually(t, 5*time.Second, "new patient topic consumed", func() bool { return counts(t, s, "p-new")["Observation"] == 2 })
 	t.Logf("new patient topic materialised %v after its records were acknowledged", time.Since(start))
 }
@@ -245,15 +188,15 @@ func TestNewPatientTopicDiscovered(t *testing.T) {
 // idle feed leaves a stale "pass finished" signal behind).
 func TestWaitCaughtUpCoversTopicsCreatedBeforeTheCall(t *testing.T) {
 	e := newEnv(t, kafka.BrokerOptions{})
-	e.publishJSON(bundle("p-1"))
+	e.Publish(bundle("p-1"))
 	s := e.openStore()
 	defer s.Close()
-	r := e.start(s, e.broker.Conn())
+	r := e.start(s, e.Broker.Conn())
 	r.caughtUp(t)
 	for i := range 4 {
 		time.Sleep(time.Duration(300+i*150) * time.Millisecond) // idle passes
 		id := fmt.Sprintf("p-wait-%d", i)
-		e.publishJSON(bundle(id))
+		e.Publish(bundle(id))
 		r.caughtUp(t)
 		if got := counts(t, s, id); got["Patient"] != 1 || got["Observation"] != 2 {
 			t.Fatalf("after WaitCaughtUp, %s holds %v, want its Patient and 2 Observations", id, got)
@@ -263,10 +206,10 @@ func TestWaitCaughtUpCoversTopicsCreatedBeforeTheCall(t *testing.T) {
 
 func TestRestartResumesAtStoredOffset(t *testing.T) {
 	e := newEnv(t, kafka.BrokerOptions{})
-	e.publishJSON(bundle("p-1"))
-	e.publishJSON(bundle("p-2"))
+	e.Publish(bundle("p-1"))
+	e.Publish(bundle("p-2"))
 	s := e.openStore()
-	r := e.start(s, e.broker.Conn())
+	r := e.start(s, e.Broker.Conn())
 	r.caughtUp(t)
 	if n := r.f.Fetched(); n != 10 {
 		t.Fatalf("first run fetched %d records, want 10", n)
@@ -274,10 +217,10 @@ func TestRestartResumesAtStoredOffset(t *testing.T) {
 	r.stop()
 	s.Close()
 
-	e.publishJSON(bundle("p-3"))
+	e.Publish(bundle("p-3"))
 	s = e.openStore()
 	defer s.Close()
-	r = e.start(s, e.broker.Conn())
+	r = e.start(s, e.Broker.Conn())
 	r.caughtUp(t)
 	// Only p-3's 4 records and its Practitioner are new: nothing re-read.
 	if n := r.f.Fetched(); n != 5 {
@@ -290,9 +233,9 @@ func TestRestartResumesAtStoredOffset(t *testing.T) {
 
 func TestCrashBetweenFetchAndCommitReplaysThatBatch(t *testing.T) {
 	e := newEnv(t, kafka.BrokerOptions{})
-	e.publishJSON(bundle("p-1"))
+	e.Publish(bundle("p-1"))
 	s := e.openStore()
-	r := e.start(s, e.broker.Conn())
+	r := e.start(s, e.Broker.Conn())
 	r.caughtUp(t)
 	before, _ := s.Offsets()
 
@@ -304,7 +247,7 @@ func TestCrashBetweenFetchAndCommitReplaysThatBatch(t *testing.T) {
 		s.Close()
 		close(crashed)
 	}
-	e.publishJSON(bundle("p-2"))
+	e.Publish(bundle("p-2"))
 	select {
 	case <-crashed:
 	case <-time.After(10 * time.Second):
@@ -321,7 +264,7 @@ func TestCrashBetweenFetchAndCommitReplaysThatBatch(t *testing.T) {
 	if _, ok, _ := s.Entry("p-2"); ok {
 		t.Fatal("records of the crashed batch were stored")
 	}
-	r = e.start(s, e.broker.Conn())
+	r = e.start(s, e.Broker.Conn())
 	r.caughtUp(t)
 	if n := r.f.Fetched(); n != 5 {
 		t.Fatalf("replay fetched %d records, want exactly the 5 of the lost batch", n)
@@ -361,11 +304,11 @@ func TestQuarantineReasons(t *testing.T) {
 		recs = append(recs, &kgo.Record{Topic: topic, Key: []byte(c.key), Value: []byte(c.value)})
 	}
 	recs = append(recs, &kgo.Record{Topic: topic, Key: []byte("Observation/ok"), Value: []byte(good)})
-	e.produce(recs...)
+	e.Produce(recs...)
 
 	s := e.openStore()
 	defer s.Close()
-	r := e.start(s, e.broker.Conn())
+	r := e.start(s, e.Broker.Conn())
 	r.caughtUp(t)
 	q, err := s.Quarantine()
 	if err != nil {
@@ -404,16 +347,16 @@ func TestBrokerDownThenBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := b.Addr()
-	e := &env{t: t, broker: b, topics: kafka.DefaultTopics(), dbPath: filepath.Join(t.TempDir(), "c.db")}
-	e.prod = e.client(b.Conn(), publish.ProducerOptions()...)
-	e.pub = publish.NewPublisher(e.prod, e.topics)
-	e.publishJSON(bundle("p-1"))
+	e := &env{Env: &testenv.Env{T: t, Broker: b, Topics: kafka.DefaultTopics()}, t: t, dbPath: filepath.Join(t.TempDir(), "c.db")}
+	e.Prod = testenv.Client(e.t, b.Conn(), publish.ProducerOptions()...)
+	e.Pub = publish.NewPublisher(e.Prod, e.Topics)
+	e.Publish(bundle("p-1"))
 
 	s := e.openStore()
 	defer s.Close()
 	r := e.start(s, kafka.Conn{Brokers: []string{addr}})
 	r.caughtUp(t)
-	e.prod.Close()
+	e.Prod.Close()
 	b.Close()
 
 	eventually(t, 15*time.Second, "offline reported", func() bool { return r.f.Status().State == Offline })
@@ -431,10 +374,10 @@ func TestBrokerDownThenBack(t *testing.T) {
 		t.Fatalf("restart broker on %s: %v", addr, err)
 	}
 	t.Cleanup(b2.Close)
-	e.broker = b2
-	e.prod = e.client(b2.Conn(), publish.ProducerOptions()...)
-	e.pub = publish.NewPublisher(e.prod, e.topics)
-	e.publishJSON(bundle("p-2"))
+	e.Broker = b2
+	e.Prod = testenv.Client(e.t, b2.Conn(), publish.ProducerOptions()...)
+	e.Pub = publish.NewPublisher(e.Prod, e.Topics)
+	e.Publish(bundle("p-2"))
 	eventually(t, 20*time.Second, "reconnected and caught up", func() bool {
 		return counts(t, s, "p-2")["Observation"] == 2 && r.f.Status().State == Live
 	})
@@ -477,10 +420,10 @@ func TestSASLAndTLS(t *testing.T) {
 			}
 			defer b.Close()
 			conn := c.conn(b.Addr())
-			e := &env{t: t, broker: b, topics: kafka.DefaultTopics(), dbPath: filepath.Join(t.TempDir(), "c.db")}
-			e.prod = e.client(conn, publish.ProducerOptions()...)
-			e.pub = publish.NewPublisher(e.prod, e.topics)
-			e.publishJSON(bundle("p-1"))
+			e := &env{Env: &testenv.Env{T: t, Broker: b, Topics: kafka.DefaultTopics()}, t: t, dbPath: filepath.Join(t.TempDir(), "c.db")}
+			e.Prod = testenv.Client(e.t, conn, publish.ProducerOptions()...)
+			e.Pub = publish.NewPublisher(e.Prod, e.Topics)
+			e.Publish(bundle("p-1"))
 			s := e.openStore()
 			defer s.Close()
 			r := e.start(s, conn)
@@ -494,10 +437,10 @@ func TestSASLAndTLS(t *testing.T) {
 
 func TestStatusWatch(t *testing.T) {
 	e := newEnv(t, kafka.BrokerOptions{})
-	e.publishJSON(bundle("p-1"))
+	e.Publish(bundle("p-1"))
 	s := e.openStore()
 	defer s.Close()
-	r := e.start(s, e.broker.Conn())
+	r := e.start(s, e.Broker.Conn())
 	ch, stop := r.f.Watch()
 	defer stop()
 	var mu sync.Mutex
@@ -546,7 +489,7 @@ func TestRunEndsPromptlyAgainstSilentBroker(t *testing.T) {
 		}
 		mu.Unlock()
 	}()
-	e := &env{t: t, topics: kafka.DefaultTopics(), dbPath: filepath.Join(t.TempDir(), "c.db")}
+	e := &env{Env: &testenv.Env{T: t, Topics: kafka.DefaultTopics()}, t: t, dbPath: filepath.Join(t.TempDir(), "c.db")}
 	s := e.openStore()
 	defer s.Close()
 	f, err := New(Options{Conn: kafka.Conn{Brokers: []string{ln.Addr().String()}}, Store: s, Discover: 200 * time.Millisecond,
@@ -583,8 +526,8 @@ func TestRunEndsPromptlyAgainstSilentBroker(t *testing.T) {
 func TestFetchErrorsDoNotNamePatients(t *testing.T) {
 	e := newEnv(t, kafka.BrokerOptions{})
 	const patient = "pt-identifying-4711"
-	topic := e.topics.Patient(patient)
-	zprod := e.client(e.broker.Conn(), kgo.AllowAutoTopicCreation(), kgo.ProducerBatchCompression(kgo.ZstdCompression()))
+	topic := e.Topics.Patient(patient)
+	zprod := testenv.Client(e.t, e.Broker.Conn(), kgo.AllowAutoTopicCreation(), kgo.ProducerBatchCompression(kgo.ZstdCompression()))
 	var recs []*kgo.Record
 	for i := range 64 {
 		recs = append(recs, &kgo.Record{Topic: topic, Key: fmt.Appendf(nil, "Observation/o%d", i),
@@ -598,7 +541,7 @@ func TestFetchErrorsDoNotNamePatients(t *testing.T) {
 	var logs syncLog
 	s := e.openStore()
 	defer s.Close()
-	f, err := New(Options{Conn: e.broker.Conn(), Topics: e.topics, Store: s, Discover: 200 * time.Millisecond,
+	f, err := New(Options{Conn: e.Broker.Conn(), Topics: e.Topics, Store: s, Discover: 200 * time.Millisecond,
 		Log:        slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ClientOpts: []kgo.Opt{kgo.MaxDecompressBatchBytes(64 << 10)}})
 	if err != nil {
