@@ -337,30 +337,16 @@ func (v *inboxView) choose(pos int) {
 	if pos < 0 || pos >= len(v.shown) {
 		return
 	}
-	old := v.cursor
-	v.cursor = pos
+	setCursor(v.list, &v.cursor, pos, len(v.shown))
 	v.selected = v.rows[v.shown[pos]].View.Alert.ID
-	if old >= 0 && old < len(v.shown) {
-		v.list.RefreshItem(old)
-	}
-	v.list.RefreshItem(pos)
-	v.list.ScrollTo(pos)
 	v.showCard()
 }
 
 // move moves the selection by delta rows.
 func (v *inboxView) move(delta int) {
-	if len(v.shown) == 0 {
-		return
+	if len(v.shown) > 0 {
+		v.choose(cursorStep(v.cursor, delta, len(v.shown)))
 	}
-	next := v.cursor + delta
-	if v.cursor < 0 {
-		next = 0
-		if delta < 0 {
-			next = len(v.shown) - 1
-		}
-	}
-	v.choose(max(0, min(len(v.shown)-1, next)))
 }
 
 // inboxItem is one row of the inbox list.

@@ -404,23 +404,9 @@ func (v *censusView) cursorID() string {
 
 // move moves the keyboard cursor by delta rows.
 func (v *censusView) move(delta int) {
-	if len(v.shown) == 0 {
-		return
+	if len(v.shown) > 0 {
+		setCursor(v.list, &v.cursor, cursorStep(v.cursor, delta, len(v.shown)), len(v.shown))
 	}
-	old := v.cursor
-	next := max(0, min(len(v.shown)-1, v.cursor+delta))
-	if v.cursor < 0 {
-		next = 0
-		if delta < 0 {
-			next = len(v.shown) - 1
-		}
-	}
-	v.cursor = next
-	if old >= 0 && old < len(v.shown) {
-		v.list.RefreshItem(old)
-	}
-	v.list.ScrollTo(next)
-	v.list.RefreshItem(next)
 }
 
 // openCursor opens the patient under the cursor, or the first one shown.

@@ -280,14 +280,9 @@ func (v *quarantineView) refilter(keep store.Quarantined, had bool) {
 }
 
 func (v *quarantineView) move(delta int) {
-	if len(v.shown) == 0 {
-		return
+	if len(v.shown) > 0 {
+		v.choose(cursorStep(v.cursor, delta, len(v.shown)))
 	}
-	next := v.cursor + delta
-	if v.cursor < 0 {
-		next = 0
-	}
-	v.choose(max(0, min(len(v.shown)-1, next)))
 }
 
 // choose shows a record's detail.
@@ -295,13 +290,7 @@ func (v *quarantineView) choose(pos int) {
 	if pos < 0 || pos >= len(v.shown) {
 		return
 	}
-	old := v.cursor
-	v.cursor = pos
-	if old >= 0 && old < len(v.shown) {
-		v.list.RefreshItem(old)
-	}
-	v.list.RefreshItem(pos)
-	v.list.ScrollTo(pos)
+	setCursor(v.list, &v.cursor, pos, len(v.shown))
 	q := v.rows[v.shown[pos]]
 	v.title.SetText(q.Reason)
 	field := func(label, value string) []fyne.CanvasObject {
