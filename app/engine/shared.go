@@ -85,11 +85,14 @@ func (e *Engine) changed(it store.Item) bool {
 	return true
 }
 
-// processRisk raises alerts for new upstream RiskAssessments (cds.risk).
-func (e *Engine) processRisk(affected map[string]bool) error {
+// eachChanged calls fn for every resource of a shared collection that is new
+// or has a new version since the engine last looked, within one read, and
+// applies in one commit what fn put into the batch. A resource deleted since
+// it was listed is passed over.
+func (e *Engine) eachChanged(collection, typ string, fn func(r *store.Reader, b *store.Batch, it store.Item, res store.Resource) error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	items, err := e.s.Items(store.Risk, "RiskAssessment")
+	items, err := e.s.Items(collection, typ)
 	if err != nil {
 		return err
 	}
@@ -100,19 +103,13 @@ func (e *Engine) processRisk(affected map[string]bool) error {
 				continue
 			}
 			res, ok, err := r.Resource(it.Ref)
-			if err != nil || !ok {
+			if err != nil {
 				return err
 			}
-			a, raise, err := clinical.RiskAlert(res.JSON, "", e.o.Risk, e.o.Now().UTC())
-			if err != nil {
-				e.o.Log.Warn("unreadable upstream risk assessment", "id", it.ID, "err", err)
+			if !ok {
 				continue
 			}
-			if !raise {
-				continue
-			}
-			affected[a.Patient] = true
-			if err := e.raise(r, b, a); err != nil {
+			if err := fn(r, b, it, res); err != nil {
 				return err
 			}
 		}
@@ -125,59 +122,51 @@ func (e *Engine) processRisk(affected map[string]bool) error {
 	return err
 }
 
+// processRisk raises alerts for new upstream RiskAssessments (cds.risk).
+func (e *Engine) processRisk(affected map[string]bool) error {
+	return e.eachChanged(store.Risk, "RiskAssessment", func(r *store.Reader, b *store.Batch, it store.Item, res store.Resource) error {
+		a, raise, err := clinical.RiskAlert(res.JSON, "", e.o.Risk, e.o.Now().UTC())
+		if err != nil {
+			e.o.Log.Warn("unreadable upstream risk assessment", "id", it.ID, "err", err)
+			return nil
+		}
+		if !raise {
+			return nil
+		}
+		affected[a.Patient] = true
+		return e.raise(r, b, a)
+	})
+}
+
 // processAlertStates merges what other workstations published on
 // spv.alert-state into the local alerts.
 func (e *Engine) processAlertStates(affected map[string]bool) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	items, err := e.s.Items(store.AlertState, AlertStateType)
-	if err != nil {
-		return err
-	}
-	b := &store.Batch{}
-	err = e.s.View(func(r *store.Reader) error {
-		for _, it := range items {
-			if !e.changed(it) {
-				continue
-			}
-			res, ok, err := r.Resource(it.Ref)
-			if err != nil || !ok {
-				return err
-			}
-			remote, err := clinical.ParseAlertState(res.JSON)
-			if err != nil {
-				continue // the feed quarantines what it cannot read; a newer version is skipped here
-			}
-			doc, had, err := getDoc[AlertDoc](r, KindAlert, remote.Patient, remote.Alert)
-			if err != nil {
-				return err
-			}
-			if !had {
-				// Raised elsewhere from data this workstation has not seen
-				// (yet): keep it, so the inbox shows what colleagues act on.
-				doc = AlertDoc{Alert: clinical.Alert{ID: remote.Alert, Patient: remote.Patient, Kind: remote.Kind,
-					Title: "Alert raised on another workstation", Severity: "medium"}, State: clinical.NewAlertState(clinical.Alert{ID: remote.Alert, Patient: remote.Patient, Kind: remote.Kind})}
-			}
-			merged := clinical.Merge(doc.State, remote)
-			if err := e.repair(r, b, remote, merged); err != nil {
-				return err
-			}
-			if had && sameState(merged, doc.State) {
-				continue
-			}
-			doc.State = merged
-			affected[remote.Patient] = true
-			if err := putDoc(b, KindAlert, remote.Patient, remote.Alert, doc); err != nil {
-				return err
-			}
+	return e.eachChanged(store.AlertState, AlertStateType, func(r *store.Reader, b *store.Batch, _ store.Item, res store.Resource) error {
+		remote, err := clinical.ParseAlertState(res.JSON)
+		if err != nil {
+			return nil // the feed quarantines what it cannot read; a newer version is skipped here
 		}
-		return nil
+		doc, had, err := getDoc[AlertDoc](r, KindAlert, remote.Patient, remote.Alert)
+		if err != nil {
+			return err
+		}
+		if !had {
+			// Raised elsewhere from data this workstation has not seen
+			// (yet): keep it, so the inbox shows what colleagues act on.
+			doc = AlertDoc{Alert: clinical.Alert{ID: remote.Alert, Patient: remote.Patient, Kind: remote.Kind,
+				Title: "Alert raised on another workstation", Severity: "medium"}, State: clinical.NewAlertState(clinical.Alert{ID: remote.Alert, Patient: remote.Patient, Kind: remote.Kind})}
+		}
+		merged := clinical.Merge(doc.State, remote)
+		if err := e.repair(r, b, remote, merged); err != nil {
+			return err
+		}
+		if had && sameState(merged, doc.State) {
+			return nil
+		}
+		doc.State = merged
+		affected[remote.Patient] = true
+		return putDoc(b, KindAlert, remote.Patient, remote.Alert, doc)
 	})
-	if err != nil {
-		return err
-	}
-	_, err = e.s.Apply(b)
-	return err
 }
 
 // repair republishes an alert's merged state when the topic's latest state
