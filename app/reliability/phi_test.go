@@ -368,34 +368,20 @@ func TestPanicOutputCarriesNoData(t *testing.T) {
 		"store/seal.go":          "the embedded compression dictionary fails to load; no data",
 	}
 	found := map[string]int{}
-	root := filepath.Join("..", "..")
-	for _, dir := range []string{"app", "store"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && (d.Name() == "testdata" || d.Name() == "zexp") {
-				return filepath.SkipDir
-			}
-			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-				return nil
-			}
-			f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
-			if err != nil {
-				t.Fatalf("parse %s: %v", path, err)
-			}
-			rel, _ := filepath.Rel(root, path)
-			ast.Inspect(f, func(n ast.Node) bool {
-				if c, ok := n.(*ast.CallExpr); ok {
-					if id, ok := c.Fun.(*ast.Ident); ok && id.Name == "panic" {
-						found[filepath.ToSlash(rel)]++
-					}
+	eachSourceFile(t, func(path, rel string) {
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+		if err != nil {
+			t.Fatalf("parse %s: %v", path, err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok {
+				if id, ok := c.Fun.(*ast.Ident); ok && id.Name == "panic" {
+					found[rel]++
 				}
-				return true
-			})
-			return nil
+			}
+			return true
 		})
-	}
+	})
 	for file, n := range found {
 		if _, ok := reviewed[file]; !ok {
 			t.Errorf("%s has %d panic call(s) not reviewed for patient data in their message: review and list them here", file, n)
@@ -412,10 +398,26 @@ func TestPanicOutputCarriesNoData(t *testing.T) {
 func TestNoDebugLogsOutsideReviewedPlaces(t *testing.T) {
 	t.Parallel()
 	reviewed := map[string]bool{"app/kafka/broker.go": true, "app/demo/simulate.go": true}
-	root := filepath.Join("..", "..")
 	debug := regexp.MustCompile(`\.(Debug|DebugContext)\(|LevelDebug`)
+	eachSourceFile(t, func(path, rel string) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if debug.Match(b) && !reviewed[rel] {
+			t.Errorf("%s logs at debug level: check it logs no patient data and list it here", rel)
+		}
+	})
+}
+
+// eachSourceFile calls fn with every non-test Go file of app/ and store/
+// (testdata and zexp left out), its path and its slash-separated path from
+// the repository root.
+func eachSourceFile(t *testing.T, fn func(path, rel string)) {
+	t.Helper()
+	root := filepath.Join("..", "..")
 	for _, dir := range []string{"app", "store"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
@@ -425,15 +427,12 @@ func TestNoDebugLogsOutsideReviewedPlaces(t *testing.T) {
 			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return nil
 			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
 			rel, _ := filepath.Rel(root, path)
-			if debug.Match(b) && !reviewed[filepath.ToSlash(rel)] {
-				t.Errorf("%s logs at debug level: check it logs no patient data and list it here", rel)
-			}
+			fn(path, filepath.ToSlash(rel))
 			return nil
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
