@@ -21,6 +21,7 @@ import (
 	"github.com/chartline/chartline/app/config"
 	"github.com/chartline/chartline/app/engine"
 	"github.com/chartline/chartline/app/feed"
+	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/store"
 )
 
@@ -96,7 +97,15 @@ func StartWithClock(ctx context.Context, cfg config.Config, s *store.Store, log 
 
 // startFeed starts a feed and the outbox publisher on its client.
 func (ss *Session) startFeed(cfg config.Config) error {
-	f, err := feed.New(feed.Options{Conn: cfg.Conn, Topics: cfg.Topics, Store: ss.store, Log: ss.log})
+	fo := feed.Options{Conn: cfg.Conn, Topics: cfg.Topics, Store: ss.store, Log: ss.log}
+	if cfg.SchemaRegistry.On() {
+		reg, err := schemareg.New(cfg.SchemaRegistry)
+		if err != nil {
+			return err
+		}
+		fo.Schemas = reg
+	}
+	f, err := feed.New(fo)
 	if err != nil {
 		return err
 	}
