@@ -22,6 +22,9 @@ import (
 const (
 	EnvPassphrase = "CHARTLINE_PASSPHRASE"
 	EnvPrefix     = "CHARTLINE_TOPIC_PREFIX"
+	// EnvLocalFHIRBases lists, comma-separated, the base URLs whose absolute
+	// Patient references name local patients (config local_fhir_bases).
+	EnvLocalFHIRBases = "CHARTLINE_LOCAL_FHIR_BASES"
 )
 
 // IO is where a verb writes: its result on Out, progress and errors on Err.
@@ -119,6 +122,7 @@ type connFlags struct {
 	tlsCA, tlsCert, tlsKey, tlsServer    string
 	insecure                             bool
 	saslMech, saslUser, saslPasswordFile string
+	localBases                           string
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -133,6 +137,18 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.saslMech, "sasl-mechanism", "", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (env CHARTLINE_SASL_MECHANISM)")
 	fs.StringVar(&c.saslUser, "sasl-user", "", "SASL user (env CHARTLINE_SASL_USER)")
 	fs.StringVar(&c.saslPasswordFile, "sasl-password-file", "", "file holding the SASL password (or env CHARTLINE_SASL_PASSWORD)")
+	fs.StringVar(&c.localBases, "local-fhir-bases", "", "comma-separated base URLs of this deployment's FHIR servers: absolute Patient references under any other base name a patient on another server (env "+EnvLocalFHIRBases+"; default none)")
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // resolve builds the connection and topics from settings, env and flags.
@@ -196,6 +212,12 @@ func (c *connFlags) config() (config.Config, error) {
 		conn.SASL.PasswordFile = c.saslPasswordFile
 	}
 	cfg.Conn, cfg.Topics = conn, topics
+	if v := os.Getenv(EnvLocalFHIRBases); v != "" {
+		cfg.LocalFHIRBases = splitList(v)
+	}
+	if c.localBases != "" {
+		cfg.LocalFHIRBases = splitList(c.localBases)
+	}
 	if len(conn.Brokers) == 0 {
 		return cfg, fmt.Errorf("%w: no brokers (-brokers or CHARTLINE_BROKERS)", ErrUsage)
 	}

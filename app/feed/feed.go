@@ -56,6 +56,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/record"
 	"github.com/chartline/chartline/store"
 )
 
@@ -74,6 +75,9 @@ type Options struct {
 	Discover time.Duration
 	// ClientOpts are extra franz-go options (tests use them for short timeouts).
 	ClientOpts []kgo.Opt
+	// LocalFHIRBases are the base URLs whose absolute Patient references
+	// name local patients (config local_fhir_bases; record.RefRule). Default none.
+	LocalFHIRBases []string
 }
 
 // Feed is a running materialiser. Create it with New, run it with Run.
@@ -152,7 +156,7 @@ func New(o Options) (*Feed, error) {
 	}
 	return &Feed{
 		o: o, cl: cl, adm: kadm.NewClient(cl), tr: newTracker(o.Conn.Brokers),
-		b:       builder{topics: o.Topics, now: time.Now},
+		b:       builder{topics: o.Topics, now: time.Now, dec: record.Decoder{Refs: record.NewRefRule(o.LocalFHIRBases)}},
 		patient: regexp.MustCompile(o.Topics.PatientRegex()),
 		shared:  shared, salt: salt,
 		consuming: map[string]map[int32]bool{},

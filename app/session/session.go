@@ -96,7 +96,7 @@ func StartWithClock(ctx context.Context, cfg config.Config, s *store.Store, log 
 
 // startFeed starts a feed and the outbox publisher on its client.
 func (ss *Session) startFeed(cfg config.Config) error {
-	f, err := feed.New(feed.Options{Conn: cfg.Conn, Topics: cfg.Topics, Store: ss.store, Log: ss.log})
+	f, err := feed.New(feed.Options{Conn: cfg.Conn, Topics: cfg.Topics, Store: ss.store, Log: ss.log, LocalFHIRBases: cfg.LocalFHIRBases})
 	if err != nil {
 		return err
 	}
