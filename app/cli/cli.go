@@ -23,6 +23,9 @@ import (
 const (
 	EnvPassphrase = "CHARTLINE_PASSPHRASE"
 	EnvPrefix     = "CHARTLINE_TOPIC_PREFIX"
+	// EnvLocalFHIRBases lists, comma-separated, the base URLs whose absolute
+	// Patient references name local patients (config local_fhir_bases).
+	EnvLocalFHIRBases = "CHARTLINE_LOCAL_FHIR_BASES"
 )
 
 // IO is where a verb writes: its result on Out, progress and errors on Err.
@@ -123,6 +126,7 @@ type connFlags struct {
 	failover                             string
 	registry, registryUser, registryPass string
 	registryCA, census                   string
+	localBases                           string
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -143,6 +147,18 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.registryPass, "schema-registry-password-file", "", "file holding the Schema Registry password (or env CHARTLINE_SCHEMA_REGISTRY_PASSWORD)")
 	fs.StringVar(&c.registryCA, "schema-registry-ca", "", "PEM CA file for an https Schema Registry (env CHARTLINE_SCHEMA_REGISTRY_CA)")
 	fs.StringVar(&c.census, "census", "", "follow the patients of census list LIST (spv.census.LIST) instead of every patient topic")
+	fs.StringVar(&c.localBases, "local-fhir-bases", "", "comma-separated base URLs of this deployment's FHIR servers: absolute Patient references under any other base name a patient on another server (env "+EnvLocalFHIRBases+"; default none)")
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // resolve builds the connection and topics from settings, env and flags.
@@ -226,6 +242,12 @@ func (c *connFlags) config() (config.Config, error) {
 		cfg.Census = c.census
 	}
 	cfg.Conn, cfg.Topics = conn, topics
+	if v := os.Getenv(EnvLocalFHIRBases); v != "" {
+		cfg.LocalFHIRBases = splitList(v)
+	}
+	if c.localBases != "" {
+		cfg.LocalFHIRBases = splitList(c.localBases)
+	}
 	if len(conn.Brokers) == 0 {
 		return cfg, fmt.Errorf("%w: no brokers (-brokers or CHARTLINE_BROKERS)", ErrUsage)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/app/testenv"
+	"github.com/chartline/chartline/app/testenv/testcerts"
 	"github.com/chartline/chartline/store"
 )
 
@@ -30,7 +31,7 @@ type registry struct {
 	calls map[string]int
 }
 
-func newRegistry(t *testing.T, user, pass string, certs *kafka.Certs) *registry {
+func newRegistry(t *testing.T, user, pass string, certs *testcerts.Certs) *registry {
 	t.Helper()
 	fake := srfake.NewRegistry(srfake.WithAuth("Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))))
 	fake.SeedSchema("fhir.patient-value", 1, 1, sr.Schema{Type: sr.TypeJSON,
@@ -71,7 +72,7 @@ func (r *registry) count(path string) int {
 // a value is kept only when its schema id exists and is a JSON Schema, each
 // id looked up once, and the others are quarantined with the reason.
 func TestSchemaRegistryFraming(t *testing.T) {
-	certs, err := kafka.TestCerts(t.TempDir())
+	certs, err := testcerts.Write(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestSchemaRegistryFraming(t *testing.T) {
 			args := []string{"ingest", "-brokers", e.Broker.Addr(), "-settings", filepath.Join(dir, "s.json"), "-db", db, "-until-caught-up"}
 			var reg *registry
 			if tc.registry != "" {
-				var c *kafka.Certs
+				var c *testcerts.Certs
 				if tc.registry == "https" {
 					c = &certs
 					args = append(args, "-schema-registry-ca", certs.CAFile)

@@ -52,6 +52,12 @@ type Config struct {
 	// AuditEvents. Defaults: the host name and the OS user name.
 	Workstation string `json:"workstation"`
 	User        string `json:"user"`
+	// LocalFHIRBases are the base URLs of this deployment's own FHIR servers
+	// ("https://ehr.example.org/fhir"): an absolute Patient reference under
+	// one of them names a local patient; under any other base it names a
+	// patient on another server, never filed into a local chart
+	// (record.RefRule). Default none.
+	LocalFHIRBases []string `json:"local_fhir_bases,omitempty"`
 }
 
 // Duration is a time.Duration written as text ("24h0m0s") in JSON.

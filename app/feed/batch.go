@@ -37,6 +37,7 @@ const parallelDecodeMin = 32
 type builder struct {
 	topics kafka.Topics
 	now    func() time.Time
+	dec    record.Decoder // the record rules under the deployment's reference rule
 }
 
 // build decodes every record (in parallel for big batches) and returns the
@@ -162,7 +163,7 @@ func (b *builder) decode(r *kgo.Record, schemas map[uint32]string) op {
 		o.del = &store.Ref{Collection: collection, Type: typ, ID: id}
 		return o
 	}
-	d, err := record.Decode(key, value, topicPatient)
+	d, err := b.dec.Decode(key, value, topicPatient)
 	if err != nil {
 		if ref, ok := err.(*record.Refusal); ok {
 			return quarantine(string(ref.Reason), ref.Detail)

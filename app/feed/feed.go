@@ -56,6 +56,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/record"
 	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/store"
 )
@@ -79,6 +80,9 @@ type Options struct {
 	// Registry wire format (see app/schemareg); nil accepts the framing
 	// without checking. While the registry gives no verdict the feed waits.
 	Schemas *schemareg.Registry
+	// LocalFHIRBases are the base URLs whose absolute Patient references
+	// name local patients (config local_fhir_bases; record.RefRule). Default none.
+	LocalFHIRBases []string
 }
 
 // Feed is a running materialiser. Create it with New, run it with Run.
@@ -157,7 +161,7 @@ func New(o Options) (*Feed, error) {
 	}
 	return &Feed{
 		o: o, cl: cl, adm: kadm.NewClient(cl), tr: newTracker(o.Conn.Brokers),
-		b:       builder{topics: o.Topics, now: time.Now},
+		b:       builder{topics: o.Topics, now: time.Now, dec: record.Decoder{Refs: record.NewRefRule(o.LocalFHIRBases)}},
 		patient: regexp.MustCompile(o.Topics.PatientRegex()),
 		shared:  shared, salt: salt,
 		consuming: map[string]map[int32]bool{},
