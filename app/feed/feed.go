@@ -56,6 +56,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/store"
 )
 
@@ -74,6 +76,13 @@ type Options struct {
 	Discover time.Duration
 	// ClientOpts are extra franz-go options (tests use them for short timeouts).
 	ClientOpts []kgo.Opt
+	// Schemas, when set, checks the schema id of every value in the Schema
+	// Registry wire format (see app/schemareg); nil accepts the framing
+	// without checking. While the registry gives no verdict the feed waits.
+	Schemas *schemareg.Registry
+	// LocalFHIRBases are the base URLs whose absolute Patient references
+	// name local patients (config local_fhir_bases; record.RefRule). Default none.
+	LocalFHIRBases []string
 }
 
 // Feed is a running materialiser. Create it with New, run it with Run.
@@ -152,7 +161,7 @@ func New(o Options) (*Feed, error) {
 	}
 	return &Feed{
 		o: o, cl: cl, adm: kadm.NewClient(cl), tr: newTracker(o.Conn.Brokers),
-		b:       builder{topics: o.Topics, now: time.Now},
+		b:       builder{topics: o.Topics, now: time.Now, dec: record.Decoder{Refs: record.NewRefRule(o.LocalFHIRBases)}},
 		patient: regexp.MustCompile(o.Topics.PatientRegex()),
 		shared:  shared, salt: salt,
 		consuming: map[string]map[int32]bool{},
@@ -240,13 +249,68 @@ func (f *Feed) pollLoop(ctx context.Context, out chan<- pending) {
 				f.checkRestart(p.Topic, p.Partition, p.Records[0].Offset)
 			}
 		})
-		p := pending{batch: f.b.build(recs), hw: hw, n: len(recs)}
+		schemas, ok := f.schemaVerdicts(ctx, recs)
+		if !ok {
+			return
+		}
+		p := pending{batch: f.b.build(recs, schemas), hw: hw, n: len(recs)}
 		select {
 		case out <- p:
 		case <-ctx.Done():
 			return
 		}
 	}
+}
+
+// schemaVerdicts asks the registry about every schema id framing a value of
+// recs (each id once per process: the registry caches). Without a registry
+// it returns nil. While the registry gives no verdict (unreachable,
+// credentials refused) it retries with backoff and reports the error in the
+// status: records are never quarantined for the registry's outage. ok is
+// false only when ctx ended.
+func (f *Feed) schemaVerdicts(ctx context.Context, recs []*kgo.Record) (map[uint32]string, bool) {
+	if f.o.Schemas == nil {
+		return nil, true
+	}
+	out := map[uint32]string{}
+	backoff := 250 * time.Millisecond
+	failed := false
+	for _, r := range recs {
+		id, _, framed, err := schemareg.Unframe(r.Value)
+		if !framed || err != nil {
+			continue
+		}
+		if _, done := out[id]; done {
+			continue
+		}
+		for {
+			why, err := f.o.Schemas.Check(ctx, id)
+			if err == nil {
+				out[id] = why
+				break
+			}
+			if ctx.Err() != nil {
+				return nil, false
+			}
+			if !failed {
+				f.o.Log.Warn("schema registry gives no answer; waiting", "err", err)
+				failed = true
+			}
+			msg := err.Error()
+			f.tr.update(func(s *Status) { s.Err = msg })
+			select {
+			case <-time.After(backoff):
+				backoff = min(2*backoff, 10*time.Second)
+			case <-ctx.Done():
+				return nil, false
+			}
+		}
+	}
+	if failed {
+		f.o.Log.Info("schema registry answers again")
+		f.tr.update(func(s *Status) { s.Err = "" })
+	}
+	return out, true
 }
 
 // checkRestart logs when a partition's first records come from before the
