@@ -57,6 +57,9 @@ type SectionReport struct {
 
 // Report says what an export wrote.
 type Report struct {
+	// Document is the document's identifier (a urn:uuid): the Bundle's and
+	// the Composition's, named by the export AuditEvent.
+	Document  string          `json:"document"`
 	Sections  []SectionReport `json:"sections"`
 	Resources int             `json:"resources"` // entries in the Bundle
 	Linked    int             `json:"linked"`    // entries added because a chosen one references them
@@ -193,6 +196,7 @@ func Export(r *store.Reader, o Options) ([]byte, Report, error) {
 
 	now := o.Now.UTC().Format(time.RFC3339)
 	docID := randomUUID()
+	rep.Document = "urn:uuid:" + docID
 	name := e.Patient.Name
 	comp := map[string]any{
 		"resourceType": "Composition",
