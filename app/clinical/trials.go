@@ -83,6 +83,9 @@ type TrialOptions struct {
 	// Hierarchy is the descendant map for condition codes. Nil means
 	// DefaultHierarchy(); an empty, non-nil map turns descendants off.
 	Hierarchy Hierarchy
+	// Alternates groups observation codes reporting the same finding. Nil
+	// means DefaultAlternates(); an empty, non-nil list turns them off.
+	Alternates Alternates
 }
 
 // Finding is one criterion in words with its outcome as it counts for
@@ -143,7 +146,11 @@ func Evaluate(s Study, f Facts, opts TrialOptions) Evaluation {
 		ev.Reason = "no eligibility criteria"
 		return ev
 	}
-	e := &evaluator{facts: f, hier: h}
+	alts := opts.Alternates
+	if alts == nil {
+		alts = DefaultAlternates()
+	}
+	e := &evaluator{facts: f, hier: h, alts: alts}
 	for i := range f.Conditions {
 		if usableCondition(&f.Conditions[i].Meta) {
 			e.hasConditions = true
@@ -192,6 +199,7 @@ func statusWord(s string) string {
 type evaluator struct {
 	facts         Facts
 	hier          Hierarchy
+	alts          Alternates
 	hasConditions bool
 	hasKey        bool
 	findings      []Finding
@@ -225,9 +233,14 @@ func (e *evaluator) eval(c *Criterion, negated bool) (Outcome, Outcome) {
 			f, k := e.eval(c.Not, !negated)
 			return not(f), not(k)
 		}
-		// An exclusion ("has no X"): one finding, "no X", met when X is not met.
-		o, why := e.leaf(c.Not)
+		// An exclusion ("has no X"): one finding, "no X", met when X is not met,
+		// but never while the patient has a record inside X's concept (an
+		// inactive or resolved one): that needs a clinician to confirm.
+		o, why, inside := e.leaf(c.Not)
 		fo := not(o)
+		if fo == Met && inside {
+			fo, why = NotEvaluable, why+": a record inside the excluded concept — confirm"
+		}
 		key := !negated && c.Key != nil && *c.Key
 		if key {
 			e.hasKey = true
@@ -245,7 +258,10 @@ func (e *evaluator) eval(c *Criterion, negated bool) (Outcome, Outcome) {
 		}
 		return fo, neutral(negated)
 	}
-	o, why := e.leaf(c)
+	o, why, inside := e.leaf(c)
+	if negated && o == NotMet && inside {
+		o, why = NotEvaluable, why+": a record inside the excluded concept — confirm"
+	}
 	key := !negated && c.defaultKey()
 	if key {
 		e.hasKey = true
@@ -292,23 +308,28 @@ func maxOutcome(a, b Outcome) Outcome {
 	return a
 }
 
-// leaf evaluates one test against the facts, with why in words.
-func (e *evaluator) leaf(c *Criterion) (Outcome, string) {
+// leaf evaluates one test against the facts, with why in words. inside
+// says the patient has a record inside the test's concept even when the
+// outcome is not met (an inactive Condition): an exclusion of it is then
+// never met.
+func (e *evaluator) leaf(c *Criterion) (o Outcome, why string, inside bool) {
 	switch {
 	case c.Condition != nil:
 		return e.condition(c.Condition)
 	case c.Observation != nil:
-		return e.observation(c.Observation)
+		o, why = e.observation(c.Observation)
 	case c.Variant != nil:
-		return e.variant(c.Variant)
+		o, why = e.variant(c.Variant)
 	case c.Age != nil:
-		return e.age(c.Age)
+		o, why = e.age(c.Age)
 	case c.Sex != nil:
-		return e.sex(c.Sex)
+		o, why = e.sex(c.Sex)
 	case c.Unsupported != "":
-		return NotEvaluable, c.Unsupported
+		o, why = NotEvaluable, c.Unsupported
+	default:
+		o, why = NotEvaluable, "empty criterion"
 	}
-	return NotEvaluable, "empty criterion"
+	return o, why, false
 }
 
 // usableCondition: a Condition that is on the record (any clinical status).

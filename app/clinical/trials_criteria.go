@@ -37,6 +37,10 @@ type Criterion struct {
 // Codes (code-system aware: "system|code").
 type ConditionTest struct {
 	Codes []string `json:"codes"`
+	// ValueSet names a ValueSet whose expansion is part of the concept
+	// ("ValueSet/<id>" or its canonical url); Study.WithValueSets adds its
+	// codes to Codes. Until then, a test with no codes is not evaluable.
+	ValueSet string `json:"valueSet,omitempty"`
 	// Exact turns off descendants: by default a code also matches its
 	// descendants in the Hierarchy, and an ICD-10 code matches the codes it
 	// prefixes (C34 matches C34.90).
@@ -83,8 +87,9 @@ type ValueTest struct {
 
 // QuantityTest is a bound on a quantity: either Comparator and Value (">=",
 // ">", "<=", "<", "=") or an inclusive range Low..High (either may be absent).
-// Unit, when set, must equal the value's UCUM unit (annotations such as
-// {mutations} ignored); a value in another unit is not evaluable.
+// Unit, when set, is the bound's UCUM unit: a value in a commensurable unit
+// is converted (trials_units.go says how equivalence is decided), one in
+// another unit is not evaluable.
 type QuantityTest struct {
 	Comparator string   `json:"comparator,omitempty"`
 	Value      *float64 `json:"value,omitempty"`
@@ -240,7 +245,7 @@ func (c *Criterion) validate(path string, depth int) error {
 	case c.Not != nil:
 		return c.Not.validate(path+".not", depth+1)
 	case c.Condition != nil:
-		return codes("condition", c.Condition.Codes, true)
+		return codes("condition", c.Condition.Codes, c.Condition.ValueSet == "")
 	case c.Observation != nil:
 		o := c.Observation
 		if len(o.Codes) == 0 && len(o.Where) == 0 {
@@ -308,6 +313,9 @@ func (c *Criterion) Describe() string {
 	}
 	switch {
 	case c.Condition != nil:
+		if len(c.Condition.Codes) == 0 {
+			return "condition in " + c.Condition.ValueSet
+		}
 		return "condition " + short(c.Condition.Codes)
 	case c.Observation != nil:
 		o := c.Observation

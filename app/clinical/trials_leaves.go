@@ -29,55 +29,73 @@ func activeCondition(m *store.Meta) bool {
 // condition: met by a matching Condition (active, unless AnyStatus); not met
 // when the patient has a problem list without one (or only an inactive one);
 // not evaluable when the patient has no Conditions at all.
-func (e *evaluator) condition(t *ConditionTest) (Outcome, string) {
-	want := map[string]bool{}
-	for _, c := range t.Codes {
-		want[c] = true
+//
+// The concept is the test's codes, their descendants and ICD prefixes (see
+// trials_terminology.go). inside reports a record inside the concept.
+func (e *evaluator) condition(t *ConditionTest) (Outcome, string, bool) {
+	if len(t.Codes) == 0 {
+		return NotEvaluable, fmt.Sprintf("value set %s is not on trials.studies", t.ValueSet), false
 	}
-	if !t.Exact {
-		want = e.hier.expand(t.Codes)
-	}
-	matches := func(code string) bool {
-		if want[code] {
-			return true
-		}
-		if !t.Exact {
-			for _, c := range t.Codes {
-				if icdPrefix(c, code) {
-					return true
-				}
-			}
-		}
-		return false
-	}
+	concept := newConcept(t.Codes, e.hier, t.Exact)
 	var inactive *store.Item
 	for i := range e.facts.Conditions {
 		it := &e.facts.Conditions[i]
 		if !usableCondition(&it.Meta) {
 			continue
 		}
-		hit := false
-		for _, code := range it.Meta.Codes {
-			if matches(code) {
-				hit = true
-				break
-			}
-		}
-		if !hit {
+		if !concept.hasAny(it.Meta.Codes) {
 			continue
 		}
 		if t.AnyStatus || activeCondition(&it.Meta) {
-			return Met, fmt.Sprintf("%s (%s)", it.Key(), statusWord(it.Meta.Status))
+			return Met, fmt.Sprintf("%s (%s)", conditionName(it), statusWord(it.Meta.Status)), true
 		}
 		inactive = it
 	}
 	switch {
 	case inactive != nil:
-		return NotMet, fmt.Sprintf("%s is %s", inactive.Key(), inactive.Meta.Status)
+		return NotMet, fmt.Sprintf("%s is %s", conditionName(inactive), inactive.Meta.Status), true
 	case !e.hasConditions:
-		return NotEvaluable, "no Conditions on record"
+		return NotEvaluable, "no Conditions on record", false
 	}
-	return NotMet, "not on the problem list"
+	return NotMet, "not on record — confirm", false
+}
+
+// conditionName names a Condition for a finding: its display line without
+// the status it ends with or a SNOMED CT semantic tag, else "unnamed
+// condition" (never a bare resource id).
+func conditionName(it *store.Item) string {
+	d := strings.TrimSpace(it.Meta.Display)
+	if st := it.Meta.Status; st != "" {
+		d = strings.TrimSpace(strings.TrimSuffix(d, "("+st+")"))
+	}
+	if d = trimSemanticTag(d); d != "" {
+		return d
+	}
+	return "unnamed condition"
+}
+
+// resultName names an Observation for a finding by its clinical date ("result
+// of 20 Nov 2026"), never by its resource id.
+func resultName(it *store.Item) string {
+	if it.Meta.Time.IsZero() {
+		return "undated result"
+	}
+	return "result of " + it.Meta.Time.UTC().Format("2 Jan 2006")
+}
+
+// semanticTags are the SNOMED CT semantic tags a display may end with.
+var semanticTags = []string{"disorder", "finding", "procedure", "observable entity", "situation", "morphologic abnormality",
+	"qualifier value", "substance", "product", "body structure", "event", "regime/therapy", "clinical drug", "medicinal product"}
+
+// trimSemanticTag drops a trailing SNOMED CT semantic tag: "Heart failure
+// (disorder)" -> "Heart failure".
+func trimSemanticTag(s string) string {
+	for _, t := range semanticTags {
+		if r, ok := strings.CutSuffix(s, " ("+t+")"); ok {
+			return strings.TrimSpace(r)
+		}
+	}
+	return s
 }
 
 // usableObservation: Observation statuses that carry a result.
@@ -102,13 +120,14 @@ func latestFirst(its []*store.Item) {
 }
 
 func (e *evaluator) observation(t *ObservationTest) (Outcome, string) {
+	codes := e.alts.expand(t.Codes) // every code reporting the same finding
 	var cands []*store.Item
 	for i := range e.facts.Observations {
 		it := &e.facts.Observations[i]
 		if !usableObservation(&it.Meta) {
 			continue
 		}
-		if len(t.Codes) > 0 && !hasAny(it.Meta.Codes, t.Codes...) {
+		if len(codes) > 0 && !hasAny(it.Meta.Codes, codes...) {
 			continue
 		}
 		ok := true
@@ -143,7 +162,7 @@ func (e *evaluator) observation(t *ObservationTest) (Outcome, string) {
 				o, w = co, cw
 			}
 		}
-		w = it.Key() + ": " + w
+		w = resultName(it) + ": " + w
 		if kleene(o) > kleene(best) || why == "" {
 			best, why = o, w
 		}
@@ -273,8 +292,13 @@ func quantityTest(q quantity, t *QuantityTest) (Outcome, string) {
 	if !q.ok || math.IsNaN(q.value) {
 		return NotEvaluable, "no numeric value"
 	}
-	if t.Unit != "" && ucumBase(q.unit) != ucumBase(t.Unit) {
-		return NotEvaluable, fmt.Sprintf("unit %q is not %q", q.unit, t.Unit)
+	value := q.value
+	if t.Unit != "" {
+		v, ok, why := convertUnit(q.value, q.unit, t.Unit)
+		if !ok {
+			return NotEvaluable, why
+		}
+		value = v
 	}
 	var want interval
 	if t.Value != nil {
@@ -289,8 +313,11 @@ func quantityTest(q quantity, t *QuantityTest) (Outcome, string) {
 			want.hi, want.hiOpen = *t.High, false
 		}
 	}
-	got := intervalOf(q.comparator, q.value)
+	got := intervalOf(q.comparator, value)
 	desc := fmt.Sprintf("value %s%g %s", q.comparator, q.value, q.unit)
+	if value != q.value {
+		desc += fmt.Sprintf(" (%g %s)", value, t.Unit)
+	}
 	desc = strings.TrimSpace(desc)
 	switch {
 	case got.within(want):
@@ -321,7 +348,7 @@ func (e *evaluator) variant(t *VariantTest) (Outcome, string) {
 	best, why := NotMet, ""
 	for _, it := range cands {
 		o, w := variantOutcome(&it.Meta, t.Variants)
-		w = it.Key() + ": " + w
+		w = resultName(it) + ": " + w
 		if kleene(o) > kleene(best) || why == "" {
 			best, why = o, w
 		}
