@@ -25,10 +25,10 @@ const (
 const (
 	auditExportType   = "110106" // DICOM CID 400: Export
 	auditExportAction = "R"
-	exRoleDestination   = "110152" // DICOM CID 402: Destination Role ID
-	exRoleSource        = "110153" // DICOM CID 402: Source Role ID
-	exMediaURI          = "110037" // DICOM CID 405: URI (a file the user chose)
-	exMediaPaper        = "110038" // DICOM CID 405: Paper Document
+	exRoleDestination = "110152" // DICOM CID 402: Destination Role ID
+	exRoleSource      = "110153" // DICOM CID 402: Source Role ID
+	exMediaURI        = "110037" // DICOM CID 405: URI (a file the user chose)
+	exMediaPaper      = "110038" // DICOM CID 405: Paper Document
 	// FHIR R4 AuditEvent code systems.
 	exSystemParticipation = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 	exSystemEntityType    = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
