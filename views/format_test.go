@@ -149,6 +149,13 @@ func TestStatusView(t *testing.T) {
 			ui.StatusView{Level: ui.StatusBad, State: "Offline since 14:02", Detail: "showing stored data"}},
 		{"offline since yesterday", feed.Status{State: feed.Offline, Since: now.Add(-20 * time.Hour)},
 			ui.StatusView{Level: ui.StatusBad, State: "Offline since 22 Nov 18:30", Detail: "showing stored data"}},
+		{"linked clusters, primary live", feed.Status{State: feed.Live, Brokers: brokers[:1], HasFailover: true, Cluster: feed.Primary},
+			ui.StatusView{Level: ui.StatusOK, State: "Live", Brokers: "Primary cluster: k1:9092", Lag: "Up to date"}},
+		{"linked clusters, failover live", feed.Status{State: feed.Live, Brokers: brokers[1:], HasFailover: true, Cluster: feed.Failover},
+			ui.StatusView{Level: ui.StatusOK, State: "Live", Brokers: "FAILOVER cluster: k2:9092", Lag: "Up to date"}},
+		{"failover waiting for its mirror", feed.Status{State: feed.Live, Brokers: brokers[1:], HasFailover: true, Cluster: feed.Failover,
+			Waiting: map[store.TopicPartition]int64{{Topic: "fhir.patient.x"}: 10, {Topic: "fhir.patient.y"}: 4}},
+			ui.StatusView{Level: ui.StatusOK, State: "Live", Brokers: "FAILOVER cluster: k2:9092", Lag: "Up to date", Detail: "2 partitions waiting for the failover's mirror"}},
 	} {
 		if got := statusView(tc.st, now, time.UTC); got != tc.want {
 			t.Errorf("%s:\n got %+v\nwant %+v", tc.name, got, tc.want)

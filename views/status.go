@@ -74,8 +74,15 @@ func statusView(st feed.Status, now time.Time, loc *time.Location) ui.StatusView
 		if len(st.Brokers) > 1 {
 			label = "Brokers: "
 		}
+		if st.HasFailover { // which of the linked clusters is live
+			label = "Primary cluster: "
+			if st.Cluster == feed.Failover {
+				label = "FAILOVER cluster: "
+			}
+		}
 		v.Brokers = label + strings.Join(st.Brokers, ", ")
 	}
+
 	lag := func() string {
 		switch st.Lag {
 		case 0:
@@ -100,6 +107,9 @@ func statusView(st feed.Status, now time.Time, loc *time.Location) ui.StatusView
 		if st.Err != "" {
 			v.Detail = "last error: " + st.Err
 		}
+	}
+	if n := len(st.Waiting); n > 0 && v.Detail == "" {
+		v.Detail = fmt.Sprintf("%d partitions waiting for the failover's mirror", n)
 	}
 	return v
 }

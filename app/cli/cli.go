@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/chartline/chartline/app/config"
 	"github.com/chartline/chartline/app/kafka"
@@ -39,6 +40,8 @@ var Verbs = []struct{ Name, Usage string }{
 	{"publish", "split FHIR Bundles or NDJSON into per-patient topics and produce them: -brokers H:P FILE..."},
 	{"ingest", "materialise the topics into the store without the GUI: -brokers H:P -db PATH [-until-caught-up]"},
 	{"inspect", "print what the store holds as JSON: -db PATH [-patient ID]"},
+	{"export", "write a patient's International Patient Summary (FHIR document Bundle): -db PATH -patient ID [-o FILE]"},
+	{"handover", "print an I-PASS handover sheet (PDF): -db PATH [-census LIST | -patients ID,...] -o FILE.pdf"},
 	{"bench", "measure ingest against kcat and raw bbolt (make bench)"},
 }
 
@@ -76,6 +79,10 @@ func Run(ctx context.Context, args []string, io IO) int {
 		err = runInspect(ctx, rest, io)
 	case "bench":
 		err = runBench(ctx, rest, io)
+	case "export":
+		err = runExport(ctx, rest, io)
+	case "handover":
+		err = runHandover(ctx, rest, io)
 	case "help", "-h", "-help", "--help":
 		Usage(io.Out)
 		return 0
@@ -126,6 +133,7 @@ type connFlags struct {
 	failover                             string
 	registry, registryUser, registryPass string
 	registryCA, census                   string
+	failoverAfter                        time.Duration
 	localBases                           string
 }
 
@@ -146,6 +154,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.registryUser, "schema-registry-user", "", "Schema Registry basic-auth user (env CHARTLINE_SCHEMA_REGISTRY_USER)")
 	fs.StringVar(&c.registryPass, "schema-registry-password-file", "", "file holding the Schema Registry password (or env CHARTLINE_SCHEMA_REGISTRY_PASSWORD)")
 	fs.StringVar(&c.registryCA, "schema-registry-ca", "", "PEM CA file for an https Schema Registry (env CHARTLINE_SCHEMA_REGISTRY_CA)")
+	fs.DurationVar(&c.failoverAfter, "failover-after", 0, "switch to the other cluster after the one read is silent this long (default 15s)")
 	fs.StringVar(&c.census, "census", "", "follow the patients of census list LIST (spv.census.LIST) instead of every patient topic")
 	fs.StringVar(&c.localBases, "local-fhir-bases", "", "comma-separated base URLs of this deployment's FHIR servers: absolute Patient references under any other base name a patient on another server (env "+EnvLocalFHIRBases+"; default none)")
 }
@@ -240,6 +249,9 @@ func (c *connFlags) config() (config.Config, error) {
 	cfg.SchemaRegistry = reg
 	if c.census != "" {
 		cfg.Census = c.census
+	}
+	if c.failoverAfter > 0 {
+		cfg.FailoverAfter = config.Duration(c.failoverAfter)
 	}
 	cfg.Conn, cfg.Topics = conn, topics
 	if v := os.Getenv(EnvLocalFHIRBases); v != "" {

@@ -31,6 +31,10 @@ type Config struct {
 	// SchemaRegistry checks the schema ids of values in the Schema Registry
 	// wire format (app/schemareg). Default: none (framing accepted as is).
 	SchemaRegistry schemareg.Settings `json:"schema_registry,omitzero"`
+	// FailoverAfter is how long the cluster read may be silent before the
+	// feed switches to the other one, when Conn names a failover cluster.
+	// Default (zero) 15 s.
+	FailoverAfter Duration `json:"failover_after,omitzero"`
 	// Census is the census list this workstation follows (the patients on
 	// spv.census.<list>); "" follows every patient topic. Default "".
 	Census string `json:"census,omitempty"`

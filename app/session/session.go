@@ -101,7 +101,8 @@ func StartWithClock(ctx context.Context, cfg config.Config, s *store.Store, log 
 
 // startFeed starts a feed and the outbox publisher on its client.
 func (ss *Session) startFeed(cfg config.Config) error {
-	fo := feed.Options{Conn: cfg.Conn, Topics: cfg.Topics, Store: ss.store, Log: ss.log, LocalFHIRBases: cfg.LocalFHIRBases}
+	fo := feed.Options{Conn: cfg.Conn, Topics: cfg.Topics, Store: ss.store, Log: ss.log, LocalFHIRBases: cfg.LocalFHIRBases,
+		FailoverAfter: time.Duration(cfg.FailoverAfter)}
 	if cfg.SchemaRegistry.On() {
 		reg, err := schemareg.New(cfg.SchemaRegistry)
 		if err != nil {
@@ -134,8 +135,23 @@ func (ss *Session) startFeed(cfg config.Config) error {
 	go func() {
 		defer ss.running.Done()
 		ready := func(topic string) bool { return f.Status().CaughtUp(topic) }
-		if err := ss.engine.Publish(ctx, f.Client(), ready); err != nil {
-			ss.log.Error("outbox publisher stopped", "err", err)
+		for { // publish through the cluster the feed reads, anew after each switch
+			cl, switched := f.Live()
+			pctx, pcancel := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() { done <- ss.engine.Publish(pctx, cl, ready) }()
+			select {
+			case <-ctx.Done():
+			case <-switched:
+			}
+			pcancel()
+			if err := <-done; err != nil {
+				ss.log.Error("outbox publisher stopped", "err", err)
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
 		}
 	}()
 	go func() { // forward this feed's status to the session's watchers
@@ -226,6 +242,15 @@ func (ss *Session) Watch() (<-chan feed.Status, func()) {
 		delete(ss.watchers, ch)
 		ss.mu.Unlock()
 	}
+}
+
+// UseCluster asks the feed to read the primary or the failover cluster
+// (feed.Primary, feed.Failover); false when there is no such cluster.
+func (ss *Session) UseCluster(name string) bool {
+	ss.mu.Lock()
+	f := ss.feed
+	ss.mu.Unlock()
+	return f != nil && f.UseCluster(name)
 }
 
 // Reconnect replaces the feed with one using new settings (brokers, TLS,
