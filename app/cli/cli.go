@@ -40,6 +40,8 @@ var Verbs = []struct{ Name, Usage string }{
 	{"publish", "split FHIR Bundles or NDJSON into per-patient topics and produce them: -brokers H:P FILE..."},
 	{"ingest", "materialise the topics into the store without the GUI: -brokers H:P -db PATH [-until-caught-up]"},
 	{"inspect", "print what the store holds as JSON: -db PATH [-patient ID]"},
+	{"export", "write a patient's International Patient Summary (FHIR document Bundle): -db PATH -patient ID [-o FILE]"},
+	{"handover", "print an I-PASS handover sheet (PDF): -db PATH [-census LIST | -patients ID,...] -o FILE.pdf"},
 	{"bench", "measure ingest against kcat and raw bbolt (make bench)"},
 }
 
@@ -77,6 +79,10 @@ func Run(ctx context.Context, args []string, io IO) int {
 		err = runInspect(ctx, rest, io)
 	case "bench":
 		err = runBench(ctx, rest, io)
+	case "export":
+		err = runExport(ctx, rest, io)
+	case "handover":
+		err = runHandover(ctx, rest, io)
 	case "help", "-h", "-help", "--help":
 		Usage(io.Out)
 		return 0
