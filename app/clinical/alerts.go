@@ -43,12 +43,12 @@ func SeverityRank(s string) int {
 // cause, so every workstation that sees the same data raises the same alert,
 // and a replay raises nothing new. Its lifecycle lives apart, in AlertState.
 type Alert struct {
-	ID       string    `json:"id"`
-	Patient  string    `json:"patient"`
-	Kind     string    `json:"kind"`
-	Severity string    `json:"severity"`
-	Title    string    `json:"title"`
-	Cause    Cause     `json:"cause"`
+	ID       string `json:"id"`
+	Patient  string `json:"patient"`
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"`
+	Title    string `json:"title"`
+	Cause    Cause  `json:"cause"`
 	// Raised is the time of the data that caused it: the causing observation
 	// set of an episode, the occurrence (else production) of an upstream
 	// assessment. Never the ingest time nor the wall clock, so every

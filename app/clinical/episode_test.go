@@ -156,7 +156,9 @@ func TestFollowUp(t *testing.T) {
 	ack := func(min int) Action {
 		return NewAction("al-x", VerbAcknowledge, "nurse", "ws-a", "", t0.Add(time.Duration(min)*time.Minute))
 	}
-	st := func(acts ...Action) AlertState { return AlertState{Alert: "al-x", Patient: testPatient, Kind: KindNEWS2, Actions: acts} }
+	st := func(acts ...Action) AlertState {
+		return AlertState{Alert: "al-x", Patient: testPatient, Kind: KindNEWS2, Actions: acts}
+	}
 	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
 	high := Episodes([]ScorePoint{pt(0, H), pt(20, H), pt(40, H)}, pol)[0]
 	highThenMedium := Episodes([]ScorePoint{pt(0, H), pt(20, M)}, pol)[0]

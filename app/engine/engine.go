@@ -85,7 +85,7 @@ type Engine struct {
 	o atomic.Pointer[Options] // replaced whole by Reconfigure; read with opt
 	s *store.Store
 
-	mu       sync.Mutex // serialises read-modify-write of documents
+	mu       sync.Mutex              // serialises read-modify-write of documents
 	cache    map[string]*seriesCache // kind and patient -> score series (under mu)
 	studies  []clinical.Study
 	upstream map[string][]Upstream // patient -> upstream ResearchSubjects

@@ -37,7 +37,7 @@ func (e *Engine) refreshStudies() error {
 			groups[r.ID] = r.JSON
 		case "ValueSet":
 			if err := valueSets.Add(r.JSON); err != nil {
-				e.o.Log.Warn("unreadable value set", "valueset", r.ID, "err", err)
+				e.opt().Log.Warn("unreadable value set", "valueset", r.ID, "err", err)
 			}
 		}
 	}
