@@ -81,6 +81,14 @@ type Summary struct {
 	MoreMeds    int // active medications not listed
 }
 
+// Result is one result out of range.
+type Result struct {
+	Test  string // "Creatinine [Mass/volume] in Serum or Plasma"
+	Value string // "1.67 mg/dL (H)"
+	Range string // "0.6–1.2"
+	When  string
+}
+
 // Action is an I-PASS "Action list" line.
 type Action struct {
 	Kind  string // "Alert", "Trial screening"
@@ -91,7 +99,8 @@ type Action struct {
 
 // Awareness is I-PASS "Situation awareness and contingency".
 type Awareness struct {
-	Results []string // latest results out of range, newest first
+	Results []Result // latest results out of range in the last resultWindow, newest first
+	Older   int      // out-of-range latest results older than that, not listed
 	Oxygen  string   // "Oxygen 2 L/min, SpO2 93 % (06:20)", "Room air …", "not recorded"
 }
 
@@ -99,6 +108,9 @@ type Awareness struct {
 const (
 	maxMedications = 8
 	maxResults     = 6
+	// resultWindow is how recent a result must be to count as the
+	// situation: an out-of-range cholesterol from June is history.
+	resultWindow = 7 * 24 * time.Hour
 )
 
 // Build reads every listed patient from one snapshot.
@@ -300,14 +312,15 @@ func actions(r *store.Reader, p *Patient, now time.Time) error {
 			continue
 		}
 		text := a.Alert.Title
-		if a.Alert.Severity != "" {
-			text = strings.ToUpper(a.Alert.Severity[:1]) + a.Alert.Severity[1:] + ": " + text
-		}
 		state := a.Status()
 		if last, ok := a.State.Latest(); ok && last.By != "" {
 			state += " by " + last.By
 		}
-		p.Actions = append(p.Actions, Action{Kind: "Alert", Text: text, State: state, When: clock(a.Alert.Raised, now)})
+		kind := "Alert"
+		if a.Alert.Severity != "" {
+			kind = strings.ToUpper(a.Alert.Severity[:1]) + a.Alert.Severity[1:] + " alert"
+		}
+		p.Actions = append(p.Actions, Action{Kind: kind, Text: text, State: state, When: "raised " + clock(a.Alert.Raised, now)})
 	}
 	matches, err := engine.PatientMatches(r, p.ID)
 	if err != nil {
@@ -324,32 +337,61 @@ func actions(r *store.Reader, p *Patient, now time.Time) error {
 		if title == "" {
 			title = m.Study
 		}
-		p.Actions = append(p.Actions, Action{Kind: "Trial screening", Text: title, State: status, When: clock(m.Since, now)})
+		p.Actions = append(p.Actions, Action{Kind: "Trial screening", Text: title, State: status, When: "since " + clock(m.Since, now)})
 	}
 	return nil
 }
 
-// awareness: the latest results out of range and the oxygen the patient is
-// on.
+// awareness: the latest results out of range taken in the last
+// resultWindow, and the oxygen the patient is on.
 func awareness(p *Patient, in *ips.Input, now time.Time) {
 	for _, it := range ips.Results(in) {
 		flag := ips.OutOfRange(it.Meta)
 		if flag == "" {
 			continue
 		}
-		line := it.Meta.Display
-		if !strings.HasSuffix(line, "("+flag+")") {
-			line += " (" + flag + ")"
+		if now.Sub(it.Meta.Time) > resultWindow {
+			p.Awareness.Older++
+			continue
 		}
-		if rng := ips.RangeText(it.Meta); rng != "" {
-			line += ", range " + rng
-		}
-		p.Awareness.Results = append(p.Awareness.Results, line+" · "+clock(it.Meta.Time, now))
 		if len(p.Awareness.Results) == maxResults {
-			break
+			p.Awareness.Older++
+			continue
 		}
+		test, value := splitValue(it.Meta)
+		value = ucumText.Replace(value)
+		if !strings.HasSuffix(value, "("+flag+")") {
+			value = strings.TrimSpace(value + " (" + flag + ")")
+		}
+		p.Awareness.Results = append(p.Awareness.Results, Result{Test: test, Value: value, Range: ips.RangeText(it.Meta), When: clock(it.Meta.Time, now)})
 	}
 	p.Awareness.Oxygen = oxygen(in, now)
+}
+
+// ucumText writes UCUM annotations as people read them:
+// "mL/min/{1.73_m2}" as "mL/min/1.73 m2", "{INR}" as "INR".
+var ucumText = strings.NewReplacer("{", "", "}", "", "_", " ")
+
+// splitValue splits a result's display line ("Creatinine … 1.67 mg/dL
+// (H)") into the test and its value, as the summary screen does; a line it
+// cannot split stays whole as the test.
+func splitValue(m store.Meta) (test, value string) {
+	d := m.Display
+	if !m.HasValue {
+		if i := strings.Index(d, ": "); i > 0 {
+			return d[:i], d[i+2:]
+		}
+		return d, ""
+	}
+	n := " " + m.Comparator + num(m.Value)
+	i := strings.LastIndex(d, n)
+	if i <= 0 {
+		return d, ""
+	}
+	if end := i + len(n); end < len(d) && (d[end] >= '0' && d[end] <= '9' || d[end] == '.') {
+		return d, ""
+	}
+	return d[:i], d[i+1:]
 }
 
 // oxygen says what the newest pulse-oximetry reading records of inhaled

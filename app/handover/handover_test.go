@@ -244,13 +244,18 @@ func TestRenderShot(t *testing.T) {
 	if dir == "" {
 		t.Skip("set CHARTLINE_SHOTS to write the screenshot")
 	}
-	s := fixtureStore(t, "pt-0002", "pt-0003")
+	ids := []string{"pt-0005", "pt-0008", "pt-0002", "pt-0004"}
+	s := fixtureStore(t, ids...)
 	path := filepath.Join(t.TempDir(), "handover.pdf")
-	if _, err := Write(s, Options{Patients: []string{"pt-0002", "pt-0003"}, Title: "Ward 7", User: "a.nurse", Workstation: "ward-7-pc", Now: now},
-		path, func(string, []string) error { return nil }); err != nil {
+	pr, err := Write(s, Options{Patients: ids, Title: "Ward 7B Acute Medicine", User: "a.nurse", Workstation: "ward-7-pc", Now: now},
+		path, func(string, []string) error { return nil })
+	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "2", path, filepath.Join(dir, "20-handover-p")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v %s", err, out)
+	for page := 1; page <= pr.Pages; page++ {
+		n := strconv.Itoa(page)
+		if out, err := exec.Command("pdftoppm", "-png", "-r", "110", "-f", n, "-l", n, "-singlefile", path, filepath.Join(dir, "20-handover-p"+n)).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
 	}
 }
