@@ -237,16 +237,7 @@ func severity(r *store.Reader, p *Patient, in *ips.Input, o Options) error {
 		s.Partial = fmt.Sprintf("%d of 7 parameters: a partial score", 7-len(res.Missing))
 	}
 	if !res.Newest.IsZero() {
-		age := o.Now.Sub(res.Newest)
-		s.DataAge = "observed " + agoText(age) + " ago (" + clock(res.Newest, o.Now) + ")"
-		window := o.NEWS2.Window
-		if window <= 0 {
-			window = clinical.DefaultStaleWindow
-		}
-		s.Stale = age > window
-		if s.Stale {
-			s.DataAge += ": older than " + agoText(window) + ", re-observe"
-		}
+		s.DataAge, s.Stale = dataAge(res.Newest, o.Now, o.NEWS2.Window)
 	}
 	// Trend: the score of the readings before the newest set.
 	var before []store.Item
@@ -267,6 +258,21 @@ func severity(r *store.Reader, p *Patient, in *ips.Input, o Options) error {
 		s.Trend = fmt.Sprintf("unchanged since %s", clock(prev.Newest, o.Now))
 	}
 	return nil
+}
+
+// dataAge says how old the newest vital sign is, and whether it is older
+// than the scoring window (default 24 h, NEWS2Options): a score on such data
+// says little about the patient now.
+func dataAge(newest, now time.Time, window time.Duration) (string, bool) {
+	if window <= 0 {
+		window = clinical.DefaultStaleWindow
+	}
+	age := now.Sub(newest)
+	text := "observed " + agoText(age) + " ago (" + clock(newest, now) + ")"
+	if age > window {
+		return text + ": older than " + agoText(window) + ", re-observe", true
+	}
+	return text, false
 }
 
 // summary: active problems, allergies, active medications.
