@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chartline/chartline/app/census"
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/engine"
 	"github.com/chartline/chartline/app/ips"
@@ -151,7 +152,7 @@ func buildPatient(r *store.Reader, id string, o Options) (Patient, bool, error) 
 		return p, false, fmt.Errorf("handover: %w", err)
 	}
 	in := ips.NewInput(items)
-	if p.Location, err = location(r, in); err != nil {
+	if p.Location, err = location(r, id, in); err != nil {
 		return p, false, err
 	}
 	if err := severity(r, &p, in, o); err != nil {
@@ -165,9 +166,84 @@ func buildPatient(r *store.Reader, id string, o Options) (Patient, bool, error) 
 	return p, true, nil
 }
 
-// location is where the patient is: the location of the newest in-progress
-// encounter (its display as recorded), "" when none is recorded.
-func location(r *store.Reader, in *ips.Input) (string, error) {
+// CensusPatients are the patients on a census list as the store holds it
+// (app/census entries the feed keeps), in ward order: by location (beds
+// in natural order, "Bed 2" before "Bed 10"), then id. ErrNoPatients when
+// the store holds no one on the list (the workstation does not follow it).
+func CensusPatients(r *store.Reader, list string) ([]string, error) {
+	docs, err := r.Docs(census.Kind)
+	if err != nil {
+		return nil, fmt.Errorf("handover: census %s: %w", list, err)
+	}
+	var on []census.Entry
+	for _, d := range docs {
+		var e census.Entry
+		if d.Key == list && json.Unmarshal(d.Value, &e) == nil && e.On() {
+			e.Patient = d.Patient
+			on = append(on, e)
+		}
+	}
+	if len(on) == 0 {
+		return nil, fmt.Errorf("%w: census list %q has no patients in this store", ErrNoPatients, list)
+	}
+	slices.SortFunc(on, func(a, b census.Entry) int {
+		if c := naturalCompare(a.Location, b.Location); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Patient, b.Patient)
+	})
+	ids := make([]string, len(on))
+	for i, e := range on {
+		ids[i] = e.Patient
+	}
+	return ids, nil
+}
+
+// naturalCompare compares strings with their digit runs as numbers.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) - len(nb)
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// location is where the patient is: the location of their census entry
+// (the ward's own record), else of the newest in-progress encounter (its
+// display as recorded); "" when neither records one.
+func location(r *store.Reader, id string, in *ips.Input) (string, error) {
+	docs, err := r.PatientDocs(census.Kind, id)
+	if err != nil {
+		return "", fmt.Errorf("handover: census: %w", err)
+	}
+	for _, d := range docs {
+		var e census.Entry
+		if json.Unmarshal(d.Value, &e) == nil && e.On() && e.Location != "" {
+			return e.Location, nil
+		}
+	}
 	encs := slices.Clone(in.ByType["Encounter"])
 	ips.SortNewest(encs)
 	for _, it := range encs {
