@@ -582,7 +582,7 @@ func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options
 			return x, err
 		}
 		for _, a := range alerts {
-			if a.Status() == clinical.StateResolved {
+			if !a.Open() {
 				continue
 			}
 			if x.BySev == nil {
