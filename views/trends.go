@@ -75,7 +75,7 @@ type trendSeries struct {
 	Last   ui.Point
 	// LastMark is the newest value's flag ("H", "HH"…), shown beside it.
 	LastMark string
-	order  int
+	order    int
 }
 
 // trendModel is what the Trends tab draws for one period.
@@ -124,7 +124,7 @@ func unitText(u string) string {
 	if w, ok := unitWords[u]; ok {
 		return w
 	}
-	return u
+	return record.HumanUnit(u)
 }
 
 var bracketed = regexp.MustCompile(`\s*\[[^\]]*\]`)
