@@ -153,6 +153,20 @@ func TestHandoverSheetHoldsEverySectionOfEveryPatient(t *testing.T) {
 	if pr.Pages < len(ids) {
 		t.Fatalf("%d pages for %d patients", pr.Pages, len(ids))
 	}
+	// Only the embedded DejaVu Sans, subset: never a PDF core font.
+	fonts, err := exec.Command("pdffonts", path).Output()
+	if err != nil {
+		t.Fatalf("pdffonts: %v", err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(fonts)), "\n")[2:] {
+		f := strings.Fields(l) // name type encoding emb sub uni object id
+		if len(f) < 8 || !strings.Contains(strings.ToLower(f[0]), "dejavu") || f[1] != "CID" || f[len(f)-5] != "yes" {
+			t.Errorf("not the embedded DejaVu Sans: %s", l)
+		}
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() > 400<<10 {
+		t.Errorf("PDF size %v (%v): the fonts are not subset", fi.Size(), err)
+	}
 	text := pdfText(t, path)
 	pages := strings.Split(text, "\f")
 	if len(pages) > 0 && strings.TrimSpace(pages[len(pages)-1]) == "" {
