@@ -72,6 +72,9 @@ type Options struct {
 	ProfileDir string
 	Seed       uint64
 	Log        io.Writer // progress lines
+	// P7Topics and P7PerTopic size p7: patient topics and resources per
+	// topic (on average), defaults 10,000 and 100; P7Topics < 0 skips p7.
+	P7Topics, P7PerTopic int
 }
 
 // Result holds the figures; JSON keys are what `make bench` writes. A
@@ -124,6 +127,8 @@ type Result struct {
 	Spreads map[string]Spread `json:"-"`
 	// Skipped says, by key, why a figure was not measured in this run.
 	Skipped map[string]string `json:"skipped,omitempty"`
+
+	P7Result
 }
 
 // Targets are the goals of issues #9 and 19.
@@ -131,6 +136,8 @@ var Targets = map[string]string{
 	"p1_ratio": ">= 1.0", "p2_open_ms": "<= 50", "p2r_render_ms": "<= 150", "p3_p99_ms": "<= 200",
 	"p3r_p99_ms": "<= 100", "p4_rss_mb": "<= 300", "p5_size_ratio": "<= 0.5", "p6_discovery_s": "<= 5",
 	"p8_cold_start_s": "<= 1", "p8_search_ms": "<= 16", "p9_gui_cpu_pct": "<= 5", "p9_ingest_cpu_pct": "<= 1",
+	// issue 18: new topics and admissions within seconds at a hospital's scale
+	"p7_all_discovery_s": "<= 5", "p7_census_admission_s": "<= 5",
 }
 
 const passphrase = "bench passphrase, not a secret"
@@ -167,6 +174,12 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 	}
 	if o.Seed == 0 {
 		o.Seed = 9
+	}
+	if o.P7Topics == 0 {
+		o.P7Topics = 10_000
+	}
+	if o.P7PerTopic <= 0 {
+		o.P7PerTopic = 100
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -207,6 +220,13 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 			return res, err
 		}
 	}
+	// p7: 10,000 patient topics, all of them or a 40-patient census.
+	if o.P7Topics > 0 {
+		b.Close() // p1–p4's records leave memory first
+		if err := runP7(ctx, o, dir, &res, logf); err != nil {
+			return res, err
+		}
+	}
 	if err := viewsFigures(ctx, o, dir, bigStore, &res, sm, logf); err != nil {
 		return res, err
 	}
@@ -237,11 +257,11 @@ func throughput(ctx context.Context, o Options, b *kafka.Broker, prod *kgo.Clien
 		logf("p1 run %d: kcat read %d records in %.2f s: %.0f records/s (%.1f µs CPU each)", i+1, o.Records, secs, kcat, cpu/float64(o.Records)*1e6)
 
 		db := filepath.Join(dir, fmt.Sprintf("p1-%d.db", i))
-		profile := ""
+		var profile []string
 		if o.ProfileDir != "" {
-			profile = filepath.Join(o.ProfileDir, fmt.Sprintf("p1-ingest-%d.prof", i+1))
+			profile = []string{"-cpuprofile", filepath.Join(o.ProfileDir, fmt.Sprintf("p1-ingest-%d.prof", i+1))}
 		}
-		st, err := ingest(ctx, o, b.Addr(), db, "", nil, profile)
+		st, err := ingest(ctx, o, b.Addr(), db, "", nil, profile...)
 		if err != nil {
 			return err
 		}
@@ -287,7 +307,7 @@ func rss(ctx context.Context, o Options, b *kafka.Broker, prod *kgo.Client, dir 
 			os.Remove(db)
 		}
 		db = filepath.Join(dir, fmt.Sprintf("p4-%d.db", i))
-		st, err := ingest(ctx, o, b.Addr(), db, "p4.patient.", marks, "")
+		st, err := ingest(ctx, o, b.Addr(), db, "p4.patient.", marks)
 		if err != nil {
 			return "", err
 		}
@@ -402,10 +422,10 @@ var (
 )
 
 // ingest runs `chartline ingest -until-caught-up` into a fresh store,
-// sampling its RSS, with a CPU profile written to profile when given. The
-// store is created beforehand with a cheap KDF: Argon2 is the unlock
+// sampling its RSS; extra flags go to the child (-cpuprofile FILE for a profile).
+// The store is created beforehand with a cheap KDF: Argon2 is the unlock
 // screen's cost (p8_unlock_kdf_s), not ingest's.
-func ingest(ctx context.Context, o Options, addr, db, prefix string, marks []int, profile string) (ingestRun, error) {
+func ingest(ctx context.Context, o Options, addr, db, prefix string, marks []int, extra ...string) (ingestRun, error) {
 	var run ingestRun
 	s, err := store.Create(db, []byte(passphrase), &store.Options{KDF: store.TestKDF})
 	if err != nil {
@@ -416,9 +436,7 @@ func ingest(ctx context.Context, o Options, addr, db, prefix string, marks []int
 	if prefix != "" {
 		args = append(args, "-topic-prefix", prefix)
 	}
-	if profile != "" {
-		args = append(args, "-cpuprofile", profile)
-	}
+	args = append(args, extra...)
 	cmd := exec.CommandContext(ctx, o.Binary, args...)
 	cmd.Env = append(os.Environ(), "CHARTLINE_PASSPHRASE="+passphrase)
 	stderr, err := cmd.StderrPipe()
@@ -675,12 +693,12 @@ func (r Result) Table() string {
 	var b strings.Builder
 	row := func(key, what string, v float64, unit string) {
 		if why, ok := r.Skipped[key]; ok {
-			fmt.Fprintf(&b, "%-20s %-50s %35s %-10s %s\n", key, what, "skipped: "+why, unit, Targets[key])
+			fmt.Fprintf(&b, "%-22s %-50s %35s %-10s %s\n", key, what, "skipped: "+why, unit, Targets[key])
 			return
 		}
-		fmt.Fprintf(&b, "%-20s %-50s %s %-10s %s\n", key, what, r.spreadText(key, v), unit, Targets[key])
+		fmt.Fprintf(&b, "%-22s %-50s %s %-10s %s\n", key, what, r.spreadText(key, v), unit, Targets[key])
 	}
-	fmt.Fprintf(&b, "%-20s %-50s %12s %-22s %-10s %s\n", "key", "measure", "median", "(min–max, runs)", "unit", "goal")
+	fmt.Fprintf(&b, "%-22s %-50s %12s %-22s %-10s %s\n", "key", "measure", "median", "(min–max, runs)", "unit", "goal")
 	row("p1_kcat_rps", "kcat -e -o beginning, all records to /dev/null", r.P1KcatRPS, "records/s")
 	row("p1_chartline_rps", "chartline ingest -until-caught-up, fresh store", r.P1ChartlineRPS, "records/s")
 	row("p1_ratio", "chartline / kcat, each round", r.P1Ratio, "")
@@ -702,5 +720,15 @@ func (r Result) Table() string {
 	row("p9_gui_rss_mb", "chartline demo RSS over the windows", r.P9GUIRSSMB, "MB")
 	row("p9_ingest_cpu_pct", "headless ingest of the demo broker", r.P9IngestCPUPct, "% of core")
 	row("p9_ingest_rss_mb", "headless ingest RSS over the windows", r.P9IngestRSSMB, "MB")
+	if r.P7Topics > 0 {
+		row("p7_all_catchup_s", fmt.Sprintf("catch up %d topics (%d resources), following all", r.P7Topics, r.P7Records), r.P7AllCatchupS, "s")
+		row("p7_all_rss_mb", "peak RSS of that ingest", r.P7AllRSSMB, "MB")
+		row("p7_all_first_pass_s", fmt.Sprintf("first discovery pass over %d topics", r.P7Topics), r.P7AllFirstPassS, "s")
+		row("p7_all_discovery_s", "new patient topic → store, among them", r.P7AllDiscoveryS, "s")
+		row("p7_census_catchup_s", fmt.Sprintf("catch up a %d-patient census list", r.P7CensusN), r.P7CensusCatchupS, "s")
+		row("p7_census_rss_mb", "peak RSS of that ingest", r.P7CensusRSSMB, "MB")
+		row("p7_census_admission_s", "census admission → patient in the store", r.P7CensusAdmitS, "s")
+		fmt.Fprintf(&b, "(p7 figures taken on a %s)\n", r.P7Underway)
+	}
 	return b.String()
 }

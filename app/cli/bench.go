@@ -25,6 +25,8 @@ func runBench(ctx context.Context, args []string, io IO) error {
 	fs.DurationVar(&o.IdleWarmup, "idle-warmup", 90*time.Second, "p9: how long the demo and a headless ingest run before idle CPU is measured (negative skips p9)")
 	fs.DurationVar(&o.IdleWindow, "idle-window", 20*time.Second, "p9: each measuring window")
 	fs.StringVar(&o.ProfileDir, "profile-dir", "", "write a CPU profile of each p1 `chartline ingest` here")
+	fs.IntVar(&o.P7Topics, "p7-topics", 10_000, "p7: patient topics (-1 skips p7)")
+	fs.IntVar(&o.P7PerTopic, "p7-per-topic", 100, "p7: resources per patient topic (mean)")
 	fs.StringVar(&out, "out", out, "write the JSON figures here (env BENCH_OUT)")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/chartline/chartline/store"
 )
 
 // ExtEligibilityCriteria is the URL of the ResearchStudy extension whose
@@ -182,7 +185,7 @@ func ParseGroup(raw []byte) (string, Criterion, error) {
 	root := Criterion{And: []Criterion{}}
 	for i, ch := range g.Characteristic {
 		code := ch.Code.codings()
-		c := characteristic(code, ch.Code.label(), ch.ValueCodeableConcept, ch.ValueBoolean, ch.ValueQuantity, ch.ValueRange, ch.ValueReference != nil)
+		c := characteristic(code, ch.Code.label(), ch.ValueCodeableConcept, ch.ValueBoolean, ch.ValueQuantity, ch.ValueRange, ch.ValueReference)
 		if c.Validate() != nil {
 			c = Criterion{Label: c.Describe(), Unsupported: fmt.Sprintf("characteristic %d cannot be read", i+1)}
 		}
@@ -203,7 +206,7 @@ func ParseGroup(raw []byte) (string, Criterion, error) {
 }
 
 // characteristic turns one Group.characteristic into a criterion.
-func characteristic(code []string, codeLabel string, vcc *fhirConcept, vb *bool, vq *fhirQuantity, vr *fhirRange, vref bool) Criterion {
+func characteristic(code []string, codeLabel string, vcc *fhirConcept, vb *bool, vq *fhirQuantity, vr *fhirRange, vref *fhirReference) Criterion {
 	valLabel := vcc.label()
 	switch {
 	case hasAny(code, CodeAgeLOINC, CodeAgeSnomed, CodeAgeQualifier):
@@ -225,6 +228,13 @@ func characteristic(code []string, codeLabel string, vcc *fhirConcept, vb *bool,
 		}
 		return Criterion{Sex: sexes}
 	case hasAny(code, CodeDiseaseSnomed, CodeDiagnosisSnomed, CodeDiagnosisLOINC, CodeProblemListLOINC):
+		if vs := valueSetRef(vref); vs != "" {
+			label := strings.TrimSpace(vref.Display)
+			if label == "" {
+				label = "condition in " + vs
+			}
+			return Criterion{Label: label, Condition: &ConditionTest{ValueSet: vs}}
+		}
 		if len(vcc.codings()) == 0 {
 			return Criterion{Label: codeLabel, Unsupported: "diagnosis without a coded value"}
 		}
@@ -284,10 +294,26 @@ func characteristic(code []string, codeLabel string, vcc *fhirConcept, vb *bool,
 			return Criterion{Label: "no " + label, Not: &c}
 		}
 		return c
-	case vref:
-		return Criterion{Label: label, Unsupported: "valueReference characteristics are not supported"}
+	case vref != nil:
+		return Criterion{Label: label, Unsupported: "valueReference characteristics are supported for diagnoses in a ValueSet only"}
 	}
 	return Criterion{Label: label, Unsupported: "characteristic without a value"}
+}
+
+// valueSetRef returns the ValueSet a characteristic's valueReference names
+// ("ValueSet/<id>", or a canonical or absolute URL with /ValueSet/<id>), or "".
+func valueSetRef(r *fhirReference) string {
+	if r == nil {
+		return ""
+	}
+	ref := strings.TrimSpace(r.Reference)
+	switch {
+	case ref == "":
+		return ""
+	case strings.HasPrefix(ref, "ValueSet/"), strings.Contains(ref, "/ValueSet/"):
+		return ref
+	}
+	return ""
 }
 
 func quantityValue(q *fhirQuantity) *float64 {
@@ -373,4 +399,50 @@ func ageCharacteristic(vq *fhirQuantity, vr *fhirRange) Criterion {
 		return Criterion{Label: "age", Unsupported: "age without bounds"}
 	}
 	return Criterion{Age: r}
+}
+
+// StudiesFrom reads what trials.studies holds (its resources, in any order)
+// into the studies the matcher evaluates: each ResearchStudy with its
+// criteria extension or its enrollment Group, and the ValueSet expansions
+// its characteristics name applied (Study.WithValueSets). Sorted by id. A
+// study, Group or ValueSet that cannot be read is passed over and named in
+// problems; the rest are still returned.
+func StudiesFrom(res []store.Resource) (studies []Study, problems []error) {
+	groups := map[string][]byte{}
+	valueSets := ValueSets{}
+	for _, r := range res {
+		switch r.Type {
+		case "Group":
+			groups[r.ID] = r.JSON
+		case "ValueSet":
+			if err := valueSets.Add(r.JSON); err != nil {
+				problems = append(problems, err)
+			}
+		}
+	}
+	for _, r := range res {
+		if r.Type != "ResearchStudy" {
+			continue
+		}
+		s, err := ParseStudy(r.JSON)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		if s.Criteria == nil {
+			for _, g := range s.Enrollment {
+				if raw, ok := groups[g]; ok {
+					withGroup, err := s.AttachGroup(raw)
+					if err == nil {
+						s = withGroup
+						break
+					}
+					problems = append(problems, err)
+				}
+			}
+		}
+		studies = append(studies, s.WithValueSets(valueSets))
+	}
+	sort.Slice(studies, func(i, j int) bool { return studies[i].ID < studies[j].ID })
+	return studies, problems
 }

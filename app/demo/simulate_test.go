@@ -65,7 +65,7 @@ func TestLoadFixtures(t *testing.T) {
 			switch {
 			case d.patient != "":
 				want[kafka.KindPatient]++
-			case e.typ == "ResearchStudy" || e.typ == "Group":
+			case e.typ == "ResearchStudy" || e.typ == "Group" || e.typ == "ValueSet":
 				want[kafka.KindStudies]++
 			case e.typ == "RiskAssessment":
 				want[kafka.KindRisk]++
@@ -315,10 +315,16 @@ func TestSimulatedBandSequence(t *testing.T) {
 func TestTrialMatches(t *testing.T) {
 	var studies []clinical.Study
 	groups := map[string][]byte{}
+	valueSets := clinical.ValueSets{}
 	for _, d := range decoded(t) {
 		for _, e := range d.entries {
-			if e.typ == "Group" {
+			switch e.typ {
+			case "Group":
 				groups[e.id] = e.value
+			case "ValueSet":
+				if err := valueSets.Add(e.value); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
@@ -334,7 +340,7 @@ func TestTrialMatches(t *testing.T) {
 			if s, err = s.AttachGroup(groups[s.Enrollment[0]]); err != nil {
 				t.Fatal(err)
 			}
-			studies = append(studies, s)
+			studies = append(studies, s.WithValueSets(valueSets))
 		}
 	}
 	all := map[string]clinical.Facts{}

@@ -13,6 +13,9 @@
 //     an enrollment role: a ResearchStudy in the same input names it in
 //     enrollment, or it is a definitional Group (actual=false) with
 //     characteristics, which is what eligibility criteria look like;
+//   - a ValueSet to trials.studies when an eligibility Group there names it
+//     (characteristic.valueReference, by id or canonical url): its
+//     expansion is part of the criterion's concept;
 //   - a ResearchSubject to trials.matches (its individual is a patient, but
 //     the topic is the upstream match feed);
 //   - any other resource whose subject, patient, beneficiary, individual,
@@ -510,13 +513,36 @@ func (s *splitter) route() []Record {
 			return true
 		})
 	}
+	// ValueSets the eligibility Groups name (characteristic.valueReference),
+	// by "ValueSet/id" and by canonical url: they go to trials.studies too.
+	valueSets := make(map[string]bool)
+	for _, it := range s.items {
+		if it.del || it.typ != "Group" || !(enroll["Group/"+it.id] || definitional(it)) {
+			continue
+		}
+		it.doc.Elements(it.doc.Get(it.node, "characteristic"), func(_ int, ch record.Node) bool {
+			ref, _, _ := it.doc.RefString(it.doc.Get(ch, "valueReference"))
+			if it.scope != nil {
+				if res, ok := it.scope.resolve(ref); ok {
+					ref = res
+				}
+			}
+			if typ, id, ok := typeID(ref); ok && typ == "ValueSet" {
+				valueSets["ValueSet/"+id] = true
+			}
+			if ref != "" {
+				valueSets[ref] = true
+			}
+			return true
+		})
+	}
 	out := make([]Record, 0, len(s.items))
 	for _, it := range s.items {
 		if it.del {
 			out = append(out, s.routeDelete(it)...)
 			continue
 		}
-		topic, ok := s.topicOf(it, enroll)
+		topic, ok := s.topicOf(it, enroll, valueSets)
 		if !ok {
 			continue
 		}
@@ -537,7 +563,7 @@ func (s *splitter) route() []Record {
 }
 
 // topicOf routes one resource; false when it is refused.
-func (s *splitter) topicOf(it *item, enroll map[string]bool) (string, bool) {
+func (s *splitter) topicOf(it *item, enroll, valueSets map[string]bool) (string, bool) {
 	switch it.typ {
 	case "Patient":
 		return s.topics.Patient(it.id), true
@@ -549,6 +575,11 @@ func (s *splitter) topicOf(it *item, enroll map[string]bool) (string, bool) {
 		return s.topics.Matches, true
 	case "Group":
 		if enroll["Group/"+it.id] || definitional(it) {
+			return s.topics.Studies, true
+		}
+		return s.topics.Reference, true
+	case "ValueSet":
+		if valueSets["ValueSet/"+it.id] || valueSets[it.doc.Str(it.doc.Get(it.node, "url"))] {
 			return s.topics.Studies, true
 		}
 		return s.topics.Reference, true
