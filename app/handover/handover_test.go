@@ -15,6 +15,7 @@ import (
 	"github.com/chartline/chartline/app/census"
 	"github.com/chartline/chartline/app/demo"
 	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/app/ips"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/publish"
 	"github.com/chartline/chartline/app/record"
@@ -332,5 +333,44 @@ func TestCensusList(t *testing.T) {
 	err = s.View(func(r *store.Reader) error { _, err := CensusPatients(r, "w8"); return err })
 	if !errors.Is(err, ErrNoPatients) {
 		t.Fatalf("unknown list: %v", err)
+	}
+}
+
+// TestNEWS2AgeBoundary: NEWS2 is printed from the 16th birthday, never
+// before (RCP NEWS2: not for children; PEWS instead).
+func TestNEWS2AgeBoundary(t *testing.T) {
+	s := fixtureStore(t, "pt-0007")
+	sixteen := now.AddDate(-16, 0, 0).Format("2006-01-02")
+	dayShort := now.AddDate(-16, 0, 1).Format("2006-01-02")
+	tests := []struct {
+		born  string
+		score bool
+	}{
+		{sixteen, true},
+		{dayShort, false},
+		{"1990-02-11", true},
+		{"", true}, // unknown birth date: scored, as the engine scores it
+	}
+	for _, tc := range tests {
+		err := s.View(func(r *store.Reader) error {
+			items, err := r.Items("pt-0007")
+			if err != nil {
+				return err
+			}
+			p := Patient{ID: "pt-0007", Born: tc.born}
+			if err := severity(r, &p, ips.NewInput(items), Options{Now: now}); err != nil {
+				return err
+			}
+			if got := p.Severity.Score != ""; got != tc.score {
+				t.Errorf("born %q: scored %v (%+v), want %v", tc.born, got, p.Severity, tc.score)
+			}
+			if !tc.score && !strings.Contains(p.Severity.Trend, "PEWS") {
+				t.Errorf("born %q: %q does not point to PEWS", tc.born, p.Severity.Trend)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
