@@ -85,6 +85,9 @@ func AlertID(patient, kind, trigger, version string, detail ...string) string {
 // is part of the id, so two workstations that score the same Observations
 // raise the same alert even if they saw them arrive in different batches.
 func NEWS2Alert(patient string, prev, cur Result, now time.Time) (Alert, bool) {
+	if cur.Status != "" && !ScoreCurrent(cur.Status) { // not applicable, insufficient or stale: no alert (scorestatus.go)
+		return Alert{}, false
+	}
 	if BandRank(cur.Band) <= BandRank(prev.Band) {
 		return Alert{}, false
 	}
