@@ -77,6 +77,13 @@ type alertCard struct {
 	message  *widget.Label
 	box      *fyne.Container
 	content  fyne.CanvasObject
+	// actions holds the note, the buttons and the message; the inbox pins
+	// it under the scrolling card (pinActions) so the buttons never fall
+	// below the fold.
+	actions *fyne.Container
+	// onActed is called after an action is saved (the inbox moves on to
+	// the next alert).
+	onActed func(alertID, verb string)
 }
 
 func newAlertCard(e *env, withPatient bool) *alertCard {
@@ -126,11 +133,12 @@ func newAlertCard(e *env, withPatient bool) *alertCard {
 	if !withPatient {
 		c.open.Hide()
 	}
+	c.actions = container.NewVBox(c.note, container.NewGridWrap(fyne.NewSize(150, 40), bs...), c.message)
 	c.box = container.NewVBox(
 		head, patientLine,
 		container.New(ui.Lines{}, sectionLabel("Cause"), c.cause),
 		container.New(ui.Lines{}, sectionLabel("History"), c.history),
-		c.note, container.NewGridWrap(fyne.NewSize(150, 40), bs...), c.message,
+		c.actions,
 	)
 	c.content = ui.NewCard(c.box)
 	return c
@@ -308,6 +316,13 @@ func (c *alertCard) act(verb string) {
 		c.showError("Type a note first.")
 		return
 	}
+	if needsReason(c.row.View.Alert, verb) && note == "" {
+		askReason(c.e, c.row.View.Alert, func(reason string) {
+			c.note.SetText(reason)
+			c.act(verb)
+		})
+		return
+	}
 	a := c.row.View.Alert
 	eng := c.e.engine
 	c.e.async(func() {
@@ -320,6 +335,9 @@ func (c *alertCard) act(verb string) {
 			if c.row.View.Alert.ID == a.ID {
 				c.note.SetText("")
 				c.message.Hide()
+			}
+			if c.onActed != nil {
+				c.onActed(a.ID, verb)
 			}
 		})
 	})

@@ -166,10 +166,16 @@ func TestInboxAcknowledge(t *testing.T) {
 			t.Errorf("%s: disabled %v on a new alert", verb, b.Disabled())
 		}
 	}
-	// N focuses the note; Escape hands the keys back; A acknowledges.
+	// N focuses the note without typing an "n" into it (the window gets
+	// the key, then the character, as GLFW sends them); Escape hands the
+	// keys back; A acknowledges.
 	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyN})
+	e.shell.TypedRune('n')
 	if w.Canvas().Focused() != v.card.note {
 		t.Fatalf("N focused %T, want the note", w.Canvas().Focused())
+	}
+	if v.card.note.Text != "" {
+		t.Fatalf("N typed %q into the note", v.card.note.Text)
 	}
 	test.Type(v.card.note, "seen, repeat obs in 30 min")
 	v.card.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
@@ -214,7 +220,12 @@ func TestInboxAcknowledge(t *testing.T) {
 	if !strings.Contains(string(outbox[1].Value), `"AuditEvent"`) {
 		t.Errorf("the second outbox item is not an AuditEvent: %.80s", outbox[1].Value)
 	}
-	// The inbox shows it acknowledged and queued, the note cleared.
+	// The selection moved on to the next alert; back on the acknowledged
+	// one, the inbox shows it acknowledged and queued, the note cleared.
+	if v.card.row.View.Alert.ID == a.ID || v.cursor != 1 {
+		t.Errorf("after acknowledging, the selection is on row %d (%s), want the next alert", v.cursor, v.card.row.View.Alert.ID)
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
 	row := v.card.row
 	if row.state() != clinical.StateAcknowledged || !row.queued() || v.card.note.Text != "" {
 		t.Errorf("card after acknowledge: %s queued %v note %q", row.state(), row.queued(), v.card.note.Text)
@@ -663,5 +674,125 @@ func TestChartOpenedBy(t *testing.T) {
 	follow(e, sub)
 	if got, want := text(), "Also opened in the last 24 h by dr-b at ws-b, 05:30 · you at ws-c, 05:00"; got != want {
 		t.Errorf("banner says %q, want %q", got, want)
+	}
+}
+
+// TestInboxMouseThenKeys: a click on a row (Fyne focuses the list, then
+// selects) leaves the keyboard with the inbox, so A/E/R/N and the arrows
+// work after the mouse.
+func TestInboxMouseThenKeys(t *testing.T) {
+	s := smallStore(t, demo.RecoveringPatient, demo.DeterioratingPatient)
+	eng := testEngine(t, s, "dr-a", "ws-a", nil)
+	e, w := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.engine = eng
+		o.notify = func(*fyne.Notification) {}
+	})
+	e.shell.Show(screenAlerts)
+	v := e.inbox
+	w.Canvas().Focus(v.list) // what a tap on a row does first…
+	v.list.Select(1)         // …then it selects
+	if f := w.Canvas().Focused(); f != nil {
+		t.Fatalf("after a click the keyboard is with %T, want the inbox", f)
+	}
+	if v.cursor != 1 {
+		t.Fatalf("the click selected row %d", v.cursor)
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	if v.cursor != 2 {
+		t.Errorf("Down after a click: row %d, want 2", v.cursor)
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyN})
+	e.shell.TypedRune('n')
+	if w.Canvas().Focused() != v.card.note || v.card.note.Text != "" {
+		t.Errorf("N after a click: focus %T, note %q", w.Canvas().Focused(), v.card.note.Text)
+	}
+}
+
+// TestInboxResolveHighNeedsReason: R on a high alert asks why; Cancel
+// resolves nothing; a reason resolves it with the reason as its note, and
+// the selection moves to the next alert.
+func TestInboxResolveHighNeedsReason(t *testing.T) {
+	s := smallStore(t, demo.RecoveringPatient, demo.DeterioratingPatient)
+	eng := testEngine(t, s, "dr-a", "ws-a", nil)
+	sub := s.Subscribe()
+	defer sub.Close()
+	e, w := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.engine = eng
+		o.notify = func(*fyne.Notification) {}
+	})
+	follow(e, sub)
+	e.shell.Show(screenAlerts)
+	v := e.inbox
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	a := v.card.row.View.Alert
+	if a.Severity != clinical.SeverityHigh {
+		t.Fatalf("first alert is %s, want a high one", a.Severity)
+	}
+	state := func() string {
+		var st string
+		s.View(func(r *store.Reader) error {
+			alerts, _ := engine.PatientAlerts(r, a.Patient)
+			for _, x := range alerts {
+				if x.Alert.ID == a.ID {
+					st = x.Status()
+				}
+			}
+			return nil
+		})
+		return st
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyR})
+	if e.reason == nil || w.Canvas().Focused() != e.reason.entry {
+		t.Fatalf("R on a high alert did not ask for a reason (dialog %v)", e.reason != nil)
+	}
+	test.AssertRendersToMarkup(t, "inbox_reason.xml", w.Canvas())
+	shot(t, w, "inbox-reason")
+	e.reason.submit() // empty: refused
+	if e.reason == nil || e.reason.message.Hidden {
+		t.Fatalf("an empty reason was accepted")
+	}
+	e.reason.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	follow(e, sub)
+	if e.reason != nil || state() != clinical.StateNew {
+		t.Fatalf("Escape: dialog %v, alert %s; want closed and still new", e.reason != nil, state())
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyR})
+	test.Type(e.reason.entry, "reviewed, treated")
+	e.reason.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	follow(e, sub)
+	if got := state(); got != clinical.StateResolved {
+		t.Fatalf("after a reason the alert is %s, want resolved", got)
+	}
+	var note string
+	s.View(func(r *store.Reader) error {
+		alerts, _ := engine.PatientAlerts(r, a.Patient)
+		for _, x := range alerts {
+			if x.Alert.ID == a.ID {
+				if l, ok := x.State.Latest(); ok {
+					note = l.Note
+				}
+			}
+		}
+		return nil
+	})
+	if note != "reviewed, treated" {
+		t.Errorf("the resolve's note is %q, want the reason", note)
+	}
+	if !v.card.hasRow || v.card.row.View.Alert.ID == a.ID || v.cursor < 0 {
+		t.Errorf("after resolving, the selection is on %q (row %d), want the next alert", v.card.row.View.Alert.ID, v.cursor)
+	}
+	// A medium alert resolves without a reason.
+	for i := range v.shown {
+		if r := v.rows[v.shown[i]]; r.View.Alert.Severity == clinical.SeverityMedium {
+			v.choose(i)
+			m := r.View.Alert
+			e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyR})
+			if e.reason != nil {
+				t.Errorf("R on a medium alert asked for a reason")
+			}
+			follow(e, sub)
+			_ = m
+			break
+		}
 	}
 }

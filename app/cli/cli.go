@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chartline/chartline/app/config"
@@ -34,12 +35,34 @@ type IO struct {
 	Out, Err io.Writer
 }
 
+// synced returns io with each writer behind its own lock: a verb's progress
+// lines and the log lines of its feed and engine goroutines go to the same
+// stderr, and a caller's writer (a test's bytes.Buffer) need not be safe for
+// concurrent use.
+func (o IO) synced() IO {
+	return IO{Out: &lockedWriter{w: o.Out}, Err: &lockedWriter{w: o.Err}}
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 // Verbs lists the headless verbs and what each does (for usage).
 var Verbs = []struct{ Name, Usage string }{
 	{"broker", "run the embedded Kafka-protocol broker [-addr 127.0.0.1:9092] [-data-dir DIR] [-fixtures] [-simulate]"},
 	{"publish", "split FHIR Bundles or NDJSON into per-patient topics and produce them: -brokers H:P FILE..."},
 	{"ingest", "materialise the topics into the store without the GUI: -brokers H:P -db PATH [-until-caught-up]"},
 	{"inspect", "print what the store holds as JSON: -db PATH [-patient ID]"},
+	{"export", "write a patient's International Patient Summary (FHIR document Bundle): -db PATH -patient ID [-o FILE]"},
+	{"handover", "print an I-PASS handover sheet (PDF): -db PATH [-census LIST | -patients ID,...] -o FILE.pdf"},
 	{"bench", "measure ingest against kcat and raw bbolt (make bench)"},
 }
 
@@ -64,6 +87,7 @@ func Run(ctx context.Context, args []string, io IO) int {
 		Usage(io.Err)
 		return 2
 	}
+	io = io.synced()
 	verb, rest := args[0], args[1:]
 	var err error
 	switch verb {
@@ -77,6 +101,10 @@ func Run(ctx context.Context, args []string, io IO) int {
 		err = runInspect(ctx, rest, io)
 	case "bench":
 		err = runBench(ctx, rest, io)
+	case "export":
+		err = runExport(ctx, rest, io)
+	case "handover":
+		err = runHandover(ctx, rest, io)
 	case "help", "-h", "-help", "--help":
 		Usage(io.Out)
 		return 0
