@@ -173,6 +173,7 @@ type Status struct {
 	// from then on the census shows it stale without waiting for the engine.
 	Score       string    `json:",omitempty"`
 	ScoreStatus string    `json:",omitempty"`
+	Scored      int       `json:",omitempty"` // parameters the score used ("partial — 5 of 7")
 	ObservedAt  time.Time `json:",omitzero"`
 	Newest      time.Time `json:",omitzero"`
 	StaleAt     time.Time `json:",omitzero"`

@@ -239,7 +239,7 @@ func scoreStatus(st *store.Status, app clinical.Applicability, n clinical.Result
 	st.Band = clinical.BandNone
 	switch {
 	case app.NEWS2:
-		st.Score, st.ScoreStatus, st.ObservedAt, st.Newest = "news2", n.Status, n.ObservedAt, n.Newest
+		st.Score, st.ScoreStatus, st.ObservedAt, st.Newest, st.Scored = "news2", n.Status, n.ObservedAt, n.Newest, len(n.Scores)
 		if clinical.ScoreCurrent(n.Status) {
 			st.NEWS2, st.Band, st.Red = n.Total, n.Band, n.Red
 		}
@@ -247,7 +247,7 @@ func scoreStatus(st *store.Status, app clinical.Applicability, n clinical.Result
 			st.StaleAt = n.Newest.Add(time.Duration(n.Window))
 		}
 	case p != nil:
-		st.Score, st.ScoreStatus, st.ObservedAt, st.Newest = "pews", p.Status, p.ObservedAt, p.Newest
+		st.Score, st.ScoreStatus, st.ObservedAt, st.Newest, st.Scored = "pews", p.Status, p.ObservedAt, p.Newest, len(p.Scores)
 		if clinical.ScoreCurrent(p.Status) {
 			st.NEWS2, st.Band = p.Total, p.Band
 		}
