@@ -73,6 +73,9 @@ type Demographics struct {
 	Sex       string // administrative gender: male, female, other, unknown
 	MRN       string // the medical record number (identifier type MR), or the first identifier
 	Deceased  bool
+	// DeceasedDate is Patient.deceasedDateTime as written ("2012-05-03",
+	// "2012"), "" when not given: ages of the dead are ages at death.
+	DeceasedDate string
 }
 
 // Component is one numeric component of an Observation (a blood-pressure panel,
@@ -162,9 +165,9 @@ type DocRef struct {
 
 // Status is what the clinical engine says of a patient for the census row.
 type Status struct {
-	NEWS2      int    // total of the score that applies (NEWS2 or PEWS), valid when Band != "" and Band != "none"
-	Band       string // "none", "low", "low-medium", "medium", "high"; for PEWS also "emergency"; "none" unless the score is current
-	Red        bool   // a single parameter scored 3
+	NEWS2 int    // total of the score that applies (NEWS2 or PEWS), valid when Band != "" and Band != "none"
+	Band  string // "none", "low", "low-medium", "medium", "high"; for PEWS also "emergency"; "none" unless the score is current
+	Red   bool   // a single parameter scored 3
 	// Score names the score that applies: "news2", "pews", or "" when
 	// neither does (deceased, pregnant). ScoreStatus is its status
 	// (complete, partial, insufficient, stale, not-applicable); ObservedAt
@@ -177,9 +180,9 @@ type Status struct {
 	ObservedAt  time.Time `json:",omitzero"`
 	Newest      time.Time `json:",omitzero"`
 	StaleAt     time.Time `json:",omitzero"`
-	OpenAlerts int
-	Matches    int // studies the patient is eligible for or matched to upstream
-	Updated    time.Time
+	OpenAlerts  int
+	Matches     int // studies the patient is eligible for or matched to upstream
+	Updated     time.Time
 }
 
 // OutboxItem is a record waiting to be published (an alert action, an

@@ -325,7 +325,7 @@ func readingText(rd clinical.Reading) string {
 		}
 		return text
 	}
-	return numberText(rd.Value) + " " + rd.Unit
+	return numberText(rd.Value) + " " + record.HumanUnit(rd.Unit)
 }
 
 // vitalLines: one line per parameter of the score that applies (NEWS2, or

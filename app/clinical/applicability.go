@@ -42,7 +42,7 @@ var pregnancySNOMED = []string{
 
 // Pregnancy-status codes (LOINC 82810-3 and its SNOMED CT answers).
 const (
-	CodePregnancyStatus = SystemLOINC + "|82810-3"  // Pregnancy status
+	CodePregnancyStatus = SystemLOINC + "|82810-3"   // Pregnancy status
 	CodePregnant        = SystemSNOMED + "|77386006" // Pregnant
 	CodeNotPregnant     = SystemSNOMED + "|60001007" // Not pregnant
 )
@@ -56,8 +56,8 @@ type Applicability struct {
 	// does not apply: age 7 — PEWS shown"), or a caveat when it does ("age not
 	// recorded").
 	Why        string    `json:"why,omitempty"`
-	AgeYears   int       `json:"ageYears"`         // completed years at At; -1 when unknown
-	AgeMonths  int       `json:"ageMonths"`        // completed months at At; -1 when unknown
+	AgeYears   int       `json:"ageYears"`          // completed years at At; -1 when unknown
+	AgeMonths  int       `json:"ageMonths"`         // completed months at At; -1 when unknown
 	AgeBand    string    `json:"ageBand,omitempty"` // PEWS age band, for children
 	Deceased   bool      `json:"deceased,omitempty"`
 	DeceasedAt time.Time `json:"deceasedAt,omitempty"`

@@ -29,13 +29,13 @@ func PEWSParameters() []Parameter {
 
 // Codes National PEWS reads besides NEWS2's (DESIGN §8).
 const (
-	CodeCapillaryRefill     = SystemLOINC + "|44963-7"            // Capillary refill [Time]
-	CodeCapillaryRefillSCT  = SystemSNOMED + "|15527001"          // Capillary refill (observable)
-	CodeRespiratoryDistress = SystemSNOMED + "|1364081000000103"  // NPEWS respiratory distress (SNOMED CT UK)
-	CodeDistressNone        = SystemSNOMED + "|260413007"         // None
-	CodeDistressMild        = SystemSNOMED + "|255604002"         // Mild
-	CodeDistressModerate    = SystemSNOMED + "|6736007"           // Moderate
-	CodeDistressSevere      = SystemSNOMED + "|24484000"          // Severe
+	CodeCapillaryRefill     = SystemLOINC + "|44963-7"           // Capillary refill [Time]
+	CodeCapillaryRefillSCT  = SystemSNOMED + "|15527001"         // Capillary refill (observable)
+	CodeRespiratoryDistress = SystemSNOMED + "|1364081000000103" // NPEWS respiratory distress (SNOMED CT UK)
+	CodeDistressNone        = SystemSNOMED + "|260413007"        // None
+	CodeDistressMild        = SystemSNOMED + "|255604002"        // Mild
+	CodeDistressModerate    = SystemSNOMED + "|6736007"          // Moderate
+	CodeDistressSevere      = SystemSNOMED + "|24484000"         // Severe
 )
 
 // PEWS age bands: one chart each, chosen by the child's age at the time of the

@@ -1,36 +1,34 @@
 package clinical
 
-import (
-	"fmt"
-	"time"
-)
+import "github.com/chartline/chartline/store"
 
-// KindPEWS is the alert kind of a rise of the National PEWS escalation level.
-const KindPEWS = "pews"
+// KindPEWS is the alert kind of a National PEWS episode (ScorePEWS).
+const KindPEWS = ScorePEWS
 
-// PEWSAlert raises an alert when a child's PEWS escalation level rises (prev
-// → cur) into medium, high or emergency, exactly as NEWS2Alert does for
-// adults: never on a fall, when it stays, or when cur is not complete or
-// partial. Severity: emergency and high → high, medium → medium; a rise to
-// low (a total of 1–4, "inform the nurse in charge") is shown, not alerted,
-// as NEWS2 1–4 is not. The trigger is the newest reading scored, and the level
-// reached is part of the id, so every workstation raises the same alert.
-func PEWSAlert(patient string, prev, cur PEWSResult, now time.Time) (Alert, bool) {
-	if !ScoreCurrent(cur.Status) || PEWSRank(cur.Band) <= PEWSRank(prev.Band) {
-		return Alert{}, false
-	}
-	sev := ""
-	switch cur.Band {
-	case PEWSEmergency, PEWSHigh:
-		sev = SeverityHigh
+// PEWSSeverity is the alert severity a PEWS escalation level calls for
+// (National PEWS escalation chart, 2023): emergency → emergency, high → high,
+// medium → medium; low (a total of 1–4, "inform the nurse in charge") and
+// none call for no alert, as NEWS2 1–4 does not.
+func PEWSSeverity(level string) string {
+	switch level {
+	case PEWSEmergency:
+		return SeverityEmergency
+	case PEWSHigh:
+		return SeverityHigh
 	case PEWSMedium:
-		sev = SeverityMedium
-	default:
-		return Alert{}, false
+		return SeverityMedium
 	}
+	return ""
+}
+
+// PEWSPoint is a PEWS result as a point of the score series (episode.go),
+// as NEWS2Point is for NEWS2. A result that is not complete or partial has
+// level none and so no severity: insufficient and stale sets never open an
+// episode. ok is false without a scored observation.
+func PEWSPoint(res PEWSResult) (ScorePoint, bool) {
 	var trig *Reading
-	for i := range cur.Readings {
-		rd := &cur.Readings[i]
+	for i := range res.Readings {
+		rd := &res.Readings[i]
 		if rd.Ref.ID == "" {
 			continue
 		}
@@ -39,27 +37,21 @@ func PEWSAlert(patient string, prev, cur PEWSResult, now time.Time) (Alert, bool
 		}
 	}
 	if trig == nil {
-		return Alert{}, false
+		return ScorePoint{}, false
 	}
-	title := fmt.Sprintf("PEWS %d: %s", cur.Total, cur.Band)
-	if cur.Band != cur.ScoreBand {
-		title = fmt.Sprintf("PEWS %d: %s (%v)", cur.Total, cur.Band, cur.Triggers)
-	}
-	if cur.Status == StatusPartial {
-		title += ", partial"
-	}
-	return Alert{
-		ID:       AlertID(patient, KindPEWS, trig.Ref.Key(), trig.Version, cur.Band),
-		Patient:  patient,
-		Kind:     KindPEWS,
-		Severity: sev,
-		Title:    title,
-		Cause: Cause{
-			Score: cur.Total, Band: cur.Band, PrevBand: prev.Band, Subscores: cur.Subscores(),
-			Complete: cur.Status == StatusComplete, Missing: cur.MissingNames(),
-		},
-		Raised:  now,
-		Trigger: trig.Ref,
-		Version: trig.Version,
+	complete := res.Status == StatusComplete
+	return ScorePoint{
+		Kind: ScorePEWS, At: trig.Time.UTC(), Score: res.Total, Band: res.Band, Severity: PEWSSeverity(res.Band),
+		Complete: complete, Trigger: trig.Ref, Version: trig.Version,
+		Cause: Cause{Score: res.Total, Band: res.Band, Subscores: res.Subscores(), Complete: complete,
+			Missing: res.MissingNames(), Readings: causeReadings(res.Readings)},
 	}, true
+}
+
+// PEWSVital reports whether an Observation is one National PEWS reads,
+// usable or not (the NEWS2 vital signs, capillary refill, respiratory
+// distress).
+func PEWSVital(it *store.Item) bool {
+	var buf [4]candidate
+	return len(readingsOf(it, buf[:0])) > 0
 }

@@ -259,26 +259,38 @@ func TestPEWSStatus(t *testing.T) {
 	}
 }
 
-func TestPEWSAlert(t *testing.T) {
+func TestPEWSPoint(t *testing.T) {
 	now := t0.Add(time.Minute)
-	calm := PEWS(pewsNormal(t0), 96, NEWS2Options{}, now)
-	sick := PEWS(replace(pewsNormal(t0), "hr", vital("hr", t0, CodeHeartRate, 170, "/min")), 96, NEWS2Options{}, now) // 4 → low
-	sicker := PEWS(replace(replace(pewsNormal(t0), "hr", vital("hr", t0, CodeHeartRate, 170, "/min")), "rr", vital("rr", t0, CodeRespiratoryRate, 45, "/min")), 96, NEWS2Options{}, now)
-	if sick.Band != PEWSLow || sicker.Band != PEWSMedium {
-		t.Fatalf("fixtures: %s %s", sick.Band, sicker.Band)
+	set := func(at time.Time, hr, rr float64) PEWSResult {
+		items := replace(replace(pewsNormal(at), "hr", vital("hr", at, CodeHeartRate, hr, "/min")), "rr", vital("rr", at, CodeRespiratoryRate, rr, "/min"))
+		return PEWS(items, 96, NEWS2Options{}, now)
 	}
-	if _, ok := PEWSAlert("c1", calm, sick, now); ok {
-		t.Fatal("a rise to low alerted")
+	cases := []struct {
+		name     string
+		r        PEWSResult
+		level    string
+		severity string
+	}{
+		{"calm: no alert", set(t0, 100, 22), PEWSNone, ""},
+		{"low (4): shown, not alerted", set(t0, 170, 22), PEWSLow, ""},
+		{"medium (6)", set(t0, 170, 45), PEWSMedium, SeverityMedium},
+		{"high (AVPU V)", PEWS(replace(pewsNormal(t0), "avpu", coded("avpu", t0, CodeResponsiveness, CodeACVPUVoice, "")), 96, NEWS2Options{}, now), PEWSHigh, SeverityHigh},
+		{"emergency (AVPU U)", PEWS(replace(pewsNormal(t0), "avpu", coded("avpu", t0, CodeResponsiveness, CodeACVPUUnresponsive, "")), 96, NEWS2Options{}, now), PEWSEmergency, SeverityEmergency},
+		{"the same emergency set, two years old: stale, no severity", set(t0.AddDate(-2, 0, 0), 190, 60), PEWSNone, ""},
+		{"a single heart rate of 200: insufficient, no severity", PEWS([]store.Item{vital("hr", t0, CodeHeartRate, 200, "/min")}, 96, NEWS2Options{}, now), PEWSNone, ""},
 	}
-	a, ok := PEWSAlert("c1", sick, sicker, now)
-	if !ok || a.Kind != KindPEWS || a.Severity != SeverityMedium || a.Cause.Band != PEWSMedium {
-		t.Fatalf("rise to medium: %v %+v", ok, a)
-	}
-	if _, ok := PEWSAlert("c1", sicker, sick, now); ok {
-		t.Fatal("a fall alerted")
-	}
-	stale := PEWS(replace(replace(pewsNormal(t0.AddDate(-2, 0, 0)), "hr", vital("hr", t0.AddDate(-2, 0, 0), CodeHeartRate, 190, "/min")), "rr", vital("rr", t0.AddDate(-2, 0, 0), CodeRespiratoryRate, 60, "/min")), 96, NEWS2Options{}, now)
-	if _, ok := PEWSAlert("c1", PEWSResult{Band: PEWSNone}, stale, now); ok {
-		t.Fatal("a stale set alerted")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pt, ok := PEWSPoint(c.r)
+			if !ok {
+				if c.r.Status != StatusStale {
+					t.Fatal("no point")
+				}
+				return
+			}
+			if c.r.Band != c.level || pt.Severity != c.severity || pt.Kind != ScorePEWS {
+				t.Fatalf("level %s severity %q kind %s; want %s %q", c.r.Band, pt.Severity, pt.Kind, c.level, c.severity)
+			}
+		})
 	}
 }

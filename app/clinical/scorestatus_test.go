@@ -89,26 +89,26 @@ func TestAsOf(t *testing.T) {
 	}
 }
 
-func TestNEWS2AlertNeedsACurrentScore(t *testing.T) {
+func TestNEWS2PointNeedsACurrentScore(t *testing.T) {
 	high := func(at time.Time) []store.Item {
 		items := replace(normal(at), "rr", vital("rr", at, CodeRespiratoryRate, 30, "/min"))
 		return replace(items, "hr", vital("hr", at, CodeHeartRate, 140, "/min"))
 	}
-	prev := Result{Band: BandNone}
 	cases := []struct {
-		name  string
-		cur   Result
-		alert bool
+		name     string
+		cur      Result
+		severity string
 	}{
-		{"current high set", NEWS2At(high(t0), nil, NEWS2Options{}, t0.Add(time.Hour)), true},
-		{"the same set, years old", NEWS2At(high(t0.AddDate(-4, 0, 0)), nil, NEWS2Options{}, t0), false},
-		{"not applicable", NEWS2At(high(t0), nil, NEWS2Options{}, t0).NotApplicable("NEWS2 does not apply: age 7 — PEWS shown"), false},
-		{"insufficient red reading", NEWS2At([]store.Item{vital("rr", t0, CodeRespiratoryRate, 30, "/min")}, nil, NEWS2Options{}, t0), false},
+		{"current medium set (RR 30 → 3, HR 140 → 3)", NEWS2At(high(t0), nil, NEWS2Options{}, t0.Add(time.Hour)), SeverityMedium},
+		{"the same set judged years later", NEWS2At(high(t0.AddDate(-4, 0, 0)), nil, NEWS2Options{}, t0), ""},
+		{"not applicable", NEWS2At(high(t0), nil, NEWS2Options{}, t0).NotApplicable("NEWS2 does not apply: age 7 — PEWS shown"), ""},
+		{"insufficient red reading", NEWS2At([]store.Item{vital("rr", t0, CodeRespiratoryRate, 30, "/min")}, nil, NEWS2Options{}, t0), ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if _, ok := NEWS2Alert("p", prev, c.cur, t0); ok != c.alert {
-				t.Fatalf("alert %v, want %v (status %s band %s)", ok, c.alert, c.cur.Status, c.cur.Band)
+			pt, _ := NEWS2Point(c.cur)
+			if pt.Severity != c.severity {
+				t.Fatalf("severity %q, want %q (status %s band %s)", pt.Severity, c.severity, c.cur.Status, c.cur.Band)
 			}
 		})
 	}

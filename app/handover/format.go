@@ -23,8 +23,8 @@ func ageText(birth string, now time.Time) string {
 		return ""
 	}
 	y := now.Year() - b.Year()
-	if now.YearDay() < b.YearDay() {
-		y--
+	if now.Month() < b.Month() || now.Month() == b.Month() && now.Day() < b.Day() {
+		y-- // not yet had this year's birthday (month and day, not day of year: leap years)
 	}
 	if y < 2 {
 		m := (now.Year()-b.Year())*12 + int(now.Month()) - int(b.Month())
