@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -251,6 +252,15 @@ func TestHandoverCommand(t *testing.T) {
 	}
 	if per["pt-0003"] != 1 || per["pt-0010"] != 1 || len(per) != 2 {
 		t.Fatalf("handover AuditEvents per patient: %v", per)
+	}
+
+	// Export to standard output: the document alone on stdout.
+	out, _ := mustRun(t, "export", "-db", db, "-settings", settings, "-patient", "pt-0003")
+	var b struct {
+		ResourceType, Type string
+	}
+	if err := json.Unmarshal([]byte(out), &b); err != nil || b.ResourceType != "Bundle" || b.Type != "document" {
+		t.Fatalf("stdout is not the document: %v %.200s", err, out)
 	}
 
 	// Bad use: both selections, no output, an unknown list.

@@ -15,9 +15,14 @@ import (
 type InspectOptions struct {
 	Store   *store.Store
 	Patient string // "" for the whole store
-	// Now is the clock scores are judged against (a score computed a week
-	// ago from then-current vital signs is stale now); default time.Now.
-	Now func() time.Time
+	// Keys adds every "Type/id" the patient's chart holds (-keys).
+	Keys bool
+	// Quarantine lists every quarantined record instead (-quarantine).
+	Quarantine bool
+	// Now is when trial eligibility is evaluated and scores are judged (a
+	// score computed a week ago from then-current vital signs is stale now);
+	// zero means the clock.
+	Now time.Time
 }
 
 func runInspect(ctx context.Context, args []string, io IO) error {
@@ -26,6 +31,8 @@ func runInspect(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("inspect", io)
 	sf.register(fs)
 	fs.StringVar(&o.Patient, "patient", "", "one patient's resources, NEWS2, alerts and matches")
+	fs.BoolVar(&o.Keys, "keys", false, "with -patient: every Type/id the chart holds")
+	fs.BoolVar(&o.Quarantine, "quarantine", false, "every quarantined record (topic, partition, offset, key, reason, detail, time)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -57,11 +64,14 @@ type StoreSummary struct {
 
 // Inspect returns what the store holds as DESIGN.md §6's JSON object.
 func Inspect(ctx context.Context, o InspectOptions) (any, error) {
+	if o.Quarantine {
+		return inspectQuarantine(o.Store)
+	}
 	if o.Patient != "" {
-		if o.Now == nil {
-			o.Now = time.Now
+		if o.Now.IsZero() {
+			o.Now = time.Now()
 		}
-		return inspectPatient(o.Store, o.Patient, o.Now().UTC())
+		return inspectPatient(o.Store, o.Patient, o.Keys, o.Now)
 	}
 	out := StoreSummary{Resources: map[string]int{}, Offsets: map[string]int64{}, Shared: map[string]map[string]int{}}
 	err := o.Store.View(func(r *store.Reader) error {
@@ -103,6 +113,15 @@ type PatientSummary struct {
 	PEWS      *PEWSSummary   `json:"pews,omitempty"` // children under 16 only
 	Alerts    []AlertSummary `json:"alerts"`
 	Matches   []MatchSummary `json:"matches"`
+	// Allergies are what the banner shows as allergies (no "no known …").
+	Allergies []string `json:"allergies"`
+	// Deceased, and Died when the date of death is recorded.
+	Deceased bool          `json:"deceased"`
+	Died     *DeathSummary `json:"died,omitempty"`
+	// Trials is every study's evaluation (DESIGN.md §8).
+	Trials []TrialSummary `json:"trials"`
+	// Keys is every "Type/id" of the chart, with -keys.
+	Keys []string `json:"keys,omitempty"`
 }
 
 // NEWS2Summary is the patient's current NEWS2 (DESIGN.md §6 and §8).
@@ -185,7 +204,7 @@ type MatchSummary struct {
 	Source string `json:"source"` // local, upstream or both
 }
 
-func inspectPatient(s *store.Store, patient string, now time.Time) (PatientSummary, error) {
+func inspectPatient(s *store.Store, patient string, keys bool, now time.Time) (PatientSummary, error) {
 	out := PatientSummary{Patient: patient, Resources: map[string]int{}, Alerts: []AlertSummary{}, Matches: []MatchSummary{},
 		NEWS2: NEWS2Summary{Band: "none", Subscores: map[string]int{}, Missing: []string{}, Status: clinical.StatusInsufficient}}
 	err := s.View(func(r *store.Reader) error {
@@ -265,7 +284,7 @@ func inspectPatient(s *store.Store, patient string, now time.Time) (PatientSumma
 			}
 			out.Matches = append(out.Matches, MatchSummary{Study: m.Study, Status: m.Status(), Source: src})
 		}
-		return nil
+		return inspectChart(r, patient, e, keys, now, &out)
 	})
 	return out, err
 }

@@ -277,6 +277,10 @@ func location(r *store.Reader, id string, in *ips.Input) (string, error) {
 	return "", nil
 }
 
+// news2MinAge: NEWS2 is not validated under 16 years (RCP NEWS2 2017,
+// chapter 3); children are scored with PEWS.
+const news2MinAge = 16
+
 // RCP NEWS2 (2017) clinical response to each band, as the chart words it.
 var responses = map[string]string{
 	clinical.BandLow:       "Ward-based response: assess by a registered nurse",
@@ -297,6 +301,10 @@ func severity(r *store.Reader, p *Patient, in *ips.Input, o Options) error {
 	res := doc.Result
 	if !ok {
 		res = clinical.NEWS2(vitals, goals, o.NEWS2)
+	}
+	if years, ok := ageYears(p.Born, o.Now); ok && years < news2MinAge {
+		p.Severity.Trend = "NEWS2 applies from 16 years: use the paediatric early warning score (PEWS)"
+		return nil
 	}
 	if res.Band == "" || res.Band == clinical.BandNone {
 		p.Severity.Trend = "no vital signs could be scored"
