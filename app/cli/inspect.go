@@ -129,6 +129,7 @@ type EpisodeSummary struct {
 	Opened  string        `json:"opened"`
 	Cleared string        `json:"cleared,omitempty"`
 	Past    bool          `json:"past"`
+	Lapsed  bool          `json:"lapsed,omitempty"` // ended by a gap in the data longer than the window
 	Rises   []RiseSummary `json:"rises"`
 	Latest  RiseSummary   `json:"latest"`
 }
@@ -200,6 +201,7 @@ func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
 				if ep.Cleared != nil {
 					es.Cleared = ep.Cleared.UTC().Format(time.RFC3339)
 				}
+				es.Lapsed = ep.Lapsed
 				for _, r := range ep.Rises {
 					es.Rises = append(es.Rises, riseSummary(r))
 				}
