@@ -68,6 +68,7 @@ type settingsView struct {
 	themeChoice  *widget.RadioGroup
 	workstation  *widget.Entry
 	user         *widget.Entry
+	pipes        *pipelineFields // failover, Schema Registry, census (settings_pipelines.go)
 
 	save    *widget.Button
 	revert  *widget.Button
@@ -104,6 +105,7 @@ func newSettings(e *env) *settingsView {
 	v.mechanism.OnChanged = func(string) { v.enableSASL() }
 	v.message.Wrapping = fyne.TextWrapWord
 	v.message.Hide()
+	v.pipes = newPipelineFields(e)
 	v.save = widget.NewButtonWithIcon("Save and apply", theme.DocumentSaveIcon(), v.apply)
 	v.save.Importance = widget.HighImportance
 	v.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), func() { v.fill(e.settingsNow()); v.message.Hide() })
@@ -147,6 +149,7 @@ func newSettings(e *env) *settingsView {
 			fieldLabel("Password file"), v.passwordFile,
 			fieldLabel("Patient topic prefix"), v.prefix,
 		)),
+		group("Pipelines: failover cluster, Schema Registry, census list", v.pipes.form()),
 		group("Clinical policy", form(
 			fieldLabel("Stale vital signs after (hours)"), v.stale,
 			fieldLabel("SpO2 scale (NEWS2)"), v.scale2,
@@ -207,6 +210,7 @@ func (v *settingsView) fill(c config.Config) {
 	}
 	v.workstation.SetText(c.Workstation)
 	v.user.SetText(c.User)
+	v.pipes.fill(c)
 	v.enableSASL()
 }
 
@@ -283,6 +287,7 @@ func (v *settingsView) read() (config.Config, []string) {
 			bad("Connection: %v.", err)
 		}
 	}
+	v.pipes.read(&c, bad)
 	c.Topics.PatientPrefix = strings.TrimSpace(v.prefix.Text)
 	if c.Topics.PatientPrefix == "" {
 		bad("Give the patient topic prefix (default %q).", kafka.DefaultTopics().PatientPrefix)
@@ -363,7 +368,7 @@ func (v *settingsView) apply() {
 		v.say(widget.SuccessImportance, "Saved.")
 		return
 	}
-	if reflect.DeepEqual(old.Conn, cfg.Conn) && old.Topics == cfg.Topics {
+	if reflect.DeepEqual(old.Conn, cfg.Conn) && old.Topics == cfg.Topics && !pipelinesChanged(old, cfg) {
 		if err := ss.Engine().Reconfigure(session.EngineOptions(cfg, v.e.store, nil)); err != nil {
 			v.say(widget.DangerImportance, "Saved, but not applied: "+err.Error())
 			return

@@ -58,6 +58,9 @@ type Options struct {
 	P2OpenMS   float64
 	Seed       uint64
 	Log        io.Writer // progress lines
+	// P7Topics and P7PerTopic size p7: patient topics and resources per
+	// topic (on average), defaults 10,000 and 100; P7Topics < 0 skips p7.
+	P7Topics, P7PerTopic int
 }
 
 // Result holds the figures; JSON keys are what `make bench` writes.
@@ -88,12 +91,16 @@ type Result struct {
 	P5StoreMB   float64 `json:"p5_store_mb"`
 
 	P6DiscoveryS float64 `json:"p6_discovery_s"`
+
+	P7Result
 }
 
 // Targets are issue #9's goals.
 var Targets = map[string]string{
 	"p1_ratio": ">= 0.5", "p2_open_ms": "<= 100", "p3_p99_ms": "<= 200",
 	"p4_rss_mb": "<= 300", "p5_size_ratio": "<= 0.5", "p6_discovery_s": "<= 5",
+	// issue 18: new topics and admissions within seconds at a hospital's scale
+	"p7_all_discovery_s": "<= 5", "p7_census_admission_s": "<= 5",
 }
 
 const passphrase = "bench passphrase, not a secret"
@@ -121,6 +128,12 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Seed == 0 {
 		o.Seed = 9
+	}
+	if o.P7Topics == 0 {
+		o.P7Topics = 10_000
+	}
+	if o.P7PerTopic <= 0 {
+		o.P7PerTopic = 100
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -204,6 +217,14 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 		logf("p4: peak RSS %.0f MB over %d records (%v)", res.P4RSSMB, st.applied, res.P4RSSAtMB)
 	}
+
+	// p7: 10,000 patient topics, all of them or a 40-patient census.
+	if o.P7Topics > 0 {
+		b.Close() // p1–p4's records leave memory first
+		if err := runP7(ctx, o, dir, &res, logf); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
 }
 
@@ -273,7 +294,7 @@ var (
 
 // ingest runs `chartline ingest -until-caught-up` into a fresh store,
 // sampling its RSS.
-func ingest(ctx context.Context, o Options, addr, db, prefix string, marks []int) (ingestRun, error) {
+func ingest(ctx context.Context, o Options, addr, db, prefix string, marks []int, extra ...string) (ingestRun, error) {
 	var run ingestRun
 	s, err := store.Create(db, []byte(passphrase), nil)
 	if err != nil {
@@ -284,6 +305,7 @@ func ingest(ctx context.Context, o Options, addr, db, prefix string, marks []int
 	if prefix != "" {
 		args = append(args, "-topic-prefix", prefix)
 	}
+	args = append(args, extra...)
 	cmd := exec.CommandContext(ctx, o.Binary, args...)
 	cmd.Env = append(os.Environ(), "CHARTLINE_PASSPHRASE="+passphrase)
 	stderr, err := cmd.StderrPipe()
@@ -532,9 +554,9 @@ func (r Result) WriteJSON(path string) error {
 func (r Result) Table() string {
 	var b strings.Builder
 	row := func(key, what string, v float64, unit string) {
-		fmt.Fprintf(&b, "%-16s %-52s %12.2f %-10s %s\n", key, what, v, unit, Targets[key])
+		fmt.Fprintf(&b, "%-22s %-52s %12.2f %-10s %s\n", key, what, v, unit, Targets[key])
 	}
-	fmt.Fprintf(&b, "%-16s %-52s %12s %-10s %s\n", "key", "measure", "value", "unit", "target")
+	fmt.Fprintf(&b, "%-22s %-52s %12s %-10s %s\n", "key", "measure", "value", "unit", "target")
 	row("p1_kcat_rps", "kcat -e -o beginning, all records to /dev/null", r.P1KcatRPS, "records/s")
 	row("p1_chartline_rps", "chartline ingest -until-caught-up, fresh store", r.P1ChartlineRPS, "records/s")
 	row("p1_ratio", "chartline / kcat", r.P1Ratio, "")
@@ -545,5 +567,15 @@ func (r Result) Table() string {
 	row("p4_rss_mb", fmt.Sprintf("peak RSS of chartline ingest over %d resources", r.P4Records), r.P4RSSMB, "MB")
 	row("p5_size_ratio", "store file bytes / raw JSON bytes", r.P5SizeRatio, "")
 	row("p6_discovery_s", "new patient topic → census", r.P6DiscoveryS, "s")
+	if r.P7Topics > 0 {
+		row("p7_all_catchup_s", fmt.Sprintf("catch up %d topics (%d resources), following all", r.P7Topics, r.P7Records), r.P7AllCatchupS, "s")
+		row("p7_all_rss_mb", "peak RSS of that ingest", r.P7AllRSSMB, "MB")
+		row("p7_all_first_pass_s", fmt.Sprintf("first discovery pass over %d topics", r.P7Topics), r.P7AllFirstPassS, "s")
+		row("p7_all_discovery_s", "new patient topic → store, among them", r.P7AllDiscoveryS, "s")
+		row("p7_census_catchup_s", fmt.Sprintf("catch up a %d-patient census list", r.P7CensusN), r.P7CensusCatchupS, "s")
+		row("p7_census_rss_mb", "peak RSS of that ingest", r.P7CensusRSSMB, "MB")
+		row("p7_census_admission_s", "census admission → patient in the store", r.P7CensusAdmitS, "s")
+		fmt.Fprintf(&b, "(p7 figures taken on a %s)\n", r.P7Underway)
+	}
 	return b.String()
 }

@@ -18,6 +18,8 @@ func runBench(ctx context.Context, args []string, io IO) error {
 	fs.IntVar(&o.Records, "records", 100_000, "p1: resources to ingest")
 	fs.IntVar(&o.Patients, "patients", 200, "p1: patient topics")
 	fs.IntVar(&o.RSSRecords, "rss-records", 1_000_000, "p4: resources for the RSS run (-1 skips it)")
+	fs.IntVar(&o.P7Topics, "p7-topics", 10_000, "p7: patient topics (-1 skips p7)")
+	fs.IntVar(&o.P7PerTopic, "p7-per-topic", 100, "p7: resources per patient topic (mean)")
 	fs.Float64Var(&o.P2OpenMS, "p2-ms", 0, "p2: the views' BenchmarkOpenPatient figure in ms (make bench passes it)")
 	fs.StringVar(&out, "out", out, "write the JSON figures here (env BENCH_OUT)")
 	if err := parse(fs, args); err != nil {
