@@ -152,6 +152,7 @@ type EpisodeSummary struct {
 	Opened  string        `json:"opened"`
 	Cleared string        `json:"cleared,omitempty"`
 	Past    bool          `json:"past"`
+	Lapsed  bool          `json:"lapsed,omitempty"` // ended by a gap in the data longer than the window
 	Rises   []RiseSummary `json:"rises"`
 	Latest  RiseSummary   `json:"latest"`
 }
@@ -223,6 +224,7 @@ func inspectPatient(s *store.Store, patient string, keys bool, now time.Time) (P
 				if ep.Cleared != nil {
 					es.Cleared = ep.Cleared.UTC().Format(time.RFC3339)
 				}
+				es.Lapsed = ep.Lapsed
 				for _, r := range ep.Rises {
 					es.Rises = append(es.Rises, riseSummary(r))
 				}
