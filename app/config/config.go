@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
 	"time"
 
@@ -41,10 +40,25 @@ type Config struct {
 	RiskThreshold float64 `json:"risk_threshold"`
 	// Theme is "system", "light" or "dark". Default "system".
 	Theme string `json:"theme"`
-	// Workstation and User identify who acts, in alert actions and
-	// AuditEvents. Defaults: the host name and the OS user name.
+	// Workstation names this computer in alert actions and AuditEvents.
+	// Default: the host name.
 	Workstation string `json:"workstation"`
-	User        string `json:"user"`
+	// User is the OS account running Chartline: it signs alert actions and
+	// AuditEvents. It is never read from or written to the settings file, so
+	// nobody can sign as someone else by typing a name (see identity.go).
+	User string `json:"-"`
+	// DisplayName is the name the user adds for others to read ("Dr A.
+	// Smith"); it is shown and recorded beside User, never instead of it.
+	DisplayName string `json:"display_name,omitempty"`
+	// IdleLock is how long the window may go without input before it locks
+	// (a 60 s warning comes first, within it). Default 10 min; 1–60 min.
+	IdleLock Duration `json:"idle_lock"`
+	// Alerts are the follow-up intervals of acknowledged and unattended
+	// alerts. Defaults: 30 min for high, 60 min for medium.
+	Alerts AlertIntervals `json:"alerts"`
+	// LocalFHIRBases are the absolute FHIR base URLs that name this site's
+	// own server: a reference under one of them names the local patient.
+	LocalFHIRBases []string `json:"local_fhir_bases,omitempty"`
 }
 
 // Duration is a time.Duration written as text ("24h0m0s") in JSON.
@@ -76,10 +90,6 @@ const (
 // Default returns the default settings.
 func Default() Config {
 	host, _ := os.Hostname()
-	name := "clinician"
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
-	}
 	return Config{
 		Conn:          kafka.Conn{Brokers: []string{"127.0.0.1:9092"}},
 		Topics:        kafka.DefaultTopics(),
@@ -88,7 +98,9 @@ func Default() Config {
 		RiskThreshold: 0.5,
 		Theme:         "system",
 		Workstation:   host,
-		User:          name,
+		User:          OSUser(),
+		IdleLock:      Duration(DefaultIdleLock),
+		Alerts:        DefaultAlertIntervals(),
 	}
 }
 
@@ -115,6 +127,7 @@ func Load(path string) (Config, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return Default(), fmt.Errorf("read settings %s: %w", path, err)
 	}
+	c.User = OSUser() // never from the file
 	return c, c.Validate()
 }
 
@@ -136,6 +149,10 @@ func (c Config) Validate() error {
 	if c.RiskThreshold <= 0 || c.RiskThreshold > 1 {
 		errs = append(errs, fmt.Errorf("risk threshold %v: want 0 < t ≤ 1", c.RiskThreshold))
 	}
+	if c.IdleLock < Duration(MinIdleLock) || c.IdleLock > Duration(MaxIdleLock) {
+		errs = append(errs, fmt.Errorf("idle lock %v: want %v to %v", time.Duration(c.IdleLock), MinIdleLock, MaxIdleLock))
+	}
+	errs = append(errs, c.Alerts.validate()...)
 	switch c.Theme {
 	case "system", "light", "dark":
 	default:

@@ -1,0 +1,24 @@
+package session
+
+import (
+	"time"
+
+	"github.com/chartline/chartline/app/config"
+)
+
+// AlertFollowUp is the alert follow-up policy in force (the site's, else
+// the user's settings, else 30 min for high and 60 min for medium alerts):
+// how long an acknowledged alert still in its band stays acknowledged, and
+// how often an unattended one is notified again. EngineOptions hands it to
+// the engine's alert options once the engine takes them (issue 14).
+func AlertFollowUp(cfg config.Config) (high, medium time.Duration) {
+	d := config.DefaultAlertIntervals()
+	high, medium = time.Duration(cfg.Alerts.High), time.Duration(cfg.Alerts.Medium)
+	if high <= 0 {
+		high = time.Duration(d.High)
+	}
+	if medium <= 0 {
+		medium = time.Duration(d.Medium)
+	}
+	return high, medium
+}
