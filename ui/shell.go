@@ -62,6 +62,7 @@ type Shell struct {
 	buttons map[string]*widget.Button
 	badges  map[string]int
 	current string
+	locked  bool // see Lock: input and the window title are held back
 
 	rail    *fyne.Container
 	notices *fyne.Container
@@ -132,7 +133,7 @@ func (s *Shell) Install() {
 	for i := range 9 {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierAlt},
 			func(fyne.Shortcut) {
-				if p := s.Top(); p != nil && p.SelectTab != nil {
+				if p := s.Top(); p != nil && p.SelectTab != nil && !s.locked {
 					p.SelectTab(i)
 				}
 			})
@@ -147,6 +148,9 @@ func (s *Shell) Install() {
 // TypedKey handles a key that reached the window with nothing focused:
 // Escape goes back; anything else goes to the top page's OnKey.
 func (s *Shell) TypedKey(ev *fyne.KeyEvent) {
+	if s.locked {
+		return
+	}
 	if ev.Name == fyne.KeyEscape {
 		s.Back()
 		return
@@ -181,7 +185,7 @@ func (s *Shell) Show(id string) {
 			sc = &s.screens[i]
 		}
 	}
-	if sc == nil {
+	if sc == nil || s.locked {
 		return
 	}
 	if s.current == id { // the screen shown, chosen again: back to its first page
@@ -224,7 +228,7 @@ func (s *Shell) Back() bool {
 // FocusSearch focuses the top page's search field, if it has one.
 func (s *Shell) FocusSearch() {
 	p := s.Top()
-	if p == nil {
+	if p == nil || s.locked {
 		return
 	}
 	if p.OnSearch != nil {
@@ -293,13 +297,12 @@ func (s *Shell) showTop() {
 	}
 	s.body.Objects = []fyne.CanvasObject{p.Content}
 	s.body.Refresh()
-	if p.Title != "" {
-		s.win.SetTitle(s.Title + " — " + p.Title)
-	} else {
-		s.win.SetTitle(s.Title)
-	}
+	s.showTitle()
 	if p.OnShow != nil {
 		p.OnShow()
+	}
+	if s.locked {
+		return
 	}
 	if p.Focus != nil {
 		s.win.Canvas().Focus(p.Focus)

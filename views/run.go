@@ -50,6 +50,14 @@ type Options struct {
 	// Notify sends a desktop notification; default the app's
 	// SendNotification.
 	Notify func(*fyne.Notification)
+	// Fixed names the settings the site policy or the environment sets
+	// (read-only in Settings); see config.Resolve.
+	Fixed config.Fixed
+	// SystemIdle is the display server's time since the last input, for the
+	// idle lock; default the X server's where there is one (lock.go).
+	SystemIdle func() (time.Duration, bool)
+	// LockTick < 0 stops the idle lock's one-second tick (tests tick it).
+	LockTick int
 }
 
 // UI is what Run started: the screens, the bridge that keeps them live and,
@@ -68,6 +76,7 @@ type UI struct {
 	statusShown atomic.Int64
 
 	unlock *unlockView // the unlock screen, when one was shown
+	lock   *lockView   // the idle lock, once the main screens show
 
 	mu      sync.Mutex
 	env     *env
@@ -188,6 +197,7 @@ func (u *UI) showMain(ss *session.Session) {
 	u.mu.Unlock()
 	sub := ss.Store().Subscribe() // before any read: no change can slip between
 	e.shell.Install()
+	u.startLock(e, ss)
 	e.start()
 	close(ready)
 	u.wg.Add(2)
