@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"os/signal"
-	"runtime"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -48,6 +46,9 @@ func desktop(ctx context.Context, demo bool) int {
 		return 1
 	}
 
+	if err := views.PrepareDesktop(os.Getenv, os.Setenv); err != nil {
+		fmt.Fprintln(os.Stderr, "chartline:", err)
+	}
 	a := app.NewWithID("health.chartline.desktop")
 	w := a.NewWindow("Chartline")
 	o := views.Options{Window: w, Config: cfg, ConfigPath: cfgPath, Log: log, Notify: notifier(a, log)}
@@ -77,11 +78,9 @@ func desktop(ctx context.Context, demo bool) int {
 // would log an error for every alert, so Chartline says once that it keeps
 // to its in-app banners.
 func notifier(a fyne.App, log *slog.Logger) func(*fyne.Notification) {
-	if runtime.GOOS == "linux" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if _, err := exec.LookPath("dbus-launch"); err != nil {
-			log.Warn("desktop notifications off: no D-Bus session bus; new alerts and trial matches show as banners in the window")
-			return func(*fyne.Notification) {}
-		}
+	if !views.SessionBus(os.Getenv) {
+		log.Warn("desktop notifications off: no D-Bus session bus; new alerts and trial matches show as banners in the window")
+		return func(*fyne.Notification) {}
 	}
 	return a.SendNotification
 }

@@ -1,5 +1,6 @@
-// Package assets holds the files Chartline embeds: icons, fonts and the demo
-// fixtures.
+// Package assets holds the files Chartline embeds: the demo fixtures. The
+// application icon (icon.png, drawn from icon.svg) is read by `fyne package`
+// through FyneApp.toml, not embedded here.
 package assets
 
 import "embed"

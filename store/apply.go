@@ -537,7 +537,7 @@ func (s *Store) writeDocs(tx *bolt.Tx, docs []Doc, dels []DocRef, ch *Change) er
 			return err
 		}
 		key := s.keys.docKey(d.Patient, d.Key)
-		v, err := s.sealJSON(loc(key, bDoc, kt), docRecord{Kind: d.Kind, Key: d.Key, Patient: d.Patient, Value: d.Value})
+		v, err := s.sealJSON(loc(key, bDoc, kt), docRecord(d))
 		if err != nil {
 			return err
 		}

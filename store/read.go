@@ -273,7 +273,7 @@ func (r *Reader) docs(kind string, prefix []byte) ([]Doc, error) {
 		if err := r.s.unsealJSON(loc(k, bDoc, kt), v, &d); err != nil {
 			return nil, err
 		}
-		out = append(out, Doc{Kind: d.Kind, Key: d.Key, Patient: d.Patient, Value: d.Value})
+		out = append(out, Doc(d))
 	}
 	return out, nil
 }
@@ -294,7 +294,7 @@ func (r *Reader) Doc(kind, patient, key string) (d Doc, ok bool, err error) {
 	if err := r.s.unsealJSON(loc(k, bDoc, kt), v, &rec); err != nil {
 		return Doc{}, false, err
 	}
-	return Doc{Kind: rec.Kind, Key: rec.Key, Patient: rec.Patient, Value: rec.Value}, true, nil
+	return Doc(rec), true, nil
 }
 
 // Outbox returns the items waiting to be published, oldest first.

@@ -14,6 +14,11 @@ type Columns struct {
 	// Middle centres each object vertically at its own height (list rows
 	// mixing one- and two-line cells); otherwise objects fill the height.
 	Middle bool
+	// Height, when above 0, is the row's height whatever its objects ask
+	// for: with Middle, a label taller than the row (its inner padding)
+	// keeps its own height, centred, and overlaps the row's edges by its
+	// padding, so a dense list shows one line of text per row.
+	Height float32
 }
 
 // NewColumns returns a column layout; a width of 0 makes a flexible column.
@@ -54,7 +59,10 @@ func (c *Columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 		h, y := size.Height, float32(0)
 		if c.Middle {
-			h = min(o.MinSize().Height, size.Height)
+			h = o.MinSize().Height
+			if c.Height <= 0 {
+				h = min(h, size.Height)
+			}
 			y = (size.Height - h) / 2
 		}
 		o.Move(fyne.NewPos(x, y))
@@ -78,6 +86,9 @@ func (c *Columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		s.Height = max(s.Height, m.Height)
 	}
 	s.Width += gap * float32(max(0, len(objs)-1))
+	if c.Height > 0 {
+		s.Height = c.Height
+	}
 	return s
 }
 

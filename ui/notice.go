@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -17,10 +19,12 @@ const (
 	NoticeTrial                   // a new trial match: purple
 )
 
-// NoticeBanner is an in-app banner across the top of the window for
-// something that needs a clinician now (a new high alert, a trial match): a
-// coloured strip with an icon, a bold heading and a line of text, an "Open
-// chart" button and a close button. Tapping anywhere on it opens too.
+// NoticeBanner is the in-app notification strip across the top of the
+// window for what needs a clinician now (a new high alert, a trial match):
+// one row, whatever is pending: a coloured strip with an icon, a bold
+// heading and a line of text (cut with an ellipsis, never wrapped), a "+N
+// more" menu of the other pending notices, an "Open chart" button and a
+// close button. Tapping anywhere on it opens too.
 type NoticeBanner struct {
 	widget.BaseWidget
 	Kind    NoticeKind
@@ -30,8 +34,38 @@ type NoticeBanner struct {
 	OnOpen func()
 	// OnDismiss is called when its close button is tapped.
 	OnDismiss func()
+	// Others are the other pending notices, newest first: the "+N more"
+	// menu lists them, each opening its chart.
+	Others []NoticeItem
 
-	open, dismiss *widget.Button
+	open, dismiss, more *widget.Button
+}
+
+// NoticeItem is one entry of the strip's "+N more" menu.
+type NoticeItem struct {
+	Label string // "High alert · Ñúñez Ortega, José (MRN KV-100231) — NEWS2 9: High"
+	Open  func()
+}
+
+// MoreText is the strip's menu button: "+2 more".
+func MoreText(n int) string { return fmt.Sprintf("+%d more", n) }
+
+// ShowMore opens the "+N more" menu under its button (tests and keyboard
+// use).
+func (b *NoticeBanner) ShowMore() {
+	if len(b.Others) == 0 || b.more == nil {
+		return
+	}
+	items := make([]*fyne.MenuItem, 0, len(b.Others))
+	for _, o := range b.Others {
+		items = append(items, fyne.NewMenuItem(o.Label, o.Open))
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(b.more)
+	if c == nil {
+		return
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b.more).AddXY(0, b.more.Size().Height)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, pos)
 }
 
 // NewNoticeBanner returns a banner.
@@ -82,6 +116,12 @@ func (b *NoticeBanner) CreateRenderer() fyne.WidgetRenderer {
 	b.dismiss.Importance = widget.LowImportance
 	ic := widget.NewIcon(theme.NewColoredResource(icon, fgName))
 	closeBox := container.NewStack(NewBackground(theme.ColorNameBackground), b.dismiss)
-	row := container.NewBorder(nil, nil, container.NewCenter(ic), container.NewHBox(b.open, closeBox), txt)
+	buttons := container.NewHBox(b.open, closeBox)
+	if len(b.Others) > 0 {
+		b.more = widget.NewButtonWithIcon(MoreText(len(b.Others)), theme.MenuDropDownIcon(), b.ShowMore)
+		b.more.IconPlacement = widget.ButtonIconTrailingText
+		buttons = container.NewHBox(b.more, b.open, closeBox)
+	}
+	row := container.NewBorder(nil, nil, container.NewCenter(ic), buttons, txt)
 	return widget.NewSimpleRenderer(container.NewStack(bg, container.NewPadded(row)))
 }

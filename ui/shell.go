@@ -239,21 +239,24 @@ func (s *Shell) FocusSearch() {
 	}
 }
 
-// ShowNotice puts a banner above every screen (a new high alert, a trial
-// match) until ClearNotice removes it; several stack, newest first.
+// ShowNotice puts the notification strip above every screen (a new high
+// alert, a trial match) until ClearNotice removes it. There is one strip:
+// showing another replaces it, so notices never stack down the screen (the
+// strip itself counts what else is pending).
 func (s *Shell) ShowNotice(n fyne.CanvasObject) {
-	s.notices.Objects = append([]fyne.CanvasObject{n}, s.notices.Objects...)
+	s.notices.Objects = []fyne.CanvasObject{n}
 	s.notices.Refresh()
 	s.content.Refresh()
 }
 
-// ClearNotice removes a banner ShowNotice put up.
+// ClearNotice removes the strip ShowNotice put up (nothing if another
+// replaced it since).
 func (s *Shell) ClearNotice(n fyne.CanvasObject) {
 	s.notices.Remove(n)
 	s.content.Refresh()
 }
 
-// Notices is the number of banners shown.
+// Notices is the number of strips shown: 0 or 1.
 func (s *Shell) Notices() int { return len(s.notices.Objects) }
 
 // SetBadge shows a count beside a screen's name in the rail ("Alert inbox

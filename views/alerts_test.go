@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chartline/chartline/app/clinical"
@@ -231,8 +232,8 @@ func TestInboxAcknowledge(t *testing.T) {
 	if got := v.count.Text; got != "4 shown · 4 open · 3 new" {
 		t.Errorf("count %q after acknowledge", got)
 	}
-	if e.shell.Notices() != 2 {
-		t.Errorf("%d banners, want the 2 high alerts'", e.shell.Notices())
+	if e.notifier.pending() != 1 {
+		t.Errorf("%d banners, want the other high alert's (the acknowledged one's went)", e.notifier.pending())
 	}
 
 	// Another action resolves it before this screen hears of it: escalating
@@ -345,8 +346,8 @@ func TestNotificationsOnce(t *testing.T) {
 	}
 	e := start()
 	// The fixtures hold two high alerts (pt-0005) and one trial match (pt-0008).
-	if len(sent) != 3 || e.shell.Notices() != 3 || e.notifier.sent != 3 {
-		t.Fatalf("%d notifications and %d banners at start, want 3 and 3", len(sent), e.shell.Notices())
+	if len(sent) != 3 || e.notifier.pending() != 3 || e.notifier.sent != 3 {
+		t.Fatalf("%d notifications and %d banners at start, want 3 and 3", len(sent), e.notifier.pending())
 	}
 	for _, n := range sent {
 		for _, phi := range []string{"Kjærgaard", "Lefèvre", "KV-", demo.RecoveringPatient} {
@@ -367,8 +368,8 @@ func TestNotificationsOnce(t *testing.T) {
 	}
 	// A restart shows nothing again.
 	e = start()
-	if len(sent) != 3 || e.shell.Notices() != 0 {
-		t.Fatalf("after a restart: %d notifications, %d banners", len(sent), e.shell.Notices())
+	if len(sent) != 3 || e.notifier.pending() != 0 {
+		t.Fatalf("after a restart: %d notifications, %d banners", len(sent), e.notifier.pending())
 	}
 	follow(e, sub)
 
@@ -382,13 +383,13 @@ func TestNotificationsOnce(t *testing.T) {
 	}
 	follow(e, sub)
 	follow(e, sub)
-	if len(sent) != 4 || e.shell.Notices() != 1 {
-		t.Fatalf("after a new high alert: %d notifications, %d banners, want 4 and 1", len(sent), e.shell.Notices())
+	if len(sent) != 4 || e.notifier.pending() != 1 {
+		t.Fatalf("after a new high alert: %d notifications, %d banners, want 4 and 1", len(sent), e.notifier.pending())
 	}
 	if got := sent[3]; got.Title != "Chartline: high alert" || !strings.Contains(got.Content, "NEWS2") {
 		t.Errorf("notification %q %q", got.Title, got.Content)
 	}
-	b := e.notifier.banners[0].b
+	b := e.notifier.strip
 	if !strings.Contains(b.Text, "Ñúñez Ortega, José") {
 		t.Errorf("banner %q does not name the patient", b.Text)
 	}
@@ -396,7 +397,7 @@ func TestNotificationsOnce(t *testing.T) {
 	if e.patient == nil || e.patient.id != demo.DeterioratingPatient || e.patient.tabs.SelectedIndex() != tabAlerts {
 		t.Fatalf("the banner did not open the patient's alerts")
 	}
-	if e.shell.Notices() != 0 {
+	if e.notifier.pending() != 0 {
 		t.Errorf("the opened banner stayed")
 	}
 	if got := e.shell.Current(); got != screenCensus {
@@ -405,24 +406,83 @@ func TestNotificationsOnce(t *testing.T) {
 }
 
 // TestNoticeBurst: more notices at once than maxDesktopNotices make one
-// counting notification; banners stop at maxBanners.
+// counting notification; the five pending notices make one strip, the
+// newest with "+4 more" in a menu, one row tall.
 func TestNoticeBurst(t *testing.T) {
 	s := smallStore(t, demo.RecoveringPatient, demo.HeartFailurePatient, "pt-0009", "pt-0018")
 	eng := testEngine(t, s, "dr-a", "ws-a", nil)
 	var sent []*fyne.Notification
-	e, _ := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+	e, w := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
 		o.engine = eng
 		o.notify = func(n *fyne.Notification) { sent = append(sent, n) }
 	})
 	if len(sent) != 1 || !strings.HasPrefix(sent[0].Content, "5 new high alerts and trial matches") {
 		t.Fatalf("a burst of 5 sent %d notifications: %v", len(sent), sent)
 	}
-	if e.shell.Notices() != maxBanners {
-		t.Errorf("%d banners, want %d", e.shell.Notices(), maxBanners)
+	if e.notifier.pending() != 5 || e.shell.Notices() != 1 {
+		t.Fatalf("%d notices pending in %d strips, want 5 in 1", e.notifier.pending(), e.shell.Notices())
 	}
-	e.notifier.banners[0].b.Dismiss()
-	if e.shell.Notices() != maxBanners-1 {
-		t.Errorf("dismiss left %d banners", e.shell.Notices())
+	strip := e.notifier.strip
+	if len(strip.Others) != 4 || strip.Text != e.notifier.banners[4].text || strip.Heading != "High alert" {
+		t.Errorf("the strip shows %q %q with %d others; want the newest high alert with 4", strip.Heading, strip.Text, len(strip.Others))
+	}
+	// One row: no taller than a button with the theme's padding around it.
+	row := widget.NewButton("Open chart", nil).MinSize().Height + 2*theme.Padding()
+	if h := strip.Size().Height; h > row+0.5 {
+		t.Errorf("the strip is %v px tall, more than one row (%v px)", h, row)
+	}
+	test.AssertRendersToMarkup(t, "notice_strip.xml", w.Canvas())
+	shot(t, w, "notice-strip")
+	// The menu lists the others, newest first; its entry opens that chart.
+	strip.ShowMore()
+	strip.Others[3].Open()
+	if e.patient == nil || e.patient.id != e.notifier.banners[0].patient && e.notifier.pending() == 5 {
+		t.Errorf("the menu's last entry did not open the oldest notice's patient")
+	}
+	before := e.notifier.pending()
+	top := e.notifier.strip
+	top.Dismiss()
+	if e.notifier.pending() != before-1 || e.shell.Notices() != 1 {
+		t.Errorf("dismiss left %d notices in %d strips", e.notifier.pending(), e.shell.Notices())
+	}
+}
+
+// TestBannerFollowsAlert: acknowledging the alert a banner announces takes
+// the banner down (as another workstation's acknowledgement does when it
+// arrives), and the strip moves on to the next pending notice.
+func TestBannerFollowsAlert(t *testing.T) {
+	s := smallStore(t, demo.RecoveringPatient, demo.HeartFailurePatient)
+	eng := testEngine(t, s, "dr-a", "ws-a", nil)
+	sub := s.Subscribe()
+	defer sub.Close()
+	e, _ := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.engine = eng
+		o.notify = func(*fyne.Notification) {}
+	})
+	n := e.notifier.pending()
+	var alert shownBanner
+	for _, b := range e.notifier.banners {
+		if b.kind == "alert" {
+			alert = b
+		}
+	}
+	if n < 2 || alert.id == "" {
+		t.Fatalf("%d notices pending, want the high alerts and the match", n)
+	}
+	if _, err := eng.Act(alert.patient, alert.id, clinical.VerbAcknowledge, "seen"); err != nil {
+		t.Fatal(err)
+	}
+	follow(e, sub)
+	if e.notifier.pending() != n-1 {
+		t.Fatalf("after acknowledging: %d notices pending, want %d", e.notifier.pending(), n-1)
+	}
+	for _, b := range e.notifier.banners {
+		if b.id == alert.id {
+			t.Errorf("the acknowledged alert's banner stayed")
+		}
+	}
+	if e.notifier.strip == nil || e.shell.Notices() != 1 {
+		t.Errorf("the strip went with one notice of %d", n)
 	}
 }
 
@@ -489,7 +549,7 @@ func TestNoticesHeldWhileCatchingUp(t *testing.T) {
 		o.notify = func(n *fyne.Notification) { sent = append(sent, n) }
 	})
 	follow(e, sub)
-	base, banners := len(sent), e.shell.Notices() // what the fixtures hold
+	base, banners := len(sent), e.notifier.pending() // what the fixtures hold
 	e.notifier.feedState(true)
 	// History arrives: both patients pass through a high score; one is low
 	// again by the time the feed is live.
@@ -512,15 +572,15 @@ func TestNoticesHeldWhileCatchingUp(t *testing.T) {
 		}
 		follow(e, sub)
 	}
-	if len(sent) != base || e.shell.Notices() != banners {
+	if len(sent) != base || e.notifier.pending() != banners {
 		t.Fatalf("notified while catching up: %d", len(sent)-base)
 	}
 	e.notifier.feedState(false)
 	follow(e, sub)
-	if len(sent) != base+1 || e.shell.Notices() != banners+1 || !strings.Contains(e.notifier.banners[len(e.notifier.banners)-1].b.Text, "Øster") {
+	if len(sent) != base+1 || e.notifier.pending() != banners+1 || !strings.Contains(e.notifier.banners[len(e.notifier.banners)-1].text, "Øster") {
 		var texts []string
 		for _, b := range e.notifier.banners {
-			texts = append(texts, b.b.Text)
+			texts = append(texts, b.text)
 		}
 		t.Fatalf("once live: %d notifications, banners %q; want only the patient still high", len(sent), texts)
 	}

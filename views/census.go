@@ -1,6 +1,7 @@
 package views
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/engine"
 	"github.com/chartline/chartline/store"
 	"github.com/chartline/chartline/ui"
 )
@@ -21,12 +23,13 @@ import (
 type censusRow struct {
 	ID     string
 	Name   string
-	Detail string // "68 y · Male · born 14 Mar 1958"
+	Detail string // "68 y · M"
 	MRN    string
 	Band   string
 	Score  int
 	Alerts int
 	Trials int
+	censusExtra
 
 	sortName string // folded name, for sorting
 	key      string // folded name, MRN and birth dates, for searching
@@ -46,10 +49,7 @@ func censusRowOf(e store.Entry, now time.Time) censusRow {
 		if a := ageText(p.BirthDate, now); a != "" {
 			parts = append(parts, a)
 		}
-		parts = append(parts, sexText(p.Sex))
-		if p.BirthDate != "" {
-			parts = append(parts, "born "+birthDateText(p.BirthDate))
-		}
+		parts = append(parts, sexLetter(p.Sex))
 		if p.Deceased {
 			parts = append(parts, "deceased")
 		}
@@ -65,8 +65,21 @@ func censusRowOf(e store.Entry, now time.Time) censusRow {
 	return r
 }
 
-// Census column widths (0 is the flexible name column).
-var censusColumns = []float32{150, 0, 130, 100, 90}
+// Census column widths (0 is the flexible name column): score, its age and
+// trend, patient, MRN, location, open alerts, trials. Each fixed column
+// holds its longest content at 1280×800 ("10 Low-medium", "▲ 59 min ago",
+// "KV-100231", "Ward 7B Acute Medicine", "2 High +3", "3 trials"); the name
+// column takes the rest (about 280 px at 1280 wide) and ends an unusually
+// long name with an ellipsis, never the MRN beside it.
+var censusColumns = []float32{132, 112, 0, 104, 236, 118, 76}
+
+// censusRowHeight is a census row's height: one line of body text with a
+// little air, so 18 patients fit at 1280×800 and 28 at 1920×1080 under the
+// notification strip (issue #13's density). Labels are centred on it at
+// their own height, their inner padding overlapping the neighbours'.
+func censusRowHeight() float32 {
+	return fyne.MeasureText("Mg", theme.TextSize(), fyne.TextStyle{Bold: true}).Height + 2*theme.Padding()
+}
 
 // censusView is the census screen: every patient, searchable as you type,
 // sortable by name or risk, live.
@@ -132,7 +145,7 @@ func newCensus(e *env) *censusView {
 		func() fyne.CanvasObject { return newCensusItem() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(v.shown) {
-				o.(*censusItem).set(v.rows[v.shown[id]], id == v.cursor)
+				o.(*censusItem).set(v.rows[v.shown[id]], id == v.cursor, v.e.now())
 			}
 		},
 	)
@@ -153,9 +166,10 @@ func newCensus(e *env) *censusView {
 	sortLabel := widget.NewLabel("Sort by")
 	v.top = container.NewBorder(nil, nil, container.NewHBox(title, v.count),
 		container.NewHBox(sortLabel, v.sortBy), v.search)
-	header := container.New(ui.NewColumns(censusColumns...),
-		headerLabel("NEWS2"), headerLabel("Patient"), headerLabel("MRN"), headerLabel("Open alerts"), headerLabel("Trials"))
-	headerRow := container.NewStack(ui.NewBackground(ui.ColorHeaderRow), container.NewPadded(header))
+	header := container.New(&ui.Columns{Widths: censusColumns, Middle: true, Height: censusRowHeight()},
+		headerLabel("Score"), headerLabel("Updated"), headerLabel("Patient"), headerLabel("MRN"),
+		headerLabel("Location"), headerLabel("Open alerts"), headerLabel("Trials"))
+	headerRow := container.NewStack(ui.NewBackground(ui.ColorHeaderRow), header)
 	v.emptyAt = container.NewCenter(v.empty)
 	body := container.NewStack(v.list, v.emptyAt)
 	v.content = container.NewBorder(container.NewVBox(container.NewPadded(v.top), headerRow), nil, nil, nil, body)
@@ -198,16 +212,20 @@ func (v *censusView) load() {
 	v.loadSeq++
 	seq := v.loadSeq
 	v.loadMu.Unlock()
-	entries, err := v.e.store.Census()
+	now, opts := v.e.now(), v.e.news2Options()
+	var rows []censusRow
+	err := v.e.store.View(func(r *store.Reader) error {
+		entries, err := r.Census()
+		if err != nil {
+			return err
+		}
+		rows, err = censusRows(r, entries, now, opts)
+		return err
+	})
 	if err != nil {
-		v.e.log.Error("read census", "err", err)
+		v.e.log.Error("read census", "err", errorClass(err))
 		v.e.do(func() { v.count.SetText("Could not read the census: " + err.Error()) })
 		return
-	}
-	now := v.e.now()
-	rows := make([]censusRow, len(entries))
-	for i, en := range entries {
-		rows[i] = censusRowOf(en, now)
 	}
 	v.e.do(func() {
 		if seq <= v.drawnSeq {
@@ -235,8 +253,10 @@ func (v *censusView) changed(c store.Change) {
 	if len(ids) == 0 {
 		return
 	}
-	var entries []store.Entry
+	now, opts := v.e.now(), v.e.news2Options()
+	var rows []censusRow
 	err := v.e.store.View(func(r *store.Reader) error {
+		var entries []store.Entry
 		for _, id := range ids {
 			en, ok, err := r.Entry(id)
 			if err != nil {
@@ -246,16 +266,13 @@ func (v *censusView) changed(c store.Change) {
 				entries = append(entries, en)
 			}
 		}
-		return nil
+		var err error
+		rows, err = censusRows(r, entries, now, opts)
+		return err
 	})
 	if err != nil {
-		v.e.log.Error("read census rows", "err", err)
+		v.e.log.Error("read census rows", "err", errorClass(err))
 		return
-	}
-	now := v.e.now()
-	rows := make([]censusRow, len(entries))
-	for i, en := range entries {
-		rows[i] = censusRowOf(en, now)
 	}
 	v.e.do(func() { v.update(rows) })
 }
@@ -304,7 +321,7 @@ func (v *censusView) update(rows []censusRow) {
 		old := v.rows[i]
 		v.rows[i] = r
 		if old.key != r.key || old.sortName != r.sortName ||
-			v.byRisk && (old.Band != r.Band || old.Score != r.Score || old.Alerts != r.Alerts) {
+			v.byRisk && (old.Band != r.Band || old.Score != r.Score || old.Alerts != r.Alerts || old.Worst != r.Worst) {
 			full = true
 			continue
 		}
@@ -348,14 +365,34 @@ func (v *censusView) refilter(keep string) {
 	v.stats.fullRefreshes++
 }
 
-// compare orders rows by name, or by risk (band, score, open alerts) then
-// name.
+// riskRank is a row's place in the risk order: the worse of its current
+// score band and its worst open alert's severity, on the band scale (low 1,
+// low-medium 2, medium 3, high 4). A patient with an open high alert sorts
+// with the high scores even while their score has fallen (the alert is
+// still nobody's), and a patient scoring high with no alert yet sorts there
+// too.
+func riskRank(r censusRow) int {
+	rank := clinical.BandRank(r.Band)
+	if s := clinical.SeverityRank(r.Worst); s > 0 {
+		rank = max(rank, s+1) // low-medium 1 → 2, medium 2 → 3, high 3 → 4
+	}
+	return rank
+}
+
+// compare orders rows by name, or by risk (the worse of band and open-alert
+// severity, then band, score, open alerts) then name.
 func (v *censusView) compare(a, b censusRow) int {
 	if v.byRisk {
+		if d := riskRank(b) - riskRank(a); d != 0 {
+			return d
+		}
 		if d := clinical.BandRank(b.Band) - clinical.BandRank(a.Band); d != 0 {
 			return d
 		}
 		if d := b.Score - a.Score; d != 0 {
+			return d
+		}
+		if d := clinical.SeverityRank(b.Worst) - clinical.SeverityRank(a.Worst); d != 0 {
 			return d
 		}
 		if d := b.Alerts - a.Alerts; d != 0 {
@@ -422,50 +459,270 @@ func (v *censusView) openCursor() {
 
 func (v *censusView) open(id string) { v.e.openPatient(id) }
 
-// censusItem is one census row on screen.
+// censusItem is one census row on screen: one line.
 type censusItem struct {
 	widget.BaseWidget
-	cursor *ui.Background
-	band   *ui.Pill
-	name   *widget.Label
-	detail *widget.Label
-	mrn    *widget.Label
-	alerts *ui.Pill
-	trials *ui.Pill
+	cursor    *ui.Background
+	band      *ui.Pill
+	age       *widget.Label
+	name      *widget.Label
+	mrn       *widget.Label
+	loc       *widget.Label
+	alerts    *ui.Pill
+	more      *widget.Label
+	alertsBox *fyne.Container
+	trials    *ui.Pill
 }
 
 func newCensusItem() *censusItem {
 	it := &censusItem{
 		cursor: ui.NewBackground(ui.ColorCursor),
 		band:   ui.NewBandBadge(),
+		age:    widget.NewLabel(""),
 		name:   widget.NewLabel(""),
-		detail: widget.NewLabel(""),
 		mrn:    widget.NewLabel(""),
+		loc:    widget.NewLabel(""),
 		alerts: ui.NewAlertBadge(),
+		more:   widget.NewLabel(""),
 		trials: ui.NewTrialMarker(),
 	}
-	it.name.TextStyle.Bold = true
+	it.alerts.MinWidth = 0
+	it.alertsBox = container.NewHBox(it.alerts, it.more)
 	it.name.Truncation = fyne.TextTruncateEllipsis
-	it.detail.Truncation = fyne.TextTruncateEllipsis
+	it.loc.Truncation = fyne.TextTruncateEllipsis
 	it.cursor.Hidden = true
 	it.ExtendBaseWidget(it)
 	return it
 }
 
-func (it *censusItem) set(r censusRow, cursor bool) {
+func (it *censusItem) set(r censusRow, cursor bool, now time.Time) {
 	it.cursor.Hidden = !cursor
 	it.cursor.Refresh()
 	ui.SetBand(it.band, r.Band, r.Score)
-	it.name.SetText(r.Name)
-	it.detail.SetText(r.Detail)
+	it.age.SetText(scoreAgeText(r.censusExtra, now))
+	name := r.Name
+	if r.Detail != "" {
+		name += " · " + r.Detail
+	}
+	it.name.SetText(name)
 	it.mrn.SetText(r.MRN)
-	ui.SetAlerts(it.alerts, r.Alerts)
+	it.loc.SetText(r.Location)
+	if r.Worst != "" {
+		ui.SetSeverity(it.alerts, r.Worst)
+		it.alerts.Set(fmt.Sprintf("%d %s", r.BySev[r.Worst], it.alerts.Text), it.alerts.Background, it.alerts.Foreground)
+	} else {
+		ui.SetAlerts(it.alerts, r.Alerts)
+	}
+	it.more.SetText(alertsMore(r.censusExtra, r.Alerts))
+	it.alertsBox.Refresh() // the badge's width follows its text
 	ui.SetTrials(it.trials, r.Trials)
 }
 
-// CreateRenderer lays the row out in the census columns.
+// CreateRenderer lays the row out in the census columns, one line high.
 func (it *censusItem) CreateRenderer() fyne.WidgetRenderer {
-	who := container.New(ui.Lines{}, it.name, it.detail)
-	row := container.New(ui.NewMiddleColumns(censusColumns...), it.band, who, it.mrn, it.alerts, it.trials)
+	row := container.New(&ui.Columns{Widths: censusColumns, Middle: true, Height: censusRowHeight()},
+		it.band, it.age, it.name, it.mrn, it.loc, it.alertsBox, it.trials)
 	return widget.NewSimpleRenderer(container.NewStack(it.cursor, row))
+}
+
+// censusExtra is what a census row reads beyond the patient's directory
+// entry: where the patient is, how old the score is and which way it went,
+// and the open alerts by severity.
+type censusExtra struct {
+	Location string    // "Ward 7B Acute Medicine · Bed 12" from the open Encounter; "" when none is open
+	ScoreAt  time.Time // newest vital sign the score used; zero without one
+	Trend    int       // +1 the score rose since the set before, -1 fell, 0 same or no earlier set
+	Worst    string    // the worst open alert's severity; "" for none
+	BySev    map[string]int
+}
+
+// censusRows builds the rows of directory entries from one snapshot.
+func censusRows(r *store.Reader, entries []store.Entry, now time.Time, opts clinical.NEWS2Options) ([]censusRow, error) {
+	rows := make([]censusRow, len(entries))
+	for i, en := range entries {
+		rows[i] = censusRowOf(en, now)
+		x, err := readCensusExtra(r, en, opts)
+		if err != nil {
+			return nil, err
+		}
+		rows[i].censusExtra = x
+	}
+	return rows, nil
+}
+
+// readCensusExtra reads a patient's location, score age and trend, and open
+// alerts.
+func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options) (censusExtra, error) {
+	var x censusExtra
+	id := en.Collection
+	if en.Counts["Encounter"] > 0 {
+		loc, err := currentLocation(r, id)
+		if err != nil {
+			return x, err
+		}
+		x.Location = loc
+	}
+	if en.Status.Band != "" && en.Status.Band != clinical.BandNone {
+		if d, ok, err := engine.LatestNEWS2(r, id); err != nil {
+			return x, err
+		} else if ok {
+			x.ScoreAt = d.Result.Newest
+		}
+		if !x.ScoreAt.IsZero() {
+			obs, err := r.Items(id, "Observation", "Goal")
+			if err != nil {
+				return x, err
+			}
+			x.Trend = scoreTrend(obs, x.ScoreAt, opts)
+		}
+	}
+	if en.Status.OpenAlerts > 0 {
+		alerts, err := engine.PatientAlerts(r, id)
+		if err != nil {
+			return x, err
+		}
+		for _, a := range alerts {
+			if a.Status() == clinical.StateResolved {
+				continue
+			}
+			if x.BySev == nil {
+				x.BySev = map[string]int{}
+			}
+			x.BySev[a.Alert.Severity]++
+			if clinical.SeverityRank(a.Alert.Severity) > clinical.SeverityRank(x.Worst) {
+				x.Worst = a.Alert.Severity
+			}
+		}
+	}
+	return x, nil
+}
+
+// scoreTrend compares the NEWS2 at the newest vital-sign set (at) with the
+// score at the set before it, both scored as the Trends tab scores them:
+// +1 rose, -1 fell, 0 same or no earlier set.
+func scoreTrend(items []store.Item, at time.Time, opts clinical.NEWS2Options) int {
+	pts := news2Trend(items, at, at, opts)
+	if len(pts) < 2 {
+		return 0
+	}
+	a, b := pts[len(pts)-2].V, pts[len(pts)-1].V
+	switch {
+	case b > a:
+		return 1
+	case b < a:
+		return -1
+	}
+	return 0
+}
+
+// currentLocation is where an admitted patient is: the locations of their
+// newest in-progress Encounter (ward, room and bed, as the Encounter lists
+// them, joined by " · "); "" when no Encounter is in progress (an
+// outpatient, a discharged patient).
+func currentLocation(r *store.Reader, patient string) (string, error) {
+	encs, err := r.Items(patient, "Encounter")
+	if err != nil {
+		return "", err
+	}
+	var newest *store.Item
+	for i := range encs {
+		e := &encs[i]
+		if e.Meta.Status != "in-progress" && e.Meta.Status != "arrived" && e.Meta.Status != "onleave" {
+			continue
+		}
+		if newest == nil || e.Meta.Time.After(newest.Meta.Time) {
+			newest = e
+		}
+	}
+	if newest == nil {
+		return "", nil
+	}
+	res, ok, err := r.Resource(newest.Ref)
+	if err != nil || !ok {
+		return "", err
+	}
+	return encounterLocation(res.JSON), nil
+}
+
+// encounterLocation reads an Encounter's current locations: entries whose
+// status is active (or not given), each by its display (else the reference),
+// ward before room before bed (physicalType wa, ro, bd; others in order).
+func encounterLocation(raw []byte) string {
+	var enc struct {
+		Location []struct {
+			Status   string `json:"status"`
+			Location struct {
+				Reference string `json:"reference"`
+				Display   string `json:"display"`
+			} `json:"location"`
+			PhysicalType struct {
+				Coding []struct {
+					Code string `json:"code"`
+				} `json:"coding"`
+			} `json:"physicalType"`
+		} `json:"location"`
+	}
+	if json.Unmarshal(raw, &enc) != nil {
+		return ""
+	}
+	order := map[string]int{"si": 0, "bu": 1, "wi": 2, "wa": 3, "ro": 4, "bd": 5}
+	type part struct {
+		text string
+		rank int
+	}
+	var parts []part
+	for i, l := range enc.Location {
+		if l.Status != "" && l.Status != "active" {
+			continue
+		}
+		text := strings.TrimSpace(l.Location.Display)
+		if text == "" {
+			text = strings.TrimPrefix(l.Location.Reference, "Location/")
+		}
+		if text == "" {
+			continue
+		}
+		rank := 3 // an untyped location reads as the ward
+		if len(l.PhysicalType.Coding) > 0 {
+			if o, ok := order[l.PhysicalType.Coding[0].Code]; ok {
+				rank = o
+			}
+		}
+		parts = append(parts, part{text, rank*100 + i})
+	}
+	slices.SortFunc(parts, func(a, b part) int { return a.rank - b.rank })
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = p.text
+	}
+	return strings.Join(out, " · ")
+}
+
+// scoreAgeText is how old a score's newest vital sign is, with its trend:
+// "▲ 12 min ago". A time ahead of the clock is flagged, never shown as
+// fresh.
+func scoreAgeText(x censusExtra, now time.Time) string {
+	if x.ScoreAt.IsZero() {
+		return ""
+	}
+	arrow := ""
+	switch x.Trend {
+	case 1:
+		arrow = "▲ " // the bundled Noto Sans draws these triangles; ↑ and ↓ fall back badly
+	case -1:
+		arrow = "▼ "
+	}
+	return arrow + relativeText(x.ScoreAt, now)
+}
+
+// alertsText is the open alerts of a row after the worst one's badge: "+2"
+// more of lower severity.
+func alertsMore(x censusExtra, total int) string {
+	if x.Worst == "" {
+		return ""
+	}
+	if n := total - x.BySev[x.Worst]; n > 0 {
+		return fmt.Sprintf("+%d", n)
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/chartline/chartline/app/demo"
 	"github.com/chartline/chartline/store"
@@ -234,5 +235,104 @@ func TestCensusLive(t *testing.T) {
 	e.live.dispatch(store.Change{Quarantined: 1, Committed: time.Now()})
 	if v.stats.rowRefreshes != rows || v.stats.fullRefreshes != fulls {
 		t.Errorf("a notice naming no patient refreshed the census")
+	}
+}
+
+// TestCensusRiskOrder: a patient sorts by the worse of their score band and
+// their worst open alert's severity, so two open high alerts put a patient
+// scoring low among the high scores, above a medium score.
+func TestCensusRiskOrder(t *testing.T) {
+	for _, tc := range []struct {
+		band, worst string
+		want        int
+	}{
+		{"none", "", 0},
+		{"low", "", 1},
+		{"low", "low-medium", 2},
+		{"low", "medium", 3},
+		{"low", "high", 4},
+		{"high", "", 4},
+		{"high", "medium", 4}, // the score is worse than the alert
+		{"medium", "low-medium", 3},
+		{"low-medium", "medium", 3},
+	} {
+		r := censusRow{Band: tc.band, censusExtra: censusExtra{Worst: tc.worst}}
+		if got := riskRank(r); got != tc.want {
+			t.Errorf("band %s, worst alert %q: rank %d, want %d", tc.band, tc.worst, got, tc.want)
+		}
+	}
+	v := &censusView{byRisk: true}
+	lowTwoHigh := censusRow{ID: "a", Band: "low", Score: 1, Alerts: 2, censusExtra: censusExtra{Worst: "high", BySev: map[string]int{"high": 2}}}
+	medium := censusRow{ID: "b", Band: "medium", Score: 5}
+	highScore := censusRow{ID: "c", Band: "high", Score: 8}
+	lowNoAlert := censusRow{ID: "d", Band: "low", Score: 3}
+	rows := []censusRow{lowNoAlert, medium, lowTwoHigh, highScore}
+	slices.SortStableFunc(rows, v.compare)
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.ID)
+	}
+	if want := []string{"c", "a", "b", "d"}; !slices.Equal(got, want) {
+		t.Errorf("risk order %v, want %v (high score, low score with two high alerts, medium, low)", got, want)
+	}
+}
+
+func TestEncounterLocation(t *testing.T) {
+	for _, tc := range []struct{ json, want string }{
+		{`{"location":[{"location":{"reference":"Location/loc-ward-7b","display":"Ward 7B Acute Medicine"}}]}`, "Ward 7B Acute Medicine"},
+		// bed after ward whatever the order written; a past location left out
+		{`{"location":[
+			{"location":{"display":"Bed 12"},"physicalType":{"coding":[{"code":"bd"}]}},
+			{"location":{"display":"Ward 4 Respiratory"},"status":"active","physicalType":{"coding":[{"code":"wa"}]}},
+			{"location":{"display":"Emergency Department"},"status":"completed"}]}`, "Ward 4 Respiratory · Bed 12"},
+		{`{"location":[{"location":{"reference":"Location/loc-icu"}}]}`, "loc-icu"},
+		{`{"status":"in-progress"}`, ""},
+		{`not json`, ""},
+	} {
+		if got := encounterLocation([]byte(tc.json)); got != tc.want {
+			t.Errorf("encounterLocation(%s) = %q, want %q", tc.json, got, tc.want)
+		}
+	}
+}
+
+func TestScoreAgeText(t *testing.T) {
+	now := time.Date(2026, 11, 23, 14, 30, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		x    censusExtra
+		want string
+	}{
+		{censusExtra{}, ""},
+		{censusExtra{ScoreAt: now.Add(-12 * time.Minute), Trend: 1}, "▲ 12 min ago"},
+		{censusExtra{ScoreAt: now.Add(-3 * time.Hour), Trend: -1}, "▼ 3 h ago"},
+		{censusExtra{ScoreAt: now.Add(-30 * time.Second)}, "just now"},
+		{censusExtra{ScoreAt: now.Add(10 * time.Minute)}, "in 10 min (future)"},
+	} {
+		if got := scoreAgeText(tc.x, now); got != tc.want {
+			t.Errorf("scoreAgeText(%+v) = %q, want %q", tc.x, got, tc.want)
+		}
+	}
+}
+
+// TestCensusDensity: at least 18 patients fit at 1280×800 and 28 at
+// 1920×1080, under a one-row notification strip.
+func TestCensusDensity(t *testing.T) {
+	s := sharedStore(t)
+	for _, tc := range []struct {
+		size fyne.Size
+		want int
+	}{
+		{fyne.NewSize(1280, 800), 18},
+		{fyne.NewSize(1920, 1080), 28},
+	} {
+		e, w := newTestEnv(t, s, ui.ModeLight)
+		e.shell.ShowNotice(ui.NewNoticeBanner(ui.NoticeAlert, "High alert", "a patient — NEWS2 9: High", func() {}, func() {}))
+		w.Resize(tc.size)
+		v := e.census
+		rowH := newCensusItem().MinSize().Height + theme.SeparatorThicknessSize()
+		fit := int(v.list.Size().Height / rowH)
+		if fit < tc.want {
+			t.Errorf("%v: %d census rows fit (list %v px high, rows %v px), want ≥ %d", tc.size, fit, v.list.Size().Height, rowH, tc.want)
+		}
+		t.Logf("%v: %d rows visible", tc.size, fit)
 	}
 }

@@ -44,8 +44,14 @@
 // document), so the summary, the census band and the alerts agree; the
 // summary scores the vital signs itself only until the engine has. Times are
 // shown in the workstation's local time zone. The census opens sorted by
-// risk (NEWS2 band and score, then open alerts), so the patient who needs a
-// clinician now is at the top; Name sorts alphabetically. A rail screen
+// risk: the worse of the current score band and the worst open alert's
+// severity (an unacknowledged high alert sorts with the high scores), then
+// band, score and open alerts, so the patient who needs a clinician now is
+// at the top; Name sorts alphabetically. A census row is one line (18+
+// patients at 1280×800, 28+ at 1920×1080): score badge, the age of its
+// newest vital sign with a ▲/▼ against the set before, name with age and
+// sex, MRN, the location of the open Encounter (ward · room · bed), the
+// worst open alert with its count and "+n" of lower severity, and trials. A rail screen
 // chosen again (its button or Ctrl+1…4) goes back to its first page. Trend
 // lines are dashed across a gap of over a quarter of the period, so a line
 // never suggests readings nobody took. Desktop notifications need a D-Bus

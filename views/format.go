@@ -111,6 +111,18 @@ func sexText(sex string) string {
 	return "Sex unknown"
 }
 
+// sexLetter is an administrative gender as a census row writes it beside
+// the age: "M", "F", "Other", "Sex unknown".
+func sexLetter(sex string) string {
+	switch sex {
+	case "male":
+		return "M"
+	case "female":
+		return "F"
+	}
+	return sexText(sex)
+}
+
 // birthDateText writes a FHIR birth date for reading: "14 Mar 1958".
 func birthDateText(d string) string {
 	t, precision, ok := birthTime(d)
@@ -178,4 +190,48 @@ func agoText(d time.Duration) string {
 		return fmt.Sprintf("%d h", int(d.Hours()))
 	}
 	return fmt.Sprintf("%d min", int(d.Minutes()))
+}
+
+// relativeText is how long ago a clinical time was, in the largest whole
+// unit: "just now" under a minute, "12 min ago", "3 h ago", "4 d ago". A
+// time more than a minute ahead of the clock (a device clock set wrong, a
+// planned time) is flagged, never read as fresh: "in 5 min (future)".
+func relativeText(t, now time.Time) string {
+	d := now.Sub(t)
+	if d < -time.Minute {
+		return "in " + agoText(-d) + " (future)"
+	}
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d d ago", int(d.Hours()/24))
+}
+
+// whenText is a clinical time as a clinician reads it at a glance: how long
+// ago, then the local clock time, with the date when it is not today:
+// "12 min ago · 05:21", "3 d ago · 20 Nov 05:21", "in 5 min (future) ·
+// 14:35". The date carries the year when it is not this year.
+func whenText(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "no time"
+	}
+	return relativeText(t, now) + " · " + clockText(t, now, loc)
+}
+
+// clockText is a local clock time, with the date when it is not today's:
+// "05:21", "20 Nov 05:21", "20 Nov 2025 05:21".
+func clockText(t, now time.Time, loc *time.Location) string {
+	lt, ln := t.In(loc), now.In(loc)
+	switch {
+	case lt.Year() == ln.Year() && lt.YearDay() == ln.YearDay():
+		return lt.Format("15:04")
+	case lt.Year() == ln.Year():
+		return lt.Format("2 Jan 15:04")
+	}
+	return lt.Format("2 Jan 2006 15:04")
 }

@@ -1,9 +1,14 @@
 package views
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/chartline/chartline/app/feed"
 	"github.com/chartline/chartline/store"
@@ -132,12 +137,25 @@ func TestStatusView(t *testing.T) {
 			ui.StatusView{Level: ui.StatusOK, State: "Live", Brokers: "Brokers: k1:9092, k2:9092", Lag: "Lag: 1 record"}},
 		{"catching up", feed.Status{State: feed.CatchingUp, Brokers: brokers[:1], Lag: 12345, Progress: 0.42},
 			ui.StatusView{Level: ui.StatusBusy, State: "Catching up", Detail: "42% done", Brokers: "Broker: k1:9092", Lag: "Lag: 12,345 records", ShowProgress: true, Progress: 0.42}},
+		// 2.9 % reads 2 %, as the progress bar beside it writes it (it cuts
+		// the fraction off); a ratio past 1 reads 100 %.
+		{"catching up, a fraction", feed.Status{State: feed.CatchingUp, Progress: 0.029},
+			ui.StatusView{Level: ui.StatusBusy, State: "Catching up", Detail: "2% done", Lag: "Up to date", ShowProgress: true, Progress: 0.029}},
+		{"catching up, past the end", feed.Status{State: feed.CatchingUp, Progress: 1.2},
+			ui.StatusView{Level: ui.StatusBusy, State: "Catching up", Detail: "100% done", Lag: "Up to date", ShowProgress: true, Progress: 1}},
 		{"connecting", feed.Status{State: feed.Connecting, Err: "dial tcp: connection refused"},
 			ui.StatusView{Level: ui.StatusBusy, State: "Connecting…", Detail: "last error: dial tcp: connection refused"}},
 		{"offline today", feed.Status{State: feed.Offline, Since: now.Add(-28 * time.Minute)},
 			ui.StatusView{Level: ui.StatusBad, State: "Offline since 14:02", Detail: "showing stored data"}},
 		{"offline since yesterday", feed.Status{State: feed.Offline, Since: now.Add(-20 * time.Hour)},
 			ui.StatusView{Level: ui.StatusBad, State: "Offline since 22 Nov 18:30", Detail: "showing stored data"}},
+		{"linked clusters, primary live", feed.Status{State: feed.Live, Brokers: brokers[:1], HasFailover: true, Cluster: feed.Primary},
+			ui.StatusView{Level: ui.StatusOK, State: "Live", Brokers: "Primary cluster: k1:9092", Lag: "Up to date"}},
+		{"linked clusters, failover live", feed.Status{State: feed.Live, Brokers: brokers[1:], HasFailover: true, Cluster: feed.Failover},
+			ui.StatusView{Level: ui.StatusOK, State: "Live", Brokers: "FAILOVER cluster: k2:9092", Lag: "Up to date"}},
+		{"failover waiting for its mirror", feed.Status{State: feed.Live, Brokers: brokers[1:], HasFailover: true, Cluster: feed.Failover,
+			Waiting: map[store.TopicPartition]int64{{Topic: "fhir.patient.x"}: 10, {Topic: "fhir.patient.y"}: 4}},
+			ui.StatusView{Level: ui.StatusOK, State: "Live", Brokers: "FAILOVER cluster: k2:9092", Lag: "Up to date", Detail: "2 partitions waiting for the failover's mirror"}},
 	} {
 		if got := statusView(tc.st, now, time.UTC); got != tc.want {
 			t.Errorf("%s:\n got %+v\nwant %+v", tc.name, got, tc.want)
@@ -167,5 +185,24 @@ func TestStatusBarQuarantine(t *testing.T) {
 	e.status.setFeed(feed.Status{State: feed.Live, Brokers: []string{"127.0.0.1:9092"}})
 	if v := e.status.bar.View(); v.State != "Live" || v.Quarantined != 2 {
 		t.Fatalf("a feed status must keep the quarantine count: %+v", v)
+	}
+}
+
+// TestProgressPercentMatchesBar: the status line's figure is the one Fyne's
+// progress bar draws beside it, at every ratio that used to round apart.
+func TestProgressPercentMatchesBar(t *testing.T) {
+	test.NewTempApp(t)
+	for _, r := range []float64{0, 0.004, 0.029, 0.025, 0.42, 0.995, 0.999, 1} {
+		bar := widget.NewProgressBar()
+		bar.SetValue(r)
+		var drawn string
+		for _, o := range test.TempWidgetRenderer(t, bar).Objects() {
+			if tx, ok := o.(*canvas.Text); ok {
+				drawn = tx.Text
+			}
+		}
+		if want := fmt.Sprintf("%d%%", progressPercent(r)); drawn != want {
+			t.Errorf("ratio %v: the bar draws %q, the status line says %q", r, drawn, want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -15,9 +16,10 @@ import (
 	"github.com/chartline/chartline/ui"
 )
 
-// maxBanners is how many notice banners stack above the screens; an older
-// one gives way to a newer (it is in the inbox and the chart anyway).
-const maxBanners = 3
+// maxBanners is how many notices the notification strip holds (the newest
+// shows, the rest are in its "+N more" menu); an older one gives way to a
+// newer (it is in the inbox and the chart anyway).
+const maxBanners = 20
 
 // maxDesktopNotices is how many notices of one burst get a desktop
 // notification each; a larger burst (catching up after a night offline)
@@ -45,13 +47,16 @@ type notifier struct {
 	catchingUp atomic.Bool
 
 	// UI goroutine only.
-	banners []shownBanner
-	sent    int // desktop notifications sent (tests)
+	banners []shownBanner    // pending notices, oldest first
+	strip   *ui.NoticeBanner // the strip shown for them, nil when none
+	sent    int              // desktop notifications sent (tests)
 }
 
+// shownBanner is a pending notice: what the strip and its menu say of it.
 type shownBanner struct {
-	id, patient string
-	b           *ui.NoticeBanner
+	id, patient, kind string
+	heading, text     string
+	tab               int
 }
 
 func newNotifier(e *env) *notifier { return &notifier{e: e, handled: map[string]bool{}} }
@@ -90,6 +95,7 @@ func (n *notifier) check() {
 	var quiet []engine.Notice // NEWS2 alerts already over: marked seen, not shown
 	newAlerts := 0
 	held := n.catchingUp.Load()
+	alive := map[string]bool{} // alerts still new and matches still standing: their banners stay
 	err := n.e.store.View(func(r *store.Reader) error {
 		alerts, err := engine.Alerts(r)
 		if err != nil {
@@ -98,6 +104,17 @@ func (n *notifier) check() {
 		for _, a := range alerts {
 			if a.Status() == clinical.StateNew {
 				newAlerts++
+				alive[a.Alert.ID] = true
+			}
+		}
+		matches, err := r.Docs(engine.KindMatch)
+		if err != nil {
+			return err
+		}
+		for _, d := range matches {
+			var m engine.MatchDoc
+			if json.Unmarshal(d.Value, &m) == nil && m.Evaluation.Match {
+				alive[m.ID] = true
 			}
 		}
 		if n.e.engine == nil || held {
@@ -135,6 +152,14 @@ func (n *notifier) check() {
 		n.e.log.Error("read notices", "err", errorClass(err))
 		return
 	}
+	// Oldest first, so the strip shows the newest; ties by id, so every
+	// run shows the same one.
+	slices.SortStableFunc(fresh, func(a, b notice) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	for _, x := range fresh {
 		n.handled[x.ID] = true
 	}
@@ -143,6 +168,7 @@ func (n *notifier) check() {
 	}
 	n.e.do(func() {
 		n.e.shell.SetBadge(screenAlerts, newAlerts)
+		n.follow(alive)
 		if len(fresh) > 0 {
 			n.show(fresh)
 		}
@@ -218,44 +244,103 @@ func desktopNotification(x notice) *fyne.Notification {
 	return fyne.NewNotification("Chartline: high alert", "New high alert: "+x.Title+". Open Chartline to see the patient.")
 }
 
-// banner puts up one notice's banner; opening it opens the chart on the
+// banner adds one notice to the strip; opening it opens the chart on the
 // alert's or the match's tab.
 func (n *notifier) banner(x notice) {
-	kind, heading, tab := ui.NoticeAlert, "High alert", tabAlerts
+	sb := shownBanner{id: x.ID, patient: x.Patient, kind: x.Kind, heading: "High alert", tab: tabAlerts}
 	if x.Kind == "match" {
-		kind, heading, tab = ui.NoticeTrial, "Trial match", tabTrials
+		sb.heading, sb.tab = "Trial match", tabTrials
 	}
 	who := x.Name
 	if x.MRN != "" {
 		who += " (MRN " + x.MRN + ")"
 	}
-	var b *ui.NoticeBanner
-	b = ui.NewNoticeBanner(kind, heading, who+" — "+x.Title,
-		func() { n.e.openPatientTab(x.Patient, tab) },
-		func() { n.remove(b) })
-	n.banners = append(n.banners, shownBanner{id: x.ID, patient: x.Patient, b: b})
-	n.e.shell.ShowNotice(b)
-	for len(n.banners) > maxBanners {
-		n.remove(n.banners[0].b)
+	sb.text = who + " — " + x.Title
+	n.banners = append(n.banners, sb)
+	// High alerts outrank trial matches: the strip shows the newest high
+	// alert while one is pending, and the menu lists alerts first. (Appends
+	// come in time order, so a stable sort keeps each kind newest last.)
+	slices.SortStableFunc(n.banners, func(a, b shownBanner) int {
+		return boolRank(a.kind == "alert") - boolRank(b.kind == "alert")
+	})
+	if len(n.banners) > maxBanners {
+		n.banners = n.banners[len(n.banners)-maxBanners:]
+	}
+	n.redraw()
+}
+
+// follow takes down the banners whose alert is no longer new (acknowledged,
+// escalated or resolved, here or at another workstation) or whose match no
+// longer stands: a banner follows its alert's state.
+func (n *notifier) follow(alive map[string]bool) {
+	kept := n.banners[:0]
+	for _, b := range n.banners {
+		if alive[b.id] {
+			kept = append(kept, b)
+		}
+	}
+	if len(kept) != len(n.banners) {
+		n.banners = kept
+		n.redraw()
 	}
 }
 
 // clearPatient takes down a patient's banners: their chart is open.
 func (n *notifier) clearPatient(patient string) {
-	for _, s := range slices.Clone(n.banners) {
-		if s.patient == patient {
-			n.remove(s.b)
+	kept := n.banners[:0]
+	for _, b := range n.banners {
+		if b.patient != patient {
+			kept = append(kept, b)
+		}
+	}
+	if len(kept) != len(n.banners) {
+		n.banners = kept
+		n.redraw()
+	}
+}
+
+// dismiss takes one notice off the strip (its close button).
+func (n *notifier) dismiss(id string) {
+	for i, b := range n.banners {
+		if b.id == id {
+			n.banners = append(n.banners[:i], n.banners[i+1:]...)
+			n.redraw()
+			return
 		}
 	}
 }
 
-// remove takes a banner down.
-func (n *notifier) remove(b *ui.NoticeBanner) {
-	for i, s := range n.banners {
-		if s.b == b {
-			n.banners = append(n.banners[:i], n.banners[i+1:]...)
-			n.e.shell.ClearNotice(b)
-			return
-		}
+// pending is the number of notices the strip holds.
+func (n *notifier) pending() int { return len(n.banners) }
+
+// redraw shows the strip for the pending notices: the newest, with the
+// others in its menu, newest first; none takes the strip down.
+func (n *notifier) redraw() {
+	if n.strip != nil {
+		n.e.shell.ClearNotice(n.strip)
+		n.strip = nil
 	}
+	if len(n.banners) == 0 {
+		return
+	}
+	open := func(b shownBanner) func() { return func() { n.e.openPatientTab(b.patient, b.tab) } }
+	top := n.banners[len(n.banners)-1]
+	kind := ui.NoticeAlert
+	if top.kind == "match" {
+		kind = ui.NoticeTrial
+	}
+	strip := ui.NewNoticeBanner(kind, top.heading, top.text, open(top), func() { n.dismiss(top.id) })
+	for i := len(n.banners) - 2; i >= 0; i-- {
+		b := n.banners[i]
+		strip.Others = append(strip.Others, ui.NoticeItem{Label: b.heading + " · " + b.text, Open: open(b)})
+	}
+	n.strip = strip
+	n.e.shell.ShowNotice(strip)
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

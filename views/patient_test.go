@@ -272,7 +272,7 @@ func TestTimeline(t *testing.T) {
 	if tl.detail.title.Text != first.Display || len(tl.detail.fields.Objects) == 0 {
 		t.Fatalf("detail shows %q with %d field cells", tl.detail.title.Text, len(tl.detail.fields.Objects))
 	}
-	if !!tl.detail.probBox.Visible() {
+	if tl.detail.probBox.Visible() {
 		t.Errorf("a clean resource shows a conformance-problems box")
 	}
 	tl.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})

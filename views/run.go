@@ -3,7 +3,11 @@ package views
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -405,4 +409,81 @@ func screens(e *env) []ui.Screen {
 			return e.settings.page()
 		}},
 	}
+}
+
+// PrepareDesktop readies the process for Fyne's desktop app; main calls it
+// before app.New. Two things Fyne would otherwise log on every start:
+//
+//   - "Failed to create fyne cache space" when the user cache directory
+//     (~/.cache, $XDG_CACHE_HOME) does not exist yet (a fresh account, a
+//     kiosk, a container): Fyne creates only its own folder inside it, so
+//     the directory is created here, private to the user.
+//   - "failed to watch theme settings: dbus-launch not found" when there is
+//     no D-Bus session bus: Fyne watches the desktop's colour scheme over
+//     D-Bus unless FYNE_THEME names a variant. Without a bus there is no
+//     scheme to follow, so FYNE_THEME is set to the variant Fyne falls back
+//     to there (dark); Chartline's light and dark modes override it anyway,
+//     and "system" reads the same as before. A FYNE_THEME the user set stays.
+//
+// env is the process environment (os.Getenv); setenv sets a variable
+// (os.Setenv). It returns what it could not do, for one line on stderr.
+func PrepareDesktop(getenv func(string) string, setenv func(k, v string) error) error {
+	var errs []error
+	if dir, err := userCacheDir(getenv); err == nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			errs = append(errs, fmt.Errorf("create the cache directory: %w", err))
+		}
+	}
+	if getenv("FYNE_THEME") == "" && !SessionBus(getenv) {
+		if err := setenv("FYNE_THEME", "dark"); err != nil {
+			errs = append(errs, fmt.Errorf("set FYNE_THEME: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// userCacheDir is os.UserCacheDir on Linux and the BSDs, read through
+// getenv: $XDG_CACHE_HOME, else $HOME/.cache. Elsewhere it is
+// os.UserCacheDir (Fyne reports nothing there).
+func userCacheDir(getenv func(string) string) (string, error) {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+	default:
+		return os.UserCacheDir()
+	}
+	if d := getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
+		return d, nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("no home directory")
+	}
+	return filepath.Join(home, ".cache"), nil
+}
+
+// SessionBus reports whether a D-Bus session bus can be reached the way
+// Fyne's D-Bus client looks for one: an address in the environment, the
+// user's bus socket ($XDG_RUNTIME_DIR/bus), or dbus-launch on $PATH to
+// start one.
+// Only Linux and the BSDs use D-Bus; elsewhere it reports true.
+func SessionBus(getenv func(string) string) bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+	default:
+		return true
+	}
+	if getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	if rt := getenv("XDG_RUNTIME_DIR"); rt != "" {
+		if fi, err := os.Stat(filepath.Join(rt, "bus")); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			return true
+		}
+	}
+	for _, dir := range filepath.SplitList(getenv("PATH")) {
+		if fi, err := os.Stat(filepath.Join(dir, "dbus-launch")); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return true
+		}
+	}
+	return false
 }

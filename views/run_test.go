@@ -2,7 +2,9 @@ package views
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -125,5 +127,52 @@ func TestRunUnlock(t *testing.T) {
 	}
 	if u.session == nil || u.store == nil {
 		t.Errorf("the UI did not keep the session and store it opened")
+	}
+}
+
+// TestPrepareDesktop: a missing cache directory is created (Fyne would log
+// "Failed to create fyne cache space"), and FYNE_THEME is set only when no
+// D-Bus session bus can be reached (Fyne would log "failed to watch theme
+// settings" on every start) and the user has not set it.
+func TestPrepareDesktop(t *testing.T) {
+	dbusDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dbusDir, "dbus-launch"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		wantTheme string
+	}{
+		{"no bus", map[string]string{"PATH": t.TempDir()}, "dark"},
+		{"bus address", map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus"}, ""},
+		{"dbus-launch on PATH", map[string]string{"PATH": t.TempDir() + string(os.PathListSeparator) + dbusDir}, ""},
+		{"no bus, the user's choice", map[string]string{"FYNE_THEME": "light"}, "light"},
+		{"XDG cache", map[string]string{"XDG_CACHE_HOME": filepath.Join(t.TempDir(), "xdg", "cache")}, "dark"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			home := filepath.Join(t.TempDir(), "home")
+			env := map[string]string{"HOME": home}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			getenv := func(k string) string { return env[k] }
+			setenv := func(k, v string) error { env[k] = v; return nil }
+			if err := PrepareDesktop(getenv, setenv); err != nil {
+				t.Fatal(err)
+			}
+			if env["FYNE_THEME"] != tc.wantTheme {
+				t.Errorf("FYNE_THEME %q, want %q", env["FYNE_THEME"], tc.wantTheme)
+			}
+			cache := filepath.Join(home, ".cache")
+			if d := tc.env["XDG_CACHE_HOME"]; d != "" {
+				cache = d
+			}
+			if runtime.GOOS == "linux" {
+				if fi, err := os.Stat(cache); err != nil || !fi.IsDir() {
+					t.Errorf("the cache directory %s was not created: %v", cache, err)
+				}
+			}
+		})
 	}
 }

@@ -74,8 +74,15 @@ func statusView(st feed.Status, now time.Time, loc *time.Location) ui.StatusView
 		if len(st.Brokers) > 1 {
 			label = "Brokers: "
 		}
+		if st.HasFailover { // which of the linked clusters is live
+			label = "Primary cluster: "
+			if st.Cluster == feed.Failover {
+				label = "FAILOVER cluster: "
+			}
+		}
 		v.Brokers = label + strings.Join(st.Brokers, ", ")
 	}
+
 	lag := func() string {
 		switch st.Lag {
 		case 0:
@@ -90,8 +97,8 @@ func statusView(st feed.Status, now time.Time, loc *time.Location) ui.StatusView
 		v.Level, v.State, v.Lag = ui.StatusOK, "Live", lag()
 	case feed.CatchingUp:
 		v.Level, v.State, v.Lag = ui.StatusBusy, "Catching up", lag()
-		v.Detail = fmt.Sprintf("%.0f%% done", st.Progress*100)
-		v.ShowProgress, v.Progress = true, st.Progress
+		v.ShowProgress, v.Progress = true, min(1, max(0, st.Progress))
+		v.Detail = fmt.Sprintf("%d%% done", progressPercent(v.Progress))
 	case feed.Offline:
 		v.Level, v.State = ui.StatusBad, "Offline since "+sinceText(st.Since, now, loc)
 		v.Detail = "showing stored data"
@@ -101,8 +108,16 @@ func statusView(st feed.Status, now time.Time, loc *time.Location) ui.StatusView
 			v.Detail = "last error: " + st.Err
 		}
 	}
+	if n := len(st.Waiting); n > 0 && v.Detail == "" {
+		v.Detail = fmt.Sprintf("%d partitions waiting for the failover's mirror", n)
+	}
 	return v
 }
+
+// progressPercent is a progress ratio (0..1) in whole percent, cut down
+// the way Fyne's progress bar writes its own figure, so "Catching up — 2%
+// done" and the bar beside it never disagree (2.9 % is 2 on both).
+func progressPercent(ratio float64) int { return int(ratio * 100) }
 
 // sinceText writes when a state began: "14:02" today, "22 Nov 14:02" before.
 func sinceText(t, now time.Time, loc *time.Location) string {

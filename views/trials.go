@@ -78,20 +78,24 @@ func (t *trialsTab) card(m engine.MatchView) fyne.CanvasObject {
 	box := container.NewVBox(head, factLabel)
 
 	if ev := m.Local; ev != nil {
-		verdict := "Every criterion is met."
-		switch {
-		case !ev.Eligible && len(ev.NotEvaluable) > 0:
-			verdict = "The key criteria are met; check the ones Chartline could not evaluate."
-		case !ev.Eligible && ev.Reason != "":
-			verdict = "Not eligible: " + ev.Reason + "."
-		}
 		box.Add(sectionLabel("Chartline's evaluation"))
-		v := widget.NewLabel(verdict)
+		v := widget.NewLabel(trialVerdict(ev))
 		v.Wrapping = fyne.TextWrapWord
+		v.TextStyle.Bold = true
 		box.Add(v)
-		box.Add(findingGroup(fmt.Sprintf("Criteria met (%d)", len(ev.Met)), ev.Met, theme.ConfirmIcon(), theme.ColorNameSuccess))
-		box.Add(findingGroup(fmt.Sprintf("Not met (%d)", len(ev.NotMet)), ev.NotMet, theme.CancelIcon(), theme.ColorNameError))
-		box.Add(findingGroup(fmt.Sprintf("Not evaluable (%d)", len(ev.NotEvaluable)), ev.NotEvaluable, theme.QuestionIcon(), theme.ColorNameWarning))
+		box.Add(widget.NewLabel(fmt.Sprintf("%d met · %d not met · %d not evaluable", len(ev.Met), len(ev.NotMet), len(ev.NotEvaluable))))
+		// What needs the clinician comes first: criteria not met, then those
+		// nobody could evaluate, then those met. Empty groups are left out
+		// (the count line above says so).
+		if len(ev.NotMet) > 0 {
+			box.Add(findingGroup(fmt.Sprintf("Not met (%d)", len(ev.NotMet)), ev.NotMet, theme.CancelIcon(), theme.ColorNameError))
+		}
+		if len(ev.NotEvaluable) > 0 {
+			box.Add(findingGroup(fmt.Sprintf("Not evaluable (%d)", len(ev.NotEvaluable)), ev.NotEvaluable, theme.QuestionIcon(), theme.ColorNameWarning))
+		}
+		if len(ev.Met) > 0 {
+			box.Add(findingGroup(fmt.Sprintf("Criteria met (%d)", len(ev.Met)), ev.Met, theme.ConfirmIcon(), theme.ColorNameSuccess))
+		}
 	} else {
 		box.Add(sectionLabel("Chartline's evaluation"))
 		box.Add(emptyLabel("Not matched here: only the upstream system matched the patient, or the study's criteria are not held."))
@@ -107,6 +111,35 @@ func (t *trialsTab) card(m engine.MatchView) fyne.CanvasObject {
 		box.Add(l)
 	}
 	return ui.NewCard(box)
+}
+
+// trialVerdict is the one-line reading of an evaluation. "Every criterion
+// is met" is said only when it is true: nothing not met and nothing not
+// evaluable. A key criterion (a condition or biomarker outside an exclusion)
+// that could not be evaluated is named first, whatever the rest says, since
+// the match rests on it.
+func trialVerdict(ev *clinical.Evaluation) string {
+	var keyNE []string
+	for _, f := range ev.NotEvaluable {
+		if f.Key {
+			keyNE = append(keyNE, f.Label)
+		}
+	}
+	switch {
+	case len(keyNE) > 0:
+		return "Not confirmed: a key criterion could not be evaluated (" + strings.Join(keyNE, "; ") + "). Check it before considering the patient."
+	case ev.Eligible && len(ev.NotMet) == 0 && len(ev.NotEvaluable) == 0:
+		return "Every criterion is met."
+	case ev.Eligible && len(ev.NotEvaluable) > 0:
+		return "Eligible by the study's rule; check the criteria Chartline could not evaluate."
+	case ev.Eligible:
+		return "Eligible by the study's rule (the criteria not met are alternatives to ones met)."
+	case ev.Match && len(ev.NotEvaluable) > 0:
+		return "The key criteria are met; check the ones Chartline could not evaluate."
+	case ev.Reason != "":
+		return "Not eligible: " + ev.Reason + "."
+	}
+	return "Not eligible."
 }
 
 // findingGroup lists findings under a heading, each with an icon in the

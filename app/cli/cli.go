@@ -13,15 +13,20 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/chartline/chartline/app/config"
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/schemareg"
 )
 
 // Env names the headless commands read.
 const (
 	EnvPassphrase = "CHARTLINE_PASSPHRASE"
 	EnvPrefix     = "CHARTLINE_TOPIC_PREFIX"
+	// EnvLocalFHIRBases lists, comma-separated, the base URLs whose absolute
+	// Patient references name local patients (config local_fhir_bases).
+	EnvLocalFHIRBases = "CHARTLINE_LOCAL_FHIR_BASES"
 )
 
 // IO is where a verb writes: its result on Out, progress and errors on Err.
@@ -35,6 +40,8 @@ var Verbs = []struct{ Name, Usage string }{
 	{"publish", "split FHIR Bundles or NDJSON into per-patient topics and produce them: -brokers H:P FILE..."},
 	{"ingest", "materialise the topics into the store without the GUI: -brokers H:P -db PATH [-until-caught-up]"},
 	{"inspect", "print what the store holds as JSON: -db PATH [-patient ID]"},
+	{"export", "write a patient's International Patient Summary (FHIR document Bundle): -db PATH -patient ID [-o FILE]"},
+	{"handover", "print an I-PASS handover sheet (PDF): -db PATH [-census LIST | -patients ID,...] -o FILE.pdf"},
 	{"bench", "measure ingest against kcat and raw bbolt (make bench)"},
 }
 
@@ -72,6 +79,10 @@ func Run(ctx context.Context, args []string, io IO) int {
 		err = runInspect(ctx, rest, io)
 	case "bench":
 		err = runBench(ctx, rest, io)
+	case "export":
+		err = runExport(ctx, rest, io)
+	case "handover":
+		err = runHandover(ctx, rest, io)
 	case "help", "-h", "-help", "--help":
 		Usage(io.Out)
 		return 0
@@ -119,6 +130,11 @@ type connFlags struct {
 	tlsCA, tlsCert, tlsKey, tlsServer    string
 	insecure                             bool
 	saslMech, saslUser, saslPasswordFile string
+	failover                             string
+	registry, registryUser, registryPass string
+	registryCA, census                   string
+	failoverAfter                        time.Duration
+	localBases                           string
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -133,6 +149,25 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.saslMech, "sasl-mechanism", "", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (env CHARTLINE_SASL_MECHANISM)")
 	fs.StringVar(&c.saslUser, "sasl-user", "", "SASL user (env CHARTLINE_SASL_USER)")
 	fs.StringVar(&c.saslPasswordFile, "sasl-password-file", "", "file holding the SASL password (or env CHARTLINE_SASL_PASSWORD)")
+	fs.StringVar(&c.failover, "failover-brokers", "", "bootstrap brokers of the failover cluster (mirrored topics, same offsets; env CHARTLINE_FAILOVER_BROKERS)")
+	fs.StringVar(&c.registry, "schema-registry", "", "Schema Registry URL: framed values' schema ids must exist and be JSON Schemas (env CHARTLINE_SCHEMA_REGISTRY)")
+	fs.StringVar(&c.registryUser, "schema-registry-user", "", "Schema Registry basic-auth user (env CHARTLINE_SCHEMA_REGISTRY_USER)")
+	fs.StringVar(&c.registryPass, "schema-registry-password-file", "", "file holding the Schema Registry password (or env CHARTLINE_SCHEMA_REGISTRY_PASSWORD)")
+	fs.StringVar(&c.registryCA, "schema-registry-ca", "", "PEM CA file for an https Schema Registry (env CHARTLINE_SCHEMA_REGISTRY_CA)")
+	fs.DurationVar(&c.failoverAfter, "failover-after", 0, "switch to the other cluster after the one read is silent this long (default 15s)")
+	fs.StringVar(&c.census, "census", "", "follow the patients of census list LIST (spv.census.LIST) instead of every patient topic")
+	fs.StringVar(&c.localBases, "local-fhir-bases", "", "comma-separated base URLs of this deployment's FHIR servers: absolute Patient references under any other base name a patient on another server (env "+EnvLocalFHIRBases+"; default none)")
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // resolve builds the connection and topics from settings, env and flags.
@@ -195,7 +230,36 @@ func (c *connFlags) config() (config.Config, error) {
 	if c.saslPasswordFile != "" {
 		conn.SASL.PasswordFile = c.saslPasswordFile
 	}
+	if c.failover != "" {
+		conn.Failover = kafka.SplitBrokers(c.failover)
+	}
+	reg := schemareg.SettingsFromEnv(cfg.SchemaRegistry)
+	if c.registry != "" {
+		reg.URL = c.registry
+	}
+	if c.registryUser != "" {
+		reg.User = c.registryUser
+	}
+	if c.registryPass != "" {
+		reg.PasswordFile = c.registryPass
+	}
+	if c.registryCA != "" {
+		reg.TLS.CAFile = c.registryCA
+	}
+	cfg.SchemaRegistry = reg
+	if c.census != "" {
+		cfg.Census = c.census
+	}
+	if c.failoverAfter > 0 {
+		cfg.FailoverAfter = config.Duration(c.failoverAfter)
+	}
 	cfg.Conn, cfg.Topics = conn, topics
+	if v := os.Getenv(EnvLocalFHIRBases); v != "" {
+		cfg.LocalFHIRBases = splitList(v)
+	}
+	if c.localBases != "" {
+		cfg.LocalFHIRBases = splitList(c.localBases)
+	}
 	if len(conn.Brokers) == 0 {
 		return cfg, fmt.Errorf("%w: no brokers (-brokers or CHARTLINE_BROKERS)", ErrUsage)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/app/session"
 	"github.com/chartline/chartline/store"
 )
@@ -39,6 +40,11 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 	// verification off without consent) before creating a store for them.
 	if _, err := o.Config.Conn.Options(); err != nil {
 		return err
+	}
+	if o.Config.SchemaRegistry.On() {
+		if _, err := schemareg.New(o.Config.SchemaRegistry); err != nil {
+			return err
+		}
 	}
 	s, err := sf.open(true, store.KDF{})
 	if err != nil {

@@ -2,14 +2,19 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/publish"
+	"github.com/chartline/chartline/app/record"
 )
 
 // PublishOptions are `chartline publish`'s options.
@@ -18,6 +23,22 @@ type PublishOptions struct {
 	Topics kafka.Topics
 	Source string   // the source header, default "chartline-publish"
 	Files  []string // FHIR Bundles, single resources or NDJSON
+	// Refs is the patient-reference rule (config local_fhir_bases,
+	// -local-fhir-bases, CHARTLINE_LOCAL_FHIR_BASES). Default: no local base.
+	Refs record.RefRule
+	// Strict publishes nothing when any entry is refused (all-or-nothing);
+	// by default every entry that can be published is.
+	Strict bool
+}
+
+// ErrRefused means some entries were refused: what could be published was
+// (unless Strict), each refusal was printed, and the exit status is 1.
+var ErrRefused = errors.New("entries refused")
+
+// FileRefusal is one refused entry of one input file.
+type FileRefusal struct {
+	File string // the file's base name
+	*publish.Refusal
 }
 
 func runPublish(ctx context.Context, args []string, io IO) error {
@@ -26,6 +47,7 @@ func runPublish(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("publish", io)
 	cf.register(fs)
 	fs.StringVar(&o.Source, "source", "chartline-publish", "value of the records' source header")
+	fs.BoolVar(&o.Strict, "strict", false, "all-or-nothing: publish nothing if any entry is refused")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -33,40 +55,83 @@ func runPublish(ctx context.Context, args []string, io IO) error {
 	if len(o.Files) == 0 {
 		return fmt.Errorf("%w: no input files", ErrUsage)
 	}
-	var err error
-	if o.Conn, o.Topics, err = cf.resolve(); err != nil {
+	cfg, err := cf.config()
+	if err != nil {
 		return err
 	}
-	counts, err := Publish(ctx, o)
+	o.Conn, o.Topics, o.Refs = cfg.Conn, cfg.Topics, record.NewRefRule(cfg.LocalFHIRBases)
+	counts, refused, err := Publish(ctx, o)
+	printRefusals(io.Err, refused, o.Strict)
 	fmt.Fprint(io.Out, counts.String())
 	return err
 }
 
-// Publish splits every file and produces all their records, creating topics
-// with Chartline's policies. A file that is not usable FHIR stops the run
-// before anything is produced.
-func Publish(ctx context.Context, o PublishOptions) (publish.Counts, error) {
+// printRefusals writes each refusal (file, entry, reason, detail) and a count
+// per reason.
+func printRefusals(w io.Writer, refused []FileRefusal, strict bool) {
+	if len(refused) == 0 {
+		return
+	}
+	byReason := map[string]int{}
+	for _, r := range refused {
+		where := r.Where
+		if where == "" {
+			where = "the input"
+		}
+		fmt.Fprintf(w, "refused: %s: %s: %s (%s)\n", r.File, where, r.Detail, r.Reason)
+		byReason[r.Reason]++
+	}
+	fmt.Fprintf(w, "refused %d entries:", len(refused))
+	for _, k := range slices.Sorted(maps.Keys(byReason)) {
+		fmt.Fprintf(w, " %s %d;", k, byReason[k])
+	}
+	fmt.Fprintln(w)
+	if strict {
+		fmt.Fprintln(w, "-strict: nothing was published")
+	}
+}
+
+// Publish splits every file and produces every record that can be published,
+// creating topics with Chartline's policies. Entries that cannot be published
+// are returned as refusals, and the error is then ErrRefused (after
+// publishing the rest, or, with Strict, without publishing anything). An
+// unreadable file is a refusal of its own.
+func Publish(ctx context.Context, o PublishOptions) (publish.Counts, []FileRefusal, error) {
 	var total publish.Counts
-	connOpts, err := o.Conn.Options()
-	if err != nil {
-		return total, err
-	}
-	cl, err := kgo.NewClient(append(connOpts, publish.ProducerOptions()...)...)
-	if err != nil {
-		return total, err
-	}
-	defer cl.Close()
 	var recs []publish.Record
+	var refused []FileRefusal
 	for _, f := range o.Files {
+		name := filepath.Base(f)
 		data, err := os.ReadFile(f)
 		if err != nil {
-			return total, err
+			refused = append(refused, FileRefusal{name, &publish.Refusal{Reason: "unreadable file", Detail: err.Error()}})
+			continue
 		}
-		r, err := publish.Split(data, o.Topics, o.Source)
-		if err != nil {
-			return total, fmt.Errorf("%s: %w", filepath.Base(f), err)
+		r, bad := publish.SplitAll(data, o.Topics, publish.Options{Source: o.Source, Refs: o.Refs})
+		for _, b := range bad {
+			refused = append(refused, FileRefusal{name, b})
 		}
 		recs = append(recs, r...)
 	}
-	return publish.NewPublisher(cl, o.Topics).Publish(ctx, recs)
+	if len(refused) > 0 && o.Strict {
+		return total, refused, fmt.Errorf("%w: %d (-strict: nothing published)", ErrRefused, len(refused))
+	}
+	if len(recs) > 0 {
+		connOpts, err := o.Conn.Options()
+		if err != nil {
+			return total, refused, err
+		}
+		cl, err := kgo.NewClient(append(connOpts, publish.ProducerOptions()...)...)
+		if err != nil {
+			return total, refused, err
+		}
+		defer cl.Close()
+		if total, err = publish.NewPublisher(cl, o.Topics).Publish(ctx, recs); err != nil {
+			return total, refused, err
+		}
+	}
+	if len(refused) > 0 {
+		return total, refused, fmt.Errorf("%w: %d of them (the rest published)", ErrRefused, len(refused))
+	}
+	return total, nil, nil
 }

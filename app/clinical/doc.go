@@ -141,15 +141,18 @@
 // three-valued logic: each criterion is met, not met, or not evaluable, and
 // missing data is not evaluable, never "not met". The leaves:
 //
-//	condition    a Condition with one of the codes, code-system aware ("system|code";
-//	             the same code string in another system never matches); descendants
-//	             count unless "exact" (DefaultHierarchy: SNOMED CT NSCLC 254637007 and
-//	             its subtypes and TNM-staged concepts; ICD-10 and ICD-10-CM by code
-//	             prefix, C34 ⊇ C34.90; the two ICD systems are distinct). Active
-//	             (active, recurrence, relapse, or no clinicalStatus) unless "anyStatus".
-//	             Not evaluable when the patient has no Conditions at all; not met
-//	             when the problem list exists without it, or has it only inactive.
-//	observation  an Observation with one of the codes (candidates narrowed by
+//	condition    a Condition inside the concept of the codes (trials_terminology.go:
+//	             code-system aware, "system|code"; descendants count unless "exact":
+//	             DefaultHierarchy for SNOMED CT NSCLC, breast cancer, heart failure;
+//	             ICD-10, ICD-10-CM and ICD-O-3 by code prefix, C34 ⊇ C34.90, WHO
+//	             ICD-10 and ICD-10-CM one family; a "valueSet" adds its expansion,
+//	             published on trials.studies). Active (active, recurrence, relapse,
+//	             or no clinicalStatus) unless "anyStatus". Not evaluable when the
+//	             patient has no Conditions at all; not met when the problem list
+//	             exists without it ("not on record — confirm"), or has it only
+//	             inactive.
+//	observation  an Observation with one of the codes or their LOINC alternates
+//	             (DefaultAlternates: HER2 by IHC, ISH, interpretation; candidates narrowed by
 //	             "where" component tests, e.g. gene studied = EGFR), its value tested
 //	             by code, text or quantity and its components by "components". The
 //	             latest candidate counts ("any": every candidate, met if one passes).
@@ -157,8 +160,9 @@
 //	             the test's code system (a different system is not evaluable); text
 //	             without a coding decides only when it equals one of "text". A
 //	             quantity with its own comparator is an interval: ">20" meets "≥ 10",
-//	             "<15" against "≥ 10" is not evaluable. A unit other than the test's
-//	             (UCUM annotations ignored) is not evaluable.
+//	             "<15" against "≥ 10" is not evaluable. A value in a commensurable
+//	             UCUM unit is converted (trials_units.go: 1/1000000{Base} ≡ {#}/[Mb]);
+//	             one in another unit is not evaluable.
 //	variant      a genetic variant in one of the genes (HGNC): an Observation with
 //	             component 48018-6 gene studied = the gene, and a positive coded result
 //	             (LOINC LA9633-4 Present, SNOMED CT 260373001 Detected or 10828004
@@ -171,7 +175,9 @@
 //	sex          administrative gender; unknown or missing is not evaluable.
 //
 // "Has no" exclusions are written as not over a leaf ({"not": {"condition": …}});
-// they are listed as one finding, "no …", met when the patient does not have it.
+// they are listed as one finding, "no …", met when the patient does not have it,
+// and never met while the patient has a record inside the excluded concept
+// (a resolved one makes it not evaluable: "… — confirm").
 //
 // Only studies whose R4 status is "active" match (Study.Recruiting); approved,
 // in-review, closed-to-accrual and the others do not, so a study closing ends

@@ -182,7 +182,7 @@ func ParseGroup(raw []byte) (string, Criterion, error) {
 	root := Criterion{And: []Criterion{}}
 	for i, ch := range g.Characteristic {
 		code := ch.Code.codings()
-		c := characteristic(code, ch.Code.label(), ch.ValueCodeableConcept, ch.ValueBoolean, ch.ValueQuantity, ch.ValueRange, ch.ValueReference != nil)
+		c := characteristic(code, ch.Code.label(), ch.ValueCodeableConcept, ch.ValueBoolean, ch.ValueQuantity, ch.ValueRange, ch.ValueReference)
 		if c.Validate() != nil {
 			c = Criterion{Label: c.Describe(), Unsupported: fmt.Sprintf("characteristic %d cannot be read", i+1)}
 		}
@@ -203,7 +203,7 @@ func ParseGroup(raw []byte) (string, Criterion, error) {
 }
 
 // characteristic turns one Group.characteristic into a criterion.
-func characteristic(code []string, codeLabel string, vcc *fhirConcept, vb *bool, vq *fhirQuantity, vr *fhirRange, vref bool) Criterion {
+func characteristic(code []string, codeLabel string, vcc *fhirConcept, vb *bool, vq *fhirQuantity, vr *fhirRange, vref *fhirReference) Criterion {
 	valLabel := vcc.label()
 	switch {
 	case hasAny(code, CodeAgeLOINC, CodeAgeSnomed, CodeAgeQualifier):
@@ -225,6 +225,13 @@ func characteristic(code []string, codeLabel string, vcc *fhirConcept, vb *bool,
 		}
 		return Criterion{Sex: sexes}
 	case hasAny(code, CodeDiseaseSnomed, CodeDiagnosisSnomed, CodeDiagnosisLOINC, CodeProblemListLOINC):
+		if vs := valueSetRef(vref); vs != "" {
+			label := strings.TrimSpace(vref.Display)
+			if label == "" {
+				label = "condition in " + vs
+			}
+			return Criterion{Label: label, Condition: &ConditionTest{ValueSet: vs}}
+		}
 		if len(vcc.codings()) == 0 {
 			return Criterion{Label: codeLabel, Unsupported: "diagnosis without a coded value"}
 		}
@@ -284,10 +291,26 @@ func characteristic(code []string, codeLabel string, vcc *fhirConcept, vb *bool,
 			return Criterion{Label: "no " + label, Not: &c}
 		}
 		return c
-	case vref:
-		return Criterion{Label: label, Unsupported: "valueReference characteristics are not supported"}
+	case vref != nil:
+		return Criterion{Label: label, Unsupported: "valueReference characteristics are supported for diagnoses in a ValueSet only"}
 	}
 	return Criterion{Label: label, Unsupported: "characteristic without a value"}
+}
+
+// valueSetRef returns the ValueSet a characteristic's valueReference names
+// ("ValueSet/<id>", or a canonical or absolute URL with /ValueSet/<id>), or "".
+func valueSetRef(r *fhirReference) string {
+	if r == nil {
+		return ""
+	}
+	ref := strings.TrimSpace(r.Reference)
+	switch {
+	case ref == "":
+		return ""
+	case strings.HasPrefix(ref, "ValueSet/"), strings.Contains(ref, "/ValueSet/"):
+		return ref
+	}
+	return ""
 }
 
 func quantityValue(q *fhirQuantity) *float64 {

@@ -160,8 +160,9 @@ func TestEligibility(t *testing.T) {
 			NotEvaluable, false, false, "", "EGFR"},
 		{"active interstitial lung disease", mod(func(f *Facts) { f.Conditions = append(f.Conditions, condition("c3", snomedILD, "active")) }),
 			NotMet, false, false, "Interstitial lung disease", ""},
+		// a record inside the excluded concept never lets the exclusion be met
 		{"resolved interstitial lung disease", mod(func(f *Facts) { f.Conditions = append(f.Conditions, condition("c3", snomedILD, "resolved")) }),
-			Met, true, true, "", ""},
+			NotEvaluable, false, true, "", "no Interstitial lung disease"},
 		{"no conditions on record", mod(func(f *Facts) { f.Conditions = nil }), NotEvaluable, false, false, "", "Non-small cell lung cancer"},
 		{"problem list without NSCLC", mod(func(f *Facts) { f.Conditions = f.Conditions[1:] }), NotMet, false, false, "Non-small cell lung cancer", ""},
 		{"NSCLC in remission", mod(func(f *Facts) { f.Conditions[0].Meta.Status = "remission" }), NotMet, false, false, "Non-small cell lung cancer", ""},
@@ -246,7 +247,10 @@ func TestConditionCodes(t *testing.T) {
 		{"same code, other system", leaf(false, snomedNSCLC), facts(SystemICD10CM + "|254637007"), TrialOptions{}, NotMet},
 		{"ICD-10-CM prefix", leaf(false, SystemICD10CM+"|C34"), facts(SystemICD10CM + "|C34.90"), TrialOptions{}, Met},
 		{"ICD-10-CM prefix, exact", leaf(true, SystemICD10CM+"|C34"), facts(SystemICD10CM + "|C34.90"), TrialOptions{}, NotMet},
-		{"ICD-10 does not match ICD-10-CM", leaf(false, SystemICD10+"|C34"), facts(SystemICD10CM + "|C34.90"), TrialOptions{}, NotMet},
+		{"WHO ICD-10 root holds ICD-10-CM codes", leaf(false, SystemICD10+"|C34"), facts(SystemICD10CM + "|C34.90"), TrialOptions{}, Met},
+		{"ICD-10-CM root holds WHO ICD-10 codes", leaf(false, SystemICD10CM+"|I50"), facts(SystemICD10 + "|I50.0"), TrialOptions{}, Met},
+		{"ICD-10 root does not hold ICD-O-3", leaf(false, SystemICD10CM+"|C50"), facts(SystemICDO3 + "|C50.9"), TrialOptions{}, NotMet},
+		{"ICD-O-3 morphology prefix", leaf(false, SystemICDO3+"|8500"), facts(SystemICDO3 + "|8500/3"), TrialOptions{}, Met},
 		{"ICD-10 prefix is not a substring", leaf(false, SystemICD10+"|11"), facts(SystemICD10 + "|E11.9"), TrialOptions{}, NotMet},
 		{"any of several codes", leaf(false, SystemICD10+"|C50", snomedNSCLC), facts(snomedNSCLC), TrialOptions{}, Met},
 	}

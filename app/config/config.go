@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/schemareg"
 )
 
 // Config is every setting, with the defaults Default documents.
@@ -26,6 +27,16 @@ type Config struct {
 	// Topics names the topics; only the patient prefix is usually changed.
 	// Default: DESIGN.md §3 names ("fhir.patient." …).
 	Topics kafka.Topics `json:"topics"`
+	// SchemaRegistry checks the schema ids of values in the Schema Registry
+	// wire format (app/schemareg). Default: none (framing accepted as is).
+	SchemaRegistry schemareg.Settings `json:"schema_registry,omitzero"`
+	// FailoverAfter is how long the cluster read may be silent before the
+	// feed switches to the other one, when Conn names a failover cluster.
+	// Default (zero) 15 s.
+	FailoverAfter Duration `json:"failover_after,omitzero"`
+	// Census is the census list this workstation follows (the patients on
+	// spv.census.<list>); "" follows every patient topic. Default "".
+	Census string `json:"census,omitempty"`
 	// Store is the store file. Default: store.DefaultPath().
 	Store string `json:"store,omitempty"`
 	// StaleVitals is how old a vital sign may be, before the newest one, and
@@ -56,8 +67,11 @@ type Config struct {
 	// Alerts are the follow-up intervals of acknowledged and unattended
 	// alerts. Defaults: 30 min for high, 60 min for medium.
 	Alerts AlertIntervals `json:"alerts"`
-	// LocalFHIRBases are the absolute FHIR base URLs that name this site's
-	// own server: a reference under one of them names the local patient.
+	// LocalFHIRBases are the base URLs of this deployment's own FHIR servers
+	// ("https://ehr.example.org/fhir"): an absolute Patient reference under
+	// one of them names a local patient; under any other base it names a
+	// patient on another server, never filed into a local chart
+	// (record.RefRule). Default none.
 	LocalFHIRBases []string `json:"local_fhir_bases,omitempty"`
 }
 

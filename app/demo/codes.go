@@ -41,11 +41,6 @@ func (c code) coding() object {
 	return obj("system", c.system, "code", c.code, "display", c.display)
 }
 
-// concept renders the code as a CodeableConcept with its display as text.
-func (c code) concept() object {
-	return obj("coding", []object{c.coding()}, "text", c.display)
-}
-
 // key is the "system|code" form the store's Meta uses.
 func (c code) key() string { return c.system + "|" + c.code }
 

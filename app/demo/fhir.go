@@ -12,11 +12,10 @@ import (
 func dt(t time.Time) string   { return t.UTC().Format(time.RFC3339) }
 func date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
-func ref(r string) object             { return obj("reference", r) }
-func refd(r, display string) object   { return obj("reference", r, "display", display) }
-func concept(cs ...code) object       { return conceptText(cs[0].display, cs...) }
-func text(s string) object            { return obj("text", s) }
-func period(start, end time.Time) any { return periodOf(start, end) }
+func ref(r string) object           { return obj("reference", r) }
+func refd(r, display string) object { return obj("reference", r, "display", display) }
+func concept(cs ...code) object     { return conceptText(cs[0].display, cs...) }
+func text(s string) object          { return obj("text", s) }
 
 func conceptText(txt string, cs ...code) object {
 	codings := make([]object, len(cs))

@@ -288,7 +288,7 @@ func TestFixturesConform(t *testing.T) {
 				t.Errorf("%s: id %q is not a FHIR id", d.name, e.id)
 			}
 			switch e.typ {
-			case "Patient", "Practitioner", "Organization", "Location", "ResearchStudy", "Group":
+			case "Patient", "Practitioner", "Organization", "Location", "ResearchStudy", "Group", "ValueSet":
 				if e.method != "PUT" || e.url != e.typ+"/"+e.id {
 					t.Errorf("%s: %s/%s request %s %s, want PUT %s/%s", d.name, e.typ, e.id, e.method, e.url, e.typ, e.id)
 				}
@@ -338,7 +338,7 @@ func fixtureTopic(d decodedFixture, typ string) string {
 	switch {
 	case d.patient != "":
 		return topics.Patient(d.patient)
-	case typ == "ResearchStudy" || typ == "Group":
+	case typ == "ResearchStudy" || typ == "Group" || typ == "ValueSet":
 		return topics.Studies
 	case typ == "RiskAssessment":
 		return topics.Risk

@@ -138,7 +138,6 @@ var (
 	cbcTests   = []labTest{labHemoglobin, labWBC, labPlatelets}
 	bmpTests   = []labTest{labSodium, labPotassium, labCreatinine, labUrea, labGlucose, labEGFR}
 	lipidTests = []labTest{labCholTotal, labLDL, labHDL, labTrig}
-	abgTests   = []labTest{labPH, labPaO2, labPaCO2}
 )
 
 // officeHours moves t to a weekday between 08:30 and 16:30.

@@ -296,17 +296,62 @@ func (s *sim) labResult(at time.Duration) (string, error) {
 	all := append(append([]*simPatient{}, s.wards...), s.admits...)
 	sp := all[s.g.intn(0, len(all)-1)]
 	test := []labTest{labCRP, labLactate, labPotassium, labHemoglobin, labCreatinine}[s.g.intn(0, 4)]
-	mean := test.mean
-	if sp.c.p.id == DeterioratingPatient && (test == labCRP || test == labLactate) {
-		mean = test.mean * float64(2+int(at/s.o.StageEvery)) // rising with the sepsis
+	mean, sd := test.mean, test.sd
+	if sp.c.p.id == DeterioratingPatient {
+		stage := min(int(at/s.o.StageEvery), len(deterioration())-1)
+		mean, sd = sepsisLab(test, stage)
 	}
 	t := s.now(at)
-	v := s.g.norm(mean, test.sd, test.decimals)
-	if v <= 0 {
-		v = test.mean
-	}
+	v := plausibleLab(test, s.g.norm(mean, sd, test.decimals))
 	s.lab(sp.c, t, test, v)
 	return "lab result", nil
+}
+
+// sepsisLabs are the deteriorating patient's lactate (mmol/L) and CRP
+// (mg/L) at each stage of the deterioration (low, low-medium, medium, high):
+// a sepsis that declares itself over hours, as its vital signs do. Lactate
+// over 2 mmol/L is hypoperfusion and 4 or more septic shock (Surviving
+// Sepsis Campaign 2021); a CRP over 100 mg/L is common in bacterial sepsis.
+// The rise stops at the last stage however long the demo runs.
+var sepsisLabs = map[string][]struct{ mean, sd float64 }{
+	labLactate.code.code: {{1.4, 0.2}, {2.2, 0.3}, {3.1, 0.3}, {4.4, 0.4}},
+	labCRP.code.code:     {{38, 6}, {85, 10}, {140, 15}, {210, 20}},
+}
+
+// sepsisLab is the mean and spread of a result of the deteriorating patient
+// at a stage of the deterioration; tests the sepsis does not move keep
+// their usual values.
+func sepsisLab(test labTest, stage int) (mean, sd float64) {
+	plan, ok := sepsisLabs[test.code.code]
+	if !ok {
+		return test.mean, test.sd
+	}
+	st := plan[max(0, min(stage, len(plan)-1))]
+	return st.mean, st.sd
+}
+
+// labLimits bound what the simulator reports, by LOINC code: values a
+// laboratory reports from living patients (beyond them an analyser flags
+// the sample, not the patient). A draw outside is clamped to the limit, so
+// a long demo never shows a lactate of 34 mmol/L.
+var labLimits = map[string][2]float64{
+	labLactate.code.code:    {0.3, 15},  // mmol/L
+	labCRP.code.code:        {0.2, 400}, // mg/L
+	labPotassium.code.code:  {2.5, 7.0}, // mmol/L
+	labHemoglobin.code.code: {5, 20},    // g/dL
+	labCreatinine.code.code: {0.3, 12},  // mg/dL
+}
+
+// plausibleLab keeps a generated value within its test's limits (and above
+// zero for any test).
+func plausibleLab(test labTest, v float64) float64 {
+	if l, ok := labLimits[test.code.code]; ok {
+		return max(l[0], min(l[1], v))
+	}
+	if v <= 0 {
+		return test.mean
+	}
+	return v
 }
 
 // lab writes a lab result and remembers it, so it can be amended.

@@ -65,7 +65,7 @@ func TestLoadFixtures(t *testing.T) {
 			switch {
 			case d.patient != "":
 				want[kafka.KindPatient]++
-			case e.typ == "ResearchStudy" || e.typ == "Group":
+			case e.typ == "ResearchStudy" || e.typ == "Group" || e.typ == "ValueSet":
 				want[kafka.KindStudies]++
 			case e.typ == "RiskAssessment":
 				want[kafka.KindRisk]++
@@ -315,10 +315,16 @@ func TestSimulatedBandSequence(t *testing.T) {
 func TestTrialMatches(t *testing.T) {
 	var studies []clinical.Study
 	groups := map[string][]byte{}
+	valueSets := clinical.ValueSets{}
 	for _, d := range decoded(t) {
 		for _, e := range d.entries {
-			if e.typ == "Group" {
+			switch e.typ {
+			case "Group":
 				groups[e.id] = e.value
+			case "ValueSet":
+				if err := valueSets.Add(e.value); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
@@ -334,7 +340,7 @@ func TestTrialMatches(t *testing.T) {
 			if s, err = s.AttachGroup(groups[s.Enrollment[0]]); err != nil {
 				t.Fatal(err)
 			}
-			studies = append(studies, s)
+			studies = append(studies, s.WithValueSets(valueSets))
 		}
 	}
 	all := map[string]clinical.Facts{}
@@ -460,5 +466,46 @@ func TestAdmissionsAndDischarge(t *testing.T) {
 	}
 	if len(s.admits) != 1 || s.admits[0].c.p.id != strings.TrimPrefix(topicsSeen[1], s.topics.PatientPrefix) {
 		t.Errorf("%d admissions still in hospital after discharging the oldest", len(s.admits))
+	}
+}
+
+// TestSimulatedLabsPlausible: however long the demo runs, the deteriorating
+// patient's lactate and CRP rise with the stages and stop at the last one
+// (lactate about 4.4 mmol/L, never the 34 mmol/L an unbounded rise gave),
+// and every generated result stays within what a laboratory reports.
+func TestSimulatedLabsPlausible(t *testing.T) {
+	g := newGen(1, 99)
+	last := map[string]float64{}
+	for stage := range 60 { // an hour of demo at one stage every 12 s
+		for _, test := range []labTest{labLactate, labCRP, labPotassium, labHemoglobin, labCreatinine} {
+			mean, sd := sepsisLab(test, stage)
+			if mean < last[test.code.code] {
+				t.Errorf("%s mean falls at stage %d: %v after %v", test.display, stage, mean, last[test.code.code])
+			}
+			last[test.code.code] = mean
+			for range 200 {
+				v := plausibleLab(test, g.norm(mean, sd, test.decimals))
+				lim := labLimits[test.code.code]
+				if v < lim[0] || v > lim[1] {
+					t.Fatalf("%s %v outside %v", test.display, v, lim)
+				}
+				if test == labLactate && v > 6 {
+					t.Fatalf("stage %d: lactate %v mmol/L", stage, v)
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		test labTest
+		in   float64
+		want float64
+	}{
+		{labLactate, 34.1, 15}, {labLactate, 14.9, 14.9}, {labLactate, 0.1, 0.3}, {labLactate, 0.4, 0.4},
+		{labPotassium, 7.1, 7.0}, {labPotassium, 2.4, 2.5}, {labPotassium, 4.2, 4.2},
+		{labNTproBNP, -3, labNTproBNP.mean}, {labNTproBNP, 90, 90},
+	} {
+		if got := plausibleLab(tc.test, tc.in); got != tc.want {
+			t.Errorf("plausibleLab(%s, %v) = %v, want %v", tc.test.display, tc.in, got, tc.want)
+		}
 	}
 }

@@ -30,7 +30,104 @@ func treeNot(label string, node object) object {
 	return obj("label", label, "not", node)
 }
 func hasCondition(c code) object {
-	return obj("label", trimSemantic(c.display), "condition", obj("codes", []string{c.key()}))
+	cc := conceptFor(c)
+	return obj("label", trimSemantic(c.display), "condition", obj("codes", cc.keys()))
+}
+
+// conditionConcept is a study's condition as a concept (app/clinical's
+// trials_terminology.go): the SNOMED CT code, the descendants records carry
+// (SNOMED CT International, January 2025), and the ICD-10-CM roots whose
+// codes are all below it (FY2025). Each is published as a ValueSet with an
+// expansion on trials.studies, named by the enrollment Group's
+// characteristic, and listed in full in the eligibility tree. Non-small cell
+// lung cancer has no ICD-10 root: C34 holds small cell lung cancer too.
+type conditionConcept struct {
+	valueSet    string // the ValueSet id
+	root        code
+	descendants []code
+	icd10       []code
+}
+
+const sysICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+func (c conditionConcept) all() []code {
+	return append(append([]code{c.root}, c.descendants...), c.icd10...)
+}
+
+func (c conditionConcept) keys() []string {
+	var out []string
+	for _, k := range c.all() {
+		out = append(out, k.key())
+	}
+	return out
+}
+
+func sct(id, display string) code { return code{sysSNOMED, id, display} }
+func icd(id, display string) code { return code{sysICD10CM, id, display} }
+
+// conditionConcepts are the demo studies' condition concepts, by root code.
+func conditionConcepts() []conditionConcept {
+	return []conditionConcept{
+		{"vs-nsclc", condNSCLC, []code{
+			sct("254626006", "Adenocarcinoma of lung"), sct("254634000", "Squamous cell carcinoma of lung"),
+			sct("254629004", "Large cell carcinoma of lung"),
+			sct("424132000", "Non-small cell carcinoma of lung, TNM stage 1"), sct("425048006", "Non-small cell carcinoma of lung, TNM stage 2"),
+			sct("422968005", "Non-small cell carcinoma of lung, TNM stage 3"), sct("423121009", "Non-small cell carcinoma of lung, TNM stage 4"),
+		}, nil},
+		{"vs-breast-cancer", condBreastCancer, []code{
+			sct("372064008", "Malignant neoplasm of female breast"), sct("254838004", "Carcinoma of breast"),
+			sct("408643008", "Infiltrating duct carcinoma of breast"), sct("93796005", "Primary malignant neoplasm of female breast"),
+			sct("353431000119107", "Primary malignant neoplasm of female breast"),
+		}, []code{icd("C50", "Malignant neoplasm of breast")}},
+		{"vs-heart-failure", condHF, []code{
+			sct("42343007", "Congestive heart failure"), sct("88805009", "Chronic congestive heart failure"),
+			sct("85232009", "Left heart failure"), sct("367363000", "Right ventricular failure"),
+			sct("417996009", "Systolic heart failure"), sct("418304008", "Diastolic heart failure"),
+			sct("441481004", "Chronic systolic heart failure"), sct("441530006", "Chronic diastolic heart failure"),
+			sct("703272007", "Heart failure with reduced ejection fraction"), sct("446221000", "Heart failure with normal ejection fraction"),
+		}, []code{
+			icd("I50", "Heart failure"), icd("I11.0", "Hypertensive heart disease with heart failure"),
+			icd("I13.0", "Hypertensive heart and chronic kidney disease with heart failure and stage 1 through stage 4 chronic kidney disease, or unspecified chronic kidney disease"),
+			icd("I13.2", "Hypertensive heart and chronic kidney disease with heart failure and with stage 5 chronic kidney disease, or end stage renal disease"),
+			icd("I09.81", "Rheumatic heart failure"),
+		}},
+		{"vs-ild", condILD, []code{
+			sct("700250006", "Idiopathic pulmonary fibrosis"), sct("51615001", "Fibrosis of lung"),
+		}, []code{icd("J84", "Other interstitial pulmonary diseases")}},
+		{"vs-atrial-fibrillation", condAF, []code{
+			sct("426749004", "Chronic atrial fibrillation"), sct("282825002", "Paroxysmal atrial fibrillation"),
+			sct("440059007", "Persistent atrial fibrillation"),
+		}, []code{icd("I48", "Atrial fibrillation and flutter")}},
+	}
+}
+
+// conceptFor returns the concept of a study condition (a concept of the root
+// alone when there is none).
+func conceptFor(c code) conditionConcept {
+	for _, cc := range conditionConcepts() {
+		if cc.root == c {
+			return cc
+		}
+	}
+	return conditionConcept{root: c}
+}
+
+// resource is the ValueSet resource of a concept, with its expansion.
+func (c conditionConcept) resource(at time.Time) object {
+	var contains []object
+	for _, k := range c.all() {
+		contains = append(contains, obj("system", k.system, "code", k.code, "display", k.display))
+	}
+	return obj(
+		"resourceType", "ValueSet",
+		"id", c.valueSet,
+		"meta", meta(at),
+		"url", "https://chartline.health/fhir/ValueSet/"+c.valueSet,
+		"name", strings.ReplaceAll(trimSemantic(c.root.display), " ", ""),
+		"title", trimSemantic(c.root.display)+" (demo study concept)",
+		"status", "active",
+		"expansion", obj("timestamp", dt(at), "contains", contains),
+	)
 }
 func hasCoded(label string, obs, val code) object {
 	return obj("label", label, "observation", obj("codes", []string{obs.key()}, "value", obj("codes", []string{val.key()})))
@@ -57,7 +154,7 @@ func trimSemantic(s string) string {
 
 // Group.characteristic forms (code / value[x] / exclude), R4.
 func charCondition(c code, exclude bool) object {
-	return obj("code", concept(snomedDiagnosis), "valueCodeableConcept", concept(c), "exclude", exclude)
+	return obj("code", concept(snomedDiagnosis), "valueReference", refd("ValueSet/"+conceptFor(c).valueSet, trimSemantic(c.display)), "exclude", exclude)
 }
 func charCoded(obs, val code) object {
 	return obj("code", concept(obs), "valueCodeableConcept", concept(val), "exclude", false)
@@ -174,10 +271,14 @@ func studies() []study {
 
 var studyPhaseDisplay = map[string]string{"phase-2": "Phase 2", "phase-3": "Phase 3", "phase-4": "Phase 4"}
 
-// studiesBundle is trials.studies' content: each ResearchStudy with its
-// enrollment Group, the study referencing the Group by urn:uuid.
+// studiesBundle is trials.studies' content: the condition concepts'
+// ValueSets, then each ResearchStudy with its enrollment Group, the study
+// referencing the Group by urn:uuid.
 func studiesBundle(g *gen) object {
 	var entries []object
+	for _, cc := range conditionConcepts() {
+		entries = append(entries, entry("urn:uuid:"+g.uuid(), cc.resource(anchor().AddDate(-4, 0, 0)), "PUT", "ValueSet/"+cc.valueSet))
+	}
 	for _, s := range studies() {
 		groupURL := "urn:uuid:" + g.uuid()
 		studyURL := "urn:uuid:" + g.uuid()

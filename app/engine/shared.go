@@ -30,9 +30,15 @@ func (e *Engine) refreshStudies() error {
 		return err
 	}
 	groups := map[string][]byte{}
+	valueSets := clinical.ValueSets{} // expansions the Groups' characteristics may name
 	for _, r := range res {
-		if r.Type == "Group" {
+		switch r.Type {
+		case "Group":
 			groups[r.ID] = r.JSON
+		case "ValueSet":
+			if err := valueSets.Add(r.JSON); err != nil {
+				e.o.Log.Warn("unreadable value set", "valueset", r.ID, "err", err)
+			}
 		}
 	}
 	var studies []clinical.Study
@@ -57,7 +63,7 @@ func (e *Engine) refreshStudies() error {
 				}
 			}
 		}
-		studies = append(studies, s)
+		studies = append(studies, s.WithValueSets(valueSets))
 	}
 	sort.Slice(studies, func(i, j int) bool { return studies[i].ID < studies[j].ID })
 	e.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/store"
 )
 
@@ -36,16 +37,19 @@ const parallelDecodeMin = 32
 type builder struct {
 	topics kafka.Topics
 	now    func() time.Time
+	dec    record.Decoder // the record rules under the deployment's reference rule
 }
 
 // build decodes every record (in parallel for big batches) and returns the
 // batch: the last operation per resource key (as compaction would keep),
 // quarantined records, and the next offset of every partition seen.
-func (b *builder) build(recs []*kgo.Record) *store.Batch {
+// schemas holds the registry's verdict on every schema id framing a value
+// of recs (nil without a registry; see Feed.schemaVerdicts).
+func (b *builder) build(recs []*kgo.Record, schemas map[uint32]string) *store.Batch {
 	ops := make([]op, len(recs))
 	decode := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			ops[i] = b.decode(recs[i])
+			ops[i] = b.decode(recs[i], schemas)
 		}
 	}
 	if workers := runtime.GOMAXPROCS(0); len(recs) >= parallelDecodeMin && workers > 1 {
@@ -93,7 +97,7 @@ func (b *builder) build(recs []*kgo.Record) *store.Batch {
 }
 
 // decode applies the record rules to one record.
-func (b *builder) decode(r *kgo.Record) op {
+func (b *builder) decode(r *kgo.Record, schemas map[uint32]string) op {
 	o := op{topic: r.Topic, part: r.Partition, off: r.Offset}
 	quarantine := func(reason, detail string) op {
 		o.quar = &store.Quarantined{
@@ -107,6 +111,10 @@ func (b *builder) decode(r *kgo.Record) op {
 	if !ok {
 		return quarantine("unknown topic", "topic is neither a patient topic nor a shared Chartline topic")
 	}
+	value, reason, detail := unframe(r.Value, schemas)
+	if reason != "" {
+		return quarantine(reason, detail)
+	}
 
 	if collection == store.AlertState {
 		id := string(r.Key)
@@ -114,21 +122,21 @@ func (b *builder) decode(r *kgo.Record) op {
 			return quarantine(string(record.ReasonBadKey), "an alert-state record needs the alert id as its key")
 		}
 		ref := store.Ref{Collection: collection, Type: AlertStateType, ID: id}
-		if r.Value == nil {
+		if value == nil {
 			o.del = &ref
 			return o
 		}
-		if len(r.Value) > record.MaxValueBytes {
+		if len(value) > record.MaxValueBytes {
 			return quarantine(string(record.ReasonTooLarge), "alert state over 4 MiB")
 		}
-		st, err := clinical.ParseAlertState(r.Value)
+		st, err := clinical.ParseAlertState(value)
 		if err != nil {
 			return quarantine("bad alert state", err.Error())
 		}
 		if st.Alert != id {
 			return quarantine(string(record.ReasonKeyIDMismatch), "key names alert "+id+", value describes "+st.Alert)
 		}
-		o.put = &store.Resource{Ref: ref, JSON: r.Value, Meta: store.Meta{
+		o.put = &store.Resource{Ref: ref, JSON: value, Meta: store.Meta{
 			Time: r.Timestamp.UTC(), Category: "alert-state", Source: source(r),
 		}}
 		return o
@@ -143,7 +151,7 @@ func (b *builder) decode(r *kgo.Record) op {
 	if store.IsPatient(collection) {
 		topicPatient = collection
 	}
-	if r.Value == nil { // tombstone: delete what the key names
+	if value == nil { // tombstone: delete what the key names
 		typ, id, err := record.ParseKey(key)
 		if err != nil {
 			detail := err.Error()
@@ -155,7 +163,7 @@ func (b *builder) decode(r *kgo.Record) op {
 		o.del = &store.Ref{Collection: collection, Type: typ, ID: id}
 		return o
 	}
-	d, err := record.Decode(key, r.Value, topicPatient)
+	d, err := b.dec.Decode(key, value, topicPatient)
 	if err != nil {
 		if ref, ok := err.(*record.Refusal); ok {
 			return quarantine(string(ref.Reason), ref.Detail)
@@ -163,8 +171,28 @@ func (b *builder) decode(r *kgo.Record) op {
 		return quarantine("undecodable", err.Error())
 	}
 	d.Meta.Source = source(r)
-	o.put = &store.Resource{Ref: store.Ref{Collection: collection, Type: d.Type, ID: d.ID}, JSON: r.Value, Meta: d.Meta}
+	o.put = &store.Resource{Ref: store.Ref{Collection: collection, Type: d.Type, ID: d.ID}, JSON: value, Meta: d.Meta}
 	return o
+}
+
+// unframe is the Schema Registry hook, run before the record rules: a value
+// in the wire format (magic byte 0, 4-byte schema id) gives the JSON after
+// the header, or, when the registry refused its schema id (schemas holds the
+// verdict) or the header is cut short, a quarantine reason and detail. An
+// unframed value (or a tombstone) comes back as is. Without a registry
+// (schemas nil) the framing is accepted as is.
+func unframe(v []byte, schemas map[uint32]string) (payload []byte, reason, detail string) {
+	id, payload, framed, err := schemareg.Unframe(v)
+	switch {
+	case !framed:
+		return v, "", ""
+	case err != nil:
+		return nil, schemareg.ReasonFraming, err.Error()
+	}
+	if why := schemas[id]; why != "" {
+		return nil, schemareg.ReasonSchema, why
+	}
+	return payload, "", ""
 }
 
 func source(r *kgo.Record) store.Source {

@@ -45,6 +45,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
 	"strings"
 	"sync"
@@ -56,6 +57,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/store"
 )
 
@@ -74,26 +77,34 @@ type Options struct {
 	Discover time.Duration
 	// ClientOpts are extra franz-go options (tests use them for short timeouts).
 	ClientOpts []kgo.Opt
+	// Schemas, when set, checks the schema id of every value in the Schema
+	// Registry wire format (see app/schemareg); nil accepts the framing
+	// without checking. While the registry gives no verdict the feed waits.
+	Schemas *schemareg.Registry
+	// FailoverAfter is how long the live cluster may go without answering
+	// before the feed switches to the other one, when Conn has a failover
+	// cluster (Conn.Failover). Default 15 s.
+	FailoverAfter time.Duration
+	// LocalFHIRBases are the base URLs whose absolute Patient references
+	// name local patients (config local_fhir_bases; record.RefRule). Default none.
+	LocalFHIRBases []string
 }
 
 // Feed is a running materialiser. Create it with New, run it with Run.
 type Feed struct {
 	o       Options
-	cl      *kgo.Client
-	adm     *kadm.Client
 	tr      *tracker
 	b       builder
 	patient *regexp.Regexp
 	shared  map[string]bool
 	salt    []byte
 
-	mu        sync.Mutex
-	consuming map[string]map[int32]bool
-	expected  map[store.TopicPartition]int64 // first offset expected after adding a partition
+	mu   sync.Mutex
+	live *cluster // the cluster read now (guarded by mu)
 
 	fetched  atomic.Int64
 	discover chan struct{} // a discovery pass finished
-	failures int           // discovery passes failed in a row (discoverLoop only)
+	switchTo chan string   // UseCluster's requests
 
 	beforeApply func(*store.Batch) // tests: runs before each commit
 }
@@ -115,12 +126,56 @@ func New(o Options) (*Feed, error) {
 	if o.Discover <= 0 {
 		o.Discover = time.Second
 	}
-	connOpts, err := o.Conn.Options()
+	if o.FailoverAfter <= 0 {
+		o.FailoverAfter = DefaultFailoverAfter
+	}
+	if o.Conn.HasFailover() {
+		if _, err := o.Conn.FailoverConn().Options(); err != nil {
+			return nil, fmt.Errorf("feed: failover cluster: %w", err)
+		}
+	}
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	shared := map[string]bool{}
+	for _, t := range o.Topics.Shared() {
+		shared[t] = true
+	}
+	f := &Feed{
+		o: o, tr: newTracker(o.Conn.Brokers),
+		b:       builder{topics: o.Topics, now: time.Now, dec: record.Decoder{Refs: record.NewRefRule(o.LocalFHIRBases)}},
+		patient: regexp.MustCompile(o.Topics.PatientRegex()),
+		shared:  shared, salt: salt,
+		discover: make(chan struct{}, 1),
+		switchTo: make(chan string, 1),
+	}
+	c, err := f.newCluster(Primary)
+	if err != nil {
+		return nil, err
+	}
+	f.live = c
+	f.tr.st.Cluster, f.tr.st.HasFailover = Primary, o.Conn.HasFailover()
+	return f, nil
+}
+
+// newCluster builds the client for the primary or the failover cluster (it
+// does not dial).
+func (f *Feed) newCluster(name string) (*cluster, error) {
+	conn := f.o.Conn
+	if name == Failover {
+		conn = f.o.Conn.FailoverConn()
+	}
+	connOpts, err := conn.Options()
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
+	reset := kgo.NewOffset().AtStart()
+	if f.o.Conn.HasFailover() {
+		// Between mirrored clusters a stored offset past the log end is
+		// mirroring lag: it is waited for (discoverOnce), never reset.
+		reset = kgo.NoResetOffset()
+	}
 	opts := append(connOpts,
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.ConsumeResetOffset(reset),
 		// Live records reach the store within a few hundred milliseconds.
 		kgo.FetchMaxWait(250*time.Millisecond),
 		// Bound what is buffered: records point into their fetch response,
@@ -139,25 +194,17 @@ func New(o Options) (*Feed, error) {
 			return min(time.Duration(tries)*250*time.Millisecond, 5*time.Second)
 		}),
 	)
-	opts = append(opts, o.ClientOpts...)
+	opts = append(opts, f.o.ClientOpts...)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
-	salt := make([]byte, 16)
-	rand.Read(salt)
-	shared := map[string]bool{}
-	for _, t := range o.Topics.Shared() {
-		shared[t] = true
-	}
-	return &Feed{
-		o: o, cl: cl, adm: kadm.NewClient(cl), tr: newTracker(o.Conn.Brokers),
-		b:       builder{topics: o.Topics, now: time.Now},
-		patient: regexp.MustCompile(o.Topics.PatientRegex()),
-		shared:  shared, salt: salt,
+	return &cluster{
+		name: name, conn: conn, cl: cl, adm: kadm.NewClient(cl),
 		consuming: map[string]map[int32]bool{},
 		expected:  map[store.TopicPartition]int64{},
-		discover:  make(chan struct{}, 1),
+		waiting:   map[store.TopicPartition]int64{},
+		switched:  make(chan struct{}),
 	}, nil
 }
 
@@ -172,29 +219,37 @@ func (f *Feed) Watch() (<-chan Status, func()) { return f.tr.watch() }
 // (tests use it to prove a restart re-reads nothing).
 func (f *Feed) Fetched() int64 { return f.fetched.Load() }
 
-// Client is the underlying franz-go client, shared with the outbox publisher.
-func (f *Feed) Client() *kgo.Client { return f.cl }
+// Client is the franz-go client of the cluster read now, shared with the
+// outbox publisher. After a switch to the other cluster it is closed: see
+// Live for when to take the new one.
+func (f *Feed) Client() *kgo.Client {
+	cl, _ := f.Live()
+	return cl
+}
+
+// Live returns the client of the cluster read now and a channel closed when
+// the feed leaves that cluster (the client is closed then too): whoever
+// produces through the feed's client takes the new one after it.
+func (f *Feed) Live() (*kgo.Client, <-chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.live.cl, f.live.switched
+}
 
 // Run consumes until ctx ends. It returns nil when ctx is cancelled, and an
 // error only when the store cannot be written: the file is damaged
 // (store.ErrCorrupt, store.ErrTampered). Other write failures are retried.
+//
+// With a failover cluster, Run reads one cluster at a time and switches
+// (see cluster.go): everything decoded from the old cluster is committed
+// before the new one starts from the stored offsets.
 func (f *Feed) Run(ctx context.Context) error {
-	defer f.cl.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		f.discoverLoop(ctx)
-	}()
-
 	batches := make(chan pending, 1)
 	errc := make(chan error, 1)
-	wg.Add(1)
 	go func() {
-		defer wg.Done()
 		err := f.applyLoop(ctx, batches)
 		if err != nil {
 			cancel() // the poller stops too
@@ -202,45 +257,60 @@ func (f *Feed) Run(ctx context.Context) error {
 		errc <- err
 	}()
 
-	f.pollLoop(ctx, batches)
+	f.mu.Lock()
+	c := f.live
+	f.mu.Unlock()
+	for {
+		next := f.runCluster(ctx, c, batches)
+		if next == "" || ctx.Err() != nil || !f.drain(ctx, batches) {
+			break
+		}
+		nc, err := f.newCluster(next)
+		if err != nil { // the options were checked in New; this does not happen
+			f.o.Log.Error("cannot switch clusters", "err", err)
+			continue
+		}
+		f.setLive(nc)
+		c = nc
+	}
 	close(batches)
-	err := <-errc
-	cancel()
-	// Close the client before waiting for discovery: a request to a broker
-	// that accepted the connection but never answers ignores its context and
-	// would hold the discovery (and this Run) until the connection dies.
-	f.cl.Close()
-	wg.Wait()
-	return err
+	return <-errc
 }
 
-// pending is a decoded poll on its way to the store.
+// pending is a decoded poll on its way to the store. A pending with done
+// set carries no batch: the apply loop closes done when it reaches it.
 type pending struct {
 	batch *store.Batch
 	hw    map[store.TopicPartition]int64
 	n     int
+	done  chan struct{}
 }
 
-func (f *Feed) pollLoop(ctx context.Context, out chan<- pending) {
+func (f *Feed) pollLoop(ctx context.Context, c *cluster, out chan<- pending) {
 	for ctx.Err() == nil {
-		fetches := f.cl.PollRecords(ctx, f.o.MaxBatch)
+		fetches := c.cl.PollRecords(ctx, f.o.MaxBatch)
 		if ctx.Err() != nil {
 			return
 		}
-		f.fetchErrors(fetches)
+		f.fetchErrors(c, fetches)
 		recs := fetches.Records()
 		if len(recs) == 0 {
 			continue
 		}
+		c.answer()
 		f.fetched.Add(int64(len(recs)))
 		hw := map[store.TopicPartition]int64{}
 		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
 			hw[store.TopicPartition{Topic: p.Topic, Partition: p.Partition}] = p.HighWatermark
 			if len(p.Records) > 0 {
-				f.checkRestart(p.Topic, p.Partition, p.Records[0].Offset)
+				f.checkRestart(c, p.Topic, p.Partition, p.Records[0].Offset)
 			}
 		})
-		p := pending{batch: f.b.build(recs), hw: hw, n: len(recs)}
+		schemas, ok := f.schemaVerdicts(ctx, recs)
+		if !ok {
+			return
+		}
+		p := pending{batch: f.b.build(recs, schemas), hw: hw, n: len(recs)}
 		select {
 		case out <- p:
 		case <-ctx.Done():
@@ -249,13 +319,64 @@ func (f *Feed) pollLoop(ctx context.Context, out chan<- pending) {
 	}
 }
 
+// schemaVerdicts asks the registry about every schema id framing a value of
+// recs (each id once per process: the registry caches). Without a registry
+// it returns nil. While the registry gives no verdict (unreachable,
+// credentials refused) it retries with backoff and reports the error in the
+// status: records are never quarantined for the registry's outage. ok is
+// false only when ctx ended.
+func (f *Feed) schemaVerdicts(ctx context.Context, recs []*kgo.Record) (map[uint32]string, bool) {
+	if f.o.Schemas == nil {
+		return nil, true
+	}
+	out := map[uint32]string{}
+	backoff := 250 * time.Millisecond
+	failed := false
+	for _, r := range recs {
+		id, _, framed, err := schemareg.Unframe(r.Value)
+		if !framed || err != nil {
+			continue
+		}
+		if _, done := out[id]; done {
+			continue
+		}
+		for {
+			why, err := f.o.Schemas.Check(ctx, id)
+			if err == nil {
+				out[id] = why
+				break
+			}
+			if ctx.Err() != nil {
+				return nil, false
+			}
+			if !failed {
+				f.o.Log.Warn("schema registry gives no answer; waiting", "err", err)
+				failed = true
+			}
+			msg := err.Error()
+			f.tr.update(func(s *Status) { s.Err = msg })
+			select {
+			case <-time.After(backoff):
+				backoff = min(2*backoff, 10*time.Second)
+			case <-ctx.Done():
+				return nil, false
+			}
+		}
+	}
+	if failed {
+		f.o.Log.Info("schema registry answers again")
+		f.tr.update(func(s *Status) { s.Err = "" })
+	}
+	return out, true
+}
+
 // checkRestart logs when a partition's first records come from before the
 // stored offset: the topic was recreated, so it restarts from the beginning.
-func (f *Feed) checkRestart(topic string, part int32, first int64) {
+func (f *Feed) checkRestart(c *cluster, topic string, part int32, first int64) {
 	tp := store.TopicPartition{Topic: topic, Partition: part}
 	f.mu.Lock()
-	want, ok := f.expected[tp]
-	delete(f.expected, tp)
+	want, ok := c.expected[tp]
+	delete(c.expected, tp)
 	f.mu.Unlock()
 	if ok && first < want {
 		f.o.Log.Warn("stored offset is past the end of the log (topic recreated?): restarting the partition from the beginning",
@@ -265,6 +386,10 @@ func (f *Feed) checkRestart(topic string, part int32, first int64) {
 
 func (f *Feed) applyLoop(ctx context.Context, in <-chan pending) error {
 	for p := range in {
+		if p.done != nil {
+			close(p.done)
+			continue
+		}
 		backoff := 100 * time.Millisecond
 		if f.beforeApply != nil {
 			f.beforeApply(p.batch)
@@ -310,13 +435,17 @@ func (f *Feed) applyLoop(ctx context.Context, in <-chan pending) error {
 	return nil
 }
 
-func (f *Feed) fetchErrors(fetches kgo.Fetches) {
+func (f *Feed) fetchErrors(c *cluster, fetches kgo.Fetches) {
 	for _, fe := range fetches.Errors() {
-		if errors.Is(fe.Err, context.Canceled) || errors.Is(fe.Err, context.DeadlineExceeded) {
+		if errors.Is(fe.Err, context.Canceled) || errors.Is(fe.Err, context.DeadlineExceeded) || errors.Is(fe.Err, kgo.ErrClientClosed) {
 			continue
 		}
 		if errors.Is(fe.Err, kerr.TopicAuthorizationFailed) {
-			f.skip(fe.Topic, "not authorized to read (cluster ACL)")
+			f.skip(c, fe.Topic, "not authorized to read (cluster ACL)")
+			continue
+		}
+		if errors.Is(fe.Err, kerr.OffsetOutOfRange) && f.o.Conn.HasFailover() {
+			f.outOfRange(c, fe.Topic, fe.Partition)
 			continue
 		}
 		// Some franz-go errors name the topic in their text (a patient
@@ -330,16 +459,16 @@ func (f *Feed) fetchErrors(fetches kgo.Fetches) {
 	}
 }
 
-func (f *Feed) skip(topic, why string) {
+func (f *Feed) skip(c *cluster, topic, why string) {
 	f.mu.Lock()
-	parts := f.consuming[topic]
+	parts := c.consuming[topic]
 	f.mu.Unlock()
 	if len(parts) > 0 {
 		rm := map[string][]int32{}
 		for p := range parts {
 			rm[topic] = append(rm[topic], p)
 		}
-		f.cl.RemoveConsumePartitions(rm)
+		c.cl.RemoveConsumePartitions(rm)
 	}
 	f.o.Log.Warn("skipping topic", "topic", f.redact(topic), "reason", why)
 	f.tr.update(func(s *Status) {
@@ -357,11 +486,11 @@ func (f *Feed) wanted(topic string) bool {
 	return f.shared[topic] || f.patient.MatchString(topic)
 }
 
-func (f *Feed) discoverLoop(ctx context.Context) {
+func (f *Feed) discoverLoop(ctx context.Context, c *cluster) {
 	t := time.NewTicker(f.o.Discover)
 	defer t.Stop()
 	for {
-		f.discoverOnce(ctx)
+		f.discoverOnce(ctx, c)
 		select {
 		case f.discover <- struct{}{}:
 		default:
@@ -375,31 +504,34 @@ func (f *Feed) discoverLoop(ctx context.Context) {
 }
 
 // discoverOnce lists topics, starts consuming new ones at their stored
-// offsets, and refreshes the log end offsets for the lag figures.
-func (f *Feed) discoverOnce(ctx context.Context) {
+// offsets, and refreshes the log end offsets for the lag figures. Between
+// mirrored clusters (a failover is configured) a partition whose stored
+// offset is past this cluster's log end is not started: it waits, reported
+// in Status.Waiting, until the mirror has caught up.
+func (f *Feed) discoverOnce(ctx context.Context, c *cluster) {
 	timeout := max(5*time.Second, 3*f.o.Discover)
 	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	details, err := f.adm.ListTopics(lctx)
+	details, err := c.adm.ListTopics(lctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return
 		}
-		f.failures++
+		c.failures++
 		f.tr.update(func(s *Status) {
 			s.Err = err.Error()
 			// One slow answer from a busy cluster is not an outage: offline
 			// is declared on the second failed pass in a row.
-			if s.State != Offline && (f.failures >= 2 || s.State == Connecting) {
+			if s.State != Offline && (c.failures >= 2 || s.State == Connecting) {
 				s.State, s.Since = Offline, time.Now()
-				f.o.Log.Warn("cluster unreachable; working offline", "err", err)
+				f.o.Log.Warn("cluster unreachable; working offline", "cluster", c.name, "err", err)
 			}
 		})
 		return
 	}
-	f.failures = 0
+	c.failures = 0
+	c.answer()
 	var topics []string
-	add := map[string]map[int32]kgo.Offset{}
 	stored, err := f.o.Store.Offsets()
 	if err != nil {
 		f.o.Log.Error("read stored offsets", "err", err)
@@ -413,7 +545,7 @@ func (f *Feed) discoverOnce(ctx context.Context) {
 		if d.Err != nil {
 			if errors.Is(d.Err, kerr.TopicAuthorizationFailed) {
 				if _, done := skipped[name]; !done {
-					f.skip(name, "not authorized to read (cluster ACL)")
+					f.skip(c, name, "not authorized to read (cluster ACL)")
 				}
 			}
 			continue
@@ -422,48 +554,74 @@ func (f *Feed) discoverOnce(ctx context.Context) {
 			continue
 		}
 		topics = append(topics, name)
-		f.mu.Lock()
-		for p := range d.Partitions {
-			if f.consuming[name][p] {
-				continue
-			}
-			if f.consuming[name] == nil {
-				f.consuming[name] = map[int32]bool{}
-			}
-			f.consuming[name][p] = true
-			off := kgo.NewOffset().AtStart()
-			if next, ok := stored[store.TopicPartition{Topic: name, Partition: p}]; ok {
-				off = kgo.NewOffset().At(next)
-				f.expected[store.TopicPartition{Topic: name, Partition: p}] = next
-			}
-			if add[name] == nil {
-				add[name] = map[int32]kgo.Offset{}
-			}
-			add[name][p] = off
-		}
-		f.mu.Unlock()
-	}
-	if len(add) > 0 {
-		f.cl.AddConsumePartitions(add)
 	}
 
 	var ends, starts kadm.ListedOffsets
 	if len(topics) > 0 {
-		if ends, err = f.adm.ListEndOffsets(lctx, topics...); err == nil {
-			starts, err = f.adm.ListStartOffsets(lctx, topics...)
+		if ends, err = c.adm.ListEndOffsets(lctx, topics...); err == nil {
+			starts, err = c.adm.ListStartOffsets(lctx, topics...)
 		}
 		if err != nil && ctx.Err() == nil {
 			f.o.Log.Warn("list offsets", "err", err)
 		}
 	}
+	guard := f.o.Conn.HasFailover()
+	add := map[string]map[int32]kgo.Offset{}
+	f.mu.Lock()
+	for _, name := range topics {
+		for p := range details[name].Partitions {
+			if c.consuming[name][p] {
+				continue
+			}
+			tp := store.TopicPartition{Topic: name, Partition: p}
+			off := kgo.NewOffset().AtStart()
+			if next, ok := stored[tp]; ok {
+				if guard {
+					end, ok := ends.Lookup(name, p)
+					if err != nil || !ok || end.Err != nil {
+						continue // no log end seen: try again next pass
+					}
+					if end.Offset < next {
+						if _, known := c.waiting[tp]; !known {
+							f.o.Log.Warn("stored offset is past this cluster's log end (mirroring lag): waiting for the mirror, nothing skipped",
+								"cluster", c.name, "topic", f.redact(name), "partition", p, "stored", next, "end", end.Offset)
+						}
+						c.waiting[tp] = next
+						continue
+					}
+					if _, was := c.waiting[tp]; was {
+						f.o.Log.Info("the mirror has reached the stored offset; resuming", "cluster", c.name, "topic", f.redact(name), "partition", p)
+						delete(c.waiting, tp)
+					}
+				}
+				off = kgo.NewOffset().At(next)
+				c.expected[tp] = next
+			}
+			if c.consuming[name] == nil {
+				c.consuming[name] = map[int32]bool{}
+			}
+			c.consuming[name][p] = true
+			if add[name] == nil {
+				add[name] = map[int32]kgo.Offset{}
+			}
+			add[name][p] = off
+		}
+	}
+	waiting := maps.Clone(c.waiting)
+	f.mu.Unlock()
+	if len(add) > 0 {
+		c.cl.AddConsumePartitions(add)
+	}
+
 	f.tr.update(func(s *Status) {
 		if s.State == Offline || s.State == Connecting {
 			if s.State == Offline {
-				f.o.Log.Info("cluster reachable again; catching up")
+				f.o.Log.Info("cluster reachable again; catching up", "cluster", c.name)
 			}
 			s.State = Live // update() settles live vs catching up by the lag
 		}
 		s.Err = ""
+		s.Waiting = waiting
 		if len(topics) == 0 || err == nil {
 			s.Passes++ // a pass counts once it has seen the log ends
 		}

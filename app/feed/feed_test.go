@@ -16,6 +16,7 @@ import (
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/publish"
 	"github.com/chartline/chartline/app/testenv"
+	"github.com/chartline/chartline/app/testenv/testcerts"
 	"github.com/chartline/chartline/store"
 )
 
@@ -387,7 +388,7 @@ func TestBrokerDownThenBack(t *testing.T) {
 }
 
 func TestSASLAndTLS(t *testing.T) {
-	certs, err := kafka.TestCerts(t.TempDir())
+	certs, err := testcerts.Write(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,13 +403,13 @@ func TestSASLAndTLS(t *testing.T) {
 		conn func(addr string) kafka.Conn
 	}{
 		{"tls", kafka.BrokerOptions{TLS: serverTLS}, func(a string) kafka.Conn {
-			return kafka.Conn{Brokers: []string{a}, TLS: certs.ClientTLS()}
+			return kafka.Conn{Brokers: []string{a}, TLS: testenv.ClientTLS(certs)}
 		}},
 		{"scram-sha-256", kafka.BrokerOptions{SASL: users}, func(a string) kafka.Conn {
 			return kafka.Conn{Brokers: []string{a}, SASL: kafka.SASL{Mechanism: "SCRAM-SHA-256", User: "ward", Password: "pw-256"}}
 		}},
 		{"scram-sha-512 over tls", kafka.BrokerOptions{SASL: users, TLS: serverTLS}, func(a string) kafka.Conn {
-			return kafka.Conn{Brokers: []string{a}, TLS: certs.ClientTLS(), SASL: kafka.SASL{Mechanism: "SCRAM-SHA-512", User: "icu", Password: "pw-512"}}
+			return kafka.Conn{Brokers: []string{a}, TLS: testenv.ClientTLS(certs), SASL: kafka.SASL{Mechanism: "SCRAM-SHA-512", User: "icu", Password: "pw-512"}}
 		}},
 	}
 	for _, c := range cases {

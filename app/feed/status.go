@@ -55,6 +55,16 @@ type Status struct {
 	// Passes counts the successful topic discoveries: after the first, every
 	// topic that existed then is in Partitions.
 	Passes int
+	// Cluster is the cluster read now, Primary or Failover; HasFailover
+	// whether a failover cluster is configured at all; Switches how many
+	// times the feed changed clusters this session.
+	Cluster     string
+	HasFailover bool
+	Switches    int
+	// Waiting lists the partitions whose stored offset (the value) is past
+	// the live cluster's log end: mirroring lag on a failover cluster. They
+	// are not read until the mirror reaches that offset.
+	Waiting map[store.TopicPartition]int64
 }
 
 // Connected reports whether the cluster is answering.
@@ -75,8 +85,20 @@ func (s Status) CaughtUp(topic string) bool {
 	return true
 }
 
-// String is the one-line form the CLI prints to stderr.
+// String is the one-line form the CLI prints to stderr. With a failover
+// cluster configured it starts with the cluster read ("[failover] ").
 func (s Status) String() string {
+	if s.HasFailover {
+		w := ""
+		if len(s.Waiting) > 0 {
+			w = fmt.Sprintf(", %d partitions waiting for the mirror", len(s.Waiting))
+		}
+		return "[" + s.Cluster + "] " + s.line() + w
+	}
+	return s.line()
+}
+
+func (s Status) line() string {
 	switch s.State {
 	case Offline:
 		return fmt.Sprintf("offline since %s (%s): %d records applied", s.Since.Format("15:04:05"), s.Err, s.Applied)
@@ -146,6 +168,12 @@ func (t *tracker) copyLocked() Status {
 		s.Skipped[k] = v
 	}
 	s.Brokers = append([]string(nil), t.st.Brokers...)
+	if t.st.Waiting != nil {
+		s.Waiting = make(map[store.TopicPartition]int64, len(t.st.Waiting))
+		for k, v := range t.st.Waiting {
+			s.Waiting[k] = v
+		}
+	}
 	return s
 }
 

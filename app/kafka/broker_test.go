@@ -14,6 +14,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/chartline/chartline/app/testenv/testcerts"
 )
 
 // testBroker starts a broker on a free loopback port, closed with the test
@@ -292,7 +294,7 @@ func TestBrokerPersistsAcrossRestart(t *testing.T) {
 }
 
 func TestBrokerTLS(t *testing.T) {
-	certs, err := TestCerts(t.TempDir())
+	certs, err := testcerts.Write(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +306,7 @@ func TestBrokerTLS(t *testing.T) {
 	topic := DefaultTopics().Patient("tls")
 
 	good := b.Conn()
-	good.TLS = certs.ClientTLS()
+	good.TLS = clientTLS(certs)
 	cl := testClient(t, good, kgo.AllowAutoTopicCreation())
 	produce(t, cl, &kgo.Record{Topic: topic, Key: []byte("Patient/tls"), Value: []byte(`{}`)})
 	if recs := consumeAll(t, good, topic); len(recs) != 1 {
@@ -313,7 +315,7 @@ func TestBrokerTLS(t *testing.T) {
 
 	noCert := good
 	noCert.TLS.CertFile, noCert.TLS.KeyFile = "", ""
-	otherCA, err := TestCerts(t.TempDir())
+	otherCA, err := testcerts.Write(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +391,7 @@ func TestBrokerSASL(t *testing.T) {
 }
 
 func TestBrokerSASLOverTLS(t *testing.T) {
-	certs, err := TestCerts(t.TempDir())
+	certs, err := testcerts.Write(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +401,7 @@ func TestBrokerSASLOverTLS(t *testing.T) {
 	}
 	b := testBroker(t, BrokerOptions{TLS: srv, SASL: []User{{Mechanism: MechanismPlain, Name: "u", Password: "p"}}})
 	conn := b.Conn()
-	conn.TLS = certs.ClientTLS()
+	conn.TLS = clientTLS(certs)
 	conn.SASL = SASL{Mechanism: MechanismPlain, User: "u", Password: "p"}
 	if err := testClient(t, conn).Ping(ctxTimeout(t)); err != nil {
 		t.Fatalf("SASL PLAIN over mutual TLS: %v", err)

@@ -35,6 +35,7 @@ const (
 	EnvSASLUser      = "CHARTLINE_SASL_USER"          // SASL user name
 	EnvSASLPassword  = "CHARTLINE_SASL_PASSWORD"      // SASL password (never saved)
 	EnvSASLPassFile  = "CHARTLINE_SASL_PASSWORD_FILE" // file whose first line is the SASL password
+	EnvFailover      = "CHARTLINE_FAILOVER_BROKERS"   // comma-separated bootstrap list of the failover cluster
 )
 
 // Errors callers decide on; check them with errors.Is.
@@ -64,6 +65,41 @@ type Conn struct {
 	// ClientID is the Kafka client.id brokers log and quotas match;
 	// DefaultClientID ("chartline") when empty.
 	ClientID string `json:"client_id,omitempty"`
+	// Failover is the bootstrap list of a second cluster whose topics mirror
+	// this one's with the same offsets (Confluent cluster linking, or any
+	// offset-preserving replication). The feed switches to it when the
+	// primary stops answering (app/feed), with the same TLS and SASL
+	// settings. Empty: no failover.
+	Failover []string `json:"failover_brokers,omitempty"`
+}
+
+// FailoverConn is the connection to the failover cluster: c with Failover
+// as its bootstrap brokers (and no failover of its own).
+func (c Conn) FailoverConn() Conn {
+	f := c
+	f.Brokers, f.Failover = append([]string(nil), c.Failover...), nil
+	return f
+}
+
+// HasFailover reports whether a failover cluster is configured.
+func (c Conn) HasFailover() bool {
+	for _, b := range c.Failover {
+		if strings.TrimSpace(b) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// SplitBrokers splits a comma-separated bootstrap list, dropping blanks.
+func SplitBrokers(v string) []string {
+	var out []string
+	for b := range strings.SplitSeq(v, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // TLS is the TLS part of a Conn. TLS is on when Enabled is set or any file is
@@ -248,6 +284,9 @@ func connFromLookup(c Conn, lookup func(string) (string, bool)) Conn {
 				c.Brokers = append(c.Brokers, b)
 			}
 		}
+	}
+	if v, ok := get(EnvFailover); ok {
+		c.Failover = SplitBrokers(v)
 	}
 	if v, ok := get(EnvTLSCA); ok {
 		c.TLS.CAFile, c.TLS.Enabled = v, true

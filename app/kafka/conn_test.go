@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chartline/chartline/app/testenv/testcerts"
 )
 
 func TestOptions(t *testing.T) {
 	dir := t.TempDir()
-	certs, err := TestCerts(dir)
+	certs, err := testcerts.Write(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +38,7 @@ func TestOptions(t *testing.T) {
 		{"no brokers", Conn{}, ErrNoBrokers, "no Kafka brokers", 0},
 		{"only blanks", Conn{Brokers: []string{" "}}, ErrNoBrokers, "no Kafka brokers", 0},
 		{"tls system roots", Conn{Brokers: brokers, TLS: TLS{Enabled: true}}, nil, "", 3},
-		{"mutual tls", Conn{Brokers: brokers, TLS: certs.ClientTLS()}, nil, "", 3},
+		{"mutual tls", Conn{Brokers: brokers, TLS: clientTLS(certs)}, nil, "", 3},
 		{"missing CA", Conn{Brokers: brokers, TLS: TLS{CAFile: filepath.Join(dir, "nope.pem")}}, os.ErrNotExist, "read TLS CA file", 0},
 		{"CA not PEM", Conn{Brokers: brokers, TLS: TLS{CAFile: notPEM}}, nil, "no PEM certificate", 0},
 		{"cert without key", Conn{Brokers: brokers, TLS: TLS{CertFile: certs.ClientCertFile}}, nil, "without its key", 0},
@@ -145,4 +147,9 @@ func TestConnFromEnv(t *testing.T) {
 	if strings.Join(c.Brokers, ",") != "x:1,y:2" || c.SASL.Password != "pw" {
 		t.Fatalf("ConnFromEnv = %+v", c)
 	}
+}
+
+// clientTLS trusts c's CA and presents its client certificate.
+func clientTLS(c testcerts.Certs) TLS {
+	return TLS{Enabled: true, CAFile: c.CAFile, CertFile: c.ClientCertFile, KeyFile: c.ClientKeyFile}
 }

@@ -13,14 +13,36 @@
 //     an enrollment role: a ResearchStudy in the same input names it in
 //     enrollment, or it is a definitional Group (actual=false) with
 //     characteristics, which is what eligibility criteria look like;
+//   - a ValueSet to trials.studies when an eligibility Group there names it
+//     (characteristic.valueReference, by id or canonical url): its
+//     expansion is part of the criterion's concept;
 //   - a ResearchSubject to trials.matches (its individual is a patient, but
 //     the topic is the upstream match feed);
 //   - any other resource whose subject, patient, beneficiary, individual,
 //     candidate or for (an Appointment's, AppointmentResponse's or
 //     Schedule's actor, a Person's link target, a Provenance's target)
-//     references a Patient, to that patient's topic;
+//     names a local patient under the patient-reference rule of app/record
+//     (record.RefRule: relative, resolved within its Bundle, or absolute
+//     under a declared local base; Decode checks the same rule on ingest),
+//     to that patient's topic;
 //   - everything else (Practitioner, Organization, Location, Medication, an
-//     Observation about a Group, …) to fhir.reference.
+//     Observation about a Group, a resource about a patient on another
+//     server, …) to fhir.reference.
+//
+// A resource whose references name two different local patients, or a
+// local patient and one on another server, has no topic: it is refused
+// ("two patients", "subject on another server").
+//
+// # Refusals
+//
+// Split keeps going: every entry that can be published is, and each one that
+// cannot is a Refusal naming the entry or line, with a Reason in a few words
+// (counted by `chartline publish`) and a detail; SplitAll returns them beside
+// the records, Split turns the first into an error and returns no record.
+// Input the walker cannot read at all (a file that is not JSON) is one
+// refusal; an NDJSON line that is not JSON is refused alone and the next
+// lines are read. The input is read with app/record's JSON walker
+// (record.ParseJSON), the scanner that also decodes every record on ingest.
 //
 // # References
 //
@@ -69,6 +91,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/record"
 )
 
 // Record header names and values Split sets (DESIGN.md §3).
@@ -92,51 +115,116 @@ type Record struct {
 	Headers []kgo.RecordHeader
 }
 
+// Options are SplitAll's settings. The zero value publishes with no source
+// header and no declared local FHIR base.
+type Options struct {
+	// Source is the records' source header; "" sets none.
+	Source string
+	// Refs is the patient-reference rule: which absolute base URLs are local
+	// (config local_fhir_bases). Default none: every absolute Patient URL
+	// names a patient on another server.
+	Refs record.RefRule
+}
+
+// The reasons of a Refusal, a few words each, safe to log and count.
+const (
+	ReasonNotJSON        = "not JSON"
+	ReasonNotResource    = "not a FHIR resource"
+	ReasonBadID          = "bad id"
+	ReasonUnresolved     = "unresolved patient reference"
+	ReasonForeignPatient = string(record.ReasonForeignPatient)
+	ReasonTwoPatients    = "two patients"
+	ReasonPatch          = "PATCH not supported"
+	ReasonDelete         = "unroutable DELETE"
+	ReasonTooLarge       = "too large"
+	ReasonEmpty          = "no resource"
+)
+
+// Refusal is one entry (or line, or file) Split could not publish. It never
+// names a patient: Where is a place ("line 3, entry 2 (Observation)").
+type Refusal struct {
+	Where  string // the entry or line, "" for the whole input
+	Reason string // one of the Reason constants
+	Detail string // what exactly is wrong
+}
+
+// Error returns "unusable FHIR input: where: detail".
+func (r *Refusal) Error() string {
+	msg := r.Detail
+	if r.Where != "" {
+		msg = r.Where + ": " + msg
+	}
+	return ErrInput.Error() + ": " + msg
+}
+
+// Unwrap makes a Refusal an ErrInput.
+func (r *Refusal) Unwrap() error { return ErrInput }
+
 // Split turns FHIR input into records for DESIGN.md §3 topics: a Bundle of any
 // type (transaction, batch, collection, searchset, document, message,
 // history), a single resource, or NDJSON (one resource or Bundle per line).
 // See the package documentation for routing, reference rewriting, ids and
 // deletes. Records come out in input order, each with the content-type and
-// fhir-version headers, and source when source is not empty. Every error wraps
-// ErrInput and names the entry or line, never a patient id; nothing is
-// returned with an error.
+// fhir-version headers, and source when source is not empty. It is
+// all-or-nothing: the first Refusal is the error (it wraps ErrInput and names
+// the entry or line, never a patient id) and nothing is returned with it.
 func Split(data []byte, topics kafka.Topics, source string) ([]Record, error) {
+	recs, refused := SplitAll(data, topics, Options{Source: source})
+	if len(refused) > 0 {
+		return nil, refused[0]
+	}
+	return recs, nil
+}
+
+// SplitAll is Split that keeps going: it returns every record that can be
+// published and, beside them, a Refusal for each entry that cannot.
+func SplitAll(data []byte, topics kafka.Topics, o Options) ([]Record, []*Refusal) {
 	s := &splitter{
 		topics: topics,
+		rule:   o.Refs,
 		headers: []kgo.RecordHeader{
 			{Key: HeaderContentType, Value: []byte(ContentType)},
 			{Key: HeaderFHIRVersion, Value: []byte(FHIRVersion)},
 		},
 	}
-	if source != "" {
-		s.headers = append(s.headers, kgo.RecordHeader{Key: HeaderSource, Value: []byte(source)})
+	if o.Source != "" {
+		s.headers = append(s.headers, kgo.RecordHeader{Key: HeaderSource, Value: []byte(o.Source)})
 	}
 	s.headers = s.headers[:len(s.headers):len(s.headers)]
-	if err := s.read(data); err != nil {
-		return nil, err
-	}
-	return s.route()
+	s.read(data)
+	recs := s.route()
+	return recs, s.refused
 }
 
 // splitter holds one Split call's state.
 type splitter struct {
 	topics  kafka.Topics
+	rule    record.RefRule
 	headers []kgo.RecordHeader
 	items   []*item
+	refused []*Refusal
+}
+
+// refuse records a refusal.
+func (s *splitter) refuse(where, reason, format string, args ...any) {
+	s.refused = append(s.refused, &Refusal{Where: where, Reason: reason, Detail: fmt.Sprintf(format, args...)})
 }
 
 // item is one resource or one DELETE, read but not yet routed.
 type item struct {
-	where  string // "entry 3", "line 7, entry 2", for errors
+	where  string // "entry 3", "line 7, entry 2", for refusals
 	typ    string
 	id     string
-	raw    []byte // the resource JSON; nil for a DELETE
-	h      *head
-	scope  *scope // the Bundle it came in, nil for a bare resource
+	doc    *record.Doc // the document holding the resource; nil for a DELETE
+	node   record.Node // the resource in doc
+	scope  *scope      // the Bundle it came in, nil for a bare resource
 	del    bool
 	delPat string // patient id a DELETE URL names
-	addID  bool   // raw has no id: insert it
+	addID  bool   // the resource has no id: insert it
 }
+
+// raw is the resource JSON as it came in.
+func (it *item) raw() []byte { return it.doc.Raw(it.node) }
 
 // scope is one Bundle: how its references resolve.
 type scope struct {
@@ -148,163 +236,93 @@ type scope struct {
 	patient     string // the one patient of its resources, "" for none or several
 }
 
-// head is what Split reads of a resource: its type and id strictly, the rest
-// as raw JSON (slices of the input) read leniently.
-type head struct {
-	ResourceType   json.RawMessage
-	ID             json.RawMessage
-	Subject        json.RawMessage
-	Patient        json.RawMessage
-	Beneficiary    json.RawMessage
-	Individual     json.RawMessage
-	Candidate      json.RawMessage
-	For            json.RawMessage
-	Actor          json.RawMessage
-	Participant    json.RawMessage
-	Target         json.RawMessage
-	Link           json.RawMessage
-	Identifier     json.RawMessage
-	Enrollment     json.RawMessage
-	Actual         json.RawMessage
-	Characteristic json.RawMessage
-}
-
-// field returns where a member of the given name goes, or nil.
-func (h *head) field(name []byte) *json.RawMessage {
-	switch string(name) {
-	case "resourceType":
-		return &h.ResourceType
-	case "id":
-		return &h.ID
-	case "subject":
-		return &h.Subject
-	case "patient":
-		return &h.Patient
-	case "beneficiary":
-		return &h.Beneficiary
-	case "individual":
-		return &h.Individual
-	case "candidate":
-		return &h.Candidate
-	case "for":
-		return &h.For
-	case "actor":
-		return &h.Actor
-	case "participant":
-		return &h.Participant
-	case "target":
-		return &h.Target
-	case "link":
-		return &h.Link
-	case "identifier":
-		return &h.Identifier
-	case "enrollment":
-		return &h.Enrollment
-	case "actual":
-		return &h.Actual
-	case "characteristic":
-		return &h.Characteristic
-	}
-	return nil
-}
-
 // entry is the part of a Bundle entry Split reads.
 type entry struct {
 	fullURL  string
-	resource []byte
+	resource record.Node
 	method   string // upper case
 	url      string
 	search   string // search.mode
 }
 
 // readEntry reads one Bundle entry.
-func readEntry(raw []byte) (entry, error) {
-	var e entry
-	var bad bool
-	err := members(raw, func(name, val []byte) bool {
-		switch string(name) {
-		case "fullUrl":
-			e.fullURL, _ = stringValue(val)
-		case "resource":
-			e.resource = val
-		case "request":
-			bad = members(val, func(name, val []byte) bool {
-				switch string(name) {
-				case "method":
-					m, _ := stringValue(val)
-					e.method = strings.ToUpper(m)
-				case "url":
-					e.url, _ = stringValue(val)
-				}
-				return true
-			}) != nil
-		case "search":
-			bad = members(val, func(name, val []byte) bool {
-				if string(name) == "mode" {
-					e.search, _ = stringValue(val)
-				}
-				return true
-			}) != nil
-		}
-		return !bad
-	})
-	if err != nil || bad {
-		return e, errors.New("entry is not a JSON object")
+func readEntry(x *record.Doc, n record.Node) (entry, bool) {
+	e := entry{resource: -1}
+	if !x.IsObject(n) {
+		return e, false
 	}
-	return e, nil
-}
-
-// inputErr makes an error that wraps ErrInput.
-func inputErr(where, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	if where != "" {
-		msg = where + ": " + msg
+	e.fullURL = x.Str(x.Get(n, "fullUrl"))
+	if r := x.Get(n, "resource"); r >= 0 && !x.IsNull(r) {
+		e.resource = r
 	}
-	return fmt.Errorf("%w: %s", ErrInput, msg)
+	req := x.Get(n, "request")
+	e.method = strings.ToUpper(x.Str(x.Get(req, "method")))
+	e.url = x.Str(x.Get(req, "url"))
+	e.search = x.Str(x.Get(x.Get(n, "search"), "mode"))
+	return e, true
 }
 
 // read parses the input: one JSON value, or several (NDJSON).
-func (s *splitter) read(data []byte) error {
+func (s *splitter) read(data []byte) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	var values [][]byte
-	var lines []int
+	type value struct {
+		doc  *record.Doc
+		line int
+		err  error
+	}
+	var values []value
 	line := 1
 	for i := 0; ; {
-		j := skipSpace(data, i)
+		j := i
+		for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
+			j++
+		}
 		line += bytes.Count(data[i:j], []byte("\n"))
 		if j == len(data) {
 			break
 		}
-		end := valueEnd(data, j)
-		if end < 0 {
-			where := ""
-			if len(values) > 0 {
-				where = fmt.Sprintf("line %d", line)
+		doc, n, err := record.ParseJSON(data[j:])
+		if err != nil {
+			values = append(values, value{line: line, err: err})
+			// An NDJSON line that is not JSON is refused alone: read on from
+			// the next line when the value the walker gave up on started a
+			// line and broke before its end. Otherwise the rest is unreadable.
+			var je *record.JSONError
+			errors.As(err, &je)
+			at := j + je.At
+			if at > len(data) {
+				at = len(data)
 			}
-			return inputErr(where, "not JSON: unterminated value")
+			nl := bytes.IndexByte(data[j:], '\n')
+			if nl < 0 || j+nl < at || (j > 0 && data[j-1] != '\n') {
+				break
+			}
+			line++
+			i = j + nl + 1
+			continue
 		}
-		values = append(values, data[j:end])
-		lines = append(lines, line)
-		line += bytes.Count(data[j:end], []byte("\n"))
-		i = end
+		values = append(values, value{doc: doc, line: line})
+		line += bytes.Count(data[j:j+n], []byte("\n"))
+		i = j + n
 	}
 	if len(values) == 0 {
-		return inputErr("", "no FHIR resource in the input")
+		s.refuse("", ReasonEmpty, "no FHIR resource in the input")
+		return
 	}
-	for i, v := range values {
+	for _, v := range values {
 		where := ""
 		if len(values) > 1 {
-			where = fmt.Sprintf("line %d", lines[i])
+			where = fmt.Sprintf("line %d", v.line)
 		}
-		it, err := s.readValue(v, where, nil, false)
-		if err != nil {
-			return err
+		if v.err != nil {
+			s.refuse(where, ReasonNotJSON, "not JSON: %v", v.err)
+			continue
 		}
+		it := s.readValue(v.doc, record.Root, where, nil)
 		if it != nil && it.id == "" {
 			it.id, it.addID = hashID(it), true
 		}
 	}
-	return nil
 }
 
 // join joins two places: "line 3" and "entry 2" make "line 3, entry 2".
@@ -316,108 +334,82 @@ func join(a, b string) string {
 }
 
 // readValue reads one top-level value or Bundle entry resource. It returns
-// the resource's item, or nil for a Bundle (whose entries it read). valid says
-// json.Valid already passed the bytes (as part of their Bundle).
-func (s *splitter) readValue(raw []byte, where string, sc *scope, valid bool) (*item, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil, inputErr(where, "expected a FHIR resource (a JSON object)")
+// the resource's item, or nil for a Bundle (whose entries it read) and for a
+// refused value.
+func (s *splitter) readValue(x *record.Doc, n record.Node, where string, sc *scope) *item {
+	if !x.IsObject(n) {
+		s.refuse(where, ReasonNotResource, "expected a FHIR resource (a JSON object)")
+		return nil
 	}
-	if !valid && !json.Valid(raw) {
-		var v any
-		err := json.Unmarshal(raw, &v) // for the reason and offset
-		return nil, inputErr(where, "not JSON: %v", err)
-	}
-	h := new(head)
-	if err := members(raw, func(name, val []byte) bool {
-		if f := h.field(name); f != nil {
-			*f = val
-		}
-		return true
-	}); err != nil {
-		return nil, inputErr(where, "not a FHIR resource: %v", err)
-	}
-	typ, _ := stringValue(h.ResourceType)
-	if !validType(typ) {
-		return nil, inputErr(where, "resourceType missing or not a FHIR type")
+	rt := x.Get(n, "resourceType")
+	typ := x.Str(rt)
+	if !x.IsString(rt) || !validType(typ) {
+		s.refuse(where, ReasonNotResource, "resourceType missing or not a FHIR type")
+		return nil
 	}
 	if typ == "Bundle" {
-		return nil, s.readBundle(raw, where)
+		s.readBundle(x, n, where)
+		return nil
 	}
-	it := &item{where: typ, typ: typ, raw: raw, h: h, scope: sc}
+	it := &item{where: typ, typ: typ, doc: x, node: n, scope: sc}
 	if where != "" {
 		it.where = where + " (" + typ + ")"
 	}
-	id, err := idOf(h.ID)
-	if err != nil {
-		return nil, inputErr(it.where, "%v", err)
+	if idn := x.Get(n, "id"); idn >= 0 {
+		id := x.Str(idn)
+		switch {
+		case !x.IsString(idn) || id == "":
+			s.refuse(it.where, ReasonBadID, "id is not a non-empty string")
+			return nil
+		case !kafka.ValidPatientID(id):
+			s.refuse(it.where, ReasonBadID, "id is not a FHIR id ([A-Za-z0-9.-]{1,64})")
+			return nil
+		}
+		it.id = id
 	}
-	it.id = id
 	s.items = append(s.items, it)
 	if sc != nil {
 		sc.items = append(sc.items, it)
 		sc.byType[it.typ] = append(sc.byType[it.typ], it)
 	}
-	return it, nil
+	return it
 }
 
-// idOf reads a resource's id member: "" when absent.
-func idOf(raw json.RawMessage) (string, error) {
-	if len(raw) == 0 {
-		return "", nil
+// readBundle reads a Bundle's entries into one scope.
+func (s *splitter) readBundle(x *record.Doc, n record.Node, where string) {
+	entries := x.Get(n, "entry")
+	if entries < 0 || x.IsNull(entries) {
+		return
 	}
-	var id string
-	if err := json.Unmarshal(raw, &id); err != nil || id == "" {
-		return "", errors.New("id is not a non-empty string")
-	}
-	if !kafka.ValidPatientID(id) {
-		return "", errors.New("id is not a FHIR id ([A-Za-z0-9.-]{1,64})")
-	}
-	return id, nil
-}
-
-// readBundle reads a Bundle's entries into one scope. raw is valid JSON.
-func (s *splitter) readBundle(raw []byte, where string) error {
-	var entries []byte
-	if err := members(raw, func(name, val []byte) bool {
-		if string(name) == "entry" {
-			entries = val
-		}
-		return true
-	}); err != nil {
-		return inputErr(where, "not a FHIR Bundle: %v", err)
-	}
-	if entries == nil {
-		return nil
+	if !x.IsArray(entries) {
+		s.refuse(where, ReasonNotResource, "Bundle.entry is not an array of entries")
+		return
 	}
 	sc := &scope{full: make(map[string]string), byType: make(map[string][]*item)}
-	n := 0
-	err := elements(entries, func(raw []byte) error {
-		n++
-		ew := join(where, fmt.Sprintf("entry %d", n))
-		e, err := readEntry(raw)
-		if err != nil {
-			return inputErr(ew, "%v", err)
-		}
+	x.Elements(entries, func(i int, en record.Node) bool {
+		ew := join(where, fmt.Sprintf("entry %d", i+1))
+		e, ok := readEntry(x, en)
 		switch {
+		case !ok:
+			s.refuse(ew, ReasonNotResource, "entry is not a JSON object")
+			return true
 		case e.method == "DELETE":
-			it, err := s.deleteItem(e.url, ew)
-			if err != nil {
-				return err
+			if it := s.deleteItem(e.url, ew); it != nil {
+				it.scope = sc
+				s.items = append(s.items, it)
 			}
-			it.scope = sc
-			s.items = append(s.items, it)
-			return nil
+			return true
 		case e.method == "PATCH":
-			return inputErr(ew, "PATCH entries are not supported: publish the patched resource")
+			s.refuse(ew, ReasonPatch, "PATCH entries are not supported: publish the patched resource")
+			return true
 		case e.search == "outcome":
-			return nil
-		case len(e.resource) == 0 || string(e.resource) == "null":
-			return nil // GET, HEAD: nothing to publish
+			return true
+		case e.resource < 0:
+			return true // GET, HEAD: nothing to publish
 		}
-		it, err := s.readValue(e.resource, ew, sc, true)
-		if err != nil || it == nil { // a nested Bundle was read in its own scope
-			return err
+		it := s.readValue(x, e.resource, ew, sc)
+		if it == nil { // refused, or a nested Bundle read in its own scope
+			return true
 		}
 		if it.id == "" {
 			it.id, it.addID = idFromEntry(e, it), true
@@ -425,12 +417,8 @@ func (s *splitter) readBundle(raw []byte, where string) error {
 		if e.fullURL != "" {
 			sc.full[e.fullURL] = it.typ + "/" + it.id
 		}
-		return nil
+		return true
 	})
-	if err != nil && !errors.Is(err, ErrInput) {
-		return inputErr(where, "Bundle.entry is not an array of entries")
-	}
-	return err
 }
 
 // idFromEntry picks an id for a resource that has none.
@@ -453,23 +441,25 @@ func hashID(it *item) string {
 	h := sha256.New()
 	h.Write([]byte(it.typ))
 	h.Write([]byte{0})
-	h.Write(it.raw)
+	h.Write(it.raw())
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// deleteItem reads a DELETE entry's URL.
-func (s *splitter) deleteItem(u, where string) (*item, error) {
+// deleteItem reads a DELETE entry's URL; nil when it is refused.
+func (s *splitter) deleteItem(u, where string) *item {
 	it := &item{where: where + " (DELETE)", del: true}
 	path, query, conditional := strings.Cut(u, "?")
 	if conditional {
 		typ := path[strings.LastIndexByte(path, '/')+1:]
 		q, err := url.ParseQuery(query)
 		if err != nil || !validType(typ) {
-			return nil, inputErr(it.where, "conditional DELETE URL is not Type?_id=…")
+			s.refuse(it.where, ReasonDelete, "conditional DELETE URL is not Type?_id=…")
+			return nil
 		}
 		id := q.Get("_id")
 		if id == "" {
-			return nil, inputErr(it.where, "a conditional DELETE without _id cannot become a tombstone")
+			s.refuse(it.where, ReasonDelete, "a conditional DELETE without _id cannot become a tombstone")
+			return nil
 		}
 		it.typ, it.id = typ, id
 		for _, p := range []string{"patient", "subject"} {
@@ -484,132 +474,179 @@ func (s *splitter) deleteItem(u, where string) (*item, error) {
 	} else {
 		typ, id, ok := typeID(path)
 		if !ok {
-			return nil, inputErr(it.where, "DELETE URL is not Type/id")
+			s.refuse(it.where, ReasonDelete, "DELETE URL is not Type/id")
+			return nil
 		}
 		it.typ, it.id = typ, id
 	}
 	if !kafka.ValidPatientID(it.id) {
-		return nil, inputErr(it.where, "DELETE id is not a FHIR id")
+		s.refuse(it.where, ReasonDelete, "DELETE id is not a FHIR id")
+		return nil
 	}
 	if it.delPat != "" && !kafka.ValidPatientID(it.delPat) {
-		return nil, inputErr(it.where, "DELETE names a patient id that is not a FHIR id")
+		s.refuse(it.where, ReasonDelete, "DELETE names a patient id that is not a FHIR id")
+		return nil
 	}
 	it.where = where + " (DELETE " + it.typ + ")"
-	return it, nil
+	return it
 }
 
-// route decides every item's topic and builds the records.
-func (s *splitter) route() ([]Record, error) {
+// route decides every item's topic and builds the records; an item that
+// cannot be routed is refused and the others go on.
+func (s *splitter) route() []Record {
 	// Groups a ResearchStudy anywhere in the input enrolls from, "Group/id".
 	enroll := make(map[string]bool)
 	for _, it := range s.items {
 		if it.del || it.typ != "ResearchStudy" {
 			continue
 		}
-		for _, ref := range refs(it.h.Enrollment) {
+		it.doc.Elements(it.doc.Get(it.node, "enrollment"), func(_ int, r record.Node) bool {
+			ref, _, _ := it.doc.RefString(r)
 			if it.scope != nil {
-				if r, ok := it.scope.resolve(ref); ok {
-					ref = r
+				if res, ok := it.scope.resolve(ref); ok {
+					ref = res
 				}
 			}
 			if typ, id, ok := typeID(ref); ok && typ == "Group" {
 				enroll["Group/"+id] = true
 			}
+			return true
+		})
+	}
+	// ValueSets the eligibility Groups name (characteristic.valueReference),
+	// by "ValueSet/id" and by canonical url: they go to trials.studies too.
+	valueSets := make(map[string]bool)
+	for _, it := range s.items {
+		if it.del || it.typ != "Group" || !(enroll["Group/"+it.id] || definitional(it)) {
+			continue
 		}
+		it.doc.Elements(it.doc.Get(it.node, "characteristic"), func(_ int, ch record.Node) bool {
+			ref, _, _ := it.doc.RefString(it.doc.Get(ch, "valueReference"))
+			if it.scope != nil {
+				if res, ok := it.scope.resolve(ref); ok {
+					ref = res
+				}
+			}
+			if typ, id, ok := typeID(ref); ok && typ == "ValueSet" {
+				valueSets["ValueSet/"+id] = true
+			}
+			if ref != "" {
+				valueSets[ref] = true
+			}
+			return true
+		})
 	}
 	out := make([]Record, 0, len(s.items))
 	for _, it := range s.items {
 		if it.del {
-			recs, err := s.routeDelete(it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, recs...)
+			out = append(out, s.routeDelete(it)...)
 			continue
 		}
-		topic, err := s.topicOf(it, enroll)
-		if err != nil {
-			return nil, err
+		topic, ok := s.topicOf(it, enroll, valueSets)
+		if !ok {
+			continue
 		}
-		value := it.raw
+		value := it.raw()
 		if it.scope != nil {
-			value = rewriteRefs(value, it.scope.resolve)
+			value = rewriteRefs(it.doc, it.node, it.scope.resolve)
 		}
 		if it.addID {
 			value = insertID(value, it.id)
 		}
 		if len(value) > kafka.MaxValueBytes {
-			return nil, inputErr(it.where, "the resource is %d bytes, over the %d-byte record limit", len(value), kafka.MaxValueBytes)
+			s.refuse(it.where, ReasonTooLarge, "the resource is %d bytes, over the %d-byte record limit", len(value), kafka.MaxValueBytes)
+			continue
 		}
 		out = append(out, Record{Topic: topic, Key: []byte(it.typ + "/" + it.id), Value: value, Headers: s.headers})
 	}
-	return out, nil
+	return out
 }
 
-// topicOf routes one resource.
-func (s *splitter) topicOf(it *item, enroll map[string]bool) (string, error) {
+// topicOf routes one resource; false when it is refused.
+func (s *splitter) topicOf(it *item, enroll, valueSets map[string]bool) (string, bool) {
 	switch it.typ {
 	case "Patient":
-		return s.topics.Patient(it.id), nil
+		return s.topics.Patient(it.id), true
 	case "RiskAssessment":
-		return s.topics.Risk, nil
+		return s.topics.Risk, true
 	case "ResearchStudy":
-		return s.topics.Studies, nil
+		return s.topics.Studies, true
 	case "ResearchSubject":
-		return s.topics.Matches, nil
+		return s.topics.Matches, true
 	case "Group":
-		if enroll["Group/"+it.id] || definitional(it.h) {
-			return s.topics.Studies, nil
+		if enroll["Group/"+it.id] || definitional(it) {
+			return s.topics.Studies, true
 		}
-		return s.topics.Reference, nil
+		return s.topics.Reference, true
+	case "ValueSet":
+		if valueSets["ValueSet/"+it.id] || valueSets[it.doc.Str(it.doc.Get(it.node, "url"))] {
+			return s.topics.Studies, true
+		}
+		return s.topics.Reference, true
 	}
-	pid, err := s.patientOf(it)
-	if err != nil {
-		return "", err
+	pid, r := s.patientOf(it)
+	if r != nil {
+		s.refused = append(s.refused, r)
+		return "", false
 	}
 	if pid == "" {
-		return s.topics.Reference, nil
+		return s.topics.Reference, true
 	}
-	return s.topics.Patient(pid), nil
+	return s.topics.Patient(pid), true
 }
 
-// patientOf finds the patient a resource belongs to: "" for none.
-func (s *splitter) patientOf(it *item) (string, error) {
-	h := it.h
-	fields := []json.RawMessage{h.Subject, h.Patient, h.Beneficiary, h.Individual, h.Candidate, h.For}
-	switch it.typ {
-	case "Appointment":
-		fields = append(fields, participantActors(h.Participant)...)
-	case "AppointmentResponse", "Schedule":
-		fields = append(fields, h.Actor)
-	case "Person":
-		fields = append(fields, linkTargets(h.Link)...)
-	case "Provenance":
-		fields = append(fields, h.Target)
+// patientOf finds the local patient a resource belongs to under the
+// patient-reference rule: "" for none (a resource whose patient is on
+// another server has none here). A Refusal says why it has no topic.
+func (s *splitter) patientOf(it *item) (string, *Refusal) {
+	var (
+		pid, pidAt string
+		foreignAt  string
+		refusal    *Refusal
+	)
+	refuse := func(reason, format string, args ...any) bool {
+		refusal = &Refusal{Where: it.where, Reason: reason, Detail: fmt.Sprintf(format, args...)}
+		return false
 	}
-	for _, f := range fields {
-		for _, ref := range refs(f) {
-			resolved := ref
-			if it.scope != nil {
-				if r, ok := it.scope.resolve(ref); ok {
-					resolved = r
-				}
-			}
-			typ, id, ok := typeID(resolved)
-			switch {
-			case ok && typ == "Patient":
-				if !kafka.ValidPatientID(id) {
-					return "", inputErr(it.where, "its patient reference holds an id that is not a FHIR id")
-				}
-				return id, nil
-			case strings.HasPrefix(resolved, "Patient?"):
-				return "", inputErr(it.where, "its conditional patient reference matches no single Patient in the bundle")
-			case strings.HasPrefix(resolved, "urn:"):
-				return "", inputErr(it.where, "its reference %s is not a fullUrl of the bundle", trimURN(resolved))
+	it.doc.PatientRefs(it.node, it.typ, func(p record.RefPath, ref record.Node) bool {
+		r, typ, ident := it.doc.RefString(ref)
+		if it.scope != nil && r != "" {
+			if res, ok := it.scope.resolve(r); ok {
+				r = res
 			}
 		}
+		pr := s.rule.Classify(r, typ, ident)
+		switch pr.Target {
+		case record.LocalPatient:
+			switch {
+			case !kafka.ValidPatientID(pr.ID):
+				return refuse(ReasonBadID, "its patient reference holds an id that is not a FHIR id")
+			case pid != "" && pr.ID != pid:
+				return refuse(ReasonTwoPatients, "%s and %s name two different patients", pidAt, p)
+			}
+			pid, pidAt = pr.ID, p.String()
+		case record.ForeignPatient:
+			if foreignAt == "" {
+				foreignAt = p.String()
+			}
+		case record.UnresolvedPatient:
+			switch {
+			case strings.HasPrefix(r, "urn:"):
+				return refuse(ReasonUnresolved, "its reference %s is not a fullUrl of the bundle", trimURN(r))
+			case strings.Contains(r, "?"):
+				return refuse(ReasonUnresolved, "its conditional patient reference matches no single Patient in the bundle")
+			}
+		}
+		return true
+	})
+	switch {
+	case refusal != nil:
+		return "", refusal
+	case pid != "" && foreignAt != "":
+		return "", &Refusal{Where: it.where, Reason: ReasonForeignPatient,
+			Detail: fmt.Sprintf("%s names a patient on another server (not a local FHIR base), %s a local patient", foreignAt, pidAt)}
 	}
-	return "", nil
+	return pid, nil
 }
 
 // trimURN shortens a urn for an error message (a urn:uuid is not PHI, but
@@ -622,31 +659,32 @@ func trimURN(s string) string {
 }
 
 // routeDelete routes a DELETE to one or two topics as tombstones.
-func (s *splitter) routeDelete(it *item) ([]Record, error) {
+func (s *splitter) routeDelete(it *item) []Record {
 	key := []byte(it.typ + "/" + it.id)
 	rec := func(topic string) Record { return Record{Topic: topic, Key: key, Headers: s.headers} }
 	switch {
 	case it.typ == "Patient":
-		return []Record{rec(s.topics.Patient(it.id))}, nil
+		return []Record{rec(s.topics.Patient(it.id))}
 	case it.typ == "RiskAssessment":
-		return []Record{rec(s.topics.Risk)}, nil
+		return []Record{rec(s.topics.Risk)}
 	case it.typ == "ResearchStudy":
-		return []Record{rec(s.topics.Studies)}, nil
+		return []Record{rec(s.topics.Studies)}
 	case it.typ == "ResearchSubject":
-		return []Record{rec(s.topics.Matches)}, nil
+		return []Record{rec(s.topics.Matches)}
 	case it.typ == "Group":
-		return []Record{rec(s.topics.Studies), rec(s.topics.Reference)}, nil
+		return []Record{rec(s.topics.Studies), rec(s.topics.Reference)}
 	case !patientCompartment[it.typ]:
-		return []Record{rec(s.topics.Reference)}, nil
+		return []Record{rec(s.topics.Reference)}
 	case it.delPat != "":
-		return []Record{rec(s.topics.Patient(it.delPat))}, nil
+		return []Record{rec(s.topics.Patient(it.delPat))}
 	}
 	if it.scope != nil {
 		if pid := s.singlePatient(it.scope); pid != "" {
-			return []Record{rec(s.topics.Patient(pid))}, nil
+			return []Record{rec(s.topics.Patient(pid))}
 		}
 	}
-	return nil, inputErr(it.where, "cannot tell which patient's topic holds it: use Type?_id=ID&patient=PATIENT or a bundle of one patient")
+	s.refuse(it.where, ReasonDelete, "cannot tell which patient's topic holds it: use Type?_id=ID&patient=PATIENT or a bundle of one patient")
+	return nil
 }
 
 // singlePatient returns the one patient a bundle's resources belong to, ""
@@ -711,7 +749,7 @@ func matches(it *item, q url.Values) bool {
 					return false
 				}
 			case "identifier":
-				if !hasIdentifier(it.h.Identifier, v) {
+				if !hasIdentifier(it, v) {
 					return false
 				}
 			default:
@@ -722,99 +760,34 @@ func matches(it *item, q url.Values) bool {
 	return true
 }
 
-// hasIdentifier reports whether identifiers match a token: "system|value",
-// "|value" (no system) or "value" (any system).
-func hasIdentifier(raw json.RawMessage, token string) bool {
-	var ids []struct {
-		System string `json:"system"`
-		Value  string `json:"value"`
-	}
-	if json.Unmarshal(raw, &ids) != nil {
-		return false
-	}
+// hasIdentifier reports whether a resource's identifiers match a token:
+// "system|value", "|value" (no system) or "value" (any system).
+func hasIdentifier(it *item, token string) bool {
 	system, value, withSystem := strings.Cut(token, "|")
 	if !withSystem {
 		value = token
 	}
-	for _, id := range ids {
-		if id.Value == value && (!withSystem || id.System == system) {
-			return true
+	found := false
+	x := it.doc
+	x.Elements(x.Get(it.node, "identifier"), func(_ int, id record.Node) bool {
+		if x.Str(x.Get(id, "value")) == value && (!withSystem || x.Str(x.Get(id, "system")) == system) {
+			found = true
 		}
-	}
-	return false
+		return !found
+	})
+	return found
 }
 
 // definitional reports whether a Group describes criteria (actual=false with
 // characteristics) rather than listing members.
-func definitional(h *head) bool {
-	var actual bool
-	if json.Unmarshal(h.Actual, &actual) != nil || actual {
+func definitional(it *item) bool {
+	x := it.doc
+	actual, ok := x.Bool(x.Get(it.node, "actual"))
+	if !ok || actual {
 		return false
 	}
-	var cs []json.RawMessage
-	return json.Unmarshal(h.Characteristic, &cs) == nil && len(cs) > 0
-}
-
-// refs reads the reference strings of a Reference or an array of them,
-// ignoring anything else.
-func refs(raw json.RawMessage) []string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return nil
-	}
-	type ref struct {
-		Reference string `json:"reference"`
-	}
-	switch raw[0] {
-	case '{':
-		var r ref
-		if json.Unmarshal(raw, &r) == nil && r.Reference != "" {
-			return []string{r.Reference}
-		}
-	case '[':
-		var rs []ref
-		if json.Unmarshal(raw, &rs) != nil {
-			return nil
-		}
-		var out []string
-		for _, r := range rs {
-			if r.Reference != "" {
-				out = append(out, r.Reference)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// participantActors reads Appointment.participant[].actor.
-func participantActors(raw json.RawMessage) []json.RawMessage {
-	var ps []struct {
-		Actor json.RawMessage `json:"actor"`
-	}
-	if json.Unmarshal(raw, &ps) != nil {
-		return nil
-	}
-	out := make([]json.RawMessage, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, p.Actor)
-	}
-	return out
-}
-
-// linkTargets reads Person.link[].target.
-func linkTargets(raw json.RawMessage) []json.RawMessage {
-	var ls []struct {
-		Target json.RawMessage `json:"target"`
-	}
-	if json.Unmarshal(raw, &ls) != nil {
-		return nil
-	}
-	out := make([]json.RawMessage, 0, len(ls))
-	for _, l := range ls {
-		out = append(out, l.Target)
-	}
-	return out
+	cs := x.Get(it.node, "characteristic")
+	return x.IsArray(cs) && x.Len(cs) > 0
 }
 
 // typeID splits a literal reference or URL into its type and id: "Type/id",
@@ -849,59 +822,33 @@ func validType(s string) bool {
 	return true
 }
 
-// rewriteRefs replaces the value of every "reference" member that resolve
-// maps, leaving every other byte as it was. It returns raw itself when
-// nothing changes.
-func rewriteRefs(raw []byte, resolve func(string) (string, bool)) []byte {
-	const key = `"reference"`
+// rewriteRefs returns the resource n of x with the value of every
+// "reference" member that resolve maps replaced, every other byte as it was.
+// It returns the resource's own bytes when nothing changes.
+func rewriteRefs(x *record.Doc, n record.Node, resolve func(string) (string, bool)) []byte {
+	raw := x.Bytes()
+	start, end := x.Span(n)
 	var out []byte
-	last, i := 0, 0
-	for {
-		j := bytes.Index(raw[i:], []byte(key))
-		if j < 0 {
-			break
-		}
-		j += i
-		i = j + len(key)
-		if escaped(raw, j) {
-			continue // inside a string: \"reference\"
-		}
-		k := skipSpace(raw, i)
-		if k >= len(raw) || raw[k] != ':' {
-			continue // a string value "reference", not a member name
-		}
-		k = skipSpace(raw, k+1)
-		if k >= len(raw) || raw[k] != '"' {
-			continue
-		}
-		end := stringEnd(raw, k)
-		if end < 0 {
-			break
-		}
-		i = end + 1
-		tok := raw[k : end+1]
-		var val string
-		if bytes.IndexByte(tok, '\\') < 0 {
-			val = string(tok[1 : len(tok)-1])
-		} else if json.Unmarshal(tok, &val) != nil {
-			continue
-		}
+	last := start
+	x.EachString(n, "reference", func(v record.Node) {
+		val := x.Str(v)
 		r, ok := resolve(val)
 		if !ok || r == val {
-			continue
+			return
 		}
 		if out == nil {
-			out = make([]byte, 0, len(raw)+64)
+			out = make([]byte, 0, end-start+64)
 		}
+		vs, ve, _ := x.StringSpan(v)
 		enc, _ := json.Marshal(r)
-		out = append(out, raw[last:k]...)
+		out = append(out, raw[last:vs-1]...)
 		out = append(out, enc...)
-		last = end + 1
-	}
+		last = ve + 1
+	})
 	if out == nil {
-		return raw
+		return raw[start:end]
 	}
-	return append(out, raw[last:]...)
+	return append(out, raw[last:end]...)
 }
 
 // insertID makes id the first member of the resource object.
@@ -912,7 +859,11 @@ func insertID(raw []byte, id string) []byte {
 	out = append(out, raw[:i+1]...)
 	out = append(out, `"id":`...)
 	out = append(out, enc...)
-	if skipSpace(raw, i+1) < len(raw) && raw[skipSpace(raw, i+1)] != '}' {
+	j := i + 1
+	for j < len(raw) && (raw[j] == ' ' || raw[j] == '\t' || raw[j] == '\n' || raw[j] == '\r') {
+		j++
+	}
+	if j < len(raw) && raw[j] != '}' {
 		out = append(out, ',')
 	}
 	return append(out, raw[i+1:]...)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/record"
 )
 
 const (
@@ -310,11 +311,15 @@ func TestRewriteRefs(t *testing.T) {
 		{`{"identifier":{"value":"urn:uuid:a"}}`, `{"identifier":{"value":"urn:uuid:a"}}`},
 		{`{"a":{"reference":"urn:uuid:b"},"b":[{"reference":"urn:uuid:a"},{"reference":"urn:uuid:a"}]}`, `{"a":{"reference":"urn:uuid:b"},"b":[{"reference":"Patient/a"},{"reference":"Patient/a"}]}`},
 		{`{"t":"\\","reference":"urn:uuid:a"}`, `{"t":"\\","reference":"Patient/a"}`},
-		{`{"reference":"urn:uuid:a`, `{"reference":"urn:uuid:a`}, // truncated: left alone
+		{` {"a":1, "reference":"urn:uuid:a" } `, `{"a":1, "reference":"Patient/a" }`}, // the value's own bytes, without the space around it
 		{`{"reference":12}`, `{"reference":12}`},
 	}
 	for _, tt := range tests {
-		if got := string(rewriteRefs([]byte(tt.in), resolve)); got != tt.want {
+		x, _, err := record.ParseJSON([]byte(tt.in))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.in, err)
+		}
+		if got := string(rewriteRefs(x, record.Root, resolve)); got != tt.want {
 			t.Errorf("rewriteRefs(%s) = %s, want %s", tt.in, got, tt.want)
 		}
 	}

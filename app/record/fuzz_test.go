@@ -10,7 +10,7 @@ import (
 var allReasons = map[Reason]bool{
 	ReasonTooLarge: true, ReasonNotUTF8: true, ReasonNotJSON: true, ReasonNotObject: true, ReasonNoResourceType: true,
 	ReasonUnknownType: true, ReasonBadKey: true, ReasonKeyTypeMismatch: true, ReasonKeyIDMismatch: true,
-	ReasonOtherPatient: true, ReasonTooDeep: true, ReasonNumberRange: true, ReasonArrayTooLarge: true,
+	ReasonOtherPatient: true, ReasonForeignPatient: true, ReasonTooDeep: true, ReasonNumberRange: true, ReasonArrayTooLarge: true,
 }
 
 // FuzzDecode feeds Decode arbitrary keys, values and topics. Decode must never

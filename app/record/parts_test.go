@@ -24,7 +24,10 @@ func TestPatientReferences(t *testing.T) {
 		problem string // the problem noted, if any
 	}{
 		{"relative", `{"reference":"Patient/pat-001"}`, topicPatient, "pat-001", false, ""},
-		{"absolute URL", `{"reference":"https://ehr.example.org/fhir/Patient/pat-001"}`, topicPatient, "pat-001", false, ""},
+		{"absolute URL, local base", `{"reference":"https://ehr.example.org/fhir/Patient/pat-001"}`, topicPatient, "pat-001", false, ""},
+		{"absolute URL, local base, any case and slash", `{"reference":"HTTPS://EHR.example.org/fhir//Patient/pat-001"}`, topicPatient, "pat-001", false, ""},
+		{"absolute URL, foreign base", `{"reference":"http://other.example/fhir/Patient/pat-001"}`, topicPatient, "", true, ""},
+		{"absolute URL, foreign base, shared topic", `{"reference":"http://other.example/fhir/Patient/pat-001"}`, "", "", false, ""},
 		{"versioned", `{"reference":"Patient/pat-001/_history/4"}`, topicPatient, "pat-001", false, ""},
 		{"bare id typed Patient", `{"reference":"pat-001","type":"Patient"}`, topicPatient, "pat-001", false, ""},
 		{"bare id of another patient", `{"reference":"pat-002","type":"Patient"}`, topicPatient, "", true, ""},
@@ -45,14 +48,15 @@ func TestPatientReferences(t *testing.T) {
 		{"a conditional Group", `{"reference":"Group?name=x"}`, topicPatient, "", false, ""},
 		{"lower-case type is no patient", `{"reference":"patient/pat-002"}`, topicPatient, "", false, ""},
 	}
+	dec := Decoder{Refs: NewRefRule([]string{"https://ehr.example.org/fhir/"})}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := []byte(`{"resourceType":"Observation","id":"7","status":"final","code":{"text":"x"},"subject":` + tt.subject + `}`)
-			got, err := Decode([]byte("Observation/7"), raw, tt.topic)
+			got, err := dec.Decode([]byte("Observation/7"), raw, tt.topic)
 			if tt.refused {
 				var r *Refusal
-				if !errors.As(err, &r) || r.Reason != ReasonOtherPatient {
-					t.Fatalf("err = %v, want reason %q", err, ReasonOtherPatient)
+				if !errors.As(err, &r) || (r.Reason != ReasonOtherPatient && r.Reason != ReasonForeignPatient) {
+					t.Fatalf("err = %v, want reason %q or %q", err, ReasonOtherPatient, ReasonForeignPatient)
 				}
 				return
 			}

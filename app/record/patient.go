@@ -1,162 +1,57 @@
 package record
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
 	"github.com/chartline/chartline/store"
 )
 
-// patientElements are the top-level element names that hold a resource's
-// patient when they are References: the members of the R4 patient
-// compartment (hl7.org/fhir/R4/compartmentdefinition-patient.html) that name
-// the patient the resource is about. Only references that point at a Patient
-// count: a Group, Device or Location subject is not a patient reference.
-var patientElements = [...]string{"subject", "patient", "beneficiary", "individual", "for", "candidate"}
-
-// refKind says what a reference points at.
-type refKind uint8
-
-const (
-	refNone       refKind = iota // no usable reference (display only, or empty)
-	refPatient                   // Patient/<id>, resolved
-	refOther                     // another resource type
-	refUnresolved                // a Patient we cannot name: urn:uuid, conditional, contained, identifier only
-)
-
-// patientRef resolves a Reference object. raw is its reference string (a
-// view into the document, nil for an identifier-only reference); only the id
-// of a resolved patient is allocated.
-func patientRef(d *doc, ref int32) (id string, k refKind, raw []byte) {
-	if d.kindOf(ref) != kObject {
-		return "", refNone, nil
-	}
-	typ := d.rawText(d.get(ref, "type"))
-	r := d.rawText(d.get(ref, "reference"))
-	isPatient := string(typ) == "Patient"
-	if len(r) == 0 {
-		if isPatient && d.get(ref, "identifier") >= 0 {
-			return "", refUnresolved, nil
-		}
-		return "", refNone, nil
-	}
-	if r[0] == '#' || bytes.HasPrefix(r, []byte("urn:")) {
-		// a contained resource, a urn:uuid or urn:oid: unresolved unless typed otherwise
-		if isPatient || len(typ) == 0 {
-			return "", refUnresolved, r
-		}
-		return "", refOther, r
-	}
-	if q := bytes.IndexByte(r, '?'); q >= 0 {
-		// a conditional reference: "Patient?identifier=…"
-		t := r[:q]
-		if i := bytes.LastIndexByte(t, '/'); i >= 0 {
-			t = t[i+1:]
-		}
-		if string(t) == "Patient" {
-			return "", refUnresolved, r
-		}
-		return "", refOther, r
-	}
-	p := r
-	if i := bytes.Index(p, []byte("/_history/")); i >= 0 {
-		p = p[:i]
-	}
-	p = bytes.TrimSuffix(p, []byte("/"))
-	i := bytes.LastIndexByte(p, '/')
-	if i < 0 {
-		// a bare id: only the reference's type can tell
-		if isPatient {
-			return string(p), refPatient, r
-		}
-		return "", refNone, r
-	}
-	t := p[:i]
-	if j := bytes.LastIndexByte(t, '/'); j >= 0 {
-		t = t[j+1:]
-	}
-	if string(t) == "Patient" {
-		return string(p[i+1:]), refPatient, r
-	}
-	return "", refOther, r
-}
-
-// patientCheck finds the resource's patient references, checks them against
-// the topic's patient and returns the patient the resource belongs to.
-// Unresolved references are noted as problems; a reference to another
-// patient is a refusal.
-func patientCheck(d *doc, root int32, typ, id, topicPatient string, c *checker) (string, *Refusal) {
+// patientCheck finds the resource's patient references (eachPatientRef),
+// checks them against the topic's patient under rule and returns the patient
+// the resource belongs to. Unresolved and contained references are noted as
+// problems; a reference to another local patient, or on a patient topic to a
+// patient on another server, is a refusal.
+func patientCheck(d *doc, root int32, typ, id, topicPatient string, rule RefRule, c *checker) (string, *Refusal) {
 	if typ == "Patient" {
 		if topicPatient != "" && id != topicPatient {
 			return "", &Refusal{ReasonOtherPatient, fmt.Sprintf("Patient/%s on the topic of patient %s", id, topicPatient)}
 		}
 		return id, nil
 	}
-	p := patientChecker{d: d, c: c, topic: topicPatient}
-	for _, name := range patientElements {
-		v := d.get(root, name)
-		if v < 0 {
-			continue
-		}
-		e, n := d.list(v)
-		for i := int32(0); i < n; i++ {
-			idx := int32(-1)
-			if d.kindOf(v) == kArray {
-				idx = i
+	var (
+		patient string
+		refusal *Refusal
+	)
+	eachPatientRef(d, root, typ, func(path RefPath, ref int32) bool {
+		pr, raw := rule.classifyNode(d, ref)
+		switch pr.Target {
+		case LocalPatient:
+			if topicPatient != "" && pr.ID != topicPatient {
+				refusal = &Refusal{ReasonOtherPatient, fmt.Sprintf("%s refers to Patient/%s, the topic is patient %s", path, pr.ID, topicPatient)}
+				return false
 			}
-			if r := p.check(name, idx, "", e); r != nil {
-				return "", r
+			if patient == "" {
+				patient = pr.ID
 			}
-			e = d.next(e)
-		}
-	}
-	if typ == "AuditEvent" {
-		// the patient an audit event is about is an entity (R4 AuditEvent.entity.what)
-		e, n := d.list(d.get(root, "entity"))
-		for i := int32(0); i < n; i++ {
-			if r := p.check("entity", i, ".what", d.get(e, "what")); r != nil {
-				return "", r
+		case ForeignPatient:
+			if topicPatient != "" {
+				refusal = &Refusal{ReasonForeignPatient, fmt.Sprintf("%s refers to Patient/%s on %s, which is not a local FHIR base (local_fhir_bases)", path, pr.ID, quoteShort(pr.Base))}
+				return false
 			}
-			e = d.next(e)
+		case UnresolvedPatient, ContainedPatient:
+			what := "a Patient named by identifier only"
+			if raw != nil {
+				what = quoteShort(string(raw))
+			}
+			c.note(path.String(), "unresolved patient reference %s (not checked against the topic's patient)", what)
 		}
+		return true
+	})
+	if refusal != nil {
+		return "", refusal
 	}
-	return p.patient, nil
-}
-
-// patientChecker checks the patient references of one resource.
-type patientChecker struct {
-	d       *doc
-	c       *checker
-	topic   string
-	patient string // the first patient resolved
-}
-
-// check checks the reference at name[idx]suffix (idx -1: not a list).
-func (p *patientChecker) check(name string, idx int32, suffix string, ref int32) *Refusal {
-	pid, k, raw := patientRef(p.d, ref)
-	path := func() string {
-		if idx < 0 {
-			return name + suffix
-		}
-		return fmt.Sprintf("%s[%d]%s", name, idx, suffix)
-	}
-	switch k {
-	case refPatient:
-		if p.topic != "" && pid != p.topic {
-			return &Refusal{ReasonOtherPatient, fmt.Sprintf("%s refers to Patient/%s, the topic is patient %s", path(), pid, p.topic)}
-		}
-		if p.patient == "" {
-			p.patient = pid
-		}
-	case refUnresolved:
-		what := "a Patient named by identifier only"
-		if raw != nil {
-			what = quoteShort(string(raw))
-		}
-		p.c.note(path(), "unresolved patient reference %s (not checked against the topic's patient)", what)
-	}
-	return nil
+	return patient, nil
 }
 
 // HL7 v2 table 0203 identifier type for a medical record number

@@ -18,19 +18,20 @@ type Reason string
 
 // The reasons Decode and ParseKey refuse a record with.
 const (
-	ReasonTooLarge        Reason = "too large"            // the value is over MaxValueBytes
-	ReasonNotUTF8         Reason = "not UTF-8"            // the value holds bytes that are not UTF-8
-	ReasonNotJSON         Reason = "not JSON"             // empty, truncated or malformed JSON
-	ReasonNotObject       Reason = "not a JSON object"    // valid JSON, but null, a string, a number, a boolean or an array
-	ReasonNoResourceType  Reason = "no resourceType"      // an object without a string resourceType
-	ReasonUnknownType     Reason = "unknown resourceType" // a resourceType that is not an R4 resource type
-	ReasonBadKey          Reason = "bad key"              // the record key is not "<ResourceType>/<id>"
-	ReasonKeyTypeMismatch Reason = "key/type mismatch"    // the key's type is not the resourceType
-	ReasonKeyIDMismatch   Reason = "key/id mismatch"      // the key's id is not the resource's id
-	ReasonOtherPatient    Reason = "other patient"        // the resource belongs to another patient than the topic's
-	ReasonTooDeep         Reason = "too deeply nested"    // nesting deeper than MaxDepth
-	ReasonNumberRange     Reason = "number out of range"  // a number that overflows float64
-	ReasonArrayTooLarge   Reason = "array too large"      // an array longer than MaxArrayLen
+	ReasonTooLarge        Reason = "too large"                 // the value is over MaxValueBytes
+	ReasonNotUTF8         Reason = "not UTF-8"                 // the value holds bytes that are not UTF-8
+	ReasonNotJSON         Reason = "not JSON"                  // empty, truncated or malformed JSON
+	ReasonNotObject       Reason = "not a JSON object"         // valid JSON, but null, a string, a number, a boolean or an array
+	ReasonNoResourceType  Reason = "no resourceType"           // an object without a string resourceType
+	ReasonUnknownType     Reason = "unknown resourceType"      // a resourceType that is not an R4 resource type
+	ReasonBadKey          Reason = "bad key"                   // the record key is not "<ResourceType>/<id>"
+	ReasonKeyTypeMismatch Reason = "key/type mismatch"         // the key's type is not the resourceType
+	ReasonKeyIDMismatch   Reason = "key/id mismatch"           // the key's id is not the resource's id
+	ReasonOtherPatient    Reason = "other patient"             // the resource belongs to another patient than the topic's
+	ReasonForeignPatient  Reason = "subject on another server" // on a patient topic, a patient reference under a base URL not declared local
+	ReasonTooDeep         Reason = "too deeply nested"         // nesting deeper than MaxDepth
+	ReasonNumberRange     Reason = "number out of range"       // a number that overflows float64
+	ReasonArrayTooLarge   Reason = "array too large"           // an array longer than MaxArrayLen
 )
 
 // Refusal is why a record is quarantined: a Reason and a precise detail such
@@ -72,6 +73,18 @@ type Decoded struct {
 // the caller deletes on a nil value (and may use ParseKey to check its key).
 // Decode is safe for concurrent use and takes no lock.
 func Decode(key, value []byte, topicPatient string) (Decoded, error) {
+	return Decoder{}.Decode(key, value, topicPatient)
+}
+
+// Decoder decodes records under a deployment's patient-reference rule
+// (RefRule: which absolute base URLs are local). The zero Decoder declares no
+// local base, as Decode does.
+type Decoder struct {
+	Refs RefRule
+}
+
+// Decode is the package Decode under the decoder's reference rule.
+func (dc Decoder) Decode(key, value []byte, topicPatient string) (Decoded, error) {
 	if len(value) > MaxValueBytes {
 		return Decoded{}, &Refusal{ReasonTooLarge, fmt.Sprintf("value is %d bytes, the limit is %d (4 MiB)", len(value), MaxValueBytes)}
 	}
@@ -121,7 +134,7 @@ func Decode(key, value []byte, topicPatient string) (Decoded, error) {
 
 	c := &s.check
 	c.reset(d)
-	patient, refusal := patientCheck(d, root, typ, id, topicPatient, c)
+	patient, refusal := patientCheck(d, root, typ, id, topicPatient, dc.Refs, c)
 	if refusal != nil {
 		return Decoded{}, refusal
 	}

@@ -99,6 +99,9 @@ type scanner struct {
 	depth int
 	err   *scanError
 	check checker // the conformance walk of the same record, kept for its buffers
+	// arrayLimit is the longest array accepted; 0 is MaxArrayLen. ParseJSON
+	// lifts it for whole input files (a Bundle of more than 10,000 entries).
+	arrayLimit int32
 }
 
 // scanners pools scanners (per-P, no global lock on the fast path).
@@ -119,6 +122,23 @@ func putScanner(s *scanner) {
 	s.root.built = false
 	s.err = nil
 	scanners.Put(s)
+}
+
+// parsePrefix scans the first JSON value of b (after white space), building
+// s.nodes, and returns the offset just past it; what follows is not read.
+func (s *scanner) parsePrefix(b []byte) (int, *scanError) {
+	s.raw = b
+	s.nodes = s.nodes[:0]
+	s.root.built = false
+	s.pos = 0
+	s.depth = 0
+	s.err = nil
+	s.skipSpace()
+	if !s.value() {
+		return s.pos, s.err
+	}
+	s.indexRoot()
+	return s.pos, nil
 }
 
 // parse scans b as one JSON object value, building s.nodes. It checks JSON
@@ -355,7 +375,7 @@ func (s *scanner) array() bool {
 		s.pos++
 	} else {
 		for {
-			if count >= MaxArrayLen {
+			if count >= MaxArrayLen && (s.arrayLimit == 0 || count >= s.arrayLimit) {
 				return s.fail(ReasonArrayTooLarge, fmt.Sprintf("array %s at byte %d has more than %d elements", s.whereAt(s.depth-1), s.nodes[n].start, MaxArrayLen))
 			}
 			f.elem = count

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/testenv"
+	"github.com/chartline/chartline/app/testenv/testcerts"
 )
 
 // TestInsecureTLSNeedsExplicitConsent runs `chartline ingest` against a TLS
@@ -20,7 +21,7 @@ import (
 // run, is the consent, and ingest then works.
 func TestInsecureTLSNeedsExplicitConsent(t *testing.T) {
 	t.Parallel()
-	certs, err := kafka.TestCerts(t.TempDir())
+	certs, err := testcerts.Write(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +31,7 @@ func TestInsecureTLSNeedsExplicitConsent(t *testing.T) {
 	}
 	e := testenv.New(t, kafka.BrokerOptions{TLS: serverTLS, CompactEvery: -1})
 	conn := e.Broker.Conn()
-	conn.TLS = certs.ClientTLS()
+	conn.TLS = testenv.ClientTLS(certs)
 	prod := testenv.Client(t, conn, kgo.AllowAutoTopicCreation())
 	w := newWorkload(20261129, 50, 2)
 	produce(t, prod, w.wave(50))

@@ -86,7 +86,7 @@ func Demo(ctx context.Context, o DemoOptions) (*Session, error) {
 	}
 	// The fixtures load while the window opens: the census fills as their
 	// topics are discovered. Then the simulator starts.
-	simCtx, stopSim := context.WithCancel(context.Background())
+	simCtx, stopSim := context.WithCancel(ctx)
 	loaded, done := make(chan error, 1), make(chan struct{})
 	go func() {
 		defer close(done)

@@ -21,6 +21,7 @@ import (
 	"github.com/chartline/chartline/app/config"
 	"github.com/chartline/chartline/app/engine"
 	"github.com/chartline/chartline/app/feed"
+	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/store"
 )
 
@@ -29,6 +30,7 @@ type Session struct {
 	store  *store.Store
 	engine *engine.Engine
 	log    *slog.Logger
+	ctx    context.Context // Start's: the feed, publisher and engine run under it
 
 	mu         sync.Mutex
 	cfg        config.Config
@@ -60,8 +62,11 @@ func EngineOptions(cfg config.Config, s *store.Store, log *slog.Logger) engine.O
 	return o
 }
 
-// Start runs a session over an open store with the given settings. The
-// session does not own the store: the caller closes it after the session.
+// Start runs a session over an open store with the given settings. The feed,
+// the outbox publisher and the engine run until ctx is cancelled or Close is
+// called, whichever comes first; Close still waits for them and runs the
+// closers. The session does not own the store: the caller closes it after
+// the session.
 func Start(ctx context.Context, cfg config.Config, s *store.Store, log *slog.Logger) (*Session, error) {
 	return StartWithClock(ctx, cfg, s, log, nil)
 }
@@ -78,8 +83,8 @@ func StartWithClock(ctx context.Context, cfg config.Config, s *store.Store, log 
 	if err != nil {
 		return nil, err
 	}
-	ss := &Session{store: s, engine: eng, log: log, cfg: cfg, watchers: map[chan feed.Status]struct{}{}, engineDone: make(chan struct{}), failed: make(chan struct{})}
-	ectx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ss := &Session{store: s, engine: eng, log: log, ctx: ctx, cfg: cfg, watchers: map[chan feed.Status]struct{}{}, engineDone: make(chan struct{}), failed: make(chan struct{})}
+	ectx, cancel := context.WithCancel(ctx)
 	ss.engineStop = cancel
 	go func() {
 		defer close(ss.engineDone)
@@ -96,11 +101,20 @@ func StartWithClock(ctx context.Context, cfg config.Config, s *store.Store, log 
 
 // startFeed starts a feed and the outbox publisher on its client.
 func (ss *Session) startFeed(cfg config.Config) error {
-	f, err := feed.New(feed.Options{Conn: cfg.Conn, Topics: cfg.Topics, Store: ss.store, Log: ss.log})
+	fo := feed.Options{Conn: cfg.Conn, Topics: cfg.Topics, Store: ss.store, Log: ss.log, LocalFHIRBases: cfg.LocalFHIRBases,
+		FailoverAfter: time.Duration(cfg.FailoverAfter)}
+	if cfg.SchemaRegistry.On() {
+		reg, err := schemareg.New(cfg.SchemaRegistry)
+		if err != nil {
+			return err
+		}
+		fo.Schemas = reg
+	}
+	f, err := feed.New(fo)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(ss.ctx)
 	ss.mu.Lock()
 	ss.feed, ss.stop, ss.cfg = f, cancel, cfg
 	ss.mu.Unlock()
@@ -121,8 +135,23 @@ func (ss *Session) startFeed(cfg config.Config) error {
 	go func() {
 		defer ss.running.Done()
 		ready := func(topic string) bool { return f.Status().CaughtUp(topic) }
-		if err := ss.engine.Publish(ctx, f.Client(), ready); err != nil {
-			ss.log.Error("outbox publisher stopped", "err", err)
+		for { // publish through the cluster the feed reads, anew after each switch
+			cl, switched := f.Live()
+			pctx, pcancel := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() { done <- ss.engine.Publish(pctx, cl, ready) }()
+			select {
+			case <-ctx.Done():
+			case <-switched:
+			}
+			pcancel()
+			if err := <-done; err != nil {
+				ss.log.Error("outbox publisher stopped", "err", err)
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
 		}
 	}()
 	go func() { // forward this feed's status to the session's watchers
@@ -215,6 +244,15 @@ func (ss *Session) Watch() (<-chan feed.Status, func()) {
 	}
 }
 
+// UseCluster asks the feed to read the primary or the failover cluster
+// (feed.Primary, feed.Failover); false when there is no such cluster.
+func (ss *Session) UseCluster(name string) bool {
+	ss.mu.Lock()
+	f := ss.feed
+	ss.mu.Unlock()
+	return f != nil && f.UseCluster(name)
+}
+
 // Reconnect replaces the feed with one using new settings (brokers, TLS,
 // SASL, topic prefix), without a restart. Clinical settings (stale window,
 // Scale 2 policy, identity) take effect for the next evaluations.
@@ -245,6 +283,10 @@ func (ss *Session) OnClose(fn func()) {
 	defer ss.mu.Unlock()
 	ss.closers = append(ss.closers, fn)
 }
+
+// Done is closed once the engine has stopped: after Close, or once Start's
+// context is cancelled.
+func (ss *Session) Done() <-chan struct{} { return ss.engineDone }
 
 // Close stops the feed, publisher and engine and waits for them.
 func (ss *Session) Close() error {

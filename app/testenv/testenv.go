@@ -15,6 +15,7 @@ import (
 
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/publish"
+	"github.com/chartline/chartline/app/testenv/testcerts"
 	"github.com/chartline/chartline/store"
 )
 
@@ -151,4 +152,10 @@ func Eventually(t testing.TB, within time.Duration, what string, cond func() boo
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// ClientTLS is the TLS part of a kafka.Conn that trusts c's CA and presents
+// its client certificate.
+func ClientTLS(c testcerts.Certs) kafka.TLS {
+	return kafka.TLS{Enabled: true, CAFile: c.CAFile, CertFile: c.ClientCertFile, KeyFile: c.ClientKeyFile}
 }

@@ -1,4 +1,8 @@
-package kafka
+// Package testcerts writes throwaway TLS material for tests of TLS against
+// the embedded broker: a CA, a server certificate for localhost and a client
+// certificate. It imports nothing of Chartline, so the kafka package's own
+// tests can use it; it is imported by tests only.
+package testcerts
 
 import (
 	"crypto/ecdsa"
@@ -16,7 +20,7 @@ import (
 	"time"
 )
 
-// Certs are the files TestCerts writes: a throwaway CA, a server certificate
+// Certs are the files Write writes: a throwaway CA, a server certificate
 // for localhost / 127.0.0.1 / ::1 signed by it, and a client certificate
 // signed by it. They are for tests and local trials only.
 type Certs struct {
@@ -27,10 +31,10 @@ type Certs struct {
 	ClientKeyFile  string // client-key.pem
 }
 
-// TestCerts writes a fresh CA, server certificate and client certificate (ECDSA
+// Write writes a fresh CA, server certificate and client certificate (ECDSA
 // P-256, valid for one day) into dir, for tests of TLS against the embedded
 // broker. The keys are unencrypted; never use them outside tests.
-func TestCerts(dir string) (Certs, error) {
+func Write(dir string) (Certs, error) {
 	c := Certs{
 		CAFile:         filepath.Join(dir, "ca.pem"),
 		ServerCertFile: filepath.Join(dir, "server.pem"),
@@ -122,12 +126,6 @@ func (c Certs) ServerTLS(requireClient bool) (*tls.Config, error) {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	return cfg, nil
-}
-
-// ClientTLS returns the TLS part of a Conn that trusts the CA and presents the
-// client certificate.
-func (c Certs) ClientTLS() TLS {
-	return TLS{Enabled: true, CAFile: c.CAFile, CertFile: c.ClientCertFile, KeyFile: c.ClientKeyFile}
 }
 
 // writePEM writes one PEM block to a new file readable by its owner only.
