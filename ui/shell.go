@@ -34,6 +34,10 @@ type Page struct {
 	OnClose func()
 	// SelectTab is called on Alt+1… with 0…, for a page with tabs.
 	SelectTab func(i int)
+	// OnLeave, when set, is asked before another screen replaces the page
+	// (unsaved edits): true lets it go at once; false holds it, and the
+	// page calls proceed when the user agrees.
+	OnLeave func(proceed func()) bool
 }
 
 // Screen is one entry of the navigation rail with its page stack.
@@ -185,7 +189,7 @@ func (s *Shell) Show(id string) {
 			sc = &s.screens[i]
 		}
 	}
-	if sc == nil || s.locked {
+	if sc == nil || s.locked || !s.mayLeave(func() { s.Show(id) }) {
 		return
 	}
 	if s.current == id { // the screen shown, chosen again: back to its first page

@@ -28,3 +28,17 @@ func (s *Shell) showTitle() {
 		s.win.SetTitle(s.Title)
 	}
 }
+
+// mayLeave asks the top page whether it may be left for another screen.
+func (s *Shell) mayLeave(proceed func()) bool {
+	p := s.Top()
+	if p == nil || p.OnLeave == nil {
+		return true
+	}
+	return p.OnLeave(func() {
+		hold := p.OnLeave
+		p.OnLeave = nil // it agreed: do not ask again on the way out
+		proceed()
+		p.OnLeave = hold
+	})
+}

@@ -406,6 +406,7 @@ func (u *UI) startLock(e *env, ss *session.Session) {
 		async: u.async, do: u.do,
 	})
 	e.notify = l.guard(e.notify)
+	u.hintBrokers(e, ss)
 	l.follow()
 	u.mu.Lock()
 	u.lock = l

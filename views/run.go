@@ -105,6 +105,10 @@ func Run(ctx context.Context, o Options) *UI {
 	if o.Start == nil {
 		cfg, log := o.Config, o.Log
 		o.Start = func(ctx context.Context, s *store.Store) (*session.Session, error) {
+			cfg, err := session.WithSecrets(cfg, s) // a SASL password sealed in the store
+			if err != nil {
+				return nil, err
+			}
 			return session.Start(ctx, cfg, s, log)
 		}
 	}
@@ -194,7 +198,7 @@ func (u *UI) showMain(ss *session.Session) {
 			})
 		},
 		news2:   session.EngineOptions(cfg, ss.Store(), nil).NEWS2,
-		session: ss, config: &cfg, configPath: u.o.ConfigPath, notify: u.o.Notify,
+		session: ss, config: &cfg, configPath: u.o.ConfigPath, notify: u.o.Notify, fixed: u.o.Fixed,
 	})
 	u.mu.Lock()
 	u.env = e
@@ -265,6 +269,8 @@ type env struct {
 	// screen reconnects it.
 	session    *session.Session
 	configPath string
+	// fixed names the settings the site policy or the environment sets.
+	fixed config.Fixed
 
 	// cfgMu guards the settings the screens read from any goroutine.
 	cfgMu  sync.Mutex
@@ -329,6 +335,7 @@ type envOptions struct {
 	session    *session.Session
 	config     *config.Config
 	configPath string
+	fixed      config.Fixed
 }
 
 // newEnv builds the shell and its screens over a store. Call start to load
@@ -363,7 +370,7 @@ func newEnv(o envOptions) *env {
 	e := &env{
 		win: o.window, store: o.store, engine: o.engine, now: o.now, loc: o.loc,
 		log: o.log, news2: o.news2, async: o.async, do: o.do, live: newLive(),
-		notify: o.notify, session: o.session, config: cfg, configPath: o.configPath,
+		notify: o.notify, session: o.session, config: cfg, configPath: o.configPath, fixed: o.fixed,
 	}
 	e.notifier = newNotifier(e)
 	e.status = newStatusBar(e)

@@ -189,6 +189,11 @@ func (c *connFlags) config() (config.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	policy, err := config.LoadPolicy(config.PolicyPath()) // the site's clinical policy holds headless too
+	if err != nil {
+		return cfg, err
+	}
+	cfg = policy.Apply(cfg, config.Fixed{})
 	conn := kafka.ConnFromEnv(cfg.Conn)
 	topics := cfg.Topics
 	if v := os.Getenv(EnvPrefix); v != "" {

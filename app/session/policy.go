@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/store"
 )
 
 // AlertFollowUp is the alert follow-up policy in force (the site's, else
@@ -21,4 +22,25 @@ func AlertFollowUp(cfg config.Config) (high, medium time.Duration) {
 		medium = time.Duration(d.Medium)
 	}
 	return high, medium
+}
+
+// SecretSASLPassword names the SASL password sealed in the store when the
+// user asks Settings to remember it.
+const SecretSASLPassword = "sasl-password"
+
+// WithSecrets completes settings with what the store keeps sealed: the SASL
+// password, when SASL is on and neither the environment, a password file
+// nor the user gave one.
+func WithSecrets(cfg config.Config, s *store.Store) (config.Config, error) {
+	if cfg.Conn.SASL.Mechanism == "" || cfg.Conn.SASL.Password != "" || cfg.Conn.SASL.PasswordFile != "" || s == nil {
+		return cfg, nil
+	}
+	pw, ok, err := s.Secret(SecretSASLPassword)
+	if err != nil {
+		return cfg, err
+	}
+	if ok {
+		cfg.Conn.SASL.Password = string(pw)
+	}
+	return cfg, nil
 }
