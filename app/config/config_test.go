@@ -61,13 +61,13 @@ func TestLoadMissingGivesDefaults(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	cases := map[string]func(*Config){
-		"no brokers":   func(c *Config) { c.Conn.Brokers = nil },
-		"no prefix":    func(c *Config) { c.Topics.PatientPrefix = "" },
-		"zero window":  func(c *Config) { c.StaleVitals = 0 },
-		"bad policy":   func(c *Config) { c.SpO2Scale2 = "sometimes" },
-		"bad theme":    func(c *Config) { c.Theme = "neon" },
-		"threshold 0":  func(c *Config) { c.RiskThreshold = 0 },
-		"threshold >1": func(c *Config) { c.RiskThreshold = 1.01 },
+		"no brokers":    func(c *Config) { c.Conn.Brokers = nil },
+		"no prefix":     func(c *Config) { c.Topics.PatientPrefix = "" },
+		"zero window":   func(c *Config) { c.StaleVitals = 0 },
+		"bad policy":    func(c *Config) { c.SpO2Scale2 = "sometimes" },
+		"bad theme":     func(c *Config) { c.Theme = "neon" },
+		"threshold 0":   func(c *Config) { c.RiskThreshold = 0 },
+		"threshold >1":  func(c *Config) { c.RiskThreshold = 1.01 },
 		"idle lock 59s": func(c *Config) { c.IdleLock = Duration(59 * time.Second) },
 		"idle lock 61m": func(c *Config) { c.IdleLock = Duration(61 * time.Minute) },
 		"alerts 0":      func(c *Config) { c.Alerts.High = 0 },
