@@ -11,8 +11,9 @@ TAGS  := x11
 export CGO_ENABLED := 1
 
 # Debian packages: cgo + GL/X11 headers for Fyne, Xvfb for headless screens,
-# kcat for the wire-compatibility tests and the benchmark.
-DEB_PACKAGES := gcc libgl1-mesa-dev xorg-dev xvfb kcat xauth
+# kcat for the wire-compatibility tests and the benchmark, poppler-utils
+# (pdftotext, pdftoppm) for the handover PDF tests.
+DEB_PACKAGES := gcc libgl1-mesa-dev xorg-dev xvfb kcat xauth poppler-utils
 
 BIN := ./chartline
 

@@ -28,6 +28,11 @@ type Page struct {
 	// OnKey handles keys that reach the window with nothing focused
 	// (Up/Down/Enter in a list); it reports whether it used the key.
 	OnKey func(*fyne.KeyEvent) bool
+	// OnRune handles typed characters that reach the window with nothing
+	// focused. A key that moves the focus into a text field belongs here
+	// (N focuses the inbox's note): the character is consumed by the
+	// window, so it is never typed into the field it focused.
+	OnRune func(rune) bool
 	// OnShow is called each time the page comes to the top.
 	OnShow func()
 	// OnClose is called when the page is popped off its stack.
@@ -69,6 +74,7 @@ type Shell struct {
 	locked  bool // see Lock: input and the window title are held back
 
 	rail    *fyne.Container
+	railBox fyne.CanvasObject // the rail with its background, as laid out
 	notices *fyne.Container
 	body    *fyne.Container
 	content fyne.CanvasObject
@@ -95,11 +101,12 @@ func NewShell(w fyne.Window, status fyne.CanvasObject) *Shell {
 	title.TextStyle.Bold = true
 	title.SizeName = theme.SizeNameSubHeadingText
 	s.rail.Add(title)
-	rail := container.NewStack(NewBackground(ColorRail), container.NewPadded(s.rail))
+	rail := container.NewStack(NewBackground(ColorRail), container.New(&railLayout{s: s}, container.NewPadded(s.rail)))
 	var bottom fyne.CanvasObject
 	if status != nil {
 		bottom = status
 	}
+	s.railBox = rail
 	main := container.NewBorder(s.notices, nil, nil, nil, s.body)
 	s.content = container.NewBorder(nil, bottom, rail, nil, main)
 	return s
@@ -143,6 +150,7 @@ func (s *Shell) Install() {
 			})
 	}
 	c.SetOnTypedKey(s.TypedKey)
+	c.SetOnTypedRune(s.TypedRune)
 	s.win.SetContent(s.content)
 	if len(s.screens) > 0 && s.current == "" {
 		s.Show(s.screens[0].ID)
@@ -161,6 +169,14 @@ func (s *Shell) TypedKey(ev *fyne.KeyEvent) {
 	}
 	if p := s.Top(); p != nil && p.OnKey != nil {
 		p.OnKey(ev)
+	}
+}
+
+// TypedRune hands a character that reached the window with nothing
+// focused to the top page's OnRune.
+func (s *Shell) TypedRune(r rune) {
+	if p := s.Top(); p != nil && p.OnRune != nil {
+		p.OnRune(r)
 	}
 }
 
@@ -271,24 +287,14 @@ func (s *Shell) SetBadge(id string, n int) {
 }
 
 func (s *Shell) paintRail() {
-	changed := false
-	defer func() {
-		if changed {
-			s.content.Refresh() // a longer name widens the rail
-		}
-	}()
 	for _, sc := range s.screens {
 		b := s.buttons[sc.ID]
-		text := sc.Title
-		if n := s.badges[sc.ID]; n > 0 {
-			text = fmt.Sprintf("%s (%d)", sc.Title, n)
-		}
+		text := railText(sc.Title, s.badges[sc.ID])
 		imp := widget.LowImportance
 		if sc.ID == s.current {
 			imp = widget.HighImportance
 		}
 		if b.Text != text || b.Importance != imp {
-			changed = changed || b.Text != text
 			b.Text, b.Importance = text, imp
 			b.Refresh()
 		}
@@ -316,4 +322,49 @@ func (s *Shell) showTop() {
 	} else {
 		s.win.Canvas().Unfocus()
 	}
+}
+
+// railBadgeMax is the largest count the rail writes; more reads "99+".
+const railBadgeMax = 99
+
+// railText is a rail button's text: "Alert inbox", "Alert inbox (3)",
+// "Alert inbox (99+)".
+func railText(title string, n int) string {
+	switch {
+	case n <= 0:
+		return title
+	case n > railBadgeMax:
+		return fmt.Sprintf("%s (%d+)", title, railBadgeMax)
+	}
+	return fmt.Sprintf("%s (%d)", title, n)
+}
+
+// railLayout gives the rail the width of its widest button with the widest
+// count it can show ("Alert inbox (99+)"), so a count appearing, growing or
+// going never widens the rail and shifts every screen beside it.
+type railLayout struct{ s *Shell }
+
+func (l *railLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l *railLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	ts := theme.TextSize()
+	bold := fyne.TextStyle{Bold: true}
+	w := float32(0)
+	for _, sc := range l.s.screens {
+		tw := fyne.MeasureText(railText(sc.Title, railBadgeMax+1), ts, bold).Width
+		// A button: inner padding either side, the icon and a gap; the
+		// rail's own padding either side.
+		w = max(w, tw+theme.IconInlineSize()+3*theme.InnerPadding()+2*theme.Padding())
+	}
+	m.Width = max(m.Width, w)
+	return m
 }

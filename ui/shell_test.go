@@ -227,20 +227,46 @@ func TestTappable(t *testing.T) {
 	}
 }
 
+// TestShellNotices: one notification strip at most; a newer one replaces
+// it, and clearing one already replaced leaves the newer.
 func TestShellNotices(t *testing.T) {
 	s, _, _ := testShell(t)
 	a, b := widget.NewLabel("first"), widget.NewLabel("second")
 	s.ShowNotice(a)
 	s.ShowNotice(b)
-	if s.Notices() != 2 || s.notices.Objects[0] != b {
-		t.Fatalf("notices %d, newest first want second", s.Notices())
+	if s.Notices() != 1 || s.notices.Objects[0] != b {
+		t.Fatalf("notices %d, want the second alone", s.Notices())
 	}
 	s.ClearNotice(a)
 	if s.Notices() != 1 || s.notices.Objects[0] != b {
-		t.Fatalf("after clearing the first: %d left", s.Notices())
+		t.Fatalf("after clearing the replaced one: %d left", s.Notices())
 	}
 	s.Push(&Page{Title: "p", Content: widget.NewLabel("p")})
 	if s.Notices() != 1 {
 		t.Fatal("a notice must stay across pages")
+	}
+}
+
+// TestRailFixedWidth: the rail is as wide with a count as without, up to
+// the largest count it writes.
+func TestRailFixedWidth(t *testing.T) {
+	s, _, _ := testShell(t)
+	rail := s.railBox
+	widths := map[float32][]int{}
+	for _, n := range []int{0, 3, 12, 999, 4000} {
+		s.SetBadge(s.screens[0].ID, n)
+		w := rail.MinSize().Width
+		widths[w] = append(widths[w], n)
+		for _, b := range s.buttons {
+			if b.MinSize().Width > w {
+				t.Errorf("count %d: a rail button is %v wide in a %v rail", n, b.MinSize().Width, w)
+			}
+		}
+	}
+	if len(widths) != 1 {
+		t.Errorf("the rail's width changes with its count: %v", widths)
+	}
+	if got := railText("Alert inbox", 4000); got != "Alert inbox (99+)" {
+		t.Errorf("railText = %q", got)
 	}
 }

@@ -45,6 +45,9 @@ var alertVerbs = []struct {
 
 // verbDone is a verb in the history's words: "Acknowledged".
 func verbDone(verb string) string {
+	if verb == clinical.VerbRenew {
+		return "New again"
+	}
 	for _, v := range alertVerbs {
 		if v.Verb == verb {
 			return v.Done
@@ -77,6 +80,13 @@ type alertCard struct {
 	message  *widget.Label
 	box      *fyne.Container
 	content  fyne.CanvasObject
+	// actions holds the note, the buttons and the message; the inbox pins
+	// it under the scrolling card (pinActions) so the buttons never fall
+	// below the fold.
+	actions *fyne.Container
+	// onActed is called after an action is saved (the inbox moves on to
+	// the next alert).
+	onActed func(alertID, verb string)
 }
 
 func newAlertCard(e *env, withPatient bool) *alertCard {
@@ -126,11 +136,12 @@ func newAlertCard(e *env, withPatient bool) *alertCard {
 	if !withPatient {
 		c.open.Hide()
 	}
+	c.actions = container.NewVBox(c.note, container.NewGridWrap(fyne.NewSize(150, 40), bs...), c.message)
 	c.box = container.NewVBox(
 		head, patientLine,
 		container.New(ui.Lines{}, sectionLabel("Cause"), c.cause),
 		container.New(ui.Lines{}, sectionLabel("History"), c.history),
-		c.note, container.NewGridWrap(fyne.NewSize(150, 40), bs...), c.message,
+		c.actions,
 	)
 	c.content = ui.NewCard(c.box)
 	return c
@@ -152,7 +163,16 @@ func (c *alertCard) set(row alertRow) {
 	c.row, c.hasRow = row, true
 	a := row.View.Alert
 	ui.SetSeverity(c.severity, a.Severity)
-	ui.SetState(c.state, row.state(), row.queued())
+	switch row.state() {
+	case clinical.StatePast:
+		c.state.Set("Past episode", ui.ColorStateDone, ui.ColorOnState)
+	case clinical.StateCleared:
+		c.state.Set("Cleared", ui.ColorStateDone, ui.ColorOnState)
+	case clinical.StateInformation:
+		c.state.Set("Information", ui.ColorStateDone, ui.ColorOnState)
+	default:
+		ui.SetState(c.state, row.state(), row.queued())
+	}
 	c.title.SetText(alertTitle(a))
 	var facts []string
 	if c.withPatient {
@@ -162,11 +182,18 @@ func (c *alertCard) set(row alertRow) {
 		}
 		facts = append(facts, who)
 	}
+	// Raised is the time of the data that caused it, so an old reading
+	// shows its age here.
 	facts = append(facts, "raised "+dateTimeText(a.Raised, c.e.loc))
-	if a.Kind == clinical.KindRisk {
+	switch {
+	case a.Kind == clinical.KindRisk && a.Info:
+		facts = append(facts, "upstream risk, for information")
+	case a.Kind == clinical.KindRisk:
 		facts = append(facts, "upstream risk")
-	} else {
-		facts = append(facts, "NEWS2 band rise")
+	case a.Past:
+		facts = append(facts, "past episode (history, not current data)")
+	default:
+		facts = append(facts, strings.ToUpper(a.Kind)+" episode")
 	}
 	c.facts.SetText(strings.Join(facts, " · "))
 	c.cause.Objects = causeObjects(a)
@@ -195,8 +222,9 @@ func alertTitle(a clinical.Alert) string {
 	return a.Title
 }
 
-// causeColumns keep a NEWS2 sub-score beside its parameter's name.
-var causeColumns = []float32{230, 36}
+// causeColumns keep a NEWS2 sub-score beside its parameter's name, and the
+// value scored with its time after them.
+var causeColumns = []float32{230, 36, 360}
 
 // causeObjects explains why the alert was raised: the NEWS2 band rise with
 // each parameter's sub-score, or the upstream assessment and its source.
@@ -223,10 +251,41 @@ func causeObjects(a clinical.Alert) []fyne.CanvasObject {
 		if len(parts) > 0 {
 			text(strings.Join(parts, " · "))
 		}
+		if c.Horizon != "" {
+			text("Horizon: " + c.Horizon)
+		}
+		if c.Occurred != nil {
+			text("Assessed " + c.Occurred.UTC().Format("2 Jan 2006 15:04") + " UTC")
+		}
+		if len(c.Predictions) > 1 {
+			for i, p := range c.Predictions {
+				line := fmt.Sprintf("Prediction %d: %s", i+1, p.Outcome)
+				if p.QualitativeRisk != "" {
+					line += " · " + p.QualitativeRisk
+				}
+				if p.Probability != nil {
+					line += fmt.Sprintf(" · %s %%", numberText(math.Round(*p.Probability*1000)/10))
+				}
+				if p.Horizon != "" {
+					line += " · " + p.Horizon
+				}
+				text(line)
+			}
+		}
+		if a.Info && c.Why != "" {
+			l := widget.NewLabel("Information, not an inbox alert: " + c.Why)
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.WarningImportance
+			out = append(out, l)
+		}
 		if c.Assessment != "" {
 			text("Assessment " + c.Assessment)
 		}
 		return out
+	}
+	readings := map[string]clinical.CauseReading{}
+	for _, rd := range c.Readings {
+		readings[rd.Parameter] = rd
 	}
 	prev := ui.BandLabel(c.PrevBand)
 	if c.PrevBand == "" || c.PrevBand == clinical.BandNone {
@@ -245,7 +304,11 @@ func causeObjects(a clinical.Alert) []fyne.CanvasObject {
 			score = ui.NewPill("–", ui.ColorNEWS2Missing, ui.ColorOnNEWS2Missing)
 		}
 		score.MinWidth = 36
-		rows.Add(container.New(ui.NewMiddleColumns(causeColumns...), name, score))
+		value := widget.NewLabel("")
+		if rd, ok := readings[string(p)]; ok {
+			value.SetText(causeReadingText(rd) + " · " + rd.Time.UTC().Format("2 Jan 15:04") + " UTC")
+		}
+		rows.Add(container.New(ui.NewMiddleColumns(causeColumns...), name, score, value))
 	}
 	out = append(out, rows)
 	if len(c.Missing) > 0 {
@@ -270,8 +333,23 @@ func (c *alertCard) historyObjects(row alertRow) []fyne.CanvasObject {
 		queued[q.ID] = true
 	}
 	var out []fyne.CanvasObject
-	raised := widget.NewLabel(dateTimeText(row.View.Alert.Raised, c.e.loc) + " — Raised")
+	a := row.View.Alert
+	raised := widget.NewLabel(dateTimeText(a.Raised, c.e.loc) + " — Raised")
+	if ep := a.Episode; ep != nil && len(ep.Rises) > 0 {
+		raised.SetText(fmt.Sprintf("%s — Raised: %s %d (%s)", dateTimeText(ep.Rises[0].At, c.e.loc), strings.ToUpper(a.Kind), ep.Rises[0].Score, ui.BandLabel(ep.Rises[0].Band)))
+	}
 	out = append(out, raised)
+	if ep := a.Episode; ep != nil {
+		for _, r := range ep.Rises[min(1, len(ep.Rises)):] {
+			out = append(out, widget.NewLabel(fmt.Sprintf("%s — Rose to %s %d (%s)", dateTimeText(r.At, c.e.loc), strings.ToUpper(a.Kind), r.Score, ui.BandLabel(r.Band))))
+		}
+		if ep.Cleared != nil {
+			out = append(out, widget.NewLabel(fmt.Sprintf("%s — Cleared: a sustained fall below its trigger band (latest %s %d, %s)",
+				dateTimeText(*ep.Cleared, c.e.loc), strings.ToUpper(a.Kind), ep.Latest.Score, ui.BandLabel(ep.Latest.Band))))
+		} else if len(ep.Rises) > 0 {
+			out = append(out, widget.NewLabel(fmt.Sprintf("%s — Latest set: %s %d (%s)", dateTimeText(ep.Latest.At, c.e.loc), strings.ToUpper(a.Kind), ep.Latest.Score, ui.BandLabel(ep.Latest.Band))))
+		}
+	}
 	for _, st := range row.View.State.Steps() {
 		text := fmt.Sprintf("%s — %s by %s at %s", dateTimeText(st.At, c.e.loc), verbDone(st.Verb), st.By, st.Workstation)
 		if st.Note != "" {
@@ -308,6 +386,13 @@ func (c *alertCard) act(verb string) {
 		c.showError("Type a note first.")
 		return
 	}
+	if needsReason(c.row.View.Alert, verb) && note == "" {
+		askReason(c.e, c.row.View.Alert, func(reason string) {
+			c.note.SetText(reason)
+			c.act(verb)
+		})
+		return
+	}
 	a := c.row.View.Alert
 	eng := c.e.engine
 	c.e.async(func() {
@@ -320,6 +405,9 @@ func (c *alertCard) act(verb string) {
 			if c.row.View.Alert.ID == a.ID {
 				c.note.SetText("")
 				c.message.Hide()
+			}
+			if c.onActed != nil {
+				c.onActed(a.ID, verb)
 			}
 		})
 	})
@@ -338,4 +426,21 @@ func (c *alertCard) showError(msg string) {
 	c.message.SetText(msg)
 	c.message.Show()
 	ui.Reflow(c.box)
+}
+
+// causeReadingText is a scored value as the chart writes it: "26 /min", "Voice",
+// "on oxygen 4 L/min".
+func causeReadingText(rd clinical.CauseReading) string {
+	switch {
+	case rd.Assumed:
+		return "air (assumed)"
+	case rd.Parameter == string(clinical.Consciousness) && rd.Code != "":
+		return rd.Code
+	case rd.Parameter == string(clinical.AirOrOxygen):
+		if rd.Code == "air" {
+			return "air"
+		}
+		return strings.TrimSpace("oxygen " + numberText(rd.Value) + " " + rd.Unit)
+	}
+	return strings.TrimSpace(numberText(rd.Value) + " " + rd.Unit)
 }

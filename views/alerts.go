@@ -2,10 +2,12 @@ package views
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -67,8 +69,9 @@ var (
 	kindChoices  = []string{kindAny, kindNEWS2, kindUpstream}
 )
 
-// Inbox list columns: severity, alert and patient, state, raised.
-var inboxColumns = []float32{104, 0, 170, 100}
+// Inbox list columns: severity over state, alert over patient and MRN
+// (flexible), raised (how long ago over the clock time).
+var inboxColumns = []float32{120, 0, 104}
 
 // inboxView is the alert inbox: every patient's alerts, most severe and
 // newest first, filtered by state, kind and text, with the selected alert's
@@ -87,6 +90,7 @@ type inboxView struct {
 	shown    []int
 	cursor   int
 	selected string // alert id in the card
+	actedAt  int    // the selected alert's row when chosen (where the next one is after it leaves)
 	state    string
 	kind     string
 	words    []string
@@ -100,6 +104,8 @@ type inboxView struct {
 	empty    *widget.Label
 	emptyAt  *fyne.Container
 	card     *alertCard
+	actions  *fyne.Container // the card's note and buttons, pinned under it
+	cardArea *fyne.Container // the scrolling card over the pinned actions
 	hint     *widget.Label
 	right    *fyne.Container
 	top      *fyne.Container
@@ -130,30 +136,44 @@ func newInbox(e *env) *inboxView {
 	v.list.OnSelected = func(id widget.ListItemID) {
 		v.list.Unselect(id)
 		v.choose(id)
+		// A click focuses the list, which would take the keyboard (A, E,
+		// R, N, arrows) from the inbox: hand it back.
+		e.win.Canvas().Unfocus()
 	}
 	v.empty = widget.NewLabel("")
 	v.empty.Alignment = fyne.TextAlignCenter
 	v.empty.Wrapping = fyne.TextWrapWord
 	v.empty.Hide()
 	v.card = newAlertCard(e, true)
+	v.card.onActed = v.acted
 	v.hint = widget.NewLabel("Select an alert to see its cause and history and to act on it.\n\n" + inboxKeys)
 	v.hint.Alignment = fyne.TextAlignCenter
 	v.hint.Wrapping = fyne.TextWrapWord
 	v.card.content.Hide()
-	v.right = container.NewStack(container.NewVScroll(container.NewPadded(v.card.content)), container.NewCenter(v.hint))
+	// The note and the buttons stay under the scrolling card, so the
+	// actions are on screen whatever the length of the cause and history.
+	v.card.box.Remove(v.card.actions)
+	v.actions = container.NewPadded(v.card.actions)
+	v.actions.Hide()
+	v.cardArea = container.NewBorder(nil, v.actions, nil, nil, container.NewVScroll(container.NewPadded(v.card.content)))
+	v.right = container.NewStack(v.cardArea, container.NewCenter(v.hint))
 
 	title := widget.NewLabel("Alert inbox")
 	title.TextStyle.Bold = true
 	title.SizeName = theme.SizeNameHeadingText
 	filters := container.NewHBox(widget.NewLabel("State"), v.stateSel, widget.NewLabel("Kind"), v.kindSel)
 	v.top = container.NewBorder(nil, nil, container.NewHBox(title, v.count), filters, v.filter)
+	raised := headerLabel("Raised")
+	raised.Alignment = fyne.TextAlignTrailing
 	header := container.New(ui.NewColumns(inboxColumns...),
-		headerLabel("Severity"), headerLabel("Alert and patient"), headerLabel("State"), headerLabel("Raised"))
+		headerLabel("Severity"), headerLabel("Alert and patient"), raised)
 	headerRow := container.NewStack(ui.NewBackground(ui.ColorHeaderRow), container.NewPadded(header))
 	v.emptyAt = container.NewCenter(v.empty)
-	left := container.NewBorder(headerRow, widget.NewLabel(inboxKeys), nil, nil, container.NewStack(v.list, v.emptyAt))
+	keys := widget.NewLabel(inboxKeys)
+	keys.Wrapping = fyne.TextWrapWord // two lines when narrow, never over the list
+	left := container.NewBorder(headerRow, keys, nil, nil, container.NewStack(v.list, v.emptyAt))
 	split := container.NewHSplit(left, v.right)
-	split.Offset = 0.52
+	split.Offset = 0.55
 	v.content = container.NewBorder(container.NewPadded(v.top), nil, nil, nil, split)
 
 	e.live.listen(v.changed)
@@ -166,7 +186,7 @@ const inboxKeys = "Up/Down choose · Enter open chart · A acknowledge · E esca
 
 // page is the inbox as the shell's first page of its screen.
 func (v *inboxView) page() *ui.Page {
-	return &ui.Page{Title: "Alert inbox", Content: v.content, Search: v.filter, OnKey: v.key}
+	return &ui.Page{Title: "Alert inbox", Content: v.content, Search: v.filter, OnKey: v.key, OnRune: v.typedRune}
 }
 
 // key handles the inbox keyboard when no field has the focus.
@@ -185,9 +205,7 @@ func (v *inboxView) key(ev *fyne.KeyEvent) bool {
 			v.e.openPatient(id.View.Alert.Patient)
 		}
 	case fyne.KeyN:
-		if v.card.hasRow {
-			v.e.win.Canvas().Focus(v.card.note)
-		}
+		return v.card.hasRow // typedRune focuses the note, so the N is not typed into it
 	default:
 		for _, vb := range alertVerbs {
 			if vb.Key != "" && ev.Name == vb.Key && v.card.hasRow {
@@ -198,6 +216,47 @@ func (v *inboxView) key(ev *fyne.KeyEvent) bool {
 		return false
 	}
 	return true
+}
+
+// typedRune focuses the note on N. It is a character, not a key: the
+// window consumes it, where focusing the note on the key would let the
+// character that follows land in the note.
+func (v *inboxView) typedRune(r rune) bool {
+	if (r == 'n' || r == 'N') && v.card.hasRow {
+		v.e.win.Canvas().Focus(v.card.note)
+		return true
+	}
+	return false
+}
+
+// acted moves the selection to the next alert after an action on one (the
+// one below it, or above it at the end of the list), so a clinician working
+// down the inbox is never left on nothing. A note alone stays.
+func (v *inboxView) acted(id, verb string) {
+	if verb == clinical.VerbNote || len(v.shown) == 0 {
+		return
+	}
+	pos := -1
+	for p, i := range v.shown {
+		if v.rows[i].View.Alert.ID == id {
+			pos = p
+		}
+	}
+	next := v.actedAt + 1 // the alert already left the list (resolved under "Open")
+	if pos >= 0 {
+		next = pos + 1
+		if next >= len(v.shown) {
+			next = pos - 1
+		}
+	} else {
+		next = v.actedAt
+	}
+	if next < 0 || next >= len(v.shown) {
+		next = len(v.shown) - 1
+	}
+	if next >= 0 && v.rows[v.shown[next]].View.Alert.ID != id {
+		v.choose(next)
+	}
 }
 
 // changed reloads when alerts changed (any workstation's actions arrive as
@@ -318,10 +377,16 @@ func (v *inboxView) showCard() {
 	if r := v.cursorAlert(); r != nil {
 		v.card.set(*r)
 		v.card.content.Show()
+		if !v.actions.Visible() {
+			v.actions.Show()
+			v.cardArea.Refresh() // lay the pinned actions out now they show
+		}
 		v.hint.Hide()
 		return
 	}
 	v.card.content.Hide()
+	v.actions.Hide()
+	v.cardArea.Refresh()
 	v.hint.Show()
 }
 
@@ -339,6 +404,7 @@ func (v *inboxView) choose(pos int) {
 	}
 	setCursor(v.list, &v.cursor, pos, len(v.shown))
 	v.selected = v.rows[v.shown[pos]].View.Alert.ID
+	v.actedAt = pos
 	v.showCard()
 }
 
@@ -357,7 +423,8 @@ type inboxItem struct {
 	title    *widget.Label
 	who      *widget.Label
 	state    *ui.Pill
-	raised   *widget.Label
+	ago      *widget.Label
+	clock    *widget.Label
 }
 
 func newInboxItem() *inboxItem {
@@ -367,12 +434,15 @@ func newInboxItem() *inboxItem {
 		title:    widget.NewLabel(""),
 		who:      widget.NewLabel(""),
 		state:    ui.NewStateBadge(),
-		raised:   widget.NewLabel(""),
+		ago:      widget.NewLabel(""),
+		clock:    widget.NewLabel(""),
 	}
+	it.severity.MinWidth, it.state.MinWidth = 116, 116
 	it.title.TextStyle.Bold = true
 	it.title.Truncation = fyne.TextTruncateEllipsis
 	it.who.Truncation = fyne.TextTruncateEllipsis
-	it.raised.Alignment = fyne.TextAlignTrailing
+	it.ago.Alignment = fyne.TextAlignTrailing
+	it.clock.Alignment = fyne.TextAlignTrailing
 	it.cursor.Hidden = true
 	it.ExtendBaseWidget(it)
 	return it
@@ -383,18 +453,89 @@ func (it *inboxItem) set(v *inboxView, r alertRow, cursor bool) {
 	it.cursor.Refresh()
 	ui.SetSeverity(it.severity, r.View.Alert.Severity)
 	it.title.SetText(alertTitle(r.View.Alert))
+	// The MRN first: an identifier is never the part an ellipsis cuts.
 	who := r.Name
 	if r.MRN != "" {
-		who += " · MRN " + r.MRN
+		who = "MRN " + r.MRN + " · " + r.Name
 	}
 	it.who.SetText(who)
 	ui.SetState(it.state, r.state(), r.queued())
-	it.raised.SetText(sinceText(r.View.Alert.Raised, v.e.now(), v.e.loc))
+	now := v.e.now()
+	it.ago.SetText(relativeText(r.View.Alert.Raised, now))
+	it.clock.SetText(clockText(r.View.Alert.Raised, now, v.e.loc))
 }
 
 // CreateRenderer lays the row out in the inbox columns.
 func (it *inboxItem) CreateRenderer() fyne.WidgetRenderer {
+	badges := container.New(layout.NewCustomPaddedVBoxLayout(0), it.severity, it.state)
 	what := container.New(ui.Lines{}, it.title, it.who)
-	row := container.New(ui.NewMiddleColumns(inboxColumns...), it.severity, what, it.state, it.raised)
+	when := container.New(ui.Lines{}, it.ago, it.clock)
+	row := container.New(ui.NewMiddleColumns(inboxColumns...), badges, what, when)
 	return widget.NewSimpleRenderer(container.NewStack(it.cursor, row))
+}
+
+// needsReason reports whether an action needs a reason written: resolving a
+// high alert closes the episode a clinician was called to, so the history
+// must say why (issue #13: "R on a high alert asks for a reason").
+func needsReason(a clinical.Alert, verb string) bool {
+	return verb == clinical.VerbResolve && a.Severity == clinical.SeverityHigh
+}
+
+// reasonDialog asks why a high alert is resolved: a modal pop-up over the
+// window with the reason field focused.
+type reasonDialog struct {
+	entry   *ui.SearchEntry
+	message *widget.Label
+	pop     *widget.PopUp
+	proceed func(reason string)
+	e       *env
+}
+
+// askReason asks for the reason a high alert is resolved; proceed gets it
+// when the user confirms (Enter or the Resolve button). Cancel or Escape
+// resolves nothing.
+func askReason(e *env, a clinical.Alert, proceed func(reason string)) {
+	r := &reasonDialog{e: e, entry: ui.NewSearchEntry("e.g. reviewed; treated; observations improving"), message: widget.NewLabel(""), proceed: proceed}
+	r.entry.ActionItem = nil
+	r.entry.OnSubmitted = func(string) { r.submit() }
+	r.entry.OnEscape = r.cancel
+	r.message.Importance = widget.DangerImportance
+	r.message.Hide()
+	title := widget.NewLabel("Resolve a high alert")
+	title.TextStyle.Bold = true
+	title.SizeName = theme.SizeNameSubHeadingText
+	what := widget.NewLabel(alertTitle(a) + ". Resolving it closes the episode: write why, for the history.")
+	what.Wrapping = fyne.TextWrapWord
+	resolve := widget.NewButton("Resolve", r.submit)
+	resolve.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", r.cancel)
+	box := container.NewVBox(title, what, widget.NewLabel("Reason"), r.entry, r.message,
+		container.NewHBox(layout.NewSpacer(), cancel, resolve))
+	r.pop = widget.NewModalPopUp(container.New(&widthLayout{width: 520}, container.NewPadded(box)), e.win.Canvas())
+	e.reason = r
+	r.pop.Show()
+	e.win.Canvas().Focus(r.entry)
+}
+
+// submit resolves with the reason typed, or says one is needed.
+func (r *reasonDialog) submit() {
+	reason := strings.TrimSpace(r.entry.Text)
+	if reason == "" {
+		r.message.SetText("A reason is needed to resolve a high alert.")
+		r.message.Show()
+		return
+	}
+	r.close()
+	r.proceed(reason)
+}
+
+// cancel closes the dialog; nothing is resolved.
+func (r *reasonDialog) cancel() { r.close() }
+
+func (r *reasonDialog) close() {
+	r.pop.Hide()
+	r.e.win.Canvas().Unfocus()
+	if r.e.reason == r {
+		r.e.reason = nil
+	}
 }

@@ -81,11 +81,11 @@ func TestInboxGolden(t *testing.T) {
 	e, w := newTestEnv(t, s, ui.ModeLight)
 	e.shell.Show(screenAlerts)
 	v := e.inbox
-	want := []string{"pt-0005 high new", "pt-0005 high new", "pt-0001 medium new", "pt-0008 medium new"}
+	want := []string{"pt-0005 high new", "pt-0001 medium new", "pt-0008 medium new"} // the sepsis risk of 60 h ago is information, on the chart
 	if got := inboxIDs(v); !slices.Equal(got, want) {
 		t.Fatalf("inbox shows %v, want most severe first: %v", got, want)
 	}
-	if got := v.count.Text; got != "4 shown · 4 open · 4 new" {
+	if got := v.count.Text; got != "3 shown · 3 open · 3 new" {
 		t.Errorf("count %q", got)
 	}
 	if v.card.content.Visible() || v.hint.Hidden {
@@ -114,13 +114,13 @@ func TestInboxFilters(t *testing.T) {
 		state, kind, text string
 		want              int
 	}{
-		{stateOpen, kindAny, "", 4},
-		{stateAny, kindAny, "", 4},
+		{stateOpen, kindAny, "", 3},
+		{stateAny, kindAny, "", 3},
 		{"Resolved", kindAny, "", 0},
-		{"New", kindAny, "", 4},
+		{"New", kindAny, "", 3},
 		{stateOpen, kindNEWS2, "", 1},
-		{stateOpen, kindUpstream, "", 3},
-		{stateOpen, kindAny, "kjaergaard", 2}, // folded: Kjærgaard
+		{stateOpen, kindUpstream, "", 2},
+		{stateOpen, kindAny, "kjaergaard", 1}, // folded: Kjærgaard
 		{stateOpen, kindAny, "KV-104981", 1},  // MRN
 		{stateOpen, kindAny, "sepsis nunez", 1},
 		{stateOpen, kindAny, "zzz", 0},
@@ -166,10 +166,16 @@ func TestInboxAcknowledge(t *testing.T) {
 			t.Errorf("%s: disabled %v on a new alert", verb, b.Disabled())
 		}
 	}
-	// N focuses the note; Escape hands the keys back; A acknowledges.
+	// N focuses the note without typing an "n" into it (the window gets
+	// the key, then the character, as GLFW sends them); Escape hands the
+	// keys back; A acknowledges.
 	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyN})
+	e.shell.TypedRune('n')
 	if w.Canvas().Focused() != v.card.note {
 		t.Fatalf("N focused %T, want the note", w.Canvas().Focused())
+	}
+	if v.card.note.Text != "" {
+		t.Fatalf("N typed %q into the note", v.card.note.Text)
 	}
 	test.Type(v.card.note, "seen, repeat obs in 30 min")
 	v.card.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
@@ -214,7 +220,12 @@ func TestInboxAcknowledge(t *testing.T) {
 	if !strings.Contains(string(outbox[1].Value), `"AuditEvent"`) {
 		t.Errorf("the second outbox item is not an AuditEvent: %.80s", outbox[1].Value)
 	}
-	// The inbox shows it acknowledged and queued, the note cleared.
+	// The selection moved on to the next alert; back on the acknowledged
+	// one, the inbox shows it acknowledged and queued, the note cleared.
+	if v.card.row.View.Alert.ID == a.ID || v.cursor != 1 {
+		t.Errorf("after acknowledging, the selection is on row %d (%s), want the next alert", v.cursor, v.card.row.View.Alert.ID)
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
 	row := v.card.row
 	if row.state() != clinical.StateAcknowledged || !row.queued() || v.card.note.Text != "" {
 		t.Errorf("card after acknowledge: %s queued %v note %q", row.state(), row.queued(), v.card.note.Text)
@@ -229,11 +240,11 @@ func TestInboxAcknowledge(t *testing.T) {
 	if !v.card.buttons[clinical.VerbAcknowledge].Disabled() || v.card.buttons[clinical.VerbResolve].Disabled() {
 		t.Errorf("after acknowledge: acknowledge should be disabled and resolve enabled")
 	}
-	if got := v.count.Text; got != "4 shown · 4 open · 3 new" {
+	if got := v.count.Text; got != "3 shown · 3 open · 2 new" {
 		t.Errorf("count %q after acknowledge", got)
 	}
-	if e.notifier.pending() != 1 {
-		t.Errorf("%d banners, want the other high alert's (the acknowledged one's went)", e.notifier.pending())
+	if e.notifier.pending() != 0 {
+		t.Errorf("%d banners, want none (the acknowledged alert's went)", e.notifier.pending())
 	}
 
 	// Another action resolves it before this screen hears of it: escalating
@@ -248,7 +259,7 @@ func TestInboxAcknowledge(t *testing.T) {
 		t.Errorf("a refused action showed %q (hidden %v)", v.card.message.Text, v.card.message.Hidden)
 	}
 	follow(e, sub)
-	if v.card.content.Visible() || len(v.shown) != 3 {
+	if v.card.content.Visible() || len(v.shown) != 2 {
 		t.Errorf("after the resolve: card shown %v, %d open shown", v.card.content.Visible(), len(v.shown))
 	}
 	// The resolved alert is under "Resolved", with its whole history.
@@ -257,8 +268,8 @@ func TestInboxAcknowledge(t *testing.T) {
 		t.Fatalf("resolved filter shows %d", len(v.shown))
 	}
 	v.choose(0)
-	if n := len(v.card.history.Objects); n != 3 {
-		t.Errorf("history has %d lines, want raised, acknowledged, resolved", n)
+	if n := len(v.card.history.Objects); n != 4 {
+		t.Errorf("history has %d lines, want raised, the episode's latest set, acknowledged, resolved", n)
 	}
 	if !v.card.buttons[clinical.VerbEscalate].Disabled() || v.card.buttons[clinical.VerbReopen].Disabled() {
 		t.Errorf("a resolved alert offers reopen only (and note)")
@@ -290,7 +301,9 @@ func TestPatientAlertsAndTrials(t *testing.T) {
 			}
 		}
 	}
-	if len(titles) != 2 || !strings.HasPrefix(titles[0], "Sepsis") || titles[1] != "NEWS2 9: High" {
+	// The NEWS2 episode (escalated to its peak) first; the sepsis risk of
+	// 60 h ago is information, after it.
+	if len(titles) != 2 || titles[0] != "NEWS2 16: High" || !strings.HasPrefix(titles[1], "Sepsis") {
 		t.Errorf("alert cards %q", titles)
 	}
 	test.AssertRendersToMarkup(t, "patient_alerts.xml", w.Canvas())
@@ -345,9 +358,10 @@ func TestNotificationsOnce(t *testing.T) {
 		return e
 	}
 	e := start()
-	// The fixtures hold two high alerts (pt-0005) and one trial match (pt-0008).
-	if len(sent) != 3 || e.notifier.pending() != 3 || e.notifier.sent != 3 {
-		t.Fatalf("%d notifications and %d banners at start, want 3 and 3", len(sent), e.notifier.pending())
+	// The fixtures hold one current high alert (pt-0005's NEWS2 episode; its
+	// sepsis risk of 60 h ago is information) and one trial match (pt-0008).
+	if len(sent) != 2 || e.notifier.pending() != 2 || e.notifier.sent != 2 {
+		t.Fatalf("%d notifications and %d banners at start, want 2 and 2", len(sent), e.notifier.pending())
 	}
 	for _, n := range sent {
 		for _, phi := range []string{"Kjærgaard", "Lefèvre", "KV-", demo.RecoveringPatient} {
@@ -363,12 +377,12 @@ func TestNotificationsOnce(t *testing.T) {
 	}
 	follow(e, sub) // the marks as seen, and anything else
 	e.live.dispatch(store.Change{Docs: map[string]bool{engine.KindNotice: true, engine.KindAlert: true}})
-	if len(sent) != 3 {
+	if len(sent) != 2 {
 		t.Fatalf("change notices repeated notifications: %d sent", len(sent))
 	}
 	// A restart shows nothing again.
 	e = start()
-	if len(sent) != 3 || e.notifier.pending() != 0 {
+	if len(sent) != 2 || e.notifier.pending() != 0 {
 		t.Fatalf("after a restart: %d notifications, %d banners", len(sent), e.notifier.pending())
 	}
 	follow(e, sub)
@@ -383,10 +397,10 @@ func TestNotificationsOnce(t *testing.T) {
 	}
 	follow(e, sub)
 	follow(e, sub)
-	if len(sent) != 4 || e.notifier.pending() != 1 {
-		t.Fatalf("after a new high alert: %d notifications, %d banners, want 4 and 1", len(sent), e.notifier.pending())
+	if len(sent) != 3 || e.notifier.pending() != 1 {
+		t.Fatalf("after a new high alert: %d notifications, %d banners, want 3 and 1", len(sent), e.notifier.pending())
 	}
-	if got := sent[3]; got.Title != "Chartline: high alert" || !strings.Contains(got.Content, "NEWS2") {
+	if got := sent[2]; got.Title != "Chartline: high alert" || !strings.Contains(got.Content, "NEWS2") {
 		t.Errorf("notification %q %q", got.Title, got.Content)
 	}
 	b := e.notifier.strip
@@ -416,15 +430,16 @@ func TestNoticeBurst(t *testing.T) {
 		o.engine = eng
 		o.notify = func(n *fyne.Notification) { sent = append(sent, n) }
 	})
-	if len(sent) != 1 || !strings.HasPrefix(sent[0].Content, "5 new high alerts and trial matches") {
-		t.Fatalf("a burst of 5 sent %d notifications: %v", len(sent), sent)
+	n := e.notifier.pending()
+	if n <= maxDesktopNotices || len(sent) != 1 || !strings.HasPrefix(sent[0].Content, fmt.Sprintf("%d new high alerts and trial matches", n)) {
+		t.Fatalf("a burst of %d sent %d notifications: %v", n, len(sent), sent)
 	}
-	if e.notifier.pending() != 5 || e.shell.Notices() != 1 {
-		t.Fatalf("%d notices pending in %d strips, want 5 in 1", e.notifier.pending(), e.shell.Notices())
+	if e.shell.Notices() != 1 {
+		t.Fatalf("%d notices pending in %d strips, want %d in 1", n, e.shell.Notices(), n)
 	}
 	strip := e.notifier.strip
-	if len(strip.Others) != 4 || strip.Text != e.notifier.banners[4].text || strip.Heading != "High alert" {
-		t.Errorf("the strip shows %q %q with %d others; want the newest high alert with 4", strip.Heading, strip.Text, len(strip.Others))
+	if len(strip.Others) != n-1 || strip.Text != e.notifier.banners[n-1].text || strip.Heading != "High alert" {
+		t.Errorf("the strip shows %q %q with %d others; want the newest high alert with %d", strip.Heading, strip.Text, len(strip.Others), n-1)
 	}
 	// One row: no taller than a button with the theme's padding around it.
 	row := widget.NewButton("Open chart", nil).MinSize().Height + 2*theme.Padding()
@@ -435,8 +450,8 @@ func TestNoticeBurst(t *testing.T) {
 	shot(t, w, "notice-strip")
 	// The menu lists the others, newest first; its entry opens that chart.
 	strip.ShowMore()
-	strip.Others[3].Open()
-	if e.patient == nil || e.patient.id != e.notifier.banners[0].patient && e.notifier.pending() == 5 {
+	strip.Others[n-2].Open()
+	if e.patient == nil || e.patient.id != e.notifier.banners[0].patient && e.notifier.pending() == n {
 		t.Errorf("the menu's last entry did not open the oldest notice's patient")
 	}
 	before := e.notifier.pending()
@@ -663,5 +678,125 @@ func TestChartOpenedBy(t *testing.T) {
 	follow(e, sub)
 	if got, want := text(), "Also opened in the last 24 h by dr-b at ws-b, 05:30 · you at ws-c, 05:00"; got != want {
 		t.Errorf("banner says %q, want %q", got, want)
+	}
+}
+
+// TestInboxMouseThenKeys: a click on a row (Fyne focuses the list, then
+// selects) leaves the keyboard with the inbox, so A/E/R/N and the arrows
+// work after the mouse.
+func TestInboxMouseThenKeys(t *testing.T) {
+	s := smallStore(t, demo.RecoveringPatient, demo.DeterioratingPatient)
+	eng := testEngine(t, s, "dr-a", "ws-a", nil)
+	e, w := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.engine = eng
+		o.notify = func(*fyne.Notification) {}
+	})
+	e.shell.Show(screenAlerts)
+	v := e.inbox
+	w.Canvas().Focus(v.list) // what a tap on a row does first…
+	v.list.Select(1)         // …then it selects
+	if f := w.Canvas().Focused(); f != nil {
+		t.Fatalf("after a click the keyboard is with %T, want the inbox", f)
+	}
+	if v.cursor != 1 {
+		t.Fatalf("the click selected row %d", v.cursor)
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	if v.cursor != 2 {
+		t.Errorf("Down after a click: row %d, want 2", v.cursor)
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyN})
+	e.shell.TypedRune('n')
+	if w.Canvas().Focused() != v.card.note || v.card.note.Text != "" {
+		t.Errorf("N after a click: focus %T, note %q", w.Canvas().Focused(), v.card.note.Text)
+	}
+}
+
+// TestInboxResolveHighNeedsReason: R on a high alert asks why; Cancel
+// resolves nothing; a reason resolves it with the reason as its note, and
+// the selection moves to the next alert.
+func TestInboxResolveHighNeedsReason(t *testing.T) {
+	s := smallStore(t, demo.RecoveringPatient, demo.DeterioratingPatient)
+	eng := testEngine(t, s, "dr-a", "ws-a", nil)
+	sub := s.Subscribe()
+	defer sub.Close()
+	e, w := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.engine = eng
+		o.notify = func(*fyne.Notification) {}
+	})
+	follow(e, sub)
+	e.shell.Show(screenAlerts)
+	v := e.inbox
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	a := v.card.row.View.Alert
+	if a.Severity != clinical.SeverityHigh {
+		t.Fatalf("first alert is %s, want a high one", a.Severity)
+	}
+	state := func() string {
+		var st string
+		s.View(func(r *store.Reader) error {
+			alerts, _ := engine.PatientAlerts(r, a.Patient)
+			for _, x := range alerts {
+				if x.Alert.ID == a.ID {
+					st = x.Status()
+				}
+			}
+			return nil
+		})
+		return st
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyR})
+	if e.reason == nil || w.Canvas().Focused() != e.reason.entry {
+		t.Fatalf("R on a high alert did not ask for a reason (dialog %v)", e.reason != nil)
+	}
+	test.AssertRendersToMarkup(t, "inbox_reason.xml", w.Canvas())
+	shot(t, w, "inbox-reason")
+	e.reason.submit() // empty: refused
+	if e.reason == nil || e.reason.message.Hidden {
+		t.Fatalf("an empty reason was accepted")
+	}
+	e.reason.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	follow(e, sub)
+	if e.reason != nil || state() != clinical.StateNew {
+		t.Fatalf("Escape: dialog %v, alert %s; want closed and still new", e.reason != nil, state())
+	}
+	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyR})
+	test.Type(e.reason.entry, "reviewed, treated")
+	e.reason.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	follow(e, sub)
+	if got := state(); got != clinical.StateResolved {
+		t.Fatalf("after a reason the alert is %s, want resolved", got)
+	}
+	var note string
+	s.View(func(r *store.Reader) error {
+		alerts, _ := engine.PatientAlerts(r, a.Patient)
+		for _, x := range alerts {
+			if x.Alert.ID == a.ID {
+				if l, ok := x.State.Latest(); ok {
+					note = l.Note
+				}
+			}
+		}
+		return nil
+	})
+	if note != "reviewed, treated" {
+		t.Errorf("the resolve's note is %q, want the reason", note)
+	}
+	if !v.card.hasRow || v.card.row.View.Alert.ID == a.ID || v.cursor < 0 {
+		t.Errorf("after resolving, the selection is on %q (row %d), want the next alert", v.card.row.View.Alert.ID, v.cursor)
+	}
+	// A medium alert resolves without a reason.
+	for i := range v.shown {
+		if r := v.rows[v.shown[i]]; r.View.Alert.Severity == clinical.SeverityMedium {
+			v.choose(i)
+			m := r.View.Alert
+			e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyR})
+			if e.reason != nil {
+				t.Errorf("R on a medium alert asked for a reason")
+			}
+			follow(e, sub)
+			_ = m
+			break
+		}
 	}
 }

@@ -165,7 +165,7 @@ func newCensus(e *env) *censusView {
 	title.SizeName = theme.SizeNameHeadingText
 	sortLabel := widget.NewLabel("Sort by")
 	v.top = container.NewBorder(nil, nil, container.NewHBox(title, v.count),
-		container.NewHBox(sortLabel, v.sortBy), v.search)
+		container.NewHBox(newHandoverButton(v), sortLabel, v.sortBy), v.search)
 	header := container.New(&ui.Columns{Widths: censusColumns, Middle: true, Height: censusRowHeight()},
 		headerLabel("Score"), headerLabel("Updated"), headerLabel("Patient"), headerLabel("MRN"),
 		headerLabel("Location"), headerLabel("Open alerts"), headerLabel("Trials"))
@@ -582,7 +582,7 @@ func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options
 			return x, err
 		}
 		for _, a := range alerts {
-			if a.Status() == clinical.StateResolved {
+			if !a.Open() {
 				continue
 			}
 			if x.BySev == nil {

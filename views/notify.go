@@ -206,7 +206,11 @@ func alertOver(r *store.Reader, nt engine.Notice, st store.Status) (bool, error)
 	if nt.Kind != "alert" {
 		return false, nil
 	}
-	d, ok, err := r.Doc(engine.KindAlert, nt.Patient, nt.ID)
+	id := nt.ID
+	if nt.Alert != "" {
+		id = nt.Alert
+	}
+	d, ok, err := r.Doc(engine.KindAlert, nt.Patient, id)
 	if err != nil || !ok {
 		return false, err
 	}
@@ -241,13 +245,28 @@ func desktopNotification(x notice) *fyne.Notification {
 	if x.Kind == "match" {
 		return fyne.NewNotification("Chartline: trial match", x.Title+". Open Chartline to see the patient.")
 	}
+	if x.Reason == engine.ReasonCleared {
+		return fyne.NewNotification("Chartline: alert cleared", x.Title+". Open Chartline to see the patient.")
+	}
 	return fyne.NewNotification("Chartline: high alert", "New high alert: "+x.Title+". Open Chartline to see the patient.")
 }
 
 // banner adds one notice to the strip; opening it opens the chart on the
 // alert's or the match's tab.
 func (n *notifier) banner(x notice) {
+	if x.Reason == engine.ReasonCleared {
+		return // a cleared alert needs no banner: the desktop notification tells whoever acted on it
+	}
 	sb := shownBanner{id: x.ID, patient: x.Patient, kind: x.Kind, heading: "High alert", tab: tabAlerts}
+	if x.Alert != "" {
+		sb.id = x.Alert // the banner follows its alert (a re-notification replaces the earlier banner)
+		for i, b := range n.banners {
+			if b.id == sb.id {
+				n.banners = append(n.banners[:i], n.banners[i+1:]...)
+				break
+			}
+		}
+	}
 	if x.Kind == "match" {
 		sb.heading, sb.tab = "Trial match", tabTrials
 	}

@@ -146,7 +146,7 @@ func newPatientView(e *env, id string) *patientView {
 		}
 	}
 	who := container.New(ui.Lines{}, pv.name, pv.facts, pv.audit)
-	badges := container.NewHBox(container.NewCenter(pv.band), container.NewCenter(pv.alerts), container.NewCenter(pv.trials))
+	badges := container.NewHBox(container.NewCenter(pv.band), container.NewCenter(pv.alerts), container.NewCenter(pv.trials), container.NewCenter(newExportButton(pv)))
 	top := container.NewBorder(nil, nil, container.NewCenter(pv.back), badges, who)
 	banner := container.NewVBox(top, pv.allergy)
 	bannerBox := container.NewStack(ui.NewBackground(ui.ColorCard), container.NewPadded(banner))

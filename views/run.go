@@ -286,6 +286,9 @@ type env struct {
 	quarantine *quarantineView
 	settings   *settingsView
 	patient    *patientView // the patient view on top, if any
+	// reason is the dialog asking why a high alert is resolved, while it
+	// shows (tests read it).
+	reason *reasonDialog
 }
 
 // news2Options are the NEWS2 settings in force (the stale window and the

@@ -67,10 +67,11 @@ type settingsView struct {
 	risk         *widget.Entry
 	themeChoice  *widget.RadioGroup
 	workstation  *widget.Entry
-	user         *widget.Entry // the display name; the OS account signs
-	idle         *widget.Entry // idle lock, minutes
-	remember     *widget.Check // seal the SASL password in the store
-	leaving      *widget.PopUp // the unsaved-edits question, when asked
+	user         *widget.Entry   // the display name; the OS account signs
+	idle         *widget.Entry   // idle lock, minutes
+	remember     *widget.Check   // seal the SASL password in the store
+	leaving      *widget.PopUp   // the unsaved-edits question, when asked
+	pipes        *pipelineFields // failover, Schema Registry, census (settings_pipelines.go)
 
 	save    *widget.Button
 	revert  *widget.Button
@@ -110,6 +111,7 @@ func newSettings(e *env) *settingsView {
 	v.mechanism.OnChanged = func(string) { v.enableSASL() }
 	v.message.Wrapping = fyne.TextWrapWord
 	v.message.Hide()
+	v.pipes = newPipelineFields(e)
 	v.save = widget.NewButtonWithIcon("Save and apply", theme.DocumentSaveIcon(), v.apply)
 	v.save.Importance = widget.HighImportance
 	v.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), func() { v.fill(e.settingsNow()); v.message.Hide() })
@@ -154,6 +156,7 @@ func newSettings(e *env) *settingsView {
 			fieldLabel("Password file"), v.passwordFile,
 			fieldLabel("Patient topic prefix"), v.fixedRow(config.FieldTopicPrefix, v.prefix),
 		)),
+		group("Pipelines: failover cluster, Schema Registry, census list", v.pipes.form()),
 		group("Clinical policy", form(
 			fieldLabel("Stale vital signs after (hours)"), v.fixedRow(config.FieldObservationWindow, v.stale),
 			fieldLabel("SpO2 scale (NEWS2)"), v.fixedRow(config.FieldSpO2Scale2, v.scale2),
@@ -222,6 +225,7 @@ func (v *settingsView) fill(c config.Config) {
 	v.user.SetText(c.DisplayName)
 	v.idle.SetText(strconv.FormatFloat(time.Duration(c.IdleLock).Minutes(), 'f', -1, 64))
 	v.remember.SetChecked(v.remembered())
+	v.pipes.fill(c)
 	v.enableSASL()
 }
 
@@ -301,6 +305,7 @@ func (v *settingsView) read() (config.Config, []string) {
 			bad("Connection: %v.", err)
 		}
 	}
+	v.pipes.read(&c, bad)
 	c.Topics.PatientPrefix = strings.TrimSpace(v.prefix.Text)
 	if c.Topics.PatientPrefix == "" {
 		bad("Give the patient topic prefix (default %q).", kafka.DefaultTopics().PatientPrefix)
@@ -395,7 +400,7 @@ func (v *settingsView) apply() {
 		v.say(widget.SuccessImportance, "Saved.")
 		return
 	}
-	if reflect.DeepEqual(old.Conn, cfg.Conn) && old.Topics == cfg.Topics {
+	if reflect.DeepEqual(old.Conn, cfg.Conn) && old.Topics == cfg.Topics && !pipelinesChanged(old, cfg) {
 		if err := ss.Engine().Reconfigure(session.EngineOptions(cfg, v.e.store, nil)); err != nil {
 			v.say(widget.DangerImportance, "Saved, but not applied: "+err.Error())
 			return

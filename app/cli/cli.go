@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chartline/chartline/app/config"
@@ -32,6 +33,26 @@ const (
 // IO is where a verb writes: its result on Out, progress and errors on Err.
 type IO struct {
 	Out, Err io.Writer
+}
+
+// synced returns io with each writer behind its own lock: a verb's progress
+// lines and the log lines of its feed and engine goroutines go to the same
+// stderr, and a caller's writer (a test's bytes.Buffer) need not be safe for
+// concurrent use.
+func (o IO) synced() IO {
+	return IO{Out: &lockedWriter{w: o.Out}, Err: &lockedWriter{w: o.Err}}
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // Verbs lists the headless verbs and what each does (for usage).
@@ -66,6 +87,7 @@ func Run(ctx context.Context, args []string, io IO) int {
 		Usage(io.Err)
 		return 2
 	}
+	io = io.synced()
 	verb, rest := args[0], args[1:]
 	var err error
 	switch verb {

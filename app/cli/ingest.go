@@ -31,12 +31,16 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 	sf.register(fs)
 	fs.BoolVar(&o.UntilCaughtUp, "until-caught-up", false, "exit once every partition is materialised to its end")
 	fs.BoolVar(&o.Verbose, "v", false, "log more")
+	retention := fs.Duration("census-retention", 0, "with -census: how long a discharged patient's data stays in the store (default 72h)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	var err error
 	if o.Config, err = cf.config(); err != nil {
 		return err
+	}
+	if *retention > 0 {
+		o.Config.CensusRetention = config.Duration(*retention)
 	}
 	// Refuse connection settings that cannot work (unreadable files, TLS
 	// verification off without consent) before creating a store for them.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/engine"
@@ -113,8 +114,35 @@ type NEWS2Summary struct {
 type AlertSummary struct {
 	ID       string `json:"id"`
 	Kind     string `json:"kind"`
-	State    string `json:"state"`
+	State    string `json:"state"` // new, acknowledged, escalated, resolved, cleared, past, information
 	Severity string `json:"severity"`
+	// RaisedAt is the time of the data that caused the alert (RFC 3339,
+	// UTC), not when this node ingested it.
+	RaisedAt string `json:"raised_at"`
+	// Episode is an early-warning alert's episode; null for upstream risks.
+	Episode *EpisodeSummary `json:"episode"`
+}
+
+// EpisodeSummary is one early-warning episode: its opening and each rise,
+// the latest set, and its clearance (empty while open).
+type EpisodeSummary struct {
+	Opened  string        `json:"opened"`
+	Cleared string        `json:"cleared,omitempty"`
+	Past    bool          `json:"past"`
+	Rises   []RiseSummary `json:"rises"`
+	Latest  RiseSummary   `json:"latest"`
+}
+
+// RiseSummary is one scored set of an episode.
+type RiseSummary struct {
+	At       string `json:"at"`
+	Score    int    `json:"score"`
+	Band     string `json:"band"`
+	Severity string `json:"severity,omitempty"`
+}
+
+func riseSummary(r clinical.Rise) RiseSummary {
+	return RiseSummary{At: r.At.UTC().Format(time.RFC3339), Score: r.Score, Band: r.Band, Severity: r.Severity}
 }
 
 // MatchSummary is one matched study.
@@ -162,7 +190,22 @@ func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
 			return err
 		}
 		for _, a := range alerts {
-			out.Alerts = append(out.Alerts, AlertSummary{ID: a.Alert.ID, Kind: a.Alert.Kind, State: a.Status(), Severity: a.Alert.Severity})
+			as := AlertSummary{ID: a.Alert.ID, Kind: a.Alert.Kind, State: a.Status(), Severity: a.Alert.Severity}
+			if !a.Alert.Raised.IsZero() {
+				as.RaisedAt = a.Alert.Raised.UTC().Format(time.RFC3339)
+			}
+			if ep := a.Alert.Episode; ep != nil {
+				es := &EpisodeSummary{Opened: ep.Opened.UTC().Format(time.RFC3339), Past: a.Alert.Past,
+					Rises: []RiseSummary{}, Latest: riseSummary(ep.Latest)}
+				if ep.Cleared != nil {
+					es.Cleared = ep.Cleared.UTC().Format(time.RFC3339)
+				}
+				for _, r := range ep.Rises {
+					es.Rises = append(es.Rises, riseSummary(r))
+				}
+				as.Episode = es
+			}
+			out.Alerts = append(out.Alerts, as)
 		}
 		matches, err := engine.PatientMatches(r, patient)
 		if err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,9 +13,11 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/chartline/chartline/app/census"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/publish"
 	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/store"
 )
 
 // PublishOptions are `chartline publish`'s options.
@@ -29,6 +32,11 @@ type PublishOptions struct {
 	// Strict publishes nothing when any entry is refused (all-or-nothing);
 	// by default every entry that can be published is.
 	Strict bool
+	// Census, when set, also writes census list Census (spv.census.<list>)
+	// from the input's Encounters with a location: per patient the latest
+	// one admits (with its location) or, finished, discharges (a
+	// tombstone). See app/census.FromEncounter. Default "": none.
+	Census string
 }
 
 // ErrRefused means some entries were refused: what could be published was
@@ -60,6 +68,9 @@ func runPublish(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	o.Conn, o.Topics, o.Refs = cfg.Conn, cfg.Topics, record.NewRefRule(cfg.LocalFHIRBases)
+	if o.Census = cf.census; o.Census != "" && !kafka.ValidCensusList(o.Census) {
+		return fmt.Errorf("%w: census list %q: want 1 to 64 of A-Z a-z 0-9 . _ -", ErrUsage, o.Census)
+	}
 	counts, refused, err := Publish(ctx, o)
 	printRefusals(io.Err, refused, o.Strict)
 	fmt.Fprint(io.Out, counts.String())
@@ -113,6 +124,9 @@ func Publish(ctx context.Context, o PublishOptions) (publish.Counts, []FileRefus
 		}
 		recs = append(recs, r...)
 	}
+	if o.Census != "" {
+		recs = append(recs, censusRecords(o.Topics, o.Census, recs)...)
+	}
 	if len(refused) > 0 && o.Strict {
 		return total, refused, fmt.Errorf("%w: %d (-strict: nothing published)", ErrRefused, len(refused))
 	}
@@ -134,4 +148,23 @@ func Publish(ctx context.Context, o PublishOptions) (publish.Counts, []FileRefus
 		return total, refused, fmt.Errorf("%w: %d of them (the rest published)", ErrRefused, len(refused))
 	}
 	return total, nil, nil
+}
+
+// censusRecords derives census list entries from the Encounters among recs
+// (app/census.Records), to be produced after them.
+func censusRecords(topics kafka.Topics, list string, recs []publish.Record) []publish.Record {
+	var encs []census.Encounter
+	for _, r := range recs {
+		patient, ok := topics.Collection(r.Topic)
+		if !ok || r.Value == nil || !store.IsPatient(patient) || !bytes.HasPrefix(r.Key, []byte("Encounter/")) {
+			continue
+		}
+		encs = append(encs, census.Encounter{Patient: patient, JSON: r.Value})
+	}
+	var out []publish.Record
+	for _, c := range census.Records(topics, list, encs) {
+		out = append(out, publish.Record{Topic: c.Topic, Key: c.Key, Value: c.Value,
+			Headers: []kgo.RecordHeader{{Key: "content-type", Value: []byte("application/json")}}})
+	}
+	return out
 }

@@ -1,11 +1,7 @@
 package clinical
 
 import (
-	"encoding/json"
-	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/chartline/chartline/store"
@@ -17,14 +13,18 @@ const (
 	KindRisk  = "risk"  // an upstream RiskAssessment from cds.risk
 )
 
-// Alert severities, highest first.
+// Alert severities, highest first. Emergency is PEWS's top band; info marks
+// an upstream risk shown on the chart as information, never in the inbox.
 const (
+	SeverityEmergency = "emergency"
 	SeverityHigh      = "high"
 	SeverityMedium    = "medium"
 	SeverityLowMedium = "low-medium"
+	SeverityInfo      = "info"
 )
 
-// SeverityRank orders severities: low-medium 1, medium 2, high 3, else 0.
+// SeverityRank orders severities: low-medium 1, medium 2, high 3, emergency
+// 4, else (info included) 0.
 func SeverityRank(s string) int {
 	switch s {
 	case SeverityLowMedium:
@@ -33,6 +33,8 @@ func SeverityRank(s string) int {
 		return 2
 	case SeverityHigh:
 		return 3
+	case SeverityEmergency:
+		return 4
 	}
 	return 0
 }
@@ -41,15 +43,57 @@ func SeverityRank(s string) int {
 // cause, so every workstation that sees the same data raises the same alert,
 // and a replay raises nothing new. Its lifecycle lives apart, in AlertState.
 type Alert struct {
-	ID       string    `json:"id"`
-	Patient  string    `json:"patient"`
-	Kind     string    `json:"kind"`
-	Severity string    `json:"severity"`
-	Title    string    `json:"title"`
-	Cause    Cause     `json:"cause"`
-	Raised   time.Time `json:"raised"` // when this workstation raised it (not part of the identity)
-	Trigger  store.Ref `json:"trigger"`
-	Version  string    `json:"version,omitempty"` // the trigger's meta.versionId, else meta.lastUpdated
+	ID       string `json:"id"`
+	Patient  string `json:"patient"`
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"`
+	Title    string `json:"title"`
+	Cause    Cause  `json:"cause"`
+	// Raised is the time of the data that caused it: the causing observation
+	// set of an episode, the occurrence (else production) of an upstream
+	// assessment. Never the ingest time nor the wall clock, so every
+	// workstation shows the same.
+	Raised  time.Time `json:"raised"`
+	Trigger store.Ref `json:"trigger"`
+	Version string    `json:"version,omitempty"` // the trigger's meta.versionId, else meta.lastUpdated
+	// Episode is the episode of an early-warning alert (kinds news2, pews).
+	Episode *EpisodeInfo `json:"episode,omitempty"`
+	// Past marks history: an episode that is not current (see Episode.Current).
+	// It is in the patient's alert history, never in the inbox, never notified.
+	Past bool `json:"past,omitempty"`
+	// Info marks an upstream risk that is old or long-horizon: shown on the
+	// chart as information, never in the inbox.
+	Info bool `json:"info,omitempty"`
+}
+
+// Derived display states, beside the lifecycle states of AlertState: an
+// alert that is history, information, or cleared by the data.
+const (
+	StateCleared     = "cleared"     // the episode's sustained fall below its trigger band
+	StatePast        = "past"        // a past episode (history)
+	StateInformation = "information" // an upstream risk shown as information
+)
+
+// DisplayState is the state an alert is shown in: information, past, cleared
+// (unless resolved), else its lifecycle state.
+func DisplayState(a Alert, st AlertState) string {
+	switch {
+	case a.Info:
+		return StateInformation
+	case a.Past:
+		return StatePast
+	}
+	s := st.State()
+	if a.Episode != nil && a.Episode.Cleared != nil && s != StateResolved {
+		return StateCleared
+	}
+	return s
+}
+
+// OpenState reports whether a display state still needs attention: new,
+// acknowledged or escalated.
+func OpenState(s string) bool {
+	return s == StateNew || s == StateAcknowledged || s == StateEscalated
 }
 
 // Cause is why an alert was raised: the NEWS2 fields for kind news2, the
@@ -63,6 +107,9 @@ type Cause struct {
 	Scale     int            `json:"scale,omitempty"`
 	Complete  bool           `json:"complete,omitempty"`
 	Missing   []string       `json:"missing,omitempty"`
+	// Readings are the values scored, each with its time, so the card shows
+	// how old the data is.
+	Readings []CauseReading `json:"readings,omitempty"`
 
 	// Upstream RiskAssessment
 	Source          string   `json:"source,omitempty"`
@@ -70,6 +117,35 @@ type Cause struct {
 	QualitativeRisk string   `json:"qualitativeRisk,omitempty"`
 	Probability     *float64 `json:"probability,omitempty"` // 0–1
 	Outcome         string   `json:"outcome,omitempty"`
+	// Horizon is the chosen prediction's horizon in words ("within 48 h",
+	// "lifetime"); empty when the assessment gives none.
+	Horizon string `json:"horizon,omitempty"`
+	// Occurred is the assessment's occurrence, else when it was produced.
+	Occurred *time.Time `json:"occurred,omitempty"`
+	// Predictions are every prediction of the assessment.
+	Predictions []RiskPrediction `json:"predictions,omitempty"`
+	// Why says why an upstream risk is information rather than an alert.
+	Why string `json:"why,omitempty"`
+}
+
+// CauseReading is one parameter's value as scored.
+type CauseReading struct {
+	Parameter string    `json:"parameter"`
+	Value     float64   `json:"value"`
+	Unit      string    `json:"unit,omitempty"`
+	Code      string    `json:"code,omitempty"` // consciousness A/C/V/P/U, air_or_oxygen air/oxygen
+	Time      time.Time `json:"time"`
+	Score     int       `json:"score"`
+	Assumed   bool      `json:"assumed,omitempty"`
+	Ref       store.Ref `json:"ref"`
+}
+
+// RiskPrediction is one prediction of an upstream assessment.
+type RiskPrediction struct {
+	Outcome         string   `json:"outcome,omitempty"`
+	QualitativeRisk string   `json:"qualitativeRisk,omitempty"`
+	Probability     *float64 `json:"probability,omitempty"` // 0–1
+	Horizon         string   `json:"horizon,omitempty"`
 }
 
 // AlertID is the deterministic id of an alert: "al-" and 20 base32 characters
@@ -77,231 +153,6 @@ type Cause struct {
 // detail such as the band reached).
 func AlertID(patient, kind, trigger, version string, detail ...string) string {
 	return HashID("al", append([]string{patient, kind, trigger, version}, detail...)...)
-}
-
-// NEWS2Alert raises an alert when the band rises (prev → cur) into
-// low-medium, medium or high; never on a fall or when it stays. The trigger is
-// the newest reading cur scored (ties broken by Type/id), and the band reached
-// is part of the id, so two workstations that score the same Observations
-// raise the same alert even if they saw them arrive in different batches.
-func NEWS2Alert(patient string, prev, cur Result, now time.Time) (Alert, bool) {
-	if BandRank(cur.Band) <= BandRank(prev.Band) {
-		return Alert{}, false
-	}
-	sev := ""
-	switch cur.Band {
-	case BandHigh:
-		sev = SeverityHigh
-	case BandMedium:
-		sev = SeverityMedium
-	case BandLowMedium:
-		sev = SeverityLowMedium
-	default:
-		return Alert{}, false
-	}
-	var trig *Reading
-	for i := range cur.Readings {
-		rd := &cur.Readings[i]
-		if rd.Ref.ID == "" {
-			continue
-		}
-		if trig == nil || rd.Time.After(trig.Time) || (rd.Time.Equal(trig.Time) && rd.Ref.Key() > trig.Ref.Key()) {
-			trig = rd
-		}
-	}
-	if trig == nil {
-		return Alert{}, false
-	}
-	title := fmt.Sprintf("NEWS2 %d: %s", cur.Total, cur.Band)
-	if cur.Band == BandLowMedium {
-		var reds []string
-		for _, rd := range cur.Readings {
-			if rd.Score == redScore {
-				reds = append(reds, string(rd.Parameter))
-			}
-		}
-		title += " (3 in " + strings.Join(reds, ", ") + ")"
-	}
-	if !cur.Complete {
-		title += ", partial"
-	}
-	return Alert{
-		ID:       AlertID(patient, KindNEWS2, trig.Ref.Key(), trig.Version, cur.Band),
-		Patient:  patient,
-		Kind:     KindNEWS2,
-		Severity: sev,
-		Title:    title,
-		Cause: Cause{
-			Score: cur.Total, Band: cur.Band, PrevBand: prev.Band, Subscores: cur.Subscores(),
-			Scale: cur.Scale, Complete: cur.Complete, Missing: cur.MissingNames(),
-		},
-		Raised:  now,
-		Trigger: trig.Ref,
-		Version: trig.Version,
-	}, true
-}
-
-// RiskOptions tunes RiskAlert. The zero value is the documented default.
-type RiskOptions struct {
-	// Threshold: a probabilityDecimal strictly above it raises an alert of
-	// severity medium. Zero means 0.5.
-	Threshold float64
-	// HighThreshold: a probabilityDecimal at or above it makes the alert high.
-	// Zero means 0.8.
-	HighThreshold float64
-}
-
-// Defaults of RiskOptions.
-const (
-	DefaultRiskThreshold     = 0.5
-	DefaultRiskHighThreshold = 0.8
-)
-
-type fhirRiskIn struct {
-	ResourceType string         `json:"resourceType"`
-	ID           string         `json:"id"`
-	Meta         *fhirMeta      `json:"meta"`
-	Status       string         `json:"status"`
-	Subject      fhirReference  `json:"subject"`
-	Performer    *fhirReference `json:"performer"`
-	Code         *fhirConcept   `json:"code"`
-	Prediction   []struct {
-		Outcome            *fhirConcept `json:"outcome"`
-		ProbabilityDecimal *json.Number `json:"probabilityDecimal"`
-		QualitativeRisk    *fhirConcept `json:"qualitativeRisk"`
-	} `json:"prediction"`
-}
-
-// RiskAlert reads an upstream RiskAssessment (cds.risk, raw FHIR JSON) and
-// raises an alert when a prediction's qualitativeRisk (HL7 risk-probability) is
-// high or certain (severity high) or moderate (medium), or when its
-// probabilityDecimal is above opts.Threshold (medium; high from
-// opts.HighThreshold). A probability above 1 is read as a percentage (FHIR R4
-// allows 0–100). The alert is labelled with its source: meta.source, else the
-// performer's display, else header (the Kafka record's "source" header), else
-// "upstream". Assessments that are not final, amended, corrected or preliminary
-// raise nothing. It fails only on JSON that is not a RiskAssessment about a
-// Patient.
-func RiskAlert(raw []byte, header string, opts RiskOptions, now time.Time) (Alert, bool, error) {
-	if opts.Threshold <= 0 {
-		opts.Threshold = DefaultRiskThreshold
-	}
-	if opts.HighThreshold <= 0 {
-		opts.HighThreshold = DefaultRiskHighThreshold
-	}
-	var ra fhirRiskIn
-	if err := json.Unmarshal(raw, &ra); err != nil {
-		return Alert{}, false, fmt.Errorf("read RiskAssessment: %w", err)
-	}
-	if ra.ResourceType != "RiskAssessment" || ra.ID == "" {
-		return Alert{}, false, fmt.Errorf("read RiskAssessment: resourceType %q id %q is not a RiskAssessment", ra.ResourceType, ra.ID)
-	}
-	patient, ok := referenceID(ra.Subject.Reference, "Patient")
-	if !ok {
-		return Alert{}, false, fmt.Errorf("read RiskAssessment/%s: subject is not a Patient", ra.ID)
-	}
-	if !usableStatus(ra.Status) {
-		return Alert{}, false, nil
-	}
-
-	var cause Cause
-	sev := ""
-	for _, p := range ra.Prediction {
-		s, qual := "", ""
-		if p.QualitativeRisk != nil {
-			for _, c := range p.QualitativeRisk.Coding {
-				if c.System != SystemRiskProbability {
-					continue
-				}
-				cs := ""
-				switch c.Code {
-				case "high", "certain":
-					cs = SeverityHigh
-				case "moderate":
-					cs = SeverityMedium
-				}
-				if SeverityRank(cs) > SeverityRank(s) {
-					s, qual = cs, c.Code
-				}
-			}
-		}
-		var prob *float64
-		if p.ProbabilityDecimal != nil {
-			if v, err := strconv.ParseFloat(string(*p.ProbabilityDecimal), 64); err == nil && v >= 0 && v <= 100 {
-				if v > 1 {
-					v /= 100
-				}
-				prob = &v
-				ps := ""
-				switch {
-				case v >= opts.HighThreshold:
-					ps = SeverityHigh
-				case v > opts.Threshold:
-					ps = SeverityMedium
-				}
-				if SeverityRank(ps) > SeverityRank(s) {
-					s = ps
-				}
-			}
-		}
-		if SeverityRank(s) > SeverityRank(sev) {
-			sev = s
-			cause.QualitativeRisk, cause.Probability = qual, prob
-			cause.Outcome = p.Outcome.label()
-		}
-	}
-	if sev == "" {
-		return Alert{}, false, nil
-	}
-
-	source := ""
-	switch {
-	case ra.Meta != nil && strings.TrimSpace(ra.Meta.Source) != "":
-		source = strings.TrimSpace(ra.Meta.Source)
-	case ra.Performer != nil && strings.TrimSpace(ra.Performer.Display) != "":
-		source = strings.TrimSpace(ra.Performer.Display)
-	case strings.TrimSpace(header) != "":
-		source = strings.TrimSpace(header)
-	default:
-		source = "upstream"
-	}
-	cause.Source = source
-	cause.Assessment = "RiskAssessment/" + ra.ID
-
-	version := ""
-	if ra.Meta != nil {
-		version = ra.Meta.VersionID
-		if version == "" && ra.Meta.LastUpdated != "" {
-			if t, err := parseFHIRTime(ra.Meta.LastUpdated); err == nil {
-				version = t.UTC().Format(time.RFC3339Nano)
-			}
-		}
-	}
-	what := ra.Code.label()
-	if what == "" {
-		what = cause.Outcome
-	}
-	if what == "" {
-		what = "Risk"
-	}
-	level := cause.QualitativeRisk
-	if cause.Probability != nil {
-		if level != "" {
-			level += ", "
-		}
-		level += strconv.FormatFloat(*cause.Probability*100, 'f', -1, 64) + " %"
-	}
-	return Alert{
-		ID:       AlertID(patient, KindRisk, cause.Assessment, version),
-		Patient:  patient,
-		Kind:     KindRisk,
-		Severity: sev,
-		Title:    fmt.Sprintf("%s: %s (%s)", what, level, source),
-		Cause:    cause,
-		Raised:   now,
-		Trigger:  store.Ref{Collection: store.Risk, Type: "RiskAssessment", ID: ra.ID},
-		Version:  version,
-	}, true, nil
 }
 
 // SortAlerts orders alerts for an inbox: severity (highest first), then the

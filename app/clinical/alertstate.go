@@ -158,6 +158,7 @@ func Merge(a, b AlertState) AlertState {
 //	escalate     any → escalated   (an escalation concurrent with a resolve, and later, wins)
 //	resolve      any → resolved
 //	reopen       resolved → acknowledged; otherwise no change
+//	renew        acknowledged → new (a system action: see FollowUp); otherwise no change
 //	note         no change
 func next(state, verb string) string {
 	switch verb {
@@ -172,6 +173,10 @@ func next(state, verb string) string {
 	case VerbReopen:
 		if state == StateResolved {
 			return StateAcknowledged
+		}
+	case VerbRenew:
+		if state == StateAcknowledged {
+			return StateNew
 		}
 	}
 	return state

@@ -87,7 +87,7 @@ func FuzzRiskAlert(f *testing.F) {
 	f.Add(readFixture(f, "risk-sepsis-high.json"))
 	f.Add([]byte(`{"resourceType":"RiskAssessment","id":"r","status":"final","subject":{"reference":"Patient/p"},"prediction":[{"probabilityDecimal":1e400}]}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		a, ok, err := RiskAlert(raw, "h", RiskOptions{}, t0)
+		a, ok, err := RiskAlert(raw, "h", t0, RiskOptions{}, t0)
 		if err == nil && ok && (a.Patient == "" || a.ID == "" || a.Severity == "") {
 			t.Fatalf("alert without identity: %+v", a)
 		}

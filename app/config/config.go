@@ -37,6 +37,9 @@ type Config struct {
 	// Census is the census list this workstation follows (the patients on
 	// spv.census.<list>); "" follows every patient topic. Default "".
 	Census string `json:"census,omitempty"`
+	// CensusRetention is how long a patient discharged from the census list
+	// stays readable in the store. Default (zero) 72 h (census.DefaultRetention).
+	CensusRetention Duration `json:"census_retention,omitzero"`
 	// Store is the store file. Default: store.DefaultPath().
 	Store string `json:"store,omitempty"`
 	// StaleVitals is how old a vital sign may be, before the newest one, and

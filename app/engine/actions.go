@@ -32,8 +32,8 @@ func (e *Engine) Act(patient, alertID, verb, note string) (clinical.AlertState, 
 	if !ok {
 		return clinical.AlertState{}, fmt.Errorf("act on alert: %w", ErrNoAlert)
 	}
-	at := doc.State.NextAt(e.o.Now())
-	a := clinical.NewAction(alertID, verb, e.o.User, e.o.Workstation, note, at)
+	at := doc.State.NextAt(e.opt().Now())
+	a := clinical.NewAction(alertID, verb, e.opt().User, e.opt().Workstation, note, at)
 	st, err := doc.State.Apply(a)
 	if err != nil {
 		return doc.State, err
@@ -43,12 +43,12 @@ func (e *Engine) Act(patient, alertID, verb, note string) (clinical.AlertState, 
 	if err != nil {
 		return doc.State, err
 	}
-	auditID := clinical.AuditID("alert-action", patient, e.o.User, e.o.Workstation, at, a.ID)
+	auditID := clinical.AuditID("alert-action", patient, e.opt().User, e.opt().Workstation, at, a.ID)
 	audit := clinical.AlertActionAudit(patient, alertID, a, auditID)
 
 	b := &store.Batch{Enqueue: []store.OutboxItem{
-		{ID: a.ID, Topic: e.o.Topics.AlertState, Key: []byte(alertID), Value: stateJSON},
-		{ID: auditID, Topic: e.o.Topics.Audit, Key: []byte(auditID), Value: audit},
+		{ID: a.ID, Topic: e.opt().Topics.AlertState, Key: []byte(alertID), Value: stateJSON},
+		{ID: auditID, Topic: e.opt().Topics.Audit, Key: []byte(auditID), Value: audit},
 	}}
 	if err := putDoc(b, KindAlert, patient, alertID, doc); err != nil {
 		return doc.State, err
@@ -75,7 +75,7 @@ func (e *Engine) restatus(r *store.Reader, b *store.Batch, patient string) error
 	}
 	if entry.Status.OpenAlerts != open {
 		st := entry.Status
-		st.OpenAlerts, st.Updated = open, e.o.Now().UTC()
+		st.OpenAlerts, st.Updated = open, e.opt().Now().UTC()
 		if b.Statuses == nil {
 			b.Statuses = map[string]store.Status{}
 		}
@@ -89,12 +89,12 @@ func (e *Engine) restatus(r *store.Reader, b *store.Batch, patient string) error
 func (e *Engine) ChartOpened(patient string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	at := e.o.Now().UTC()
-	id := clinical.AuditID("chart-opened", patient, e.o.User, e.o.Workstation, at, "")
-	audit := clinical.ChartOpenedAudit(patient, e.o.User, e.o.Workstation, at, id)
+	at := e.opt().Now().UTC()
+	id := clinical.AuditID("chart-opened", patient, e.opt().User, e.opt().Workstation, at, "")
+	audit := clinical.ChartOpenedAudit(patient, e.opt().User, e.opt().Workstation, at, id)
 	_, err := e.s.Apply(&store.Batch{
 		Docs:    []store.Doc{{Kind: KindAudit, Key: id, Patient: patient, Value: audit}},
-		Enqueue: []store.OutboxItem{{ID: id, Topic: e.o.Topics.Audit, Key: []byte(id), Value: audit, Created: at}},
+		Enqueue: []store.OutboxItem{{ID: id, Topic: e.opt().Topics.Audit, Key: []byte(id), Value: audit, Created: at}},
 	})
 	if err != nil {
 		return fmt.Errorf("audit chart opened: %w", err)

@@ -15,14 +15,15 @@ import (
 func (e *Engine) Authenticated(a clinical.Authentication) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	o := e.opt()
 	if a.User == "" {
-		a.User = e.o.User
+		a.User = o.User
 	}
 	if a.Workstation == "" {
-		a.Workstation = e.o.Workstation
+		a.Workstation = o.Workstation
 	}
 	if a.At.IsZero() {
-		a.At = e.o.Now()
+		a.At = o.Now()
 	}
 	a.At = a.At.UTC()
 	outcome := "ok"
@@ -33,7 +34,7 @@ func (e *Engine) Authenticated(a clinical.Authentication) error {
 	audit := clinical.AuthenticationAudit(a, id)
 	_, err := e.s.Apply(&store.Batch{
 		Docs:    []store.Doc{{Kind: KindAudit, Key: id, Value: audit}},
-		Enqueue: []store.OutboxItem{{ID: id, Topic: e.o.Topics.Audit, Key: []byte(id), Value: audit, Created: a.At}},
+		Enqueue: []store.OutboxItem{{ID: id, Topic: o.Topics.Audit, Key: []byte(id), Value: audit, Created: a.At}},
 	})
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", a.Kind, err)

@@ -32,16 +32,28 @@ type MatchDoc struct {
 	Since      time.Time           `json:"since"`
 }
 
-// Notice is something to notify the user of once: a new high alert or a new
-// trial match.
+// Notice is something to notify the user of once: a high alert raised, risen,
+// renewed, unattended for a follow-up interval or cleared (see
+// episodeNotices), or a new trial match. A banner follows its alert through
+// Alert, AlertState and Band, which Notices fills in as it reads them.
 type Notice struct {
-	ID       string    `json:"id"`   // the alert or match id
-	Kind     string    `json:"kind"` // "alert" or "match"
+	ID       string    `json:"id"`               // the notice's own id: the alert id for a raised alert, the match id for a match
+	Kind     string    `json:"kind"`             // "alert" or "match"
+	Alert    string    `json:"alert,omitempty"`  // the alert it is about
+	Reason   string    `json:"reason,omitempty"` // raised, rose, renewed, unattended, cleared (alerts)
 	Patient  string    `json:"patient"`
 	Title    string    `json:"title"`
 	Severity string    `json:"severity,omitempty"`
 	At       time.Time `json:"at"`
 	Seen     bool      `json:"seen"`
+
+	// Filled in by Notices when read, never stored: the alert's state now
+	// (clinical.DisplayState: new, acknowledged, escalated, resolved,
+	// cleared, past) and the band of the episode's latest set, so a banner
+	// comes down when the alert is acted on or cleared and never shows a band
+	// the patient has left.
+	AlertState string `json:"-"`
+	Band       string `json:"-"`
 }
 
 // pending holds one batch's derived documents so later patients in the batch
@@ -74,7 +86,7 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	if err != nil || !ok {
 		return err
 	}
-	now := e.o.Now().UTC()
+	now := e.opt().Now().UTC()
 	obs, err := r.Items(p, "Observation")
 	if err != nil {
 		return err
@@ -83,7 +95,7 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	if err != nil {
 		return err
 	}
-	cur := clinical.NEWS2(obs, goals, e.o.NEWS2)
+	cur := clinical.NEWS2(obs, goals, e.opt().NEWS2)
 	prev, hadPrev, err := getDoc[NEWS2Doc](r, KindNEWS2, p, "latest")
 	if err != nil {
 		return err
@@ -97,10 +109,12 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 			return err
 		}
 	}
-	if a, ok := clinical.NEWS2Alert(p, prev.Result, cur, now); ok {
-		if err := e.raise(r, b, a); err != nil {
-			return err
-		}
+	points := e.series(news2Kind, p, obs, goals, e.opt().NEWS2)
+	if err := e.deriveEpisodes(r, b, p, news2Kind, points, now); err != nil {
+		return err
+	}
+	if err := e.ageRisk(r, b, p, now); err != nil {
+		return err
 	}
 
 	matches, err := e.evaluateTrials(r, b, p, entry, obs, now)
@@ -126,8 +140,9 @@ func sameResult(a, b clinical.Result) bool {
 	return bytes.Equal(ja, jb)
 }
 
-// raise keeps a new alert (once: its id is its cause) and, when high,
-// a notice.
+// raise keeps an upstream risk alert (once: its id is its cause), with any
+// state another workstation already published for it, and notifies a high
+// one that is in the inbox.
 func (e *Engine) raise(r *store.Reader, b *store.Batch, a clinical.Alert) error {
 	if _, ok, err := r.Doc(KindAlert, a.Patient, a.ID); ok || err != nil {
 		return err
@@ -137,18 +152,55 @@ func (e *Engine) raise(r *store.Reader, b *store.Batch, a clinical.Alert) error 
 			return nil
 		}
 	}
-	if err := putDoc(b, KindAlert, a.Patient, a.ID, AlertDoc{Alert: a, State: clinical.NewAlertState(a)}); err != nil {
+	st := clinical.NewAlertState(a)
+	if remote, ok, err := sharedState(r, a.ID); err != nil {
+		return err
+	} else if ok {
+		st = clinical.Merge(st, remote)
+	}
+	if err := putDoc(b, KindAlert, a.Patient, a.ID, AlertDoc{Alert: a, State: st}); err != nil {
 		return err
 	}
-	e.o.Log.Info("alert raised", "kind", a.Kind, "severity", a.Severity) // no patient: logs carry no PHI
-	if a.Severity == "high" {
-		return putDoc(b, KindNotice, a.Patient, a.ID, Notice{ID: a.ID, Kind: "alert", Patient: a.Patient, Title: a.Title, Severity: a.Severity, At: a.Raised})
+	e.opt().Log.Info("alert raised", "kind", a.Kind, "severity", a.Severity) // no patient: logs carry no PHI
+	if !a.Info && clinical.SeverityRank(a.Severity) >= clinical.SeverityRank(clinical.SeverityHigh) && st.State() == clinical.StateNew {
+		return putDoc(b, KindNotice, a.Patient, a.ID, Notice{ID: a.ID, Kind: "alert", Alert: a.ID, Reason: ReasonRaised,
+			Patient: a.Patient, Title: a.Title, Severity: a.Severity, At: a.Raised})
 	}
 	return nil
 }
 
-// openAlerts counts a patient's alerts that are not resolved, including
-// those raised in this batch.
+// ageRisk turns a patient's upstream risk alerts whose assessment has left
+// the window into information, as RiskAlert would classify them now.
+func (e *Engine) ageRisk(r *store.Reader, b *store.Batch, p string, now time.Time) error {
+	o := e.opt()
+	window := o.Risk.Window
+	if window <= 0 {
+		window = o.NEWS2.Window
+	}
+	if window <= 0 {
+		window = clinical.DefaultStaleWindow
+	}
+	docs, err := r.PatientDocs(KindAlert, p)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		var a AlertDoc
+		if json.Unmarshal(d.Value, &a) != nil || a.Alert.Kind != clinical.KindRisk || a.Alert.Info || !a.Alert.Raised.Before(now.Add(-window)) {
+			continue
+		}
+		a.Alert.Info, a.Alert.Severity = true, clinical.SeverityInfo
+		a.Alert.Cause.Why = "assessed " + a.Alert.Raised.UTC().Format("2006-01-02") + ", outside the " + clinical.FormatInterval(window) + " window"
+		if err := putDoc(b, KindAlert, p, d.Key, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openAlerts counts a patient's alerts that still need attention (new,
+// acknowledged or escalated; not resolved, cleared, past or information),
+// including those written in this batch.
 func openAlerts(r *store.Reader, b *store.Batch, p string) (int, error) {
 	docs, err := r.PatientDocs(KindAlert, p)
 	if err != nil {
@@ -158,15 +210,20 @@ func openAlerts(r *store.Reader, b *store.Batch, p string) (int, error) {
 	for _, d := range docs {
 		var a AlertDoc
 		if json.Unmarshal(d.Value, &a) == nil {
-			states[d.Key] = a.State.Open()
+			states[d.Key] = clinical.OpenState(clinical.DisplayState(a.Alert, a.State))
 		}
 	}
 	for _, d := range b.Docs {
 		if d.Kind == KindAlert && d.Patient == p {
 			var a AlertDoc
 			if json.Unmarshal(d.Value, &a) == nil {
-				states[d.Key] = a.State.Open()
+				states[d.Key] = clinical.OpenState(clinical.DisplayState(a.Alert, a.State))
 			}
+		}
+	}
+	for _, d := range b.DeleteDocs {
+		if d.Kind == KindAlert && d.Patient == p {
+			delete(states, d.Key)
 		}
 	}
 	n := 0

@@ -30,10 +30,12 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chartline/chartline/app/clinical"
@@ -57,8 +59,19 @@ type Options struct {
 	// NEWS2 tunes scoring: the stale window (default 24 h) and the SpO2
 	// scale policy (default: Scale 2 where a hypercapnic target is recorded).
 	NEWS2 clinical.NEWS2Options
-	// Risk tunes upstream RiskAssessment alerts (default threshold 0.5).
+	// Risk tunes upstream RiskAssessment alerts (default threshold 0.5,
+	// horizon 30 days; the window is NEWS2's unless set).
 	Risk clinical.RiskOptions
+	// Alerts is the follow-up policy of early-warning alerts: when an episode
+	// clears (default 2 sets 1 h apart below its trigger band), when an
+	// acknowledged alert becomes New again and when an unattended one is
+	// notified again (default 30 min high and emergency, 60 min medium). A site
+	// policy file may set it.
+	Alerts clinical.AlertPolicy
+	// Tick is how often the engine re-evaluates patients with current alerts
+	// for what time alone changes (a follow-up interval ending, an episode
+	// becoming history). Default 15 s.
+	Tick time.Duration
 	// User and Workstation sign alert actions and AuditEvents.
 	User, Workstation string
 	Log               *slog.Logger
@@ -69,10 +82,11 @@ type Options struct {
 // Engine derives and keeps clinical state. Its methods are safe for
 // concurrent use: Run on one goroutine, Act and ChartOpened from the UI.
 type Engine struct {
-	o Options
+	o atomic.Pointer[Options] // replaced whole by Reconfigure; read with opt
 	s *store.Store
 
-	mu       sync.Mutex // serialises read-modify-write of documents
+	mu       sync.Mutex              // serialises read-modify-write of documents
+	cache    map[string]*seriesCache // kind and patient -> score series (under mu)
 	studies  []clinical.Study
 	upstream map[string][]Upstream // patient -> upstream ResearchSubjects
 	seen     map[string]int64      // shared-collection resource -> offset already processed
@@ -98,8 +112,17 @@ func New(o Options) (*Engine, error) {
 	if o.Workstation == "" {
 		o.Workstation = "unknown workstation"
 	}
-	return &Engine{o: o, s: o.Store, seen: map[string]int64{}, upstream: map[string][]Upstream{}}, nil
+	if o.Tick <= 0 {
+		o.Tick = 15 * time.Second
+	}
+	e := &Engine{s: o.Store, seen: map[string]int64{}, upstream: map[string][]Upstream{}, cache: map[string]*seriesCache{}}
+	e.o.Store(&o)
+	return e, nil
 }
+
+// opt is the options in force: a snapshot, never changed in place, so a
+// reader (Run, the outbox publisher, Act) never races Reconfigure.
+func (e *Engine) opt() *Options { return e.o.Load() }
 
 // Store is the store the engine keeps its documents in.
 func (e *Engine) Store() *store.Store { return e.s }
@@ -110,23 +133,34 @@ func (e *Engine) Run(ctx context.Context) error {
 	sub := e.s.Subscribe()
 	defer sub.Close()
 	if err := e.refreshStudies(); err != nil {
-		e.o.Log.Error("read studies", "err", err)
+		e.opt().Log.Error("read studies", "err", err)
 	}
 	if err := e.catchUp(ctx, false, true, true); err != nil {
 		return err
 	}
+	tick := time.NewTicker(e.opt().Tick)
+	defer tick.Stop()
 	for {
-		ch, err := sub.Next(ctx)
-		if err != nil {
-			if errors.Is(err, context.Canceled) || errors.Is(err, store.ErrClosed) {
-				return nil
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-sub.Done():
+			return nil
+		case <-tick.C:
+			if err := e.Timed(ctx); err != nil && !errors.Is(err, store.ErrClosed) && ctx.Err() == nil {
+				e.opt().Log.Error("clinical engine: timed re-evaluation", "err", err)
 			}
-			return err
+			continue
+		case <-sub.Ready():
+		}
+		ch, ok := sub.Take()
+		if !ok {
+			continue
 		}
 		studies := ch.Collections[store.Studies] != nil
 		if studies {
 			if err := e.refreshStudies(); err != nil {
-				e.o.Log.Error("read studies", "err", err)
+				e.opt().Log.Error("read studies", "err", err)
 			}
 		}
 		if err := e.catchUp(ctx, studies, ch.Collections[store.Risk] != nil,
@@ -134,7 +168,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			if errors.Is(err, store.ErrClosed) || ctx.Err() != nil {
 				return nil
 			}
-			e.o.Log.Error("clinical engine", "err", err)
+			e.opt().Log.Error("clinical engine", "err", err)
 		}
 	}
 }
@@ -230,24 +264,64 @@ func (e *Engine) evaluateBatch(patients []string, dirty map[string]uint64) error
 }
 
 // Reconfigure changes the clinical settings (stale window, Scale 2 policy,
-// risk threshold, user, workstation, topics) for the evaluations that follow.
+// risk threshold, follow-up policy, user, workstation, topics) for the
+// evaluations that follow. The options are replaced whole, atomically: a
+// reader sees the old set or the new one, never a mix.
 func (e *Engine) Reconfigure(o Options) error {
 	if o.Store != e.s {
 		return errors.New("engine: reconfigure cannot change the store")
 	}
+	old := e.opt()
 	if o.Topics.PatientPrefix == "" {
-		o.Topics = e.o.Topics
+		o.Topics = old.Topics
 	}
 	if o.Log == nil {
-		o.Log = e.o.Log
+		o.Log = old.Log
 	}
 	if o.Now == nil {
-		o.Now = e.o.Now
+		o.Now = old.Now
+	}
+	if o.User == "" {
+		o.User = old.User
+	}
+	if o.Workstation == "" {
+		o.Workstation = old.Workstation
+	}
+	if o.Tick <= 0 {
+		o.Tick = old.Tick
 	}
 	e.mu.Lock()
-	e.o = o
+	e.o.Store(&o)
 	e.mu.Unlock()
 	return nil
+}
+
+// Timed re-evaluates the patients whose alerts time alone can change: those
+// with an alert that is not history (a follow-up interval ending, an episode
+// or an upstream assessment leaving the window). Run calls it every
+// Options.Tick; tests call it after moving the clock.
+func (e *Engine) Timed(ctx context.Context) error {
+	docs, err := e.s.Docs(KindAlert)
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	for _, d := range docs {
+		var a AlertDoc
+		if json.Unmarshal(d.Value, &a) == nil && !a.Alert.Past && !a.Alert.Info {
+			set[d.Patient] = true
+		}
+	}
+	patients := make([]string, 0, len(set))
+	for p := range set {
+		patients = append(patients, p)
+	}
+	sort.Strings(patients)
+	dirty, err := e.s.Dirty()
+	if err != nil {
+		return err
+	}
+	return e.evaluate(ctx, patients, dirty)
 }
 
 // WaitIdle returns once every patient changed by commits up to seq has been

@@ -72,6 +72,9 @@ type workstation struct {
 
 func startWorkstation(t *testing.T, e *testenv.Env, name, path string, now func() time.Time) *workstation {
 	t.Helper()
+	if now == nil {
+		now = func() time.Time { return t0.Add(2 * time.Hour) } // the test data is current
+	}
 	s := testenv.OpenStore(t, path)
 	cfg := config.Default()
 	cfg.Conn = kafka.Conn{Brokers: []string{e.Broker.Addr()}}
@@ -122,7 +125,8 @@ var t0 = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 func TestNEWS2RiseRaisesOneDeterministicAlert(t *testing.T) {
 	e := testenv.New(t, kafka.BrokerOptions{})
 	e.Publish(patient("p-det", "Ward") + "\n" + vitals("p-det", "r1", t0, lowSet))
-	a := startWorkstation(t, e, "ws-a", testenv.StorePath(t), nil)
+	clock := func() time.Time { return t0.Add(61 * time.Minute) }
+	a := startWorkstation(t, e, "ws-a", testenv.StorePath(t), clock)
 	a.settle(t)
 	if r := news2Of(t, a.s, "p-det"); r.Band != "low" || r.Total != 0 || !r.Complete {
 		t.Fatalf("first round: %+v", r)
@@ -153,7 +157,7 @@ func TestNEWS2RiseRaisesOneDeterministicAlert(t *testing.T) {
 
 	// A second workstation fed the same topics from scratch derives the same
 	// alert id; a replay raises nothing new.
-	b := startWorkstation(t, e, "ws-b", testenv.StorePath(t), nil)
+	b := startWorkstation(t, e, "ws-b", testenv.StorePath(t), clock)
 	b.settle(t)
 	other := alertsOf(t, b.s, "p-det")
 	if len(other) != 1 || other[0].Alert.ID != got.Alert.ID {
@@ -174,10 +178,22 @@ func TestUpstreamRiskAlert(t *testing.T) {
 		&kgo.Record{Topic: "cds.risk", Key: []byte("RiskAssessment/ra-2"), Value: []byte(`{"resourceType":"RiskAssessment","id":"ra-2","status":"final","subject":{"reference":"Patient/p-risk"},"prediction":[{"probabilityDecimal":0.2}]}`)})
 	a := startWorkstation(t, e, "ws-a", testenv.StorePath(t), nil)
 	a.settle(t)
-	testenv.Eventually(t, 10*time.Second, "risk alert", func() bool { return len(alertsOf(t, a.s, "p-risk")) == 1 })
-	got := alertsOf(t, a.s, "p-risk")[0].Alert
-	if got.Kind != "risk" || got.Severity != "high" || got.Cause.Source != "flink://sepsis-risk" || got.Trigger.ID != "ra-1" {
+	testenv.Eventually(t, 10*time.Second, "risk alert", func() bool { return len(alertsOf(t, a.s, "p-risk")) == 2 })
+	var got, info clinical.Alert
+	for _, v := range alertsOf(t, a.s, "p-risk") {
+		if v.Inbox() {
+			got = v.Alert
+		} else {
+			info = v.Alert
+		}
+	}
+	if got.Kind != "risk" || got.Severity != "high" || got.Cause.Source != "flink://sepsis-risk" || got.Trigger.ID != "ra-1" ||
+		!got.Raised.Equal(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)) {
 		t.Fatalf("risk alert = %+v", got)
+	}
+	// A low probability is information on the chart, not in the inbox.
+	if info.Trigger.ID != "ra-2" || !info.Info || info.Severity != clinical.SeverityInfo {
+		t.Fatalf("information = %+v", info)
 	}
 }
 
@@ -400,8 +416,8 @@ func TestTrialMatchAndStudyClosing(t *testing.T) {
 func TestChartOpenedAuditPublished(t *testing.T) {
 	e := testenv.New(t, kafka.BrokerOptions{})
 	e.Publish(patient("p-aud", "Audit"))
-	a := startWorkstation(t, e, "ws-a", testenv.StorePath(t), nil)
-	b := startWorkstation(t, e, "ws-b", testenv.StorePath(t), nil)
+	a := startWorkstation(t, e, "ws-a", testenv.StorePath(t), time.Now)
+	b := startWorkstation(t, e, "ws-b", testenv.StorePath(t), time.Now)
 	a.settle(t)
 	if err := a.ss.Engine().ChartOpened("p-aud"); err != nil {
 		t.Fatal(err)

@@ -165,13 +165,13 @@ func ExportAudit(patient, kind, document, user, workstation string, at time.Time
 func (e *Engine) Exported(kind, document string, patients ...string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	at := e.o.Now().UTC()
+	at := e.opt().Now().UTC()
 	b := &store.Batch{}
 	for _, p := range patients {
-		id := clinical.AuditID("export-"+kind, p, e.o.User, e.o.Workstation, at, document)
-		ev := ExportAudit(p, kind, document, e.o.User, e.o.Workstation, at, id)
+		id := clinical.AuditID("export-"+kind, p, e.opt().User, e.opt().Workstation, at, document)
+		ev := ExportAudit(p, kind, document, e.opt().User, e.opt().Workstation, at, id)
 		b.Docs = append(b.Docs, store.Doc{Kind: KindAudit, Key: id, Patient: p, Value: ev})
-		b.Enqueue = append(b.Enqueue, store.OutboxItem{ID: id, Topic: e.o.Topics.Audit, Key: []byte(id), Value: ev, Created: at})
+		b.Enqueue = append(b.Enqueue, store.OutboxItem{ID: id, Topic: e.opt().Topics.Audit, Key: []byte(id), Value: ev, Created: at})
 	}
 	if _, err := e.s.Apply(b); err != nil {
 		return fmt.Errorf("audit %s: %w", kind, err)

@@ -52,7 +52,7 @@ func (e *Engine) Publish(ctx context.Context, cl *kgo.Client, ready Ready) error
 			if errors.Is(err, store.ErrClosed) {
 				return nil
 			}
-			e.o.Log.Warn("outbox: publish failed; will retry", "err", err)
+			e.opt().Log.Warn("outbox: publish failed; will retry", "err", err)
 		}
 		wait := backoff
 		switch {
@@ -137,7 +137,7 @@ func (e *Engine) publishOnce(ctx context.Context, cl *kgo.Client, ready Ready, v
 }
 
 func contentType(topic string, e *Engine) string {
-	if topic == e.o.Topics.Audit {
+	if topic == e.opt().Topics.Audit {
 		return "application/fhir+json"
 	}
 	return "application/json"
@@ -147,7 +147,7 @@ func contentType(topic string, e *Engine) string {
 // the store (fed by the feed) shows.
 func (e *Engine) onTopic(it store.OutboxItem) (bool, error) {
 	switch it.Topic {
-	case e.o.Topics.AlertState:
+	case e.opt().Topics.AlertState:
 		res, ok, err := e.s.Resource(store.Ref{Collection: store.AlertState, Type: AlertStateType, ID: string(it.Key)})
 		if err != nil || !ok {
 			return false, err
@@ -168,7 +168,7 @@ func (e *Engine) onTopic(it store.OutboxItem) (bool, error) {
 			}
 		}
 		return true, nil
-	case e.o.Topics.Audit:
+	case e.opt().Topics.Audit:
 		_, ok, err := e.s.Resource(store.Ref{Collection: store.Audit, Type: "AuditEvent", ID: it.ID})
 		return ok, err
 	}

@@ -26,19 +26,41 @@ type AlertView struct {
 	Queued []clinical.Action
 }
 
-// Status is the alert's lifecycle state: new, acknowledged, escalated or resolved.
-func (a AlertView) Status() string { return a.State.State() }
+// Status is the state the alert is shown in (clinical.DisplayState): its
+// lifecycle state (new, acknowledged, escalated, resolved), or cleared, past
+// (a past episode) or information (an upstream risk for the chart).
+func (a AlertView) Status() string { return clinical.DisplayState(a.Alert, a.State) }
 
-// Alerts returns every patient's alerts, most severe first, then newest.
+// Open reports whether the alert still needs attention: new, acknowledged or escalated.
+func (a AlertView) Open() bool { return clinical.OpenState(a.Status()) }
+
+// Inbox reports whether the alert belongs in the inbox: not a past episode,
+// not information.
+func (a AlertView) Inbox() bool { return !a.Alert.Past && !a.Alert.Info }
+
+// Alerts returns the inbox: every patient's alerts that are not history
+// (past episodes) or information (old or long-horizon upstream risks), most
+// severe first, then newest.
 func Alerts(r *store.Reader) ([]AlertView, error) {
 	docs, err := r.Docs(KindAlert)
 	if err != nil {
 		return nil, err
 	}
-	return alertViews(r, docs)
+	all, err := alertViews(r, docs)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, v := range all {
+		if v.Inbox() {
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
-// PatientAlerts returns one patient's alerts, most severe first, then newest.
+// PatientAlerts returns one patient's alerts, history and information
+// included (the chart's alert history), most severe first, then newest.
 func PatientAlerts(r *store.Reader, patient string) ([]AlertView, error) {
 	docs, err := r.PatientDocs(KindAlert, patient)
 	if err != nil {
@@ -57,6 +79,9 @@ func alertViews(r *store.Reader, docs []store.Doc) ([]AlertView, error) {
 		var a AlertDoc
 		if err := json.Unmarshal(d.Value, &a); err != nil {
 			continue
+		}
+		if a.Alert.Raised.IsZero() && a.Alert.Trigger.ID == "" {
+			continue // a placeholder an older Chartline kept for another workstation's state
 		}
 		v := AlertView{Alert: a.Alert, State: a.State}
 		for _, act := range a.State.Actions {
@@ -177,7 +202,8 @@ func trimRef(ref string) string {
 	return ref
 }
 
-// Notices returns the notices not yet seen, oldest first.
+// Notices returns the notices not yet seen, oldest first, each alert
+// notice with its alert's state now and the band of its latest set.
 func Notices(r *store.Reader) ([]Notice, error) {
 	docs, err := r.Docs(KindNotice)
 	if err != nil {
@@ -186,9 +212,25 @@ func Notices(r *store.Reader) ([]Notice, error) {
 	var out []Notice
 	for _, d := range docs {
 		var n Notice
-		if json.Unmarshal(d.Value, &n) == nil && !n.Seen {
-			out = append(out, n)
+		if json.Unmarshal(d.Value, &n) != nil || n.Seen {
+			continue
 		}
+		if n.Kind == "alert" {
+			id := n.Alert
+			if id == "" {
+				id = n.ID
+			}
+			if a, ok, err := getDoc[AlertDoc](r, KindAlert, n.Patient, id); err != nil {
+				return nil, err
+			} else if ok {
+				n.AlertState = clinical.DisplayState(a.Alert, a.State)
+				n.Band = a.Alert.Cause.Band
+				if a.Alert.Episode != nil {
+					n.Band = a.Alert.Episode.Latest.Band
+				}
+			}
+		}
+		out = append(out, n)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out, nil

@@ -37,7 +37,7 @@ func (e *Engine) refreshStudies() error {
 			groups[r.ID] = r.JSON
 		case "ValueSet":
 			if err := valueSets.Add(r.JSON); err != nil {
-				e.o.Log.Warn("unreadable value set", "valueset", r.ID, "err", err)
+				e.opt().Log.Warn("unreadable value set", "valueset", r.ID, "err", err)
 			}
 		}
 	}
@@ -48,7 +48,7 @@ func (e *Engine) refreshStudies() error {
 		}
 		s, err := clinical.ParseStudy(r.JSON)
 		if err != nil {
-			e.o.Log.Warn("unreadable study", "study", r.ID, "err", err)
+			e.opt().Log.Warn("unreadable study", "study", r.ID, "err", err)
 			continue
 		}
 		if s.Criteria == nil {
@@ -58,7 +58,7 @@ func (e *Engine) refreshStudies() error {
 						s = withGroup
 						break
 					} else {
-						e.o.Log.Warn("unreadable eligibility group", "study", r.ID, "err", err)
+						e.opt().Log.Warn("unreadable eligibility group", "study", r.ID, "err", err)
 					}
 				}
 			}
@@ -131,9 +131,14 @@ func (e *Engine) eachChanged(collection, typ string, fn func(r *store.Reader, b 
 // processRisk raises alerts for new upstream RiskAssessments (cds.risk).
 func (e *Engine) processRisk(affected map[string]bool) error {
 	return e.eachChanged(store.Risk, "RiskAssessment", func(r *store.Reader, b *store.Batch, it store.Item, res store.Resource) error {
-		a, raise, err := clinical.RiskAlert(res.JSON, "", e.o.Risk, e.o.Now().UTC())
+		o := e.opt()
+		ro := o.Risk
+		if ro.Window <= 0 {
+			ro.Window = o.NEWS2.Window
+		}
+		a, raise, err := clinical.RiskAlert(res.JSON, "", it.Meta.Source.Time, ro, o.Now().UTC())
 		if err != nil {
-			e.o.Log.Warn("unreadable upstream risk assessment", "id", it.ID, "err", err)
+			e.opt().Log.Warn("unreadable upstream risk assessment", "id", it.ID, "err", err)
 			return nil
 		}
 		if !raise {
@@ -157,10 +162,12 @@ func (e *Engine) processAlertStates(affected map[string]bool) error {
 			return err
 		}
 		if !had {
-			// Raised elsewhere from data this workstation has not seen
-			// (yet): keep it, so the inbox shows what colleagues act on.
-			doc = AlertDoc{Alert: clinical.Alert{ID: remote.Alert, Patient: remote.Patient, Kind: remote.Kind,
-				Title: "Alert raised on another workstation", Severity: "medium"}, State: clinical.NewAlertState(clinical.Alert{ID: remote.Alert, Patient: remote.Patient, Kind: remote.Kind})}
+			// An alert this workstation has not derived (yet): the state
+			// stays on the topic's copy in the store, and deriving the alert
+			// merges it (sharedState). Nothing is shown until then: the
+			// patient is re-evaluated in case the data is already here.
+			affected[remote.Patient] = true
+			return nil
 		}
 		merged := clinical.Merge(doc.State, remote)
 		if err := e.repair(r, b, remote, merged); err != nil {
@@ -187,7 +194,7 @@ func (e *Engine) repair(r *store.Reader, b *store.Batch, remote, merged clinical
 	}
 	var missing []string
 	for _, a := range merged.Actions {
-		if a.Workstation == e.o.Workstation && !onTopic[a.ID] {
+		if a.Workstation == e.opt().Workstation && !onTopic[a.ID] {
 			missing = append(missing, a.ID)
 		}
 	}
@@ -199,7 +206,7 @@ func (e *Engine) repair(r *store.Reader, b *store.Batch, remote, merged clinical
 		return err
 	}
 	for _, it := range items {
-		if it.Topic == e.o.Topics.AlertState && string(it.Key) == remote.Alert {
+		if it.Topic == e.opt().Topics.AlertState && string(it.Key) == remote.Alert {
 			return nil // a publish of this alert is on its way
 		}
 	}
@@ -212,7 +219,7 @@ func (e *Engine) repair(r *store.Reader, b *store.Batch, remote, merged clinical
 		ids = append(ids, a.ID)
 	}
 	b.Enqueue = append(b.Enqueue, store.OutboxItem{
-		ID: clinical.HashID("rp", append([]string{remote.Alert}, ids...)...), Topic: e.o.Topics.AlertState,
+		ID: clinical.HashID("rp", append([]string{remote.Alert}, ids...)...), Topic: e.opt().Topics.AlertState,
 		Key: []byte(remote.Alert), Value: value,
 	})
 	return nil

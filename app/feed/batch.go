@@ -3,11 +3,13 @@ package feed
 import (
 	"bytes"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/chartline/chartline/app/census"
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/record"
@@ -21,6 +23,7 @@ const AlertStateType = "AlertState"
 
 // op is what one Kafka record turns into: a put, a delete, or a quarantine.
 type op struct {
+	doc   *store.Doc // a census entry
 	put   *store.Resource
 	del   *store.Ref
 	quar  *store.Quarantined
@@ -38,6 +41,7 @@ type builder struct {
 	topics kafka.Topics
 	now    func() time.Time
 	dec    record.Decoder // the record rules under the deployment's reference rule
+	census string         // the census list followed, "" for none
 }
 
 // build decodes every record (in parallel for big batches) and returns the
@@ -69,6 +73,7 @@ func (b *builder) build(recs []*kgo.Record, schemas map[uint32]string) *store.Ba
 
 	batch := &store.Batch{Offsets: map[store.TopicPartition]int64{}}
 	last := make(map[store.Ref]int, len(ops)) // ref -> index in ops of its last operation
+	lastDoc := map[string]int{}               // census patient -> index of its last entry
 	for i := range ops {
 		o := &ops[i]
 		tp := store.TopicPartition{Topic: o.topic, Partition: o.part}
@@ -78,6 +83,8 @@ func (b *builder) build(recs []*kgo.Record, schemas map[uint32]string) *store.Ba
 		switch {
 		case o.quar != nil:
 			batch.Quarantine = append(batch.Quarantine, *o.quar)
+		case o.doc != nil:
+			lastDoc[o.doc.Patient] = i
 		case o.put != nil:
 			last[o.put.Ref] = i
 		case o.del != nil:
@@ -87,6 +94,8 @@ func (b *builder) build(recs []*kgo.Record, schemas map[uint32]string) *store.Ba
 	for i := range ops { // in record order, keeping only each key's last operation
 		o := &ops[i]
 		switch {
+		case o.doc != nil && lastDoc[o.doc.Patient] == i:
+			batch.Docs = append(batch.Docs, *o.doc)
 		case o.put != nil && last[o.put.Ref] == i:
 			batch.Puts = append(batch.Puts, *o.put)
 		case o.del != nil && last[*o.del] == i:
@@ -104,6 +113,17 @@ func (b *builder) decode(r *kgo.Record, schemas map[uint32]string) op {
 			Topic: r.Topic, Partition: r.Partition, Offset: r.Offset,
 			Key: r.Key, Value: r.Value, Reason: reason, Detail: detail,
 			Time: b.now().UTC(), RecordAt: r.Timestamp.UTC(),
+		}
+		return o
+	}
+	if list, ok := b.topics.CensusList(r.Topic); ok && list == b.census {
+		value, reason, detail := unframe(r.Value, schemas)
+		if reason != "" {
+			return quarantine(reason, detail)
+		}
+		o, why := b.censusOp(o, value, list, r.Key, r.Timestamp)
+		if why != "" {
+			return quarantine(census.ErrBadEntry.Error(), strings.TrimPrefix(why, census.ErrBadEntry.Error()+": "))
 		}
 		return o
 	}

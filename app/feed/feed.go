@@ -56,6 +56,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/chartline/chartline/app/census"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/record"
 	"github.com/chartline/chartline/app/schemareg"
@@ -85,6 +86,13 @@ type Options struct {
 	// before the feed switches to the other one, when Conn has a failover
 	// cluster (Conn.Failover). Default 15 s.
 	FailoverAfter time.Duration
+	// Census, when set, is the census list followed: only the patients on
+	// spv.census.<Census> have their topics consumed (see census.go).
+	// Default "": every patient topic.
+	Census string
+	// CensusRetention is how long a discharged patient's data stays in the
+	// store. Default census.DefaultRetention (72 h).
+	CensusRetention time.Duration
 	// LocalFHIRBases are the base URLs whose absolute Patient references
 	// name local patients (config local_fhir_bases; record.RefRule). Default none.
 	LocalFHIRBases []string
@@ -99,8 +107,9 @@ type Feed struct {
 	shared  map[string]bool
 	salt    []byte
 
-	mu   sync.Mutex
-	live *cluster // the cluster read now (guarded by mu)
+	mu       sync.Mutex
+	live     *cluster        // the cluster read now (guarded by mu)
+	followed map[string]bool // patients on the census list (guarded by mu)
 
 	fetched  atomic.Int64
 	discover chan struct{} // a discovery pass finished
@@ -129,6 +138,12 @@ func New(o Options) (*Feed, error) {
 	if o.FailoverAfter <= 0 {
 		o.FailoverAfter = DefaultFailoverAfter
 	}
+	if o.CensusRetention <= 0 {
+		o.CensusRetention = census.DefaultRetention
+	}
+	if o.Census != "" && !kafka.ValidCensusList(o.Census) {
+		return nil, fmt.Errorf("feed: census list %q: want 1 to 64 of A-Z a-z 0-9 . _ -", o.Census)
+	}
 	if o.Conn.HasFailover() {
 		if _, err := o.Conn.FailoverConn().Options(); err != nil {
 			return nil, fmt.Errorf("feed: failover cluster: %w", err)
@@ -142,11 +157,14 @@ func New(o Options) (*Feed, error) {
 	}
 	f := &Feed{
 		o: o, tr: newTracker(o.Conn.Brokers),
-		b:       builder{topics: o.Topics, now: time.Now, dec: record.Decoder{Refs: record.NewRefRule(o.LocalFHIRBases)}},
+		b:       builder{topics: o.Topics, now: time.Now, dec: record.Decoder{Refs: record.NewRefRule(o.LocalFHIRBases)}, census: o.Census},
 		patient: regexp.MustCompile(o.Topics.PatientRegex()),
 		shared:  shared, salt: salt,
 		discover: make(chan struct{}, 1),
 		switchTo: make(chan string, 1),
+	}
+	if err := f.loadCensus(); err != nil {
+		return nil, fmt.Errorf("feed: read the census: %w", err)
 	}
 	c, err := f.newCluster(Primary)
 	if err != nil {
@@ -154,6 +172,7 @@ func New(o Options) (*Feed, error) {
 	}
 	f.live = c
 	f.tr.st.Cluster, f.tr.st.HasFailover = Primary, o.Conn.HasFailover()
+	f.tr.st.Census, f.tr.st.Followed = o.Census, len(f.followed)
 	return f, nil
 }
 
@@ -385,7 +404,22 @@ func (f *Feed) checkRestart(c *cluster, topic string, part int32, first int64) {
 }
 
 func (f *Feed) applyLoop(ctx context.Context, in <-chan pending) error {
-	for p := range in {
+	purge := time.NewTicker(f.purgeEvery())
+	defer purge.Stop()
+	for {
+		var p pending
+		select {
+		case q, ok := <-in:
+			if !ok {
+				return nil
+			}
+			p = q
+		case now := <-purge.C:
+			if err := f.purgeDischarged(now); err != nil && !errors.Is(err, store.ErrClosed) {
+				f.o.Log.Error("census retention: purge failed; will retry", "err", err)
+			}
+			continue
+		}
 		if p.done != nil {
 			close(p.done)
 			continue
@@ -398,7 +432,16 @@ func (f *Feed) applyLoop(ctx context.Context, in <-chan pending) error {
 			ch, err := f.o.Store.Apply(p.batch)
 			if err == nil {
 				f.tr.applied(int64(p.n))
+				admitted := 0
+				if len(p.batch.Docs) > 0 {
+					admitted = f.censusApplied(p.batch.Docs)
+				}
+				f.mu.Lock()
+				followed := len(f.followed)
+				f.mu.Unlock()
 				f.tr.update(func(s *Status) {
+					s.CensusPending += admitted // until a discovery pass starts their topics
+					s.Followed = followed
 					for tp, next := range p.batch.Offsets {
 						pl := s.Partitions[tp]
 						pl.Next = next
@@ -432,7 +475,6 @@ func (f *Feed) applyLoop(ctx context.Context, in <-chan pending) error {
 			}
 		}
 	}
-	return nil
 }
 
 func (f *Feed) fetchErrors(c *cluster, fetches kgo.Fetches) {
@@ -481,9 +523,17 @@ func (f *Feed) skip(c *cluster, topic, why string) {
 	})
 }
 
-// wanted reports whether a topic is one of Chartline's.
+// wanted reports whether a topic is one of Chartline's that this feed
+// reads: a shared topic, the census list's, or a patient topic (with a
+// census list, of a patient on it).
 func (f *Feed) wanted(topic string) bool {
-	return f.shared[topic] || f.patient.MatchString(topic)
+	if f.shared[topic] {
+		return true
+	}
+	if f.o.Census != "" && topic == f.o.Topics.Census(f.o.Census) {
+		return true
+	}
+	return f.patient.MatchString(topic) && f.follows(topic)
 }
 
 func (f *Feed) discoverLoop(ctx context.Context, c *cluster) {
@@ -608,10 +658,18 @@ func (f *Feed) discoverOnce(ctx context.Context, c *cluster) {
 		}
 	}
 	waiting := maps.Clone(c.waiting)
+	pending := 0 // census patients whose topic exists but is not read yet
+	for id := range f.followed {
+		topic := f.o.Topics.Patient(id)
+		if _, exists := details[topic]; exists && len(c.consuming[topic]) == 0 {
+			pending++
+		}
+	}
 	f.mu.Unlock()
 	if len(add) > 0 {
 		c.cl.AddConsumePartitions(add)
 	}
+	f.unfollow(c)
 
 	f.tr.update(func(s *Status) {
 		if s.State == Offline || s.State == Connecting {
@@ -622,6 +680,7 @@ func (f *Feed) discoverOnce(ctx context.Context, c *cluster) {
 		}
 		s.Err = ""
 		s.Waiting = waiting
+		s.CensusPending = pending
 		if len(topics) == 0 || err == nil {
 			s.Passes++ // a pass counts once it has seen the log ends
 		}
@@ -674,7 +733,16 @@ func (f *Feed) WaitCaughtUp(ctx context.Context) error {
 					target[tp] = p.HighWater
 				}
 			}
-			done := true
+			if f.o.Census != "" {
+				// Census patients' topics are added as the list is read:
+				// each counts once a pass has started it.
+				for tp, p := range s.Partitions {
+					if _, ok := target[tp]; !ok {
+						target[tp] = p.HighWater
+					}
+				}
+			}
+			done := s.CensusPending == 0
 			for tp, hw := range target {
 				p, ok := s.Partitions[tp]
 				if ok && p.Next < hw { // a partition gone (skipped) no longer counts

@@ -65,6 +65,13 @@ type Status struct {
 	// the live cluster's log end: mirroring lag on a failover cluster. They
 	// are not read until the mirror reaches that offset.
 	Waiting map[store.TopicPartition]int64
+	// Census is the census list followed ("" for every patient topic),
+	// Followed how many patients are on it, CensusPending how many of
+	// those have a topic not read yet (an admission waits for the next
+	// discovery pass).
+	Census        string
+	Followed      int
+	CensusPending int
 }
 
 // Connected reports whether the cluster is answering.

@@ -31,7 +31,12 @@ const (
 	KindMatches    = "matches"
 	KindAlertState = "alert-state"
 	KindAudit      = "audit"
+	KindCensus     = "census"
 )
+
+// DefaultCensusPrefix starts every census list's topic (DESIGN.md §8):
+// spv.census.<list>, compacted, keyed Patient/<id>.
+const DefaultCensusPrefix = "spv.census."
 
 // Limits and topic settings fixed by DESIGN.md §3.
 const (
@@ -67,6 +72,41 @@ type Topics struct {
 	Matches       string `json:"matches"`        // default "trials.matches"
 	AlertState    string `json:"alert_state"`    // default "spv.alert-state"
 	Audit         string `json:"audit"`          // default "spv.audit"
+	// CensusPrefix starts the census lists' topics; "" means
+	// DefaultCensusPrefix ("spv.census.").
+	CensusPrefix string `json:"census_prefix,omitempty"`
+}
+
+// Census returns the topic of census list list, "spv.census.<list>" by
+// default. It does not check the name; see ValidCensusList.
+func (t Topics) Census(list string) string { return t.censusPrefix() + list }
+
+func (t Topics) censusPrefix() string {
+	if t.CensusPrefix == "" {
+		return DefaultCensusPrefix
+	}
+	return t.CensusPrefix
+}
+
+// CensusList returns the list a census topic belongs to; false for any
+// other topic.
+func (t Topics) CensusList(topic string) (string, bool) {
+	list, ok := strings.CutPrefix(topic, t.censusPrefix())
+	return list, ok && ValidCensusList(list)
+}
+
+// ValidCensusList reports whether list can name a census list: 1 to 64 of
+// [A-Za-z0-9._-], so that its topic is a legal Kafka topic name.
+func ValidCensusList(list string) bool {
+	if len(list) == 0 || len(list) > 64 {
+		return false
+	}
+	for i := 0; i < len(list); i++ {
+		if !isIDByte(list[i]) && list[i] != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // DefaultTopics returns the topic names of DESIGN.md §3.
@@ -122,9 +162,12 @@ func (t Topics) Collection(topic string) (string, bool) {
 }
 
 // Kind names what a topic holds: KindPatient, KindReference, KindStudies,
-// KindRisk, KindMatches, KindAlertState or KindAudit; "" for a topic that is
-// not Chartline's.
+// KindRisk, KindMatches, KindAlertState, KindAudit or KindCensus; "" for a
+// topic that is not Chartline's.
 func (t Topics) Kind(topic string) string {
+	if _, ok := t.CensusList(topic); ok {
+		return KindCensus
+	}
 	c, ok := t.Collection(topic)
 	if !ok {
 		return ""
@@ -159,7 +202,7 @@ func (t Topics) PatientRegex() string {
 // (the cluster's num.partitions) for the shared topics, whose records are
 // ordered per key by key hashing. Unknown topics get -1 as well.
 func (t Topics) Partitions(topic string) int32 {
-	if t.Kind(topic) == KindPatient {
+	if k := t.Kind(topic); k == KindPatient || k == KindCensus {
 		return 1
 	}
 	return -1

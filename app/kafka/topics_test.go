@@ -179,3 +179,35 @@ func TestShared(t *testing.T) {
 		t.Fatalf("Patient(p9) = %q", p)
 	}
 }
+
+func TestCensusTopics(t *testing.T) {
+	tp := DefaultTopics()
+	if got := tp.Census("ward-7b"); got != "spv.census.ward-7b" {
+		t.Fatalf("Census = %q", got)
+	}
+	for _, tc := range []struct {
+		topic, list string
+		ok          bool
+	}{
+		{"spv.census.ward-7b", "ward-7b", true},
+		{"spv.census.a", "a", true},
+		{"spv.census.", "", false},
+		{"spv.census." + strings.Repeat("x", 65), "", false},
+		{"spv.census.ward 7", "", false},
+		{"spv.alert-state", "", false},
+	} {
+		list, ok := tp.CensusList(tc.topic)
+		if ok != tc.ok || (ok && list != tc.list) {
+			t.Errorf("CensusList(%q) = %q, %v", tc.topic, list, ok)
+		}
+		if kind := tp.Kind(tc.topic); (kind == KindCensus) != tc.ok {
+			t.Errorf("Kind(%q) = %q", tc.topic, kind)
+		}
+	}
+	if c := tp.Config("spv.census.w"); *c["cleanup.policy"] != "compact" || tp.Partitions("spv.census.w") != 1 {
+		t.Fatalf("census topic policy %v, %d partitions", c, tp.Partitions("spv.census.w"))
+	}
+	if _, ok := tp.Collection("spv.census.w"); ok {
+		t.Fatal("a census topic is not a store collection")
+	}
+}

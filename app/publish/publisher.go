@@ -64,7 +64,7 @@ func (c *Counts) add(kind string, r *kgo.Record, topics map[string]bool) {
 	c.ByTopicKind[kind]++
 	if r.Value == nil {
 		c.Tombstones++
-	} else {
+	} else if kind != kafka.KindCensus { // a census entry is not a resource
 		typ, _, _ := strings.Cut(string(r.Key), "/")
 		c.ByType[typ]++
 	}
@@ -90,7 +90,7 @@ func (c Counts) String() string {
 	if len(c.ByTopicKind) > 0 {
 		b.WriteString("by topic kind:\n")
 		order := []string{kafka.KindPatient, kafka.KindReference, kafka.KindStudies, kafka.KindRisk,
-			kafka.KindMatches, kafka.KindAlertState, kafka.KindAudit, KindOther}
+			kafka.KindMatches, kafka.KindAlertState, kafka.KindAudit, kafka.KindCensus, KindOther}
 		for _, k := range order {
 			if n, ok := c.ByTopicKind[k]; ok {
 				fmt.Fprintf(&b, "  %-*s %8d\n", width, k, n)

@@ -102,7 +102,7 @@ func StartWithClock(ctx context.Context, cfg config.Config, s *store.Store, log 
 // startFeed starts a feed and the outbox publisher on its client.
 func (ss *Session) startFeed(cfg config.Config) error {
 	fo := feed.Options{Conn: cfg.Conn, Topics: cfg.Topics, Store: ss.store, Log: ss.log, LocalFHIRBases: cfg.LocalFHIRBases,
-		FailoverAfter: time.Duration(cfg.FailoverAfter)}
+		FailoverAfter: time.Duration(cfg.FailoverAfter), Census: cfg.Census, CensusRetention: time.Duration(cfg.CensusRetention)}
 	if cfg.SchemaRegistry.On() {
 		reg, err := schemareg.New(cfg.SchemaRegistry)
 		if err != nil {

@@ -1,0 +1,318 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/store"
+)
+
+// Early-warning episodes: the engine scores every observation set of a
+// patient (not only the latest), splits the series into episodes
+// (clinical.Episodes) and keeps one alert per episode, so the alerts are a
+// pure function of the patient's topic, spv.alert-state and the clock: the
+// same on every workstation, whatever order the records arrived in.
+
+// seriesCache keeps a patient's score series between evaluations, so a new
+// set scores one point rather than the whole history. It is memory only: a
+// restart rebuilds it once per patient.
+type seriesCache struct {
+	sig    string           // options and goals the points were scored with
+	seen   map[string]int64 // Type/id -> feed offset of each vital sign scored
+	times  map[string]time.Time
+	points []clinical.ScorePoint
+}
+
+// ringSize is how many of the newest readings of each code are kept for
+// scoring a set: NEWS2 uses the newest usable one, so three leave room for
+// readings that cannot be used (entered in error, no value).
+const ringSize = 3
+
+// scoreKinds are the early-warning scores the engine keeps episodes of. Each
+// scorer returns the point of the set at t from the readings given (the
+// newest few of each code, none after t). PEWS joins here with its own scorer
+// and vital-sign test.
+type scoreKind struct {
+	kind  string
+	vital func(it *store.Item) bool
+	score func(items, goals []store.Item, opts clinical.NEWS2Options, t time.Time) (clinical.ScorePoint, bool)
+}
+
+var news2Kind = scoreKind{
+	kind:  clinical.ScoreNEWS2,
+	vital: clinical.NEWS2Vital,
+	score: func(items, goals []store.Item, opts clinical.NEWS2Options, _ time.Time) (clinical.ScorePoint, bool) {
+		return clinical.NEWS2Point(clinical.NEWS2(items, goals, opts))
+	},
+}
+
+// series returns the score series of one kind for a patient, updating the
+// cache: points before the earliest changed, added or deleted reading are
+// kept, the rest are scored again.
+func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts clinical.NEWS2Options) []clinical.ScorePoint {
+	window := opts.Window
+	if window <= 0 {
+		window = clinical.DefaultStaleWindow
+	}
+	sig := fmt.Sprint(opts)
+	for _, g := range goals {
+		sig += "|" + g.Ref.Key() + "@" + fmt.Sprint(g.Meta.Source.Offset)
+	}
+	key := sk.kind + "\x00" + p
+	c := e.cache[key]
+	if c == nil || c.sig != sig {
+		c = &seriesCache{sig: sig, seen: map[string]int64{}, times: map[string]time.Time{}}
+		e.cache[key] = c
+	}
+	vitals := make([]store.Item, 0, len(obs))
+	from := time.Time{}
+	changed := false
+	mark := func(t time.Time) {
+		if !changed || t.Before(from) {
+			from = t
+		}
+		changed = true
+	}
+	present := make(map[string]bool, len(c.seen))
+	for i := range obs {
+		it := &obs[i]
+		if it.Meta.Time.IsZero() || !sk.vital(it) {
+			continue
+		}
+		vitals = append(vitals, *it)
+		k := it.Ref.Key()
+		present[k] = true
+		if off, ok := c.seen[k]; !ok || off != it.Meta.Source.Offset || !c.times[k].Equal(it.Meta.Time) {
+			mark(it.Meta.Time)
+			if ok {
+				mark(c.times[k])
+			}
+			c.seen[k], c.times[k] = it.Meta.Source.Offset, it.Meta.Time
+		}
+	}
+	for k, t := range c.times {
+		if !present[k] {
+			mark(t)
+			delete(c.seen, k)
+			delete(c.times, k)
+		}
+	}
+	if !changed {
+		return c.points
+	}
+	kept := c.points[:0:0]
+	for _, pt := range c.points {
+		if pt.At.Before(from) {
+			kept = append(kept, pt)
+		}
+	}
+	sort.SliceStable(vitals, func(i, j int) bool { return vitals[i].Meta.Time.Before(vitals[j].Meta.Time) })
+	rings := map[string][]store.Item{}
+	subset := make([]store.Item, 0, 64)
+	for i := 0; i < len(vitals); {
+		t := vitals[i].Meta.Time
+		j := i
+		for j < len(vitals) && vitals[j].Meta.Time.Equal(t) {
+			it := vitals[j]
+			code := ""
+			if len(it.Meta.Codes) > 0 {
+				code = it.Meta.Codes[0]
+			}
+			r := append(rings[code], it)
+			if len(r) > ringSize {
+				r = r[len(r)-ringSize:]
+			}
+			rings[code] = r
+			j++
+		}
+		i = j
+		if t.Before(from) {
+			continue
+		}
+		subset = subset[:0]
+		for _, r := range rings {
+			for _, it := range r {
+				if !it.Meta.Time.Before(t.Add(-window)) {
+					subset = append(subset, it)
+				}
+			}
+		}
+		if pt, ok := sk.score(subset, goals, opts, t); ok && pt.At.Equal(t.UTC()) {
+			kept = append(kept, pt)
+		}
+	}
+	c.points = kept
+	return kept
+}
+
+// deriveEpisodes keeps one alert per episode of a score kind: new episodes
+// get their alert (with any state another workstation already published for
+// it), changed ones are rewritten, the follow-up policy's system actions are
+// added, and the notices due are queued. An alert whose episode no longer
+// derives (its observations were corrected or deleted) is removed when
+// nobody acted on it, else kept as a past episode.
+func (e *Engine) deriveEpisodes(r *store.Reader, b *store.Batch, p string, sk scoreKind, points []clinical.ScorePoint, now time.Time) error {
+	o := e.opt()
+	window := o.NEWS2.Window
+	if window <= 0 {
+		window = clinical.DefaultStaleWindow
+	}
+	existing := map[string]AlertDoc{}
+	docs, err := r.PatientDocs(KindAlert, p)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		var a AlertDoc
+		if json.Unmarshal(d.Value, &a) == nil && a.Alert.Kind == sk.kind {
+			existing[d.Key] = a
+		}
+	}
+	derived := map[string]bool{}
+	for _, ep := range clinical.Episodes(points, o.Alerts) {
+		a := clinical.EpisodeAlert(p, ep, now, window)
+		derived[a.ID] = true
+		old, had := existing[a.ID]
+		st := clinical.NewAlertState(a)
+		if had {
+			st = clinical.Merge(st, old.State)
+		}
+		if remote, ok, err := sharedState(r, a.ID); err != nil {
+			return err
+		} else if ok {
+			st = clinical.Merge(st, remote)
+		}
+		if !a.Past {
+			st = clinical.FollowUp(st, ep, o.Alerts, now)
+		}
+		doc := AlertDoc{Alert: a, State: st}
+		if !had || !sameJSON(old, doc) {
+			if !had {
+				o.Log.Info("alert raised", "kind", a.Kind, "severity", a.Severity, "past", a.Past) // no patient: logs carry no PHI
+			}
+			if err := putDoc(b, KindAlert, p, a.ID, doc); err != nil {
+				return err
+			}
+		}
+		if err := e.episodeNotices(r, b, doc, ep, now); err != nil {
+			return err
+		}
+	}
+	for id, old := range existing {
+		if derived[id] || old.Alert.Episode == nil {
+			continue
+		}
+		if len(old.State.Actions) == 0 {
+			b.DeleteDocs = append(b.DeleteDocs, store.DocRef{Kind: KindAlert, Key: id, Patient: p})
+			continue
+		}
+		if !old.Alert.Past {
+			old.Alert.Past = true
+			if err := putDoc(b, KindAlert, p, id, old); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sharedState is the state spv.alert-state holds for an alert, if any.
+func sharedState(r *store.Reader, id string) (clinical.AlertState, bool, error) {
+	res, ok, err := r.Resource(store.Ref{Collection: store.AlertState, Type: AlertStateType, ID: id})
+	if err != nil || !ok {
+		return clinical.AlertState{}, false, err
+	}
+	st, err := clinical.ParseAlertState(res.JSON)
+	if err != nil {
+		return clinical.AlertState{}, false, nil // a newer version or unreadable: the feed reported it
+	}
+	return st, true, nil
+}
+
+// Notice reasons.
+const (
+	ReasonRaised     = "raised"     // a new high (or emergency) alert
+	ReasonRose       = "rose"       // an open alert rose into high
+	ReasonRenewed    = "renewed"    // an acknowledged alert is New again (still in band, or a rise)
+	ReasonUnattended = "unattended" // a high alert still New after the follow-up interval
+	ReasonCleared    = "cleared"    // the episode cleared: told to whoever acknowledged or escalated it
+)
+
+// episodeNotices queues what an early-warning alert should notify, each
+// once (a notice id says what and when): a current alert that is New and
+// high or emergency is notified when it is raised or rises into that band,
+// when it becomes New again, and again at every follow-up interval while it
+// stays New (one notice for the latest interval, not one per interval
+// missed); a cleared alert is notified to this workstation when its user
+// acknowledged or escalated it. Past episodes notify nothing.
+func (e *Engine) episodeNotices(r *store.Reader, b *store.Batch, doc AlertDoc, ep clinical.Episode, now time.Time) error {
+	a, st := doc.Alert, doc.State
+	if a.Past {
+		return nil
+	}
+	o := e.opt()
+	state := clinical.DisplayState(a, st)
+	add := func(id, reason, title string, at time.Time) error {
+		if _, ok, err := r.Doc(KindNotice, a.Patient, id); ok || err != nil {
+			return err
+		}
+		for _, d := range b.Docs {
+			if d.Kind == KindNotice && d.Key == id {
+				return nil
+			}
+		}
+		return putDoc(b, KindNotice, a.Patient, id, Notice{ID: id, Kind: "alert", Alert: a.ID, Reason: reason,
+			Patient: a.Patient, Title: title, Severity: a.Severity, At: at})
+	}
+	if state == clinical.StateCleared {
+		for _, act := range st.Actions {
+			if act.By == o.User && act.Workstation == o.Workstation && (act.Verb == clinical.VerbAcknowledge || act.Verb == clinical.VerbEscalate) {
+				if err := add(clinical.HashID("nt", a.ID, ReasonCleared), ReasonCleared, "Cleared: "+a.Title, *a.Episode.Cleared); err != nil {
+					return err
+				}
+				break
+			}
+		}
+		// Nothing else to notify: the alert is over.
+		return nil
+	}
+	if state != clinical.StateNew || clinical.SeverityRank(a.Severity) < clinical.SeverityRank(clinical.SeverityHigh) {
+		return nil
+	}
+	intoBand := a.Raised
+	for _, rs := range ep.Rises {
+		if rs.Severity == a.Severity {
+			intoBand = rs.At
+			break
+		}
+	}
+	since := clinical.NewSince(st, intoBand)
+	if since.Before(intoBand) {
+		since = intoBand
+	}
+	interval := o.Alerts.Reopen(a.Severity)
+	k := 0
+	if interval > 0 && now.After(since) {
+		k = int(now.Sub(since) / interval)
+	}
+	switch {
+	case k >= 1:
+		return add(clinical.HashID("nt", a.ID, ReasonUnattended, since.UTC().Format(time.RFC3339Nano), fmt.Sprint(k)), ReasonUnattended,
+			fmt.Sprintf("Unattended for %s: %s", clinical.FormatInterval(time.Duration(k)*interval), a.Title), since.Add(time.Duration(k)*interval))
+	case since.After(intoBand):
+		return add(clinical.HashID("nt", a.ID, ReasonRenewed, since.UTC().Format(time.RFC3339Nano)), ReasonRenewed, "Again: "+a.Title, since)
+	case len(ep.Rises) > 0 && ep.Rises[0].Severity == a.Severity:
+		return add(a.ID, ReasonRaised, a.Title, since)
+	default:
+		return add(clinical.HashID("nt", a.ID, ReasonRose, a.Severity), ReasonRose, "Rose: "+a.Title, since)
+	}
+}
+
+func sameJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
