@@ -211,11 +211,6 @@ func (c *connFlags) config() (config.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	policy, err := config.LoadPolicy(config.PolicyPath()) // the site's clinical policy holds headless too
-	if err != nil {
-		return cfg, err
-	}
-	cfg = policy.Apply(cfg, config.Fixed{})
 	conn := kafka.ConnFromEnv(cfg.Conn)
 	topics := cfg.Topics
 	if v := os.Getenv(EnvPrefix); v != "" {
@@ -287,6 +282,13 @@ func (c *connFlags) config() (config.Config, error) {
 	if c.localBases != "" {
 		cfg.LocalFHIRBases = splitList(c.localBases)
 	}
+	// The site policy holds headless too, over the file, environment and flags.
+	policy, err := config.LoadPolicy(config.PolicyPath())
+	if err != nil {
+		return cfg, err
+	}
+	cfg = policy.Apply(cfg, config.Fixed{})
+	conn = cfg.Conn
 	if len(conn.Brokers) == 0 {
 		return cfg, fmt.Errorf("%w: no brokers (-brokers or CHARTLINE_BROKERS)", ErrUsage)
 	}

@@ -4,7 +4,11 @@
 // (~/.config/chartline/config.json on Linux), mode 0600, written atomically.
 // Secrets never go in it: the store passphrase is typed at the unlock screen
 // or read from CHARTLINE_PASSPHRASE / -passphrase-file by headless commands,
-// and the SASL password comes from the environment or a password file.
+// and the SASL password comes from the environment, a password file, or the
+// encrypted store (sealed there when the user asks to remember it). The user
+// who signs is the OS account, never read from the file (identity.go); the
+// site policy (policy.go) and the CHARTLINE_* environment (env.go) are laid
+// over the file by Resolve.
 package config
 
 import (
