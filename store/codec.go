@@ -192,6 +192,10 @@ func encodeItem(typ, id string, m *Meta) []byte {
 	e.i(int64(m.Source.Partition))
 	e.i(m.Source.Offset)
 	e.t(m.Source.Time)
+	// Fields added after version 2 follow, optional: an older entry ends here.
+	if p := m.Patient; p != nil && p.DeceasedDate != "" {
+		e.s(p.DeceasedDate)
+	}
 	return e.b
 }
 
@@ -260,5 +264,8 @@ func decodeItem(b []byte) (typ, id string, m Meta, err error) {
 	m.Source.Partition = int32(d.i())
 	m.Source.Offset = d.i()
 	m.Source.Time = d.t()
+	if m.Patient != nil && len(d.b) > 0 && d.err == nil {
+		m.Patient.DeceasedDate = d.s()
+	}
 	return typ, id, m, d.err
 }

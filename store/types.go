@@ -73,6 +73,9 @@ type Demographics struct {
 	Sex       string // administrative gender: male, female, other, unknown
 	MRN       string // the medical record number (identifier type MR), or the first identifier
 	Deceased  bool
+	// DeceasedDate is Patient.deceasedDateTime as written ("2012-05-03",
+	// "2012"), "" when not given: ages of the dead are ages at death.
+	DeceasedDate string
 }
 
 // Component is one numeric component of an Observation (a blood-pressure panel,

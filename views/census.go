@@ -29,6 +29,8 @@ type censusRow struct {
 	Score  int
 	Alerts int
 	Trials int
+	// Deceased rows are hidden unless the "Show deceased" filter asks.
+	Deceased bool
 	censusExtra
 
 	sortName string // folded name, for sorting
@@ -46,13 +48,11 @@ func censusRowOf(e store.Entry, now time.Time) censusRow {
 	}
 	var parts, keys []string
 	if p := e.Patient; p != nil {
-		if a := ageText(p.BirthDate, now); a != "" {
+		if a := lifeText(p, now); a != "" {
 			parts = append(parts, a)
 		}
 		parts = append(parts, sexLetter(p.Sex))
-		if p.Deceased {
-			parts = append(parts, "deceased")
-		}
+		r.Deceased = p.Deceased
 		r.MRN = p.MRN
 		keys = append(keys, fold(p.Name), fold(p.Given+" "+p.Family), fold(p.MRN))
 		keys = append(keys, birthDateKeys(p.BirthDate)...)
@@ -95,19 +95,21 @@ type censusView struct {
 	shown    []int          // indexes into rows, filtered and sorted
 	words    []string       // the folded search words
 	byRisk   bool
-	cursor   int // index into shown of the keyboard cursor; -1 for none
+	deceased bool // show deceased patients too
+	cursor   int  // index into shown of the keyboard cursor; -1 for none
 	loaded   bool
 	drawnSeq uint64 // sequence of the full load drawn
 	stats    struct{ rowRefreshes, fullRefreshes int }
 
-	search  *ui.SearchEntry
-	sortBy  *widget.RadioGroup
-	count   *widget.Label
-	list    *widget.List
-	empty   *widget.Label
-	emptyAt *fyne.Container // centres the empty-state label
-	top     *fyne.Container // the title line, relaid when the count changes
-	content fyne.CanvasObject
+	search   *ui.SearchEntry
+	sortBy   *widget.RadioGroup
+	showDead *widget.Check
+	count    *widget.Label
+	list     *widget.List
+	empty    *widget.Label
+	emptyAt  *fyne.Container // centres the empty-state label
+	top      *fyne.Container // the title line, relaid when the count changes
+	content  fyne.CanvasObject
 }
 
 // Sort choices.
@@ -139,6 +141,10 @@ func newCensus(e *env) *censusView {
 	v.sortBy.Required = true
 	v.sortBy.Selected = sortRisk
 	v.count = widget.NewLabel("Loading patients…")
+	v.showDead = widget.NewCheck("Show deceased", func(on bool) {
+		v.deceased = on
+		v.refilter(v.cursorID())
+	})
 
 	v.list = widget.NewList(
 		func() int { return len(v.shown) },
@@ -165,7 +171,7 @@ func newCensus(e *env) *censusView {
 	title.SizeName = theme.SizeNameHeadingText
 	sortLabel := widget.NewLabel("Sort by")
 	v.top = container.NewBorder(nil, nil, container.NewHBox(title, v.count),
-		container.NewHBox(newHandoverButton(v), sortLabel, v.sortBy), v.search)
+		container.NewHBox(v.showDead, newHandoverButton(v), sortLabel, v.sortBy), v.search)
 	header := container.New(&ui.Columns{Widths: censusColumns, Middle: true, Height: censusRowHeight()},
 		headerLabel("Score"), headerLabel("Updated"), headerLabel("Patient"), headerLabel("MRN"),
 		headerLabel("Location"), headerLabel("Open alerts"), headerLabel("Trials"))
@@ -344,6 +350,9 @@ func (v *censusView) update(rows []censusRow) {
 func (v *censusView) refilter(keep string) {
 	v.shown = v.shown[:0]
 	for i, r := range v.rows {
+		if r.Deceased && !v.deceased {
+			continue // a census is of the living unless asked
+		}
 		if matchAll(r.key, v.words) {
 			v.shown = append(v.shown, i)
 		}

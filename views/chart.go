@@ -156,27 +156,21 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 	return c, nil
 }
 
-// allergyState decides what the banner says of allergies: the allergies in
-// force, else "no known allergies" when an entry records that, else "not
-// recorded". A "no known allergy" entry never shows as an allergy.
+// allergyState decides what the banner says of allergies: record.Allergies
+// (the allergies in force, else "no known allergies" when an entry records
+// that, else "not recorded"; a "no known …" entry never shows as an
+// allergy), the rule `chartline inspect` reports too.
 func allergyState(items []*store.Item) (ui.AllergyState, []string) {
-	var names []string
-	noneKnown := false
 	sortNewest(items)
-	for _, it := range items {
-		if !allergyInForce(it.Meta.Status) {
-			continue
-		}
-		if record.IsNoKnownAllergy(it.Meta) {
-			noneKnown = true
-			continue
-		}
-		names = append(names, trimStatus(it.Meta.Display, it.Meta.Status))
+	vals := make([]store.Item, len(items))
+	for i, it := range items {
+		vals[i] = *it
 	}
+	b := record.Allergies(vals)
 	switch {
-	case len(names) > 0:
-		return ui.AllergiesRecorded, names
-	case noneKnown:
+	case len(b.Names) > 0:
+		return ui.AllergiesRecorded, b.Names
+	case b.NoneKnown:
 		return ui.AllergiesNoneKnown, nil
 	}
 	return ui.AllergiesNotRecorded, nil

@@ -124,8 +124,11 @@ func (v *censusView) chooseHandover() {
 			return
 		}
 		ids, title := list, "Census"
+		if l := v.e.settingsNow().Census; l != "" {
+			title = "Census " + l
+		}
 		if words := strings.Join(v.words, " "); words != "" {
-			title = "Census, search " + words
+			title += ", search " + words
 		}
 		if pick.Selected == one && one != "" {
 			ids, title = []string{selected}, "Selected patient"

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/chartline/chartline/app/record"
 	"github.com/chartline/chartline/store"
 	"github.com/chartline/chartline/ui"
 )
@@ -328,7 +330,7 @@ func bannerFacts(c *chart, e *env) string {
 		return "The Patient record has not arrived yet; other records have."
 	}
 	var parts []string
-	if a := ageText(p.BirthDate, e.now()); a != "" {
+	if a := lifeText(p, e.now()); a != "" {
 		parts = append(parts, a)
 	}
 	parts = append(parts, sexText(p.Sex))
@@ -338,10 +340,17 @@ func bannerFacts(c *chart, e *env) string {
 	if p.MRN != "" {
 		parts = append(parts, "MRN "+p.MRN)
 	}
-	if p.Deceased {
-		parts = append(parts, "deceased")
-	}
 	return strings.Join(parts, " · ")
+}
+
+// lifeText is the age part of a banner or census row: the age now ("68 y"),
+// or for the dead the age at death ("died 2012 aged 85"; "deceased" when the
+// date of death is not recorded).
+func lifeText(p *store.Demographics, now time.Time) string {
+	if p.Deceased {
+		return record.DeathText(p)
+	}
+	return ageText(p.BirthDate, now)
 }
 
 // openInTimeline switches to the timeline with a record selected.
@@ -362,4 +371,31 @@ func errorClass(err error) string {
 		}
 	}
 	return "other error"
+}
+
+// refNames names the references a resource of collection makes, for the
+// detail pane: a resource of the same chart or of fhir.reference by its
+// display line (status and SNOMED CT semantic tag dropped), "" when neither
+// holds it. It reads the store: call it off the UI goroutine.
+func (e *env) refNames(collection string) func(ref string) string {
+	return func(ref string) string {
+		p, _, _ := strings.Cut(ref, "/_history/")
+		parts := strings.Split(strings.TrimSuffix(p, "/"), "/")
+		if len(parts) < 2 {
+			return ""
+		}
+		typ, id := parts[len(parts)-2], parts[len(parts)-1]
+		for _, c := range []string{collection, store.Reference} {
+			items, err := e.store.Items(c, typ)
+			if err != nil {
+				return ""
+			}
+			for _, it := range items {
+				if it.ID == id {
+					return record.TrimSemanticTag(trimStatus(it.Meta.Display, it.Meta.Status))
+				}
+			}
+		}
+		return ""
+	}
 }

@@ -307,7 +307,7 @@ func readingText(rd clinical.Reading) string {
 		}
 		return text
 	}
-	return numberText(rd.Value) + " " + rd.Unit
+	return numberText(rd.Value) + " " + record.HumanUnit(rd.Unit)
 }
 
 // vitalLines: one line per NEWS2 parameter in chart order, with its reading

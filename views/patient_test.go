@@ -80,10 +80,10 @@ func TestPatientBanner(t *testing.T) {
 		facts   string
 		band    string
 	}{
-		{demo.DeterioratingPatient, ui.AllergiesRecorded, "Allergies: Allergy to fish (finding) (high criticality)", "68 y · Male · born 14 Mar 1958 · MRN KV-100231", "1 Low"},
+		{demo.DeterioratingPatient, ui.AllergiesRecorded, "Allergies: Allergy to fish (high criticality)", "68 y · Male · born 14 Mar 1958 · MRN KV-100231", "1 Low"},
 		{demo.NoKnownAllergiesPatient, ui.AllergiesNoneKnown, "No known allergies", "41 y · Female · born 8 Jul 1985 · MRN KV-103760", "0 Low"},
 		{demo.NoAllergyInfoPatient, ui.AllergiesNotRecorded, "Allergies not recorded", "36 y · Male · born 11 Feb 1990 · MRN KV-104027", "0 Low"},
-		{demo.RecoveringPatient, ui.AllergiesRecorded, "Allergies: Allergy to eggs (finding)", "75 y · Male · born 30 Jan 1951 · MRN KV-103118", "9 High"},
+		{demo.RecoveringPatient, ui.AllergiesRecorded, "Allergies: Allergy to eggs", "75 y · Male · born 30 Jan 1951 · MRN KV-103118", "9 High"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			_, _, pv := openTest(t, s, tc.id, ui.ModeLight)
@@ -128,7 +128,7 @@ func TestSummarySections(t *testing.T) {
 		t.Fatalf("sections %v, want IPS order %v", titles, wantTitles)
 	}
 	problems := sectionTexts(c, "Active problems")
-	if !slices.Contains(problems, "Pneumonia (disorder)") || slices.ContainsFunc(problems, func(s string) bool { return strings.Contains(s, "bronchitis") }) {
+	if !slices.Contains(problems, "Pneumonia") || slices.ContainsFunc(problems, func(s string) bool { return strings.Contains(s, "bronchitis") }) {
 		t.Errorf("active problems %v: want pneumonia, not the resolved bronchitis", problems)
 	}
 	meds := sectionTexts(c, "Medications")

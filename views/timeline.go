@@ -460,7 +460,7 @@ func (d *detailPane) show(ref store.Ref) {
 		var fields []record.Field
 		var ferr error
 		if ok && err == nil {
-			fields, ferr = record.Fields(res.JSON)
+			fields, ferr = record.FieldsNamed(res.JSON, d.e.refNames(ref.Collection))
 		}
 		d.e.do(func() {
 			if seq != d.seq {

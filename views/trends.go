@@ -98,7 +98,7 @@ func unitText(u string) string {
 	if w, ok := unitWords[u]; ok {
 		return w
 	}
-	return u
+	return record.HumanUnit(u)
 }
 
 var bracketed = regexp.MustCompile(`\s*\[[^\]]*\]`)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -255,16 +256,27 @@ func TestHandoverCommand(t *testing.T) {
 		t.Fatalf("handover AuditEvents per patient: %v", per)
 	}
 
+	// Export to standard output: the document alone on stdout.
+	out, _ := mustRun(t, "export", "-db", db, "-settings", settings, "-patient", "pt-0003")
+	var b struct {
+		ResourceType, Type string
+	}
+	if err := json.Unmarshal([]byte(out), &b); err != nil || b.ResourceType != "Bundle" || b.Type != "document" {
+		t.Fatalf("stdout is not the document: %v %.200s", err, out)
+	}
+
 	// Bad use: both selections, no output, an unknown list.
 	for _, args := range [][]string{
 		{"handover", "-db", db, "-settings", settings, "-patients", "pt-0003", "-census", "w7", "-o", pdf},
 		{"handover", "-db", db, "-settings", settings, "-patients", "pt-0003"},
-		{"handover", "-db", db, "-settings", settings, "-census", "w7", "-o", pdf},
 		{"export", "-db", db, "-settings", settings},
 	} {
 		if code, _, _ := run(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+	if code, _, errs := run(t, "handover", "-db", db, "-settings", settings, "-census", "w7", "-o", pdf); code != 1 || !strings.Contains(errs, `census list "w7" has no patients`) {
+		t.Errorf("handover of a list the store does not follow: exit %d: %s", code, errs)
 	}
 	if code, _, errs := run(t, "export", "-db", db, "-settings", settings, "-patient", "pt-9999"); code != 1 || !strings.Contains(errs, "no such patient") {
 		t.Errorf("export of an unknown patient: exit %d: %s", code, errs)

@@ -16,7 +16,7 @@ import (
 type HandoverOptions struct {
 	Config   config.Config // topics, identity, NEWS2 policy, the census list followed
 	Store    *store.Store
-	Census   string   // the census list to hand over ("" with no Patients: every patient)
+	Census   string   // the census list to hand over, in bed order ("" with no Patients: every patient)
 	Patients []string // these patients, in this order
 	Out      string   // the PDF file
 	Open     bool     // show it in the desktop viewer, or print it when a printer is set up
@@ -29,7 +29,7 @@ func runHandover(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("handover", io)
 	sf.register(fs)
 	fs.StringVar(&settings, "settings", "", "settings file, for the user, workstation and census list (default: the desktop app's)")
-	fs.StringVar(&o.Census, "census", "", "the patients of census list LIST (the list this workstation's store follows)")
+	fs.StringVar(&o.Census, "census", "", "the patients on census list LIST, in bed order (as the store holds the list: the workstation follows it)")
 	fs.StringVar(&patients, "patients", "", "these patients, comma-separated ids, in this order")
 	fs.StringVar(&o.Out, "o", "", "the PDF file to write (required)")
 	fs.BoolVar(&o.Open, "open", false, "then print it (lp, when CUPS has a default printer) or open it in the desktop viewer")
@@ -82,27 +82,29 @@ func runHandover(ctx context.Context, args []string, io IO) error {
 func Handover(ctx context.Context, o HandoverOptions) (handover.Printed, error) {
 	ids := o.Patients
 	title := "Selected patients"
-	if len(ids) == 0 {
-		if o.Census != "" && o.Census != o.Config.Census {
-			follows := o.Config.Census
-			if follows == "" {
-				follows = "every patient topic"
-			}
-			return handover.Printed{}, fmt.Errorf("%w: census list %q: this store follows %s (the settings' census list)", ErrUsage, o.Census, follows)
-		}
-		census, err := o.Store.Census()
+	switch {
+	case len(ids) > 0:
+	case o.Census != "":
+		err := o.Store.View(func(r *store.Reader) error {
+			var err error
+			ids, err = handover.CensusPatients(r, o.Census)
+			return err
+		})
 		if err != nil {
 			return handover.Printed{}, err
 		}
-		for _, e := range census {
+		title = "Census " + o.Census
+	default:
+		all, err := o.Store.Census()
+		if err != nil {
+			return handover.Printed{}, err
+		}
+		for _, e := range all {
 			if e.Patient != nil {
 				ids = append(ids, e.Collection)
 			}
 		}
 		title = "All patients"
-		if o.Census != "" {
-			title = "Census " + o.Census
-		}
 	}
 	eo := session.EngineOptions(o.Config, o.Store, nil)
 	eng, err := engine.New(eo)

@@ -31,9 +31,17 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 	sf.register(fs)
 	fs.BoolVar(&o.UntilCaughtUp, "until-caught-up", false, "exit once every partition is materialised to its end")
 	fs.BoolVar(&o.Verbose, "v", false, "log more")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	retention := fs.Duration("census-retention", 0, "with -census: how long a discharged patient's data stays in the store (default 72h)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	var err error
 	if o.Config, err = cf.config(); err != nil {

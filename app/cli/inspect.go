@@ -15,6 +15,12 @@ import (
 type InspectOptions struct {
 	Store   *store.Store
 	Patient string // "" for the whole store
+	// Keys adds every "Type/id" the patient's chart holds (-keys).
+	Keys bool
+	// Quarantine lists every quarantined record instead (-quarantine).
+	Quarantine bool
+	// Now is when trial eligibility is evaluated; zero means the clock.
+	Now time.Time
 }
 
 func runInspect(ctx context.Context, args []string, io IO) error {
@@ -23,6 +29,8 @@ func runInspect(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("inspect", io)
 	sf.register(fs)
 	fs.StringVar(&o.Patient, "patient", "", "one patient's resources, NEWS2, alerts and matches")
+	fs.BoolVar(&o.Keys, "keys", false, "with -patient: every Type/id the chart holds")
+	fs.BoolVar(&o.Quarantine, "quarantine", false, "every quarantined record (topic, partition, offset, key, reason, detail, time)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -54,8 +62,14 @@ type StoreSummary struct {
 
 // Inspect returns what the store holds as DESIGN.md §6's JSON object.
 func Inspect(ctx context.Context, o InspectOptions) (any, error) {
+	if o.Quarantine {
+		return inspectQuarantine(o.Store)
+	}
 	if o.Patient != "" {
-		return inspectPatient(o.Store, o.Patient)
+		if o.Now.IsZero() {
+			o.Now = time.Now()
+		}
+		return inspectPatient(o.Store, o.Patient, o.Keys, o.Now)
 	}
 	out := StoreSummary{Resources: map[string]int{}, Offsets: map[string]int64{}, Shared: map[string]map[string]int{}}
 	err := o.Store.View(func(r *store.Reader) error {
@@ -96,6 +110,15 @@ type PatientSummary struct {
 	NEWS2     NEWS2Summary   `json:"news2"`
 	Alerts    []AlertSummary `json:"alerts"`
 	Matches   []MatchSummary `json:"matches"`
+	// Allergies are what the banner shows as allergies (no "no known …").
+	Allergies []string `json:"allergies"`
+	// Deceased, and Died when the date of death is recorded.
+	Deceased bool          `json:"deceased"`
+	Died     *DeathSummary `json:"died,omitempty"`
+	// Trials is every study's evaluation (DESIGN.md §8).
+	Trials []TrialSummary `json:"trials"`
+	// Keys is every "Type/id" of the chart, with -keys.
+	Keys []string `json:"keys,omitempty"`
 }
 
 // NEWS2Summary is the patient's current NEWS2. Subscores has all seven
@@ -152,7 +175,7 @@ type MatchSummary struct {
 	Source string `json:"source"` // local, upstream or both
 }
 
-func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
+func inspectPatient(s *store.Store, patient string, keys bool, now time.Time) (PatientSummary, error) {
 	out := PatientSummary{Patient: patient, Resources: map[string]int{}, Alerts: []AlertSummary{}, Matches: []MatchSummary{},
 		NEWS2: NEWS2Summary{Band: "none", Subscores: map[string]int{}, Missing: []string{}}}
 	err := s.View(func(r *store.Reader) error {
@@ -221,7 +244,7 @@ func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
 			}
 			out.Matches = append(out.Matches, MatchSummary{Study: m.Study, Status: m.Status(), Source: src})
 		}
-		return nil
+		return inspectChart(r, patient, e, keys, now, &out)
 	})
 	return out, err
 }

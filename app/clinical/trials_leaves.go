@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chartline/chartline/app/record"
 	"github.com/chartline/chartline/store"
 )
 
@@ -68,7 +69,7 @@ func conditionName(it *store.Item) string {
 	if st := it.Meta.Status; st != "" {
 		d = strings.TrimSpace(strings.TrimSuffix(d, "("+st+")"))
 	}
-	if d = trimSemanticTag(d); d != "" {
+	if d = record.TrimSemanticTag(d); d != "" {
 		return d
 	}
 	return "unnamed condition"
@@ -81,21 +82,6 @@ func resultName(it *store.Item) string {
 		return "undated result"
 	}
 	return "result of " + it.Meta.Time.UTC().Format("2 Jan 2006")
-}
-
-// semanticTags are the SNOMED CT semantic tags a display may end with.
-var semanticTags = []string{"disorder", "finding", "procedure", "observable entity", "situation", "morphologic abnormality",
-	"qualifier value", "substance", "product", "body structure", "event", "regime/therapy", "clinical drug", "medicinal product"}
-
-// trimSemanticTag drops a trailing SNOMED CT semantic tag: "Heart failure
-// (disorder)" -> "Heart failure".
-func trimSemanticTag(s string) string {
-	for _, t := range semanticTags {
-		if r, ok := strings.CutSuffix(s, " ("+t+")"); ok {
-			return strings.TrimSpace(r)
-		}
-	}
-	return s
 }
 
 // usableObservation: Observation statuses that carry a result.
@@ -405,7 +391,7 @@ func negativeWord(t string) bool {
 	return false
 }
 
-// age: completed years at Now. A partial birth date (YYYY or YYYY-MM) gives a
+// age: completed years at Now, or at death for the dead. A partial birth date (YYYY or YYYY-MM) gives a
 // range of possible ages; met when all of it is inside, not met when none is.
 func (e *evaluator) age(r *AgeRange) (Outcome, string) {
 	p := e.facts.Patient
@@ -419,7 +405,12 @@ func (e *evaluator) age(r *AgeRange) (Outcome, string) {
 	if err != nil {
 		return NotEvaluable, "birth date unreadable"
 	}
-	maxAge, minAge := ageAt(earliest, e.facts.Now), ageAt(latest, e.facts.Now)
+	// the dead are as old as they were at death, never as old as they would be now
+	at, atDeath := e.facts.Now, ""
+	if t, ok := record.DeathTime(p); ok {
+		at, atDeath = t, " at death"
+	}
+	maxAge, minAge := ageAt(earliest, at), ageAt(latest, at)
 	if minAge < 0 {
 		return NotEvaluable, "birth date after now"
 	}
@@ -432,9 +423,9 @@ func (e *evaluator) age(r *AgeRange) (Outcome, string) {
 		want.hi, want.hiOpen = float64(*r.Max), false
 	}
 	got := interval{lo: float64(minAge), hi: float64(maxAge)}
-	why := fmt.Sprintf("age %d", minAge)
+	why := fmt.Sprintf("age %d%s", minAge, atDeath)
 	if maxAge != minAge {
-		why = fmt.Sprintf("age %d–%d (partial birth date)", minAge, maxAge)
+		why = fmt.Sprintf("age %d–%d%s (partial birth date)", minAge, maxAge, atDeath)
 	}
 	switch {
 	case got.within(want):

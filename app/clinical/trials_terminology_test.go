@@ -196,3 +196,27 @@ func TestValueSetsAdd(t *testing.T) {
 		t.Errorf("enumerated compose: %v %v", err, vs["ValueSet/en"])
 	}
 }
+
+// TestAgeAtDeath: a deceased patient's age criterion reads the age at death.
+func TestAgeAtDeath(t *testing.T) {
+	max := 90
+	s := Study{ID: "s", Status: "active", Criteria: &Criterion{Age: &AgeRange{Max: &max}}}
+	tests := []struct {
+		name string
+		p    store.Demographics
+		want Outcome
+		why  string
+	}{
+		{"died aged 85", store.Demographics{BirthDate: "1915-04-01", Deceased: true, DeceasedDate: "2000-05-03"}, Met, "age 85 at death"},
+		{"alive, 111 now", store.Demographics{BirthDate: "1915-04-01"}, NotMet, "age 111"},
+		{"deceased without a date", store.Demographics{BirthDate: "1915-04-01", Deceased: true}, NotMet, "age 111"},
+	}
+	for _, tt := range tests {
+		p := tt.p
+		ev := Evaluate(s, Facts{Patient: &p, Now: now}, TrialOptions{})
+		all := append(append(append([]Finding{}, ev.Met...), ev.NotMet...), ev.NotEvaluable...)
+		if len(all) != 1 || all[0].Outcome != tt.want || all[0].Why != tt.why {
+			t.Errorf("%s: %+v, want %s %q", tt.name, all, tt.want, tt.why)
+		}
+	}
+}

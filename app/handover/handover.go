@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chartline/chartline/app/census"
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/engine"
 	"github.com/chartline/chartline/app/ips"
@@ -81,6 +82,14 @@ type Summary struct {
 	MoreMeds    int // active medications not listed
 }
 
+// Result is one result out of range.
+type Result struct {
+	Test  string // "Creatinine [Mass/volume] in Serum or Plasma"
+	Value string // "1.67 mg/dL (H)"
+	Range string // "0.6–1.2"
+	When  string
+}
+
 // Action is an I-PASS "Action list" line.
 type Action struct {
 	Kind  string // "Alert", "Trial screening"
@@ -91,7 +100,8 @@ type Action struct {
 
 // Awareness is I-PASS "Situation awareness and contingency".
 type Awareness struct {
-	Results []string // latest results out of range, newest first
+	Results []Result // latest results out of range in the last resultWindow, newest first
+	Older   int      // out-of-range latest results older than that, not listed
 	Oxygen  string   // "Oxygen 2 L/min, SpO2 93 % (06:20)", "Room air …", "not recorded"
 }
 
@@ -99,6 +109,9 @@ type Awareness struct {
 const (
 	maxMedications = 8
 	maxResults     = 6
+	// resultWindow is how recent a result must be to count as the
+	// situation: an out-of-range cholesterol from June is history.
+	resultWindow = 7 * 24 * time.Hour
 )
 
 // Build reads every listed patient from one snapshot.
@@ -139,7 +152,7 @@ func buildPatient(r *store.Reader, id string, o Options) (Patient, bool, error) 
 		return p, false, fmt.Errorf("handover: %w", err)
 	}
 	in := ips.NewInput(items)
-	if p.Location, err = location(r, in); err != nil {
+	if p.Location, err = location(r, id, in); err != nil {
 		return p, false, err
 	}
 	if err := severity(r, &p, in, o); err != nil {
@@ -153,9 +166,84 @@ func buildPatient(r *store.Reader, id string, o Options) (Patient, bool, error) 
 	return p, true, nil
 }
 
-// location is where the patient is: the location of the newest in-progress
-// encounter (its display as recorded), "" when none is recorded.
-func location(r *store.Reader, in *ips.Input) (string, error) {
+// CensusPatients are the patients on a census list as the store holds it
+// (app/census entries the feed keeps), in ward order: by location (beds
+// in natural order, "Bed 2" before "Bed 10"), then id. ErrNoPatients when
+// the store holds no one on the list (the workstation does not follow it).
+func CensusPatients(r *store.Reader, list string) ([]string, error) {
+	docs, err := r.Docs(census.Kind)
+	if err != nil {
+		return nil, fmt.Errorf("handover: census %s: %w", list, err)
+	}
+	var on []census.Entry
+	for _, d := range docs {
+		var e census.Entry
+		if d.Key == list && json.Unmarshal(d.Value, &e) == nil && e.On() {
+			e.Patient = d.Patient
+			on = append(on, e)
+		}
+	}
+	if len(on) == 0 {
+		return nil, fmt.Errorf("%w: census list %q has no patients in this store", ErrNoPatients, list)
+	}
+	slices.SortFunc(on, func(a, b census.Entry) int {
+		if c := naturalCompare(a.Location, b.Location); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Patient, b.Patient)
+	})
+	ids := make([]string, len(on))
+	for i, e := range on {
+		ids[i] = e.Patient
+	}
+	return ids, nil
+}
+
+// naturalCompare compares strings with their digit runs as numbers.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) - len(nb)
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// location is where the patient is: the location of their census entry
+// (the ward's own record), else of the newest in-progress encounter (its
+// display as recorded); "" when neither records one.
+func location(r *store.Reader, id string, in *ips.Input) (string, error) {
+	docs, err := r.PatientDocs(census.Kind, id)
+	if err != nil {
+		return "", fmt.Errorf("handover: census: %w", err)
+	}
+	for _, d := range docs {
+		var e census.Entry
+		if json.Unmarshal(d.Value, &e) == nil && e.On() && e.Location != "" {
+			return e.Location, nil
+		}
+	}
 	encs := slices.Clone(in.ByType["Encounter"])
 	ips.SortNewest(encs)
 	for _, it := range encs {
@@ -189,6 +277,10 @@ func location(r *store.Reader, in *ips.Input) (string, error) {
 	return "", nil
 }
 
+// news2MinAge: NEWS2 is not validated under 16 years (RCP NEWS2 2017,
+// chapter 3); children are scored with PEWS.
+const news2MinAge = 16
+
 // RCP NEWS2 (2017) clinical response to each band, as the chart words it.
 var responses = map[string]string{
 	clinical.BandLow:       "Ward-based response: assess by a registered nurse",
@@ -210,6 +302,10 @@ func severity(r *store.Reader, p *Patient, in *ips.Input, o Options) error {
 	if !ok {
 		res = clinical.NEWS2(vitals, goals, o.NEWS2)
 	}
+	if years, ok := ageYears(p.Born, o.Now); ok && years < news2MinAge {
+		p.Severity.Trend = "NEWS2 applies from 16 years: use the paediatric early warning score (PEWS)"
+		return nil
+	}
 	if res.Band == "" || res.Band == clinical.BandNone {
 		p.Severity.Trend = "no vital signs could be scored"
 		return nil
@@ -225,16 +321,7 @@ func severity(r *store.Reader, p *Patient, in *ips.Input, o Options) error {
 		s.Partial = fmt.Sprintf("%d of 7 parameters: a partial score", 7-len(res.Missing))
 	}
 	if !res.Newest.IsZero() {
-		age := o.Now.Sub(res.Newest)
-		s.DataAge = "observed " + agoText(age) + " ago (" + clock(res.Newest, o.Now) + ")"
-		window := o.NEWS2.Window
-		if window <= 0 {
-			window = clinical.DefaultStaleWindow
-		}
-		s.Stale = age > window
-		if s.Stale {
-			s.DataAge += ": older than " + agoText(window) + ", re-observe"
-		}
+		s.DataAge, s.Stale = dataAge(res.Newest, o.Now, o.NEWS2.Window)
 	}
 	// Trend: the score of the readings before the newest set.
 	var before []store.Item
@@ -255,6 +342,21 @@ func severity(r *store.Reader, p *Patient, in *ips.Input, o Options) error {
 		s.Trend = fmt.Sprintf("unchanged since %s", clock(prev.Newest, o.Now))
 	}
 	return nil
+}
+
+// dataAge says how old the newest vital sign is, and whether it is older
+// than the scoring window (default 24 h, NEWS2Options): a score on such data
+// says little about the patient now.
+func dataAge(newest, now time.Time, window time.Duration) (string, bool) {
+	if window <= 0 {
+		window = clinical.DefaultStaleWindow
+	}
+	age := now.Sub(newest)
+	text := "observed " + agoText(age) + " ago (" + clock(newest, now) + ")"
+	if age > window {
+		return text + ": older than " + agoText(window) + ", re-observe", true
+	}
+	return text, false
 }
 
 // summary: active problems, allergies, active medications.
@@ -300,14 +402,15 @@ func actions(r *store.Reader, p *Patient, now time.Time) error {
 			continue
 		}
 		text := a.Alert.Title
-		if a.Alert.Severity != "" {
-			text = strings.ToUpper(a.Alert.Severity[:1]) + a.Alert.Severity[1:] + ": " + text
-		}
 		state := a.Status()
 		if last, ok := a.State.Latest(); ok && last.By != "" {
 			state += " by " + last.By
 		}
-		p.Actions = append(p.Actions, Action{Kind: "Alert", Text: text, State: state, When: clock(a.Alert.Raised, now)})
+		kind := "Alert"
+		if a.Alert.Severity != "" {
+			kind = strings.ToUpper(a.Alert.Severity[:1]) + a.Alert.Severity[1:] + " alert"
+		}
+		p.Actions = append(p.Actions, Action{Kind: kind, Text: text, State: state, When: "raised " + clock(a.Alert.Raised, now)})
 	}
 	matches, err := engine.PatientMatches(r, p.ID)
 	if err != nil {
@@ -324,32 +427,61 @@ func actions(r *store.Reader, p *Patient, now time.Time) error {
 		if title == "" {
 			title = m.Study
 		}
-		p.Actions = append(p.Actions, Action{Kind: "Trial screening", Text: title, State: status, When: clock(m.Since, now)})
+		p.Actions = append(p.Actions, Action{Kind: "Trial screening", Text: title, State: status, When: "since " + clock(m.Since, now)})
 	}
 	return nil
 }
 
-// awareness: the latest results out of range and the oxygen the patient is
-// on.
+// awareness: the latest results out of range taken in the last
+// resultWindow, and the oxygen the patient is on.
 func awareness(p *Patient, in *ips.Input, now time.Time) {
 	for _, it := range ips.Results(in) {
 		flag := ips.OutOfRange(it.Meta)
 		if flag == "" {
 			continue
 		}
-		line := it.Meta.Display
-		if !strings.HasSuffix(line, "("+flag+")") {
-			line += " (" + flag + ")"
+		if now.Sub(it.Meta.Time) > resultWindow {
+			p.Awareness.Older++
+			continue
 		}
-		if rng := ips.RangeText(it.Meta); rng != "" {
-			line += ", range " + rng
-		}
-		p.Awareness.Results = append(p.Awareness.Results, line+" · "+clock(it.Meta.Time, now))
 		if len(p.Awareness.Results) == maxResults {
-			break
+			p.Awareness.Older++
+			continue
 		}
+		test, value := splitValue(it.Meta)
+		value = ucumText.Replace(value)
+		if !strings.HasSuffix(value, "("+flag+")") {
+			value = strings.TrimSpace(value + " (" + flag + ")")
+		}
+		p.Awareness.Results = append(p.Awareness.Results, Result{Test: test, Value: value, Range: ips.RangeText(it.Meta), When: clock(it.Meta.Time, now)})
 	}
 	p.Awareness.Oxygen = oxygen(in, now)
+}
+
+// ucumText writes UCUM annotations as people read them:
+// "mL/min/{1.73_m2}" as "mL/min/1.73 m2", "{INR}" as "INR".
+var ucumText = strings.NewReplacer("{", "", "}", "", "_", " ")
+
+// splitValue splits a result's display line ("Creatinine … 1.67 mg/dL
+// (H)") into the test and its value, as the summary screen does; a line it
+// cannot split stays whole as the test.
+func splitValue(m store.Meta) (test, value string) {
+	d := m.Display
+	if !m.HasValue {
+		if i := strings.Index(d, ": "); i > 0 {
+			return d[:i], d[i+2:]
+		}
+		return d, ""
+	}
+	n := " " + m.Comparator + num(m.Value)
+	i := strings.LastIndex(d, n)
+	if i <= 0 {
+		return d, ""
+	}
+	if end := i + len(n); end < len(d) && (d[end] >= '0' && d[end] <= '9' || d[end] == '.') {
+		return d, ""
+	}
+	return d[:i], d[i+1:]
 }
 
 // oxygen says what the newest pulse-oximetry reading records of inhaled

@@ -2,6 +2,7 @@ package handover
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chartline/chartline/app/census"
 	"github.com/chartline/chartline/app/demo"
 	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/app/ips"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/publish"
 	"github.com/chartline/chartline/app/record"
@@ -151,6 +154,20 @@ func TestHandoverSheetHoldsEverySectionOfEveryPatient(t *testing.T) {
 	if pr.Pages < len(ids) {
 		t.Fatalf("%d pages for %d patients", pr.Pages, len(ids))
 	}
+	// Only the embedded DejaVu Sans, subset: never a PDF core font.
+	fonts, err := exec.Command("pdffonts", path).Output()
+	if err != nil {
+		t.Fatalf("pdffonts: %v", err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(fonts)), "\n")[2:] {
+		f := strings.Fields(l) // name type encoding emb sub uni object id
+		if len(f) < 8 || !strings.Contains(strings.ToLower(f[0]), "dejavu") || f[1] != "CID" || f[len(f)-5] != "yes" {
+			t.Errorf("not the embedded DejaVu Sans: %s", l)
+		}
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() > 400<<10 {
+		t.Errorf("PDF size %v (%v): the fonts are not subset", fi.Size(), err)
+	}
 	text := pdfText(t, path)
 	pages := strings.Split(text, "\f")
 	if len(pages) > 0 && strings.TrimSpace(pages[len(pages)-1]) == "" {
@@ -244,13 +261,116 @@ func TestRenderShot(t *testing.T) {
 	if dir == "" {
 		t.Skip("set CHARTLINE_SHOTS to write the screenshot")
 	}
-	s := fixtureStore(t, "pt-0002", "pt-0003")
+	ids := []string{"pt-0005", "pt-0008", "pt-0002", "pt-0004"}
+	s := fixtureStore(t, ids...)
 	path := filepath.Join(t.TempDir(), "handover.pdf")
-	if _, err := Write(s, Options{Patients: []string{"pt-0002", "pt-0003"}, Title: "Ward 7", User: "a.nurse", Workstation: "ward-7-pc", Now: now},
-		path, func(string, []string) error { return nil }); err != nil {
+	pr, err := Write(s, Options{Patients: ids, Title: "Ward 7B Acute Medicine", User: "a.nurse", Workstation: "ward-7-pc", Now: now},
+		path, func(string, []string) error { return nil })
+	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "2", path, filepath.Join(dir, "20-handover-p")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v %s", err, out)
+	for page := 1; page <= pr.Pages; page++ {
+		n := strconv.Itoa(page)
+		if out, err := exec.Command("pdftoppm", "-png", "-r", "110", "-f", n, "-l", n, "-singlefile", path, filepath.Join(dir, "20-handover-p"+n)).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+	}
+}
+
+func TestNaturalCompare(t *testing.T) {
+	tests := []struct {
+		a, b string
+		less bool
+	}{
+		{"Bed 2", "Bed 10", true},
+		{"Bed 10", "Bed 2", false},
+		{"Bed 02", "Bed 3", true},
+		{"Ward 7B, bed 9", "Ward 7B, bed 12", true},
+		{"Bay A", "Bay B", true},
+		{"", "Bed 1", true},
+	}
+	for _, tc := range tests {
+		if got := naturalCompare(tc.a, tc.b) < 0; got != tc.less {
+			t.Errorf("%q < %q = %v, want %v", tc.a, tc.b, got, tc.less)
+		}
+	}
+}
+
+// TestCensusList: -census hands over the patients on the list in bed
+// order, leaves out the discharged, and prints the census location.
+func TestCensusList(t *testing.T) {
+	s := fixtureStore(t, "pt-0003", "pt-0007", "pt-0010")
+	entry := func(id, loc, status string) store.Doc {
+		js := `{"patient":"` + id + `","list":"w7","location":"` + loc + `","status":"` + status + `","since":"2026-11-22T08:00:00Z"}`
+		return store.Doc{Kind: census.Kind, Key: "w7", Patient: id, Value: []byte(js)}
+	}
+	if _, err := s.Apply(&store.Batch{Docs: []store.Doc{
+		entry("pt-0003", "Ward 7, bed 10", census.Admitted),
+		entry("pt-0010", "Ward 7, bed 2", census.Admitted),
+		entry("pt-0007", "Ward 7, bed 1", census.Discharged),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	var sh *Sheet
+	err := s.View(func(r *store.Reader) error {
+		var err error
+		if ids, err = CensusPatients(r, "w7"); err != nil {
+			return err
+		}
+		sh, err = Build(r, Options{Patients: ids, Now: now})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(ids, ",") != "pt-0010,pt-0003" {
+		t.Fatalf("census order %v", ids)
+	}
+	if sh.Patients[0].Location != "Ward 7, bed 2" {
+		t.Fatalf("location %q", sh.Patients[0].Location)
+	}
+	err = s.View(func(r *store.Reader) error { _, err := CensusPatients(r, "w8"); return err })
+	if !errors.Is(err, ErrNoPatients) {
+		t.Fatalf("unknown list: %v", err)
+	}
+}
+
+// TestNEWS2AgeBoundary: NEWS2 is printed from the 16th birthday, never
+// before (RCP NEWS2: not for children; PEWS instead).
+func TestNEWS2AgeBoundary(t *testing.T) {
+	s := fixtureStore(t, "pt-0007")
+	sixteen := now.AddDate(-16, 0, 0).Format("2006-01-02")
+	dayShort := now.AddDate(-16, 0, 1).Format("2006-01-02")
+	tests := []struct {
+		born  string
+		score bool
+	}{
+		{sixteen, true},
+		{dayShort, false},
+		{"1990-02-11", true},
+		{"", true}, // unknown birth date: scored, as the engine scores it
+	}
+	for _, tc := range tests {
+		err := s.View(func(r *store.Reader) error {
+			items, err := r.Items("pt-0007")
+			if err != nil {
+				return err
+			}
+			p := Patient{ID: "pt-0007", Born: tc.born}
+			if err := severity(r, &p, ips.NewInput(items), Options{Now: now}); err != nil {
+				return err
+			}
+			if got := p.Severity.Score != ""; got != tc.score {
+				t.Errorf("born %q: scored %v (%+v), want %v", tc.born, got, p.Severity, tc.score)
+			}
+			if !tc.score && !strings.Contains(p.Severity.Trend, "PEWS") {
+				t.Errorf("born %q: %q does not point to PEWS", tc.born, p.Severity.Trend)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

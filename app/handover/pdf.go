@@ -22,7 +22,7 @@ const (
 	sizeHeading    = 10.5
 	sizeName       = 15.0
 	lineH          = 4.6 // body line height
-	minSynthesis   = 45.0
+	minSynthesis   = 38.0
 	synthesisRuleH = 7.5
 	fontFamily     = "DejaVu"
 )
@@ -179,12 +179,12 @@ func (w *writer) patient(pt *Patient) {
 		w.line("", "No open alerts, no trial screening pending.")
 	}
 	for _, a := range pt.Actions {
-		w.check(a.Kind+": "+a.Text, a.State+" · "+a.When)
+		w.check(a.Kind+": "+a.Text, a.State+", "+a.When)
 	}
 
 	w.heading("S", "Situation awareness")
 	w.list("Oxygen", []string{pt.Awareness.Oxygen}, "")
-	w.list("Results out of range", pt.Awareness.Results, "none among the latest results")
+	w.results(pt.Awareness)
 
 	w.synthesis()
 }
@@ -292,13 +292,83 @@ func (w *writer) line(label, text string) {
 	p.MultiCell(textW-labelW, lineH, text, "", "L", false)
 }
 
-// check writes an action line with a box to tick.
+// stateW is the width of an action's state column.
+const stateW = 46.0
+
+// check writes an action line with a box to tick, the text wrapped on the
+// left and its state on the right.
 func (w *writer) check(text, state string) {
 	p := w.pdf
+	w.font("", sizeBody)
+	lines := p.SplitText(text, textW-6-stateW-2)
+	h := float64(max(1, len(lines))) * lineH
+	if p.GetY()+h > pageH-footerH-6 {
+		p.AddPage()
+	}
+	y := p.GetY()
 	w.font("", sizeBody+1)
 	p.CellFormat(6, lineH, "☐", "", 0, "L", false, 0, "")
 	w.font("", sizeBody)
-	p.MultiCell(textW-6, lineH, text+"  —  "+state, "", "L", false)
+	p.MultiCell(textW-6-stateW-2, lineH, text, "", "L", false)
+	end := p.GetY()
+	p.SetXY(pageW-margin-stateW, y)
+	w.font("", sizeSmall)
+	p.SetTextColor(70, 70, 70)
+	p.MultiCell(stateW, lineH, state, "", "R", false)
+	p.SetTextColor(0, 0, 0)
+	p.SetY(max(end, p.GetY()))
+}
+
+// Result table columns (mm): test, value, reference range, when.
+var resultCols = [4]float64{textW - 38 - 24 - 31, 38, 24, 31}
+
+// results writes the out-of-range results as a table across the page.
+func (w *writer) results(a Awareness) {
+	p := w.pdf
+	w.font("B", sizeBody)
+	p.CellFormat(labelW, lineH, "Results out of range", "", 1, "L", false, 0, "")
+	if len(a.Results) == 0 {
+		note := "none among the latest results of the last 7 days"
+		if a.Older > 0 {
+			note += fmt.Sprintf(" (%d older, see the chart)", a.Older)
+		}
+		w.line("", note)
+		return
+	}
+	w.font("", sizeSmall)
+	p.SetTextColor(90, 90, 90)
+	for i, h := range []string{"Test", "Result", "Range", "Taken"} {
+		p.CellFormat(resultCols[i], lineH, h, "B", 0, "L", false, 0, "")
+	}
+	p.Ln(-1)
+	p.SetTextColor(0, 0, 0)
+	for _, r := range a.Results {
+		w.font("B", sizeBody)
+		n := len(p.SplitText(r.Value, resultCols[1]-1))
+		w.font("", sizeBody)
+		n = max(1, n, len(p.SplitText(r.Test, resultCols[0]-1)), len(p.SplitText(r.Range, resultCols[2]-1)), len(p.SplitText(r.When, resultCols[3]-1)))
+		h := float64(n) * lineH
+		if p.GetY()+h > pageH-footerH-6 {
+			p.AddPage()
+		}
+		y := p.GetY()
+		x := margin
+		for i, text := range []string{r.Test, r.Value, r.Range, r.When} {
+			p.SetXY(x, y)
+			style := ""
+			if i == 1 {
+				style = "B"
+			}
+			w.font(style, sizeBody)
+			p.MultiCell(resultCols[i]-1, lineH, text, "", "L", false)
+			x += resultCols[i]
+		}
+		p.SetXY(margin, y+h+0.6)
+	}
+	if a.Older > 0 {
+		w.font("", sizeSmall)
+		p.CellFormat(textW, lineH, fmt.Sprintf("%d more out of range, older or beyond these, in the chart", a.Older), "", 1, "L", false, 0, "")
+	}
 }
 
 // synthesis rules the rest of the page for the receiver (at least
@@ -306,7 +376,7 @@ func (w *writer) check(text, state string) {
 func (w *writer) synthesis() {
 	p := w.pdf
 	bottom := pageH - footerH - 12 // the signature line sits below, above the break margin
-	if bottom-p.GetY() < minSynthesis+10 {
+	if bottom-p.GetY() < minSynthesis {
 		p.AddPage()
 	}
 	w.heading("S", "Synthesis by receiver")

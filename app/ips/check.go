@@ -314,15 +314,61 @@ func documentRules(b map[string]any) []Problem {
 		}
 		full[u] = true
 	}
+	byTypeID := map[string]bool{} // "Type/id" of every entry's resource
+	for _, e := range entries {
+		if r, _ := e["resource"].(map[string]any); r != nil {
+			typ, _ := r["resourceType"].(string)
+			id, _ := r["id"].(string)
+			byTypeID[typ+"/"+id] = true
+		}
+	}
 	for i, e := range entries {
 		r, _ := e["resource"].(map[string]any)
+		base := restBase(e["fullUrl"])
 		eachReference(r, func(ref string) {
-			if !strings.HasPrefix(ref, "#") && !full[ref] {
+			if !resolves(ref, base, full, byTypeID) {
 				out = append(out, Problem{Where: fmt.Sprintf("Bundle.entry[%d].resource", i), What: "a reference does not resolve inside the bundle"})
 			}
 		})
 	}
 	return out
+}
+
+// resolves applies FHIR R4's rules for resolving references in a Bundle
+// (http.html#3.3.1 "Resolving references in Bundles"): a contained
+// reference stays inside its resource; an absolute reference (a urn or a
+// URL) must be an entry's fullUrl; a relative "Type/id" resolves against
+// the RESTful base of the referencing entry's fullUrl, or, when that is a
+// urn, to the entry whose resource is Type/id.
+func resolves(ref, base string, full, byTypeID map[string]bool) bool {
+	switch {
+	case strings.HasPrefix(ref, "#"):
+		return true
+	case full[ref]:
+		return true
+	case strings.HasPrefix(ref, "urn:") || strings.Contains(ref, "://"):
+		return false
+	}
+	ref, _, _ = strings.Cut(ref, "/_history/")
+	if base != "" {
+		return full[base+"/"+ref]
+	}
+	return byTypeID[ref]
+}
+
+// restBase is the service base of a RESTful fullUrl
+// ("https://example.org/fhir/Patient/1" -> "https://example.org/fhir"),
+// "" for a urn.
+func restBase(v any) string {
+	u, _ := v.(string)
+	if !strings.Contains(u, "://") {
+		return ""
+	}
+	parts := strings.Split(u, "/")
+	if len(parts) < 3 {
+		return ""
+	}
+	return strings.Join(parts[:len(parts)-2], "/")
 }
 
 // sectionRules are the Composition section invariants: cmp-1 (text, entry

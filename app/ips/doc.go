@@ -53,8 +53,13 @@
 // (bdl-7), the identifier has system and value (bdl-9), a section has text
 // or entries (cmp-1), emptyReason only without entries (cmp-2), the required
 // sections have entries or an emptyReason (ips-comp-1), and every reference
-// resolves inside the Bundle. It does not evaluate other FHIRPath
-// invariants, value-set bindings or terminology.
+// resolves inside the Bundle (FHIR R4's rules for resolving references in
+// Bundles: a fullUrl, or a relative reference against the RESTful base of
+// the referencing entry). It does not evaluate other FHIRPath invariants,
+// value-set bindings or terminology. Where npm can fetch the package (into
+// the user cache dir, outside the repository), the tests also check that
+// profiles.json is exactly what ./gen derives from it and that the guide's
+// own example documents pass the checker.
 //
 // A document that breaks the Bundle or Composition rules is Chartline's bug
 // and is never written (ErrNotConformant). An entry that lacks what its IPS

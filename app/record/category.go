@@ -1,6 +1,7 @@
 package record
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/chartline/chartline/store"
@@ -107,6 +108,10 @@ const (
 	obsCategoryVitalSigns = "vital-signs"
 	obsCategoryLaboratory = "laboratory"
 	obsCategoryImaging    = "imaging"
+	obsCategoryExam       = "exam"
+	obsCategorySurvey     = "survey"
+	// systemObsCategory is the R4 observation-category code system.
+	systemObsCategory = "http://terminology.hl7.org/CodeSystem/observation-category"
 )
 
 // LOINC codes of the FHIR R4 vital signs profile
@@ -146,35 +151,117 @@ var vitalSignCodes = map[string]bool{
 }
 
 // SNOMED CT codes that record the absence of known allergies (SNOMED CT
-// International Edition, "No known allergy" and its children).
+// International Edition, "No known allergy" 716186003 and its children, and
+// the older "No known allergies" 160244002 that UK records still carry).
 const (
 	SNOMEDNoKnownAllergy              = "716186003" // No known allergy
 	SNOMEDNoKnownDrugAllergy          = "409137002" // No known drug allergy
 	SNOMEDNoKnownEnvironmentalAllergy = "428607008" // No known environmental allergy
 	SNOMEDNoKnownFoodAllergy          = "429625007" // No known food allergy
+	SNOMEDNoKnownLatexAllergy         = "716184000" // No known latex allergy
+	SNOMEDNoKnownInsectAllergy        = "428197003" // No known insect allergy
+	SNOMEDNoKnownAllergiesLegacy      = "160244002" // No known allergies (inactive since 2017, still in records)
 )
 
+// The International Patient Summary's absent and unknown codes
+// (hl7.org/fhir/uv/ips CodeSystem absent-unknown-uv-ips, IPS 1.1): an
+// AllergyIntolerance coded with them states that none is known, or that
+// nothing is known.
+const (
+	SystemIPSAbsentUnknown = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips"
+	IPSNoKnownAllergies    = "no-known-allergies" // No known allergies
+	IPSNoAllergyInfo       = "no-allergy-info"    // No information about allergies
+)
+
+// noKnownAllergyCodes state that no allergy is known.
 var noKnownAllergyCodes = map[string]bool{
 	SystemSNOMED + "|" + SNOMEDNoKnownAllergy:              true,
 	SystemSNOMED + "|" + SNOMEDNoKnownDrugAllergy:          true,
 	SystemSNOMED + "|" + SNOMEDNoKnownEnvironmentalAllergy: true,
 	SystemSNOMED + "|" + SNOMEDNoKnownFoodAllergy:          true,
+	SystemSNOMED + "|" + SNOMEDNoKnownLatexAllergy:         true,
+	SystemSNOMED + "|" + SNOMEDNoKnownInsectAllergy:        true,
+	SystemSNOMED + "|" + SNOMEDNoKnownAllergiesLegacy:      true,
+	SystemIPSAbsentUnknown + "|" + IPSNoKnownAllergies:     true,
 }
 
-// IsNoKnownAllergy reports whether an allergy entry records that the patient
-// has no known allergy (of all kinds, or of drugs, food or environment): a
-// SNOMED CT code 716186003, 409137002, 428607008 or 429625007. Such an entry
-// is the absence of an allergy and must never show as one.
+// noAllergyInfoCodes state that nothing is known of allergies.
+var noAllergyInfoCodes = map[string]bool{
+	SystemIPSAbsentUnknown + "|" + IPSNoAllergyInfo: true,
+}
+
+// IsNoKnownAllergy reports whether an allergy entry is not an allergy but a
+// statement about allergies: none known (of all kinds, or of drugs, food,
+// latex, insects, the environment: the SNOMED CT and IPS codes above), or no
+// information (IPS no-allergy-info, see IsAllergyInfoMissing). Such an entry
+// is never shown as an allergy.
 func IsNoKnownAllergy(m store.Meta) bool {
 	if m.Category != CategoryAllergy {
 		return false
 	}
 	for _, c := range m.Codes {
-		if noKnownAllergyCodes[c] {
+		if noKnownAllergyCodes[c] || noAllergyInfoCodes[c] {
 			return true
 		}
 	}
 	return false
+}
+
+// IsAllergyInfoMissing reports whether an allergy entry says nothing is known
+// about allergies (IPS no-allergy-info): the banner then says "not recorded",
+// never "no known allergies".
+func IsAllergyInfoMissing(m store.Meta) bool {
+	if m.Category != CategoryAllergy {
+		return false
+	}
+	for _, c := range m.Codes {
+		if noAllergyInfoCodes[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// BannerAllergies is what a patient banner shows of allergies.
+type BannerAllergies struct {
+	// Names are the allergies in force, newest first, as their display lines
+	// without the "(active)" the banner need not repeat.
+	Names []string
+	// NoneKnown: no allergy in force and an entry that states none is known.
+	NoneKnown bool
+}
+
+// Allergies decides the banner from a patient's AllergyIntolerance entries:
+// the allergies in force (clinical status active or not given), else "no
+// known allergies" when an entry states that, else nothing ("not recorded").
+// A "no known …" or "no information" entry never shows as an allergy.
+func Allergies(items []store.Item) BannerAllergies {
+	sorted := make([]*store.Item, len(items))
+	for i := range items {
+		sorted[i] = &items[i]
+	}
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i], sorted[j]
+		if !a.Meta.Time.Equal(b.Meta.Time) {
+			return a.Meta.Time.After(b.Meta.Time)
+		}
+		return a.ID < b.ID
+	})
+	var out BannerAllergies
+	for _, it := range sorted {
+		if st := it.Meta.Status; st != "" && st != "active" {
+			continue
+		}
+		if IsNoKnownAllergy(it.Meta) {
+			out.NoneKnown = out.NoneKnown || !IsAllergyInfoMissing(it.Meta)
+			continue
+		}
+		out.Names = append(out.Names, strings.TrimSuffix(it.Meta.Display, " (active)"))
+	}
+	if len(out.Names) > 0 {
+		out.NoneKnown = false
+	}
+	return out
 }
 
 // containsFold reports whether s contains sub, ignoring ASCII case.

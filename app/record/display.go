@@ -23,6 +23,7 @@ func (x *deriver) observation() {
 	d, m, root := x.d, x.m, x.root
 	code := d.get(root, "code")
 	x.codes(code)
+	loincFirst(m.Codes)
 	m.Category = observationCategory(d, root, code)
 	_ = x.choice("effective") || x.when("issued")
 
@@ -150,33 +151,66 @@ func orDash(s string) string {
 // "entered in error".
 func statusWords(s string) string { return strings.ReplaceAll(s, "-", " ") }
 
+// loincFirst moves the first LOINC coding of an Observation to the front of
+// its codes when a local code came first: trends and result tables key on the
+// first code, and the same test from two feeds must meet on its LOINC code.
+func loincFirst(codes []string) {
+	for i, c := range codes {
+		if strings.HasPrefix(c, SystemLOINC+"|") {
+			if i > 0 {
+				copy(codes[1:i+1], codes[:i])
+				codes[0] = c
+			}
+			return
+		}
+	}
+}
+
 // observationCategory decides an Observation's category from its category
-// codings, else from its code (a vital-signs LOINC code).
+// codings, else from its code. A category of vital-signs, laboratory or
+// imaging decides. Otherwise a vital-sign LOINC code among its codings (a
+// second coding beside a local code too) makes it a vital sign when its
+// category is exam, survey, local or absent; and a LOINC coding with a
+// quantity makes it a laboratory result when its category is local or
+// absent (feeds that code results locally first, such as HIV programme
+// records, carry the LOINC code second). Other R4 categories (social
+// history, procedure, therapy, activity) keep it an observation.
 func observationCategory(d *doc, root, code int32) string {
 	e, n := d.list(d.get(root, "category"))
-	other := false
+	hl7Other, weak := false, false
 	for i := int32(0); i < n; i, e = i+1, d.next(e) {
 		c, cn := d.list(d.get(e, "coding"))
 		for j := int32(0); j < cn; j, c = j+1, d.next(c) {
-			switch cc := d.get(c, "code"); {
+			cc := d.get(c, "code")
+			switch {
 			case d.is(cc, obsCategoryVitalSigns):
 				return CategoryVitalSigns
 			case d.is(cc, obsCategoryLaboratory):
 				return CategoryLaboratory
 			case d.is(cc, obsCategoryImaging):
 				return CategoryImaging
-			case cc >= 0:
-				other = true
+			case d.is(cc, obsCategoryExam), d.is(cc, obsCategorySurvey):
+				weak = true
+			case cc >= 0 && d.is(d.get(c, "system"), systemObsCategory):
+				hl7Other = true
 			}
 		}
 	}
-	if !other {
-		c, cn := d.list(d.get(d.first(code), "coding"))
-		for j := int32(0); j < cn; j, c = j+1, d.next(c) {
-			if d.is(d.get(c, "system"), SystemLOINC) && vitalSignCodes[d.text(d.get(c, "code"))] {
+	if hl7Other {
+		return CategoryObservation
+	}
+	loinc := false
+	c, cn := d.list(d.get(d.first(code), "coding"))
+	for j := int32(0); j < cn; j, c = j+1, d.next(c) {
+		if d.is(d.get(c, "system"), SystemLOINC) {
+			loinc = true
+			if vitalSignCodes[d.text(d.get(c, "code"))] {
 				return CategoryVitalSigns
 			}
 		}
+	}
+	if loinc && !weak && d.get(root, "valueQuantity") >= 0 {
+		return CategoryLaboratory
 	}
 	return CategoryObservation
 }

@@ -25,7 +25,14 @@ const (
 // Narrative, meta and contained resources are left out; repeated elements
 // give one row each. raw must be a JSON resource of an R4 type (it need not
 // pass the patient rule).
-func Fields(raw []byte) ([]Field, error) {
+func Fields(raw []byte) ([]Field, error) { return FieldsNamed(raw, nil) }
+
+// FieldsNamed is Fields with names for the references the resource makes:
+// names("Condition/x") returns what the chart calls Condition/x ("Type 2
+// diabetes mellitus"), or "" when it does not hold it. A reference without a
+// display that names cannot name reads "unnamed condition" (the type in
+// words), never a raw "Type/id".
+func FieldsNamed(raw []byte, names func(ref string) string) ([]Field, error) {
 	if r := precheck(raw); r != nil {
 		return nil, r
 	}
@@ -43,7 +50,7 @@ func Fields(raw []byte) ([]Field, error) {
 	if sc == nil {
 		return nil, &Refusal{ReasonUnknownType, fmt.Sprintf("resourceType %s is not an R4 resource type", quoteShort(d.str(rt)))}
 	}
-	f := fielder{d: d}
+	f := fielder{d: d, names: names}
 	f.resource(0, sc)
 	if v := d.text(d.at(0, "meta", "lastUpdated")); v != "" {
 		f.add("Last updated", v)
@@ -52,8 +59,26 @@ func Fields(raw []byte) ([]Field, error) {
 }
 
 type fielder struct {
-	d    *doc
-	rows []Field
+	d     *doc
+	rows  []Field
+	names func(ref string) string // may be nil
+}
+
+// unnamed words a reference nothing names: "Condition/1f2e…" reads "unnamed
+// condition", a URL or urn "unnamed reference"; a Patient keeps its id.
+func unnamed(ref string) string {
+	p := ref
+	if i := strings.Index(p, "/_history/"); i >= 0 {
+		p = p[:i]
+	}
+	parts := strings.Split(strings.TrimSuffix(p, "/"), "/")
+	if len(parts) >= 2 && parts[len(parts)-2] == "Patient" {
+		return ref // the patient id is what the census and the banner show
+	}
+	if len(parts) >= 2 && IsResourceType(parts[len(parts)-2]) {
+		return "unnamed " + strings.ToLower(humanize(parts[len(parts)-2]))
+	}
+	return "unnamed reference"
 }
 
 func (f *fielder) add(label, value string) {
@@ -336,7 +361,12 @@ func (f *fielder) format(n int32, e *element) string {
 					}
 				}
 			}
-			return s
+			if f.names != nil {
+				if name := f.names(s); name != "" {
+					return name
+				}
+			}
+			return unnamed(s)
 		}
 		return d.text(d.at(n, "identifier", "value"))
 	case "HumanName":

@@ -220,8 +220,11 @@ func firstCoding(d *doc, n int32) string {
 
 // conceptText is what a clinician reads for a CodeableConcept (or a Coding,
 // or a bare code string): its text, else the first coding's display, else
-// the first code.
-func conceptText(d *doc, n int32) string {
+// the first code; a SNOMED CT semantic tag is dropped.
+func conceptText(d *doc, n int32) string { return TrimSemanticTag(rawConceptText(d, n)) }
+
+// rawConceptText is conceptText as written.
+func rawConceptText(d *doc, n int32) string {
 	if d.kindOf(n) == kString {
 		return d.text(n)
 	}
@@ -360,15 +363,16 @@ func (q quantity) unit() string {
 	return q.d.text(q.codeN)
 }
 
-// shown is the unit a clinician reads: the unit text, else the code.
+// shown is the unit a clinician reads: the unit text, else the code, as
+// HumanUnit renders it (feeds often copy the UCUM code into the text).
 func (q quantity) shown() string {
 	if q.d == nil {
 		return ""
 	}
 	if text := q.d.text(q.unitN); text != "" {
-		return text
+		return HumanUnit(text)
 	}
-	return q.d.text(q.codeN)
+	return HumanUnit(q.d.text(q.codeN))
 }
 
 // String renders "<5.2 mmol/L".

@@ -120,8 +120,8 @@ func demographics(d *doc, root int32) *store.Demographics {
 	}
 	if v, ok := d.boolean(d.get(root, "deceasedBoolean")); ok {
 		p.Deceased = v
-	} else if d.text(d.get(root, "deceasedDateTime")) != "" {
-		p.Deceased = true
+	} else if s := d.text(d.get(root, "deceasedDateTime")); s != "" {
+		p.Deceased, p.DeceasedDate = true, s
 	}
 	return p
 }

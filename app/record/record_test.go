@@ -85,7 +85,7 @@ func TestDecodeResources(t *testing.T) {
 		{"patient-text-name.json", "pat-002", "pat-002", store.Meta{
 			Time: ts("2023-11-20T11:00:00Z"), Display: "Nguyễn Văn An", Category: CategoryDemographics,
 			LastUpdated: ts("2023-11-20T11:00:00Z"),
-			Patient:     &store.Demographics{Name: "Nguyễn Văn An", BirthDate: "1980-07", Sex: "other", MRN: "NL-778899", Deceased: true},
+			Patient:     &store.Demographics{Name: "Nguyễn Văn An", BirthDate: "1980-07", Sex: "other", MRN: "NL-778899", Deceased: true, DeceasedDate: "2023-11-19T23:10:00+01:00"},
 		}},
 		{"patient-oster.json", "pat-003", "pat-003", store.Meta{
 			Display: "Øster, Åse", Category: CategoryDemographics,
@@ -153,8 +153,8 @@ func TestDecodeResources(t *testing.T) {
 		}},
 		{"obs-egfr.json", topicPatient, "pat-001", store.Meta{
 			Time:     ts("2024-02-10T00:00:00Z"),
-			Display:  "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or Plasma by Creatinine-based formula (MDRD) >90 mL/min/{1.73_m2} (preliminary)",
-			Category: CategoryObservation, Codes: []string{"http://loinc.org|33914-3"}, Status: "preliminary",
+			Display:  "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or Plasma by Creatinine-based formula (MDRD) >90 mL/min/1.73 m² (preliminary)",
+			Category: CategoryLaboratory, Codes: []string{"http://loinc.org|33914-3"}, Status: "preliminary",
 			Value: 90, HasValue: true, Comparator: ">", Unit: "mL/min/{1.73_m2}",
 		}},
 		{"obs-smoking.json", topicPatient, "pat-001", store.Meta{
@@ -256,7 +256,7 @@ func TestDecodeMessy(t *testing.T) {
 	}{
 		{"messy-condition-stu3.json", "", store.Meta{
 			Time: ts("2019-01-01T00:00:00Z"), End: ts("2019-01-15T15:20:00Z"),
-			Display: "Acute viral pharyngitis (disorder) (active)", Category: CategoryCondition,
+			Display: "Acute viral pharyngitis (active)", Category: CategoryCondition,
 			Codes: []string{"http://snomed.info/sct|195662009"}, Status: "active",
 			Problems: []string{
 				`subject: unresolved patient reference "urn:uuid:0b8a2c3e-6f0e-4b1a-9e57-aa11bb22cc33" (not checked against the topic's patient)`,
@@ -267,7 +267,7 @@ func TestDecodeMessy(t *testing.T) {
 			},
 		}},
 		{"messy-procedure.json", "pat-001", store.Meta{
-			Time: ts("2020-05-01T10:00:00Z"), Display: "Medication Reconciliation (procedure) (finished)", Category: CategoryProcedure,
+			Time: ts("2020-05-01T10:00:00Z"), Display: "Medication Reconciliation (finished)", Category: CategoryProcedure,
 			Codes: []string{"http://snomed.info/sct|430193006"}, Status: "finished",
 			Problems: []string{
 				`status: unknown code "finished"`,
