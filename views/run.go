@@ -276,6 +276,8 @@ type env struct {
 	cfgMu  sync.Mutex
 	config config.Config
 	news2  clinical.NEWS2Options
+	// offline is set while the feed is offline: scores show "as of" their data.
+	offline atomic.Bool
 
 	live       *live
 	shell      *ui.Shell

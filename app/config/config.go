@@ -46,8 +46,8 @@ type Config struct {
 	CensusRetention Duration `json:"census_retention,omitzero"`
 	// Store is the store file. Default: store.DefaultPath().
 	Store string `json:"store,omitempty"`
-	// StaleVitals is how old a vital sign may be, before the newest one, and
-	// still count towards NEWS2. Default 24 h.
+	// StaleVitals is the observation window: how long before now a vital
+	// sign may be and still count towards NEWS2 or PEWS. Default 24 h.
 	StaleVitals Duration `json:"stale_vitals"`
 	// SpO2Scale2 is the NEWS2 SpO2 scale policy: "recorded" uses Scale 2 where
 	// the patient has a recorded hypercapnic target (an active SpO2 Goal of
