@@ -172,7 +172,7 @@ func (e *Engine) deriveEpisodes(r *store.Reader, b *store.Batch, p string, sk sc
 		}
 	}
 	derived := map[string]bool{}
-	for _, ep := range clinical.Episodes(points, o.Alerts) {
+	for _, ep := range clinical.Episodes(points, o.Alerts, window) {
 		a := clinical.EpisodeAlert(p, ep, now, window)
 		derived[a.ID] = true
 		old, had := existing[a.ID]
@@ -270,7 +270,7 @@ func (e *Engine) episodeNotices(r *store.Reader, b *store.Batch, doc AlertDoc, e
 	if state == clinical.StateCleared {
 		for _, act := range st.Actions {
 			if act.By == o.User && act.Workstation == o.Workstation && (act.Verb == clinical.VerbAcknowledge || act.Verb == clinical.VerbEscalate) {
-				if err := add(clinical.HashID("nt", a.ID, ReasonCleared), ReasonCleared, "Cleared: "+a.Title, *a.Episode.Cleared); err != nil {
+				if err := add(clinical.HashID("nt", a.ID, ReasonCleared), ReasonCleared, a.Title+" (cleared)", *a.Episode.Cleared); err != nil {
 					return err
 				}
 				break
@@ -301,13 +301,13 @@ func (e *Engine) episodeNotices(r *store.Reader, b *store.Batch, doc AlertDoc, e
 	switch {
 	case k >= 1:
 		return add(clinical.HashID("nt", a.ID, ReasonUnattended, since.UTC().Format(time.RFC3339Nano), fmt.Sprint(k)), ReasonUnattended,
-			fmt.Sprintf("Unattended for %s: %s", clinical.FormatInterval(time.Duration(k)*interval), a.Title), since.Add(time.Duration(k)*interval))
+			fmt.Sprintf("%s (not acknowledged for %s)", a.Title, clinical.FormatInterval(time.Duration(k)*interval)), since.Add(time.Duration(k)*interval))
 	case since.After(intoBand):
-		return add(clinical.HashID("nt", a.ID, ReasonRenewed, since.UTC().Format(time.RFC3339Nano)), ReasonRenewed, "Again: "+a.Title, since)
+		return add(clinical.HashID("nt", a.ID, ReasonRenewed, since.UTC().Format(time.RFC3339Nano)), ReasonRenewed, a.Title+" (New again after an acknowledgement)", since)
 	case len(ep.Rises) > 0 && ep.Rises[0].Severity == a.Severity:
 		return add(a.ID, ReasonRaised, a.Title, since)
 	default:
-		return add(clinical.HashID("nt", a.ID, ReasonRose, a.Severity), ReasonRose, "Rose: "+a.Title, since)
+		return add(clinical.HashID("nt", a.ID, ReasonRose, a.Severity), ReasonRose, a.Title+" (rose from "+a.Cause.PrevBand+")", since)
 	}
 }
 
