@@ -11,7 +11,7 @@ import (
 // the user's settings, else 30 min for high and 60 min for medium alerts):
 // how long an acknowledged alert still in its band stays acknowledged, and
 // how often an unattended one is notified again. EngineOptions hands it to
-// the engine's alert options once the engine takes them (issue 14).
+// the engine as clinical.AlertPolicy.ReopenHigh and ReopenMedium.
 func AlertFollowUp(cfg config.Config) (high, medium time.Duration) {
 	d := config.DefaultAlertIntervals()
 	high, medium = time.Duration(cfg.Alerts.High), time.Duration(cfg.Alerts.Medium)
