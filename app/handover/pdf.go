@@ -325,16 +325,16 @@ var resultCols = [4]float64{textW - 38 - 24 - 31, 38, 24, 31}
 // results writes the out-of-range results as a table across the page.
 func (w *writer) results(a Awareness) {
 	p := w.pdf
-	w.font("B", sizeBody)
-	p.CellFormat(labelW, lineH, "Results out of range", "", 1, "L", false, 0, "")
 	if len(a.Results) == 0 {
 		note := "none among the latest results of the last 7 days"
 		if a.Older > 0 {
 			note += fmt.Sprintf(" (%d older, see the chart)", a.Older)
 		}
-		w.line("", note)
+		w.line("Results out of range", note)
 		return
 	}
+	w.font("B", sizeBody)
+	p.CellFormat(labelW, lineH, "Results out of range", "", 1, "L", false, 0, "")
 	w.font("", sizeSmall)
 	p.SetTextColor(90, 90, 90)
 	for i, h := range []string{"Test", "Result", "Range", "Taken"} {
