@@ -282,7 +282,6 @@ func location(r *store.Reader, id string, in *ips.Input) (string, error) {
 // chapter 3); children are scored with PEWS.
 const news2MinAge = 16
 
-
 // severity is the NEWS2 the engine scored, its trend against the score of
 // the readings before the newest set, and the age of its data.
 func severity(r *store.Reader, p *Patient, in *ips.Input, o Options) error {
