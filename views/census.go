@@ -86,7 +86,7 @@ func censusRowOf(e store.Entry, now time.Time) censusRow {
 // "KV-100231", "Ward 7B Acute Medicine", "2 High +3", "3 trials"); the name
 // column takes the rest (about 280 px at 1280 wide) and ends an unusually
 // long name with an ellipsis, never the MRN beside it.
-var censusColumns = []float32{132, 112, 0, 104, 236, 118, 76}
+var censusColumns = []float32{132, 150, 0, 104, 236, 118, 76}
 
 // censusRowHeight is a census row's height: one line of body text with a
 // little air, so 18 patients fit at 1280×800 and 28 at 1920×1080 under the
@@ -103,6 +103,7 @@ type censusView struct {
 
 	loadMu  sync.Mutex
 	loadSeq uint64 // orders full loads: only a newer one is drawn
+	trends  trendCache
 
 	// Read and written on the UI goroutine only.
 	rows     []censusRow    // every patient
@@ -240,7 +241,7 @@ func (v *censusView) load() {
 		if err != nil {
 			return err
 		}
-		rows, err = censusRows(r, entries, now, opts)
+		rows, err = censusRows(r, entries, now, opts, &v.trends)
 		return err
 	})
 	if err != nil {
@@ -288,7 +289,7 @@ func (v *censusView) changed(c store.Change) {
 			}
 		}
 		var err error
-		rows, err = censusRows(r, entries, now, opts)
+		rows, err = censusRows(r, entries, now, opts, &v.trends)
 		return err
 	})
 	if err != nil {
@@ -564,11 +565,53 @@ type censusExtra struct {
 }
 
 // censusRows builds the rows of directory entries from one snapshot.
-func censusRows(r *store.Reader, entries []store.Entry, now time.Time, opts clinical.NEWS2Options) ([]censusRow, error) {
+// trendCache remembers each patient's score trend by the score it was
+// computed for, so a change notice that does not move the score (a lab
+// result, an alert action) does not re-read a 20,000-observation chart.
+// Any goroutine may use it.
+type trendCache struct {
+	mu sync.Mutex
+	m  map[string]trendMemo
+}
+
+type trendMemo struct {
+	at    time.Time
+	score int
+	band  string
+	trend int
+}
+
+func (c *trendCache) get(id string, at time.Time, score int, band string) (int, bool) {
+	if c == nil {
+		return 0, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.m[id]
+	return m.trend, ok && m.at.Equal(at) && m.score == score && m.band == band
+}
+
+func (c *trendCache) put(id string, at time.Time, score int, band string, trend int) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]trendMemo{}
+	}
+	c.m[id] = trendMemo{at, score, band, trend}
+}
+
+func censusRows(r *store.Reader, entries []store.Entry, now time.Time, opts clinical.NEWS2Options, cache ...*trendCache) ([]censusRow, error) {
 	rows := make([]censusRow, len(entries))
 	for i, en := range entries {
 		rows[i] = censusRowOf(en, now)
-		x, err := readCensusExtra(r, en, opts)
+		var tc *trendCache
+		if len(cache) > 0 {
+			tc = cache[0]
+		}
+		x, err := readCensusExtra(r, en, opts, tc)
 		if err != nil {
 			return nil, err
 		}
@@ -579,7 +622,7 @@ func censusRows(r *store.Reader, entries []store.Entry, now time.Time, opts clin
 
 // readCensusExtra reads a patient's location, score age and trend, and open
 // alerts.
-func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options) (censusExtra, error) {
+func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options, tc *trendCache) (censusExtra, error) {
 	var x censusExtra
 	id := en.Collection
 	if en.Counts["Encounter"] > 0 {
@@ -598,12 +641,15 @@ func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options
 				x.ScoreAt = d.Result.Newest
 			}
 		}
-		if !x.ScoreAt.IsZero() {
+		if t, ok := tc.get(id, x.ScoreAt, en.Status.NEWS2, en.Status.Band); ok {
+			x.Trend = t
+		} else if !x.ScoreAt.IsZero() {
 			obs, err := r.Items(id, "Observation", "Goal")
 			if err != nil {
 				return x, err
 			}
 			x.Trend = scoreTrend(obs, x.ScoreAt, opts)
+			tc.put(id, x.ScoreAt, en.Status.NEWS2, en.Status.Band, x.Trend)
 		}
 	}
 	if en.Status.OpenAlerts > 0 {

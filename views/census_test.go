@@ -342,3 +342,27 @@ func TestCensusDensity(t *testing.T) {
 		t.Logf("%v: %d rows visible", tc.size, fit)
 	}
 }
+
+// TestCensusSearchOpenLeavesFocus: opening a chart from the census search
+// takes the keyboard out of the search (now hidden under the chart), so
+// Alt/arrow keys and typing reach the patient view.
+func TestCensusSearchOpenLeavesFocus(t *testing.T) {
+	s := sharedStore(t)
+	e, w := newTestEnv(t, s, ui.ModeLight)
+	v := e.census
+	w.Canvas().Focus(v.search)
+	test.Type(v.search, "KV-100231")
+	v.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if e.shell.Depth() != 2 {
+		t.Fatal("Enter did not open the chart")
+	}
+	if f := w.Canvas().Focused(); f == v.search {
+		t.Fatalf("the hidden census search kept the focus")
+	}
+	// Typing now goes nowhere near the census search.
+	before := v.search.Text
+	e.shell.TypedRune('x')
+	if v.search.Text != before {
+		t.Errorf("typing reached the hidden search: %q", v.search.Text)
+	}
+}

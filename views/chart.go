@@ -48,6 +48,10 @@ type chart struct {
 	// Side is what the engine keeps of the patient: alerts, matches and
 	// who opened the chart.
 	Side sideData
+	// Location is where the patient is (the open Encounter's ward · bed),
+	// "" when none is open; Weight the newest body weight, if any.
+	Location string
+	Weight   *store.Item
 }
 
 // sideData is the engine's documents about a patient, read with the chart
@@ -115,6 +119,18 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		return nil, err
 	}
 	c.Items = items
+	if e.Counts["Encounter"] > 0 {
+		if c.Location, err = currentLocation(r, id); err != nil {
+			return nil, err
+		}
+	}
+	for i := range items {
+		it := &items[i]
+		if it.Type == "Observation" && it.Meta.HasValue && slices.Contains(it.Meta.Codes, record.SystemLOINC+"|"+record.LOINCBodyWeight) &&
+			it.Meta.Status != "entered-in-error" && (c.Weight == nil || it.Meta.Time.After(c.Weight.Meta.Time)) {
+			c.Weight = it
+		}
+	}
 	in := &chartInput{byCategory: map[string][]*store.Item{}, byType: map[string][]*store.Item{}, now: now}
 	c.Timeline = make([]timelineEntry, 0, len(items))
 	kinds := map[string]int{}

@@ -131,10 +131,14 @@ func newPatientView(e *env, id string) *patientView {
 	pv.name.TextStyle.Bold = true
 	pv.name.SizeName = theme.SizeNameHeadingText
 	pv.name.Truncation = fyne.TextTruncateEllipsis
-	pv.facts.Truncation = fyne.TextTruncateEllipsis
+	pv.facts.Wrapping = fyne.TextWrapWord // weight and location follow the MRN: nothing is cut
 	pv.band.Large = true
 	pv.alerts.Large = true
 	pv.trials.Large = true
+	// Until the chart is read nothing is known: no "No score", no
+	// "Allergies not recorded" flashing before the real ones.
+	pv.band.Hide()
+	pv.allergy.Hide()
 
 	pv.tabs = container.NewAppTabs()
 	for _, t := range patientTabs {
@@ -275,8 +279,11 @@ func (pv *patientView) show(c *chart) {
 	pv.chart = c
 	pv.loading.Hide()
 	pv.tabs.Show()
+	pv.band.Show()
+	pv.allergy.Show()
 	pv.name.SetText(patientName(c.Patient))
 	pv.facts.SetText(bannerFacts(c, pv.e))
+	ui.Reflow(pv.content) // the facts may wrap onto a second line
 	ui.SetScore(pv.band, c.score())
 	ui.SetAlerts(pv.alerts, c.Entry.Status.OpenAlerts)
 	ui.SetTrials(pv.trials, c.Entry.Status.Matches)
@@ -340,6 +347,13 @@ func bannerFacts(c *chart, e *env) string {
 	}
 	if p.MRN != "" {
 		parts = append(parts, "MRN "+p.MRN)
+	}
+	if w := c.Weight; w != nil {
+		// Doses are worked out from it: say how old it is.
+		parts = append(parts, numberText(w.Meta.Value)+" "+unitText(w.Meta.Unit)+" ("+dateText(w.Meta.Time, e.loc)+")")
+	}
+	if c.Location != "" {
+		parts = append(parts, c.Location)
 	}
 	return strings.Join(parts, " · ")
 }

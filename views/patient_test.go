@@ -81,10 +81,10 @@ func TestPatientBanner(t *testing.T) {
 		facts   string
 		band    string
 	}{
-		{demo.DeterioratingPatient, ui.AllergiesRecorded, "Allergies: Allergy to fish (high criticality)", "68 y · Male · born 14 Mar 1958 · MRN KV-100231", "1 Low · 2 h ago"},
-		{demo.NoKnownAllergiesPatient, ui.AllergiesNoneKnown, "No known allergies", "41 y · Female · born 8 Jul 1985 · MRN KV-103760", "Stale · last set 2 months ago"},
-		{demo.NoAllergyInfoPatient, ui.AllergiesNotRecorded, "Allergies not recorded", "36 y · Male · born 11 Feb 1990 · MRN KV-104027", "Stale · last set 4 months ago"},
-		{demo.RecoveringPatient, ui.AllergiesRecorded, "Allergies: Allergy to eggs", "75 y · Male · born 30 Jan 1951 · MRN KV-103118", "9 High · 41 min ago"},
+		{demo.DeterioratingPatient, ui.AllergiesRecorded, "Allergies: Allergy to fish (high criticality)", "68 y · Male · born 14 Mar 1958 · MRN KV-100231 · 89 kg (31 Aug 2026) · Ward 7B Acute Medicine", "1 Low · 2 h ago"},
+		{demo.NoKnownAllergiesPatient, ui.AllergiesNoneKnown, "No known allergies", "41 y · Female · born 8 Jul 1985 · MRN KV-103760 · 63.4 kg (26 Aug 2026)", "Stale · last set 2 months ago"},
+		{demo.NoAllergyInfoPatient, ui.AllergiesNotRecorded, "Allergies not recorded", "36 y · Male · born 11 Feb 1990 · MRN KV-104027 · 81.7 kg (6 Jul 2026)", "Stale · last set 4 months ago"},
+		{demo.RecoveringPatient, ui.AllergiesRecorded, "Allergies: Allergy to eggs", "75 y · Male · born 30 Jan 1951 · MRN KV-103118 · 80.9 kg (15 Sep 2026) · Ward 7B Acute Medicine", "9 High · 41 min ago"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			_, _, pv := openTest(t, s, tc.id, ui.ModeLight)
@@ -498,5 +498,38 @@ func TestLocalTimes(t *testing.T) {
 		if got := localTimes(in, loc); got != want {
 			t.Errorf("localTimes(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestBannerWeightLocationNoFlash: the banner gives the newest weight with
+// its date and the ward of the open Encounter; while the chart is still
+// being read, no "No score" or "Allergies not recorded" shows.
+func TestBannerWeightLocationNoFlash(t *testing.T) {
+	s := sharedStore(t)
+	var held []func()
+	e, _ := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) {
+		o.async = func(fn func()) { held = append(held, fn) }
+	})
+	for len(held) > 0 { // the census and status loads
+		fn := held[0]
+		held = held[1:]
+		fn()
+	}
+	e.openPatient(demo.DeterioratingPatient)
+	pv := e.patient
+	if pv.band.Visible() || pv.allergy.Visible() || !pv.loading.Visible() {
+		t.Errorf("while loading: band shown %v (%q), allergy strip shown %v", pv.band.Visible(), pv.band.Text, pv.allergy.Visible())
+	}
+	for len(held) > 0 {
+		fn := held[0]
+		held = held[1:]
+		fn()
+	}
+	if !pv.band.Visible() || !pv.allergy.Visible() {
+		t.Fatalf("after loading the band or the allergies are hidden")
+	}
+	facts := pv.facts.Text
+	if !strings.Contains(facts, " kg (") || !strings.Contains(facts, "Ward 7B Acute Medicine") {
+		t.Errorf("banner facts %q lack the weight with its date or the ward", facts)
 	}
 }
