@@ -26,9 +26,17 @@ type chart struct {
 	Allergy   ui.AllergyState
 	Allergies []string // the recorded allergies, for the banner strip
 
+	// NEWS2 is the engine's result judged at load time (Result.AsOf): a
+	// score whose data left the window since the engine computed it shows
+	// stale. For a child it is not applicable and PEWS holds the score.
 	NEWS2           clinical.Result
-	HasNEWS2        bool // at least one vital sign could be scored
+	HasNEWS2        bool // the score that applies has a band (complete or partial)
 	NEWS2FromEngine bool // the engine's stored result (else scored here)
+	PEWS            *clinical.PEWSResult
+	// Now is the load's clock, for the age of the data; Offline marks every
+	// score "as of" its data (the feed is offline).
+	Now     time.Time
+	Offline bool
 
 	Sections []sectionData
 	Timeline []timelineEntry // newest first
@@ -88,6 +96,7 @@ type chartInput struct {
 	byCategory map[string][]*store.Item // pointers into one slice: no copies of 20,000 entries
 	byType     map[string][]*store.Item
 	news2      clinical.Result
+	pews       *clinical.PEWSResult
 	hasNEWS2   bool
 	now        time.Time
 }
@@ -138,14 +147,23 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		return cmp.Compare(a.Category, b.Category)
 	})
 
-	// NEWS2: the engine's result, so banner, census and alerts agree.
+	// NEWS2 (or PEWS): the engine's result, so banner, census and alerts
+	// agree; judged again against now, as time has passed since.
+	c.Now = now
 	if doc, ok, err := engine.LatestNEWS2(r, id); err == nil && ok {
-		c.NEWS2, c.NEWS2FromEngine = doc.Result, true
+		c.NEWS2, c.NEWS2FromEngine = doc.Result.AsOf(now), true
 	} else {
-		c.NEWS2 = clinical.NEWS2(values(in.byCategory[record.CategoryVitalSigns]), values(in.byType["Goal"]), opts)
+		c.NEWS2 = clinical.NEWS2At(values(in.byCategory[record.CategoryVitalSigns]), values(in.byType["Goal"]), opts, now)
 	}
-	c.HasNEWS2 = c.NEWS2.Band != "" && c.NEWS2.Band != clinical.BandNone
-	in.news2, in.hasNEWS2 = c.NEWS2, c.HasNEWS2
+	if doc, ok, err := engine.LatestPEWS(r, id); err == nil && ok {
+		p := doc.Result.AsOf(now)
+		c.PEWS = &p
+	}
+	c.HasNEWS2 = clinical.ScoreCurrent(c.NEWS2.Status) && c.NEWS2.Band != clinical.BandNone
+	if c.PEWS != nil {
+		c.HasNEWS2 = clinical.ScoreCurrent(c.PEWS.Status)
+	}
+	in.news2, in.pews, in.hasNEWS2 = c.NEWS2, c.PEWS, c.HasNEWS2
 
 	c.Allergy, c.Allergies = allergyState(in.byType["AllergyIntolerance"])
 	for i := range summarySections {
@@ -154,6 +172,45 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		c.Sections = append(c.Sections, sectionData{def: s, lines: lines, more: more})
 	}
 	return c, nil
+}
+
+// score is the badge of the score that applies: PEWS for a child, else
+// NEWS2, with the age of its data and "as of" when offline.
+func (c *chart) score() ui.Score {
+	return scoreBadge(c.NEWS2, c.PEWS, c.Now, c.Offline)
+}
+
+// scoreBadge builds a score badge from results judged at now.
+func scoreBadge(n clinical.Result, p *clinical.PEWSResult, now time.Time, offline bool) ui.Score {
+	if p != nil {
+		s := ui.Score{PEWS: true, Band: p.Band, Total: p.Total, Status: p.Status, Scored: len(p.Scores), Of: len(clinical.PEWSParameters()), Offline: offline}
+		s.Age = clinical.AgeWords(p.Newest, now)
+		return s
+	}
+	s := ui.Score{Band: n.Band, Total: n.Total, Status: n.Status, Scored: len(n.Scores), Of: len(clinical.Parameters()), Offline: offline}
+	if s.Status == "" { // a result from before statuses
+		s.Status = clinical.StatusComplete
+		if !n.Complete {
+			s.Status = clinical.StatusPartial
+		}
+	}
+	s.Age = clinical.AgeWords(n.Newest, now)
+	if n.Status == clinical.StatusNotApplicable {
+		s.NotApplicable = notApplicableShort(n.Why)
+	}
+	return s
+}
+
+// notApplicableShort is the one-word reason on a badge: "Deceased",
+// "Pregnant", from the engine's sentence.
+func notApplicableShort(why string) string {
+	switch {
+	case strings.Contains(why, "deceased"):
+		return "Deceased"
+	case strings.Contains(why, "pregnant"):
+		return "Pregnant"
+	}
+	return "Not applicable"
 }
 
 // allergyState decides what the banner says of allergies: record.Allergies

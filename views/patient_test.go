@@ -80,10 +80,10 @@ func TestPatientBanner(t *testing.T) {
 		facts   string
 		band    string
 	}{
-		{demo.DeterioratingPatient, ui.AllergiesRecorded, "Allergies: Allergy to fish (high criticality)", "68 y · Male · born 14 Mar 1958 · MRN KV-100231", "1 Low"},
-		{demo.NoKnownAllergiesPatient, ui.AllergiesNoneKnown, "No known allergies", "41 y · Female · born 8 Jul 1985 · MRN KV-103760", "0 Low"},
-		{demo.NoAllergyInfoPatient, ui.AllergiesNotRecorded, "Allergies not recorded", "36 y · Male · born 11 Feb 1990 · MRN KV-104027", "0 Low"},
-		{demo.RecoveringPatient, ui.AllergiesRecorded, "Allergies: Allergy to eggs", "75 y · Male · born 30 Jan 1951 · MRN KV-103118", "9 High"},
+		{demo.DeterioratingPatient, ui.AllergiesRecorded, "Allergies: Allergy to fish (high criticality)", "68 y · Male · born 14 Mar 1958 · MRN KV-100231", "1 Low · 2 h ago"},
+		{demo.NoKnownAllergiesPatient, ui.AllergiesNoneKnown, "No known allergies", "41 y · Female · born 8 Jul 1985 · MRN KV-103760", "Stale · last set 2 months ago"},
+		{demo.NoAllergyInfoPatient, ui.AllergiesNotRecorded, "Allergies not recorded", "36 y · Male · born 11 Feb 1990 · MRN KV-104027", "Stale · last set 4 months ago"},
+		{demo.RecoveringPatient, ui.AllergiesRecorded, "Allergies: Allergy to eggs", "75 y · Male · born 30 Jan 1951 · MRN KV-103118", "9 High · 41 min ago"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			_, _, pv := openTest(t, s, tc.id, ui.ModeLight)
@@ -123,7 +123,7 @@ func TestSummarySections(t *testing.T) {
 		titles = append(titles, d.def.Title)
 	}
 	wantTitles := []string{"Active problems", "Allergies and intolerances", "Medications", "Immunizations",
-		"Recent results", "Vital signs and NEWS2", "Procedures", "Recent encounters"}
+		"Recent results", "Vital signs and early warning score", "Procedures", "Recent encounters"}
 	if !slices.Equal(titles, wantTitles) {
 		t.Fatalf("sections %v, want IPS order %v", titles, wantTitles)
 	}
@@ -159,7 +159,7 @@ func TestSummarySections(t *testing.T) {
 		t.Errorf("CRP line %+v: want 86.6 mg/L, flag H, range ≤ 5", crp)
 	}
 	// Vital signs: the seven NEWS2 parameters in chart order.
-	vitals := sectionTexts(c, "Vital signs and NEWS2")
+	vitals := sectionTexts(c, "Vital signs and early warning score")
 	if len(vitals) < 7 || vitals[0] != "Respiration rate" || vitals[6] != "Temperature" {
 		t.Errorf("vital lines %v: want the seven NEWS2 parameters first", vitals)
 	}

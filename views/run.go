@@ -54,6 +54,14 @@ type Options struct {
 	// Notify sends a desktop notification; default the app's
 	// SendNotification.
 	Notify func(*fyne.Notification)
+	// Fixed names the settings the site policy or the environment sets
+	// (read-only in Settings); see config.Resolve.
+	Fixed config.Fixed
+	// SystemIdle is the display server's time since the last input, for the
+	// idle lock; default the X server's where there is one (lock.go).
+	SystemIdle func() (time.Duration, bool)
+	// LockTick < 0 stops the idle lock's one-second tick (tests tick it).
+	LockTick int
 }
 
 // UI is what Run started: the screens, the bridge that keeps them live and,
@@ -72,6 +80,7 @@ type UI struct {
 	statusShown atomic.Int64
 
 	unlock *unlockView // the unlock screen, when one was shown
+	lock   *lockView   // the idle lock, once the main screens show
 
 	mu      sync.Mutex
 	env     *env
@@ -96,6 +105,10 @@ func Run(ctx context.Context, o Options) *UI {
 	if o.Start == nil {
 		cfg, log := o.Config, o.Log
 		o.Start = func(ctx context.Context, s *store.Store) (*session.Session, error) {
+			cfg, err := session.WithSecrets(cfg, s) // a SASL password sealed in the store
+			if err != nil {
+				return nil, err
+			}
 			return session.Start(ctx, cfg, s, log)
 		}
 	}
@@ -185,13 +198,14 @@ func (u *UI) showMain(ss *session.Session) {
 			})
 		},
 		news2:   session.EngineOptions(cfg, ss.Store(), nil).NEWS2,
-		session: ss, config: &cfg, configPath: u.o.ConfigPath, notify: u.o.Notify,
+		session: ss, config: &cfg, configPath: u.o.ConfigPath, notify: u.o.Notify, fixed: u.o.Fixed,
 	})
 	u.mu.Lock()
 	u.env = e
 	u.mu.Unlock()
 	sub := ss.Store().Subscribe() // before any read: no change can slip between
 	e.shell.Install()
+	u.startLock(e, ss)
 	e.start()
 	close(ready)
 	u.wg.Add(2)
@@ -255,11 +269,15 @@ type env struct {
 	// screen reconnects it.
 	session    *session.Session
 	configPath string
+	// fixed names the settings the site policy or the environment sets.
+	fixed config.Fixed
 
 	// cfgMu guards the settings the screens read from any goroutine.
 	cfgMu  sync.Mutex
 	config config.Config
 	news2  clinical.NEWS2Options
+	// offline is set while the feed is offline: scores show "as of" their data.
+	offline atomic.Bool
 
 	live       *live
 	shell      *ui.Shell
@@ -322,6 +340,7 @@ type envOptions struct {
 	session    *session.Session
 	config     *config.Config
 	configPath string
+	fixed      config.Fixed
 }
 
 // newEnv builds the shell and its screens over a store. Call start to load
@@ -356,7 +375,7 @@ func newEnv(o envOptions) *env {
 	e := &env{
 		win: o.window, store: o.store, engine: o.engine, now: o.now, loc: o.loc,
 		log: o.log, news2: o.news2, async: o.async, do: o.do, live: newLive(),
-		notify: o.notify, session: o.session, config: cfg, configPath: o.configPath,
+		notify: o.notify, session: o.session, config: cfg, configPath: o.configPath, fixed: o.fixed,
 	}
 	e.notifier = newNotifier(e)
 	e.status = newStatusBar(e)

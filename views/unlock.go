@@ -164,6 +164,9 @@ func (v *unlockView) check() {
 	case st.level == "strong":
 		v.strength.Importance = widget.SuccessImportance
 	}
+	if v.confirm.Text != "" && v.confirm.Text != v.pass.Text {
+		v.strength.Importance = widget.DangerImportance // a mismatch is an error, however strong the first
+	}
 	v.strength.Refresh()
 	if ok {
 		v.button.Enable()

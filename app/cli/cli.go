@@ -282,6 +282,13 @@ func (c *connFlags) config() (config.Config, error) {
 	if c.localBases != "" {
 		cfg.LocalFHIRBases = splitList(c.localBases)
 	}
+	// The site policy holds headless too, over the file, environment and flags.
+	policy, err := config.LoadPolicy(config.PolicyPath())
+	if err != nil {
+		return cfg, err
+	}
+	cfg = policy.Apply(cfg, config.Fixed{})
+	conn = cfg.Conn
 	if len(conn.Brokers) == 0 {
 		return cfg, fmt.Errorf("%w: no brokers (-brokers or CHARTLINE_BROKERS)", ErrUsage)
 	}

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/app/session"
 	"github.com/chartline/chartline/store"
@@ -50,7 +52,8 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 	}
 	// Refuse connection settings that cannot work (unreadable files, TLS
 	// verification off without consent) before creating a store for them.
-	if _, err := o.Config.Conn.Options(); err != nil {
+	// A SASL password may yet come sealed from the store (Ingest checks again).
+	if _, err := o.Config.Conn.Options(); err != nil && !errors.Is(err, kafka.ErrNoCredentials) {
 		return err
 	}
 	if o.Config.SchemaRegistry.On() {
@@ -77,7 +80,11 @@ func Ingest(ctx context.Context, o IngestOptions, io IO) error {
 		o.Progress = time.Second
 	}
 	start := time.Now()
-	ss, err := session.Start(ctx, o.Config, o.Store, logger(io.Err, o.Verbose))
+	cfg, err := session.WithSecrets(o.Config, o.Store) // a SASL password sealed in the store
+	if err != nil {
+		return err
+	}
+	ss, err := session.Start(ctx, cfg, o.Store, logger(io.Err, o.Verbose))
 	if err != nil {
 		return err
 	}

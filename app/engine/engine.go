@@ -27,7 +27,8 @@
 //
 // # What it keeps (store documents)
 //
-//	kind "news2"  key "latest"        {result, riskAssessment, at}: the patient's current NEWS2
+//	kind "news2"  key "latest"        {result, riskAssessment, at}: the patient's current NEWS2 (status not-applicable, with why, for children, the pregnant and the dead)
+//	kind "pews"   key "latest"        {result, at}: a child's current National PEWS
 //	kind "alert"  key alert id        {alert, state}: an alert (an early-warning episode or an
 //	                                  upstream risk) and its merged lifecycle
 //	kind "match"  key study reference {id, evaluation, since}: a study the patient matches
@@ -65,6 +66,7 @@ import (
 // Document kinds.
 const (
 	KindNEWS2  = "news2"
+	KindPEWS   = "pews" // a child's National PEWS, beside the news2 document
 	KindAlert  = "alert"
 	KindMatch  = "match"
 	KindNotice = "notice"
