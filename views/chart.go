@@ -272,10 +272,66 @@ func values(items []*store.Item) []store.Item {
 // abnormal, HU/LU significantly high/low).
 var abnormalCodes = map[string]bool{"H": true, "L": true, "HH": true, "LL": true, "A": true, "AA": true, "HU": true, "LU": true}
 
-// outOfRange returns the mark of a result outside its range: the
+// criticalLimit is a laboratory test's critical (panic) limits, in the
+// unit they are written in: a result beyond one needs a clinician now, and
+// is flagged LL or HH, never the H or L of a result merely outside its
+// reference range.
+type criticalLimit struct {
+	unit      string  // UCUM, as the result carries it
+	low, high float64 // LL below low, HH above high; 0 for none
+}
+
+// criticalLimits by LOINC code. Sources: Kost GJ, "Critical limits for
+// urgent clinician notification at US medical centers", JAMA
+// 1990;263(5):704–7 (potassium, sodium, glucose, hemoglobin, platelets,
+// leukocytes, creatinine, rounded to the limits laboratories commonly
+// publish), and for lactate the Surviving Sepsis Campaign 2021 (≥ 4 mmol/L:
+// septic shock range, resuscitate now).
+var criticalLimits = map[string]criticalLimit{
+	record.SystemLOINC + "|2823-3":  {"mmol/L", 2.8, 6.2},  // potassium
+	record.SystemLOINC + "|2951-2":  {"mmol/L", 120, 160},  // sodium
+	record.SystemLOINC + "|2345-7":  {"mg/dL", 40, 450},    // glucose
+	record.SystemLOINC + "|718-7":   {"g/dL", 7, 20},       // hemoglobin
+	record.SystemLOINC + "|777-3":   {"10*3/uL", 20, 1000}, // platelets
+	record.SystemLOINC + "|6690-2":  {"10*3/uL", 2, 30},    // leukocytes
+	record.SystemLOINC + "|2160-0":  {"mg/dL", 0, 7.4},     // creatinine
+	record.SystemLOINC + "|2524-7":  {"mmol/L", 0, 3.99},   // lactate: 4 and above
+	record.SystemLOINC + "|32693-4": {"mmol/L", 0, 3.99},   // lactate in blood
+}
+
+// criticalMark is "LL" or "HH" for a numeric result beyond its test's
+// critical limits, else "".
+func criticalMark(m store.Meta) string {
+	if !m.HasValue || m.Comparator != "" {
+		return ""
+	}
+	for _, c := range m.Codes {
+		l, ok := criticalLimits[c]
+		if !ok || l.unit != m.Unit {
+			continue
+		}
+		switch {
+		case l.high > 0 && m.Value > l.high:
+			return "HH"
+		case l.low > 0 && m.Value < l.low:
+			return "LL"
+		}
+		return ""
+	}
+	return ""
+}
+
+// outOfRange returns the mark of a result outside its range: "HH" or "LL"
+// beyond a critical limit (the interpretation's, or the test's), else the
 // interpretation code when it says so, else "H" or "L" from the reference
 // range; "" for a result in range or without one.
 func outOfRange(m store.Meta) string {
+	if m.Interpret == "HH" || m.Interpret == "LL" {
+		return m.Interpret
+	}
+	if c := criticalMark(m); c != "" {
+		return c
+	}
 	if abnormalCodes[m.Interpret] {
 		return m.Interpret
 	}
@@ -290,6 +346,9 @@ func outOfRange(m store.Meta) string {
 	}
 	return ""
 }
+
+// isCritical reports whether a mark is a critical one.
+func isCritical(mark string) bool { return mark == "HH" || mark == "LL" }
 
 // rangeText writes a reference range: "12–17.5", "≥ 60", "≤ 200", or "".
 func rangeText(m store.Meta) string {

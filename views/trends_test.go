@@ -174,7 +174,7 @@ func TestTrendsTab(t *testing.T) {
 		t.Fatalf("trends not built on show: period %q", tt.model.Period.Label)
 	}
 	first := tt.grid.Objects[0].(*ui.TrendChart)
-	if first.Title != "NEWS2" || len(first.Series[0].Points) == 0 || first.Latest != "9 · 05:19" {
+	if first.Title != "NEWS2" || len(first.Series[0].Points) == 0 || first.Latest != "9 · 41 min ago · 05:19" {
 		t.Errorf("first chart %s latest %q", first, first.Latest)
 	}
 	if len(tt.grid.Objects) != 1+len(tt.model.Charts) || tt.absent.Hidden || !strings.Contains(tt.absent.Text, "Body weight") {
