@@ -41,13 +41,15 @@ test: deps
 	$(GO) vet -tags $(TAGS) ./...
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(GO) test -race -tags $(TAGS) -timeout 12m ./...
 
-# Side-by-side figures against kcat and raw bbolt (issue #9); JSON to
-# $$BENCH_OUT (default bench.json). p2 comes from the views' benchmark.
+# Side-by-side figures against kcat and raw bbolt (issues #9 and 19), each
+# the median of 3 runs with min and max; JSON to $$BENCH_OUT (default
+# bench.json). p2, p2r, p3r and p8 come from the views' benchmarks (their
+# test binary is built first); p9 runs the demo under Xvfb. BENCH_FLAGS adds
+# flags, e.g. BENCH_FLAGS="-idle-warmup -1s" skips p9.
 bench: build
-	@p2=$$($(GO) test -tags $(TAGS) -run XXX -bench BenchmarkOpenPatient -benchtime 20x ./views/ | \
-	  awk '{for (i = 2; i <= NF; i++) if ($$i == "ms/open") print $$(i-1)}' | tail -1); \
-	echo "p2: open the 20,000-observation patient: $$p2 ms"; \
-	BENCH_OUT=$${BENCH_OUT:-bench.json} $(BIN) bench -p2-ms "$${p2:-0}"
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) test -tags $(TAGS) -c -o "$$tmp/views.test" ./views/ && \
+	BENCH_OUT=$${BENCH_OUT:-bench.json} $(BIN) bench -views-test "$$tmp/views.test" $(BENCH_FLAGS)
 
 # The long reliability runs: many crash/restart cycles and 60 s per fuzz target.
 soak: build

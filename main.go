@@ -45,13 +45,19 @@ func desktop(ctx context.Context, demo bool) int {
 		fmt.Fprintln(os.Stderr, "chartline:", err)
 		return 1
 	}
+	policy, err := config.LoadPolicy(config.PolicyPath())
+	if err != nil { // a site policy that cannot be applied is not ignored
+		fmt.Fprintln(os.Stderr, "chartline:", err)
+		return 1
+	}
+	cfg, fixed := config.Resolve(cfg, policy) // CHARTLINE_* variables, then the site policy
 
 	if err := views.PrepareDesktop(os.Getenv, os.Setenv); err != nil {
 		fmt.Fprintln(os.Stderr, "chartline:", err)
 	}
 	a := app.NewWithID("health.chartline.desktop")
 	w := a.NewWindow("Chartline")
-	o := views.Options{Window: w, Config: cfg, ConfigPath: cfgPath, Log: log, Notify: notifier(a, log)}
+	o := views.Options{Window: w, Config: cfg, ConfigPath: cfgPath, Log: log, Notify: notifier(a, log), Fixed: fixed}
 	if demo {
 		w.SetTitle("Chartline — demo")
 		ss, err := session.Demo(ctx, session.DemoOptions{Config: cfg, Log: log})

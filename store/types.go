@@ -165,12 +165,24 @@ type DocRef struct {
 
 // Status is what the clinical engine says of a patient for the census row.
 type Status struct {
-	NEWS2      int    // total score, valid when Band != "" and Band != "none"
-	Band       string // "none", "low", "low-medium", "medium", "high"
-	Red        bool   // a single parameter scored 3
-	OpenAlerts int
-	Matches    int // studies the patient is eligible for or matched to upstream
-	Updated    time.Time
+	NEWS2 int    // total of the score that applies (NEWS2 or PEWS), valid when Band != "" and Band != "none"
+	Band  string // "none", "low", "low-medium", "medium", "high"; for PEWS also "emergency"; "none" unless the score is current
+	Red   bool   // a single parameter scored 3
+	// Score names the score that applies: "news2", "pews", or "" when
+	// neither does (deceased, pregnant). ScoreStatus is its status
+	// (complete, partial, insufficient, stale, not-applicable); ObservedAt
+	// the time of the oldest value it used, Newest of the newest, and
+	// StaleAt the moment its newest value leaves the observation window:
+	// from then on the census shows it stale without waiting for the engine.
+	Score       string    `json:",omitempty"`
+	ScoreStatus string    `json:",omitempty"`
+	Scored      int       `json:",omitempty"` // parameters the score used ("partial — 5 of 7")
+	ObservedAt  time.Time `json:",omitzero"`
+	Newest      time.Time `json:",omitzero"`
+	StaleAt     time.Time `json:",omitzero"`
+	OpenAlerts  int
+	Matches     int // studies the patient is eligible for or matched to upstream
+	Updated     time.Time
 }
 
 // OutboxItem is a record waiting to be published (an alert action, an

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -103,7 +104,8 @@ func (r *pillRenderer) Refresh() {
 func (r *pillRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.txt} }
 func (r *pillRenderer) Destroy()                     {}
 
-// bandBadgeWidth fits "10 Low-medium" in bold body text.
+// bandBadgeWidth fits "10 Low-medium" in bold body text; a badge with the
+// age of its data ("3 Low · 2 h ago") grows to its text.
 const bandBadgeWidth = 132
 
 // NewBandBadge returns a pill for a NEWS2 score on its band's colour: "7
@@ -258,4 +260,156 @@ func StateLabel(state string) string {
 		return "Resolved"
 	}
 	return state
+}
+
+// Score statuses as the clinical engine writes them (app/clinical
+// scorestatus.go): only complete and partial scores have a band.
+const (
+	ScoreComplete      = "complete"
+	ScorePartial       = "partial"
+	ScoreInsufficient  = "insufficient"
+	ScoreStale         = "stale"
+	ScoreNotApplicable = "not-applicable"
+)
+
+// PEWS escalation levels (National PEWS): none, low, medium, high and
+// emergency. Low, medium and high share the NEWS2 band names.
+const BandEmergency = "emergency"
+
+// Score is what a score badge shows: which score, its band and total, its
+// status, and the age of the data it was computed from.
+type Score struct {
+	PEWS   bool   // National PEWS (a child); else NEWS2
+	Band   string // NEWS2 band, or PEWS level (none, low, medium, high, emergency)
+	Total  int
+	Status string // complete, partial, insufficient, stale, not-applicable; "" reads as complete
+	Scored int    // parameters scored
+	Of     int    // parameters on the chart (7)
+	// Age is how old the data is, in words ("2 h ago", "6 weeks ago"); the
+	// views write it from the newest value used.
+	Age string
+	// Offline marks the score "as of" its data: the feed is offline.
+	Offline bool
+	// NotApplicable is the short reason a score does not apply ("Deceased",
+	// "Pregnant"), shown instead of a score.
+	NotApplicable string
+	// Compact leaves the age and the score's name out (the census, whose next
+	// column says them).
+	Compact bool
+}
+
+// current reports whether the score has a band to show.
+func (s Score) current() bool {
+	return s.Status == "" || s.Status == ScoreComplete || s.Status == ScorePartial
+}
+
+// SetScore shows a score on a band badge. A complete score sits on its
+// band's colour; a partial one keeps a warning band's colour but is never
+// drawn in the normal (green) colour; insufficient, stale and not-applicable
+// scores are grey, with words saying why.
+func SetScore(p *Pill, s Score) {
+	bg, fg := ScoreColors(s)
+	p.Set(ScoreText(s), bg, fg)
+}
+
+// ScoreColors returns a score badge's colours (see SetScore).
+func ScoreColors(s Score) (bg, fg fyne.ThemeColorName) {
+	if !s.current() {
+		return ColorBandNone, ColorOnBandNone
+	}
+	band := s.Band
+	if s.PEWS {
+		switch band {
+		case BandNone:
+			band = BandLow // a total of 0: the normal colour
+		case BandLow:
+			band = BandLowMedium // 1–4: inform the nurse in charge
+		case BandEmergency:
+			band = BandHigh
+		}
+	}
+	if s.Status == ScorePartial && band == BandLow {
+		return ColorNEWS2Missing, ColorOnNEWS2Missing
+	}
+	return BandColors(band)
+}
+
+// ScoreText is what a score badge reads: "3 Low · 2 h ago", "5 Medium ·
+// partial — 5 of 7 · 40 min ago", "PEWS 6 Medium · 1 h ago", "Stale · last
+// set 6 weeks ago", "Insufficient — 2 of 7", "NEWS2 n/a: deceased"; offline,
+// the age reads "as of 2 h ago".
+func ScoreText(s Score) string {
+	age := s.Age
+	if age != "" && s.Offline {
+		age = "as of " + age
+	}
+	name := "NEWS2"
+	if s.PEWS {
+		name = "PEWS"
+	}
+	var text string
+	switch {
+	case s.Status == ScoreNotApplicable:
+		if s.Compact {
+			return s.NotApplicable
+		}
+		if s.NotApplicable != "" {
+			return name + " n/a: " + strings.ToLower(s.NotApplicable)
+		}
+		return name + " n/a"
+	case s.Status == ScoreStale:
+		if s.Compact || age == "" {
+			return "Stale"
+		}
+		if s.Offline {
+			return "Stale · " + age
+		}
+		return "Stale · last set " + age
+	case s.Status == ScoreInsufficient:
+		if s.Compact {
+			return "Insufficient"
+		}
+		if s.Scored == 0 {
+			return BandLabel(BandNone) // nothing current at all: "No score"
+		}
+		return fmt.Sprintf("Insufficient — %d of %d", s.Scored, s.Of)
+	case s.PEWS:
+		text = fmt.Sprintf("%d %s", s.Total, PEWSLabel(s.Band))
+		if s.Band == BandNone {
+			text = fmt.Sprint(s.Total)
+		}
+		if !s.Compact {
+			text = "PEWS " + text
+		} else if s.Band == BandNone {
+			text = "PEWS " + text
+		}
+	default:
+		text = BandText(s.Band, s.Total)
+	}
+	if s.Status == ScorePartial {
+		if s.Compact {
+			return fmt.Sprintf("%s · %d/%d", text, s.Scored, s.Of)
+		}
+		text += fmt.Sprintf(" · partial — %d of %d", s.Scored, s.Of)
+	}
+	if !s.Compact && age != "" {
+		text += " · " + age
+	}
+	return text
+}
+
+// PEWSLabel is a PEWS escalation level in words: "Low", "Medium", "High",
+// "Emergency"; "" for none.
+func PEWSLabel(level string) string {
+	switch level {
+	case BandLow:
+		return "Low"
+	case BandMedium:
+		return "Medium"
+	case BandHigh:
+		return "High"
+	case BandEmergency:
+		return "Emergency"
+	}
+	return ""
 }

@@ -9,16 +9,20 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
 // Point is one value of a series at one time. Flag marks a value outside
-// its reference range (drawn as a larger dot in the abnormal colour).
+// its reference range (drawn as a larger dot in the abnormal colour);
+// Critical one beyond a critical limit (LL/HH: a larger dot still, ringed),
+// so a panic value never looks like an ordinary high.
 type Point struct {
-	T    time.Time
-	V    float64
-	Flag bool
+	T        time.Time
+	V        float64
+	Flag     bool
+	Critical bool
 }
 
 // Series is one line of a trend chart, its points in time order.
@@ -29,6 +33,11 @@ type Series struct {
 	// Step draws the value as held until the next point (a score), not
 	// interpolated between points (a measurement).
 	Step bool
+	// MaxGap is the charting rule: two consecutive values further apart
+	// than this are not joined (a measurement) or not held across (a
+	// score); the gap stays empty, and a value alone between gaps is a dot.
+	// 0 joins every pair.
+	MaxGap time.Duration
 }
 
 // Zone is a horizontal band shaded behind the series: a reference range, or
@@ -42,9 +51,11 @@ type Zone struct {
 // (lines, rectangles, text), so it is crisp at any scale and follows the
 // theme: a title with the unit and the latest value, shaded zones, a y axis
 // with round ticks, a time axis with ticks fit to the period, and the series
-// as lines with dots (dashed across a gap of over a quarter of the period). Series longer than the plot is wide are thinned per
-// pixel column to their first, lowest, highest and last values, so a spike
-// is never lost and 5,000 points cost what 400 do.
+// as lines with dots, joined only where consecutive values are at most the
+// series' MaxGap apart (no line ever suggests readings nobody took). Series
+// longer than the plot is wide are thinned per pixel column to their first,
+// lowest, highest and last values, so a spike is never lost and 5,000
+// points cost what 400 do.
 type TrendChart struct {
 	widget.BaseWidget
 	Title  string // "Heart rate"
@@ -60,6 +71,10 @@ type TrendChart struct {
 	FixedY     bool
 	// Location is the time zone of the time axis; default time.Local.
 	Location *time.Location
+	// NonNegative keeps the value axis at or above 0 (a rate, a
+	// concentration, a count: what cannot be below zero is never drawn as
+	// if it could).
+	NonNegative bool
 }
 
 // NewTrendChart returns an empty chart; set its fields and Refresh.
@@ -77,13 +92,6 @@ const (
 	chartAxisBelow = 20 // room for time tick labels
 	chartBucketPx  = 2  // points closer than this are thinned
 	chartDotsMax   = 60 // dots drawn on every point up to this many
-	// Two measurements further apart than this share of the plot's width
-	// are joined by a dashed line, not a solid one: a quarter of the period
-	// (6 h of 24 h, under 2 d of 7) is longer than any routine observation
-	// interval on a ward, so a solid line there would suggest readings
-	// nobody took.
-	chartGapFrac = 0.25
-	chartDashPx  = 4
 )
 
 // MinSize is a small chart's size.
@@ -160,20 +168,6 @@ func (r *chartRenderer) line(col color.Color, width float32, x1, y1, x2, y2 floa
 	r.objects = append(r.objects, o)
 }
 
-// dashed draws a thin dashed line: the stretch between two measurements
-// too far apart for a solid line to be honest.
-func (r *chartRenderer) dashed(col color.Color, x1, y1, x2, y2 float32) {
-	dx, dy := x2-x1, y2-y1
-	n := float32(math.Hypot(float64(dx), float64(dy)))
-	if n == 0 {
-		return
-	}
-	for d := float32(0); d < n; d += 2 * chartDashPx {
-		e := min(d+chartDashPx, n)
-		r.line(col, 1, x1+dx*d/n, y1+dy*d/n, x1+dx*e/n, y1+dy*e/n)
-	}
-}
-
 func (r *chartRenderer) text(s string, col color.Color, size float32, align fyne.TextAlign, x, y, w float32) {
 	if r.nt == len(r.texts) {
 		r.texts = append(r.texts, canvas.NewText("", nil))
@@ -187,13 +181,26 @@ func (r *chartRenderer) text(s string, col color.Color, size float32, align fyne
 	r.objects = append(r.objects, o)
 }
 
+// ring draws a circle's outline: the mark of a critical value.
+func (r *chartRenderer) ring(col color.Color, cx, cy, radius float32) {
+	if r.nc == len(r.circles) {
+		r.circles = append(r.circles, canvas.NewCircle(nil))
+	}
+	o := r.circles[r.nc]
+	r.nc++
+	o.FillColor, o.StrokeColor, o.StrokeWidth = color.Transparent, col, 1.5
+	o.Move(fyne.NewPos(cx-radius, cy-radius))
+	o.Resize(fyne.NewSquareSize(2 * radius))
+	r.objects = append(r.objects, o)
+}
+
 func (r *chartRenderer) dot(col color.Color, cx, cy, radius float32) {
 	if r.nc == len(r.circles) {
 		r.circles = append(r.circles, canvas.NewCircle(nil))
 	}
 	o := r.circles[r.nc]
 	r.nc++
-	o.FillColor = col
+	o.FillColor, o.StrokeWidth = col, 0
 	o.Move(fyne.NewPos(cx-radius, cy-radius))
 	o.Resize(fyne.NewSquareSize(2 * radius))
 	r.objects = append(r.objects, o)
@@ -229,16 +236,22 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	r.title.Text, r.title.Color, r.title.TextSize = title, fg, textSize
 	th := r.title.MinSize().Height
 	r.latest.Text, r.latest.Color, r.latest.TextSize = c.Latest, fg, textSize
-	lw := min(r.latest.MinSize().Width, size.Width/2)
+	lw := r.latest.MinSize().Width
 	r.title.Move(fyne.NewPos(pad, pad/2))
-	r.title.Resize(fyne.NewSize(max(0, size.Width-3*pad-lw), th))
-	r.latest.Move(fyne.NewPos(size.Width-pad-lw, pad/2))
+	r.title.Resize(fyne.NewSize(max(0, size.Width-2*pad), th))
+	// The title and the latest value share a line when they fit; else the
+	// value goes on a line of its own under the title (neither is cut).
+	head := th
+	if r.title.MinSize().Width+lw+3*pad > size.Width {
+		head = 2 * th
+	}
+	r.latest.Move(fyne.NewPos(size.Width-pad-lw, pad/2+head-th))
 	r.latest.Resize(fyne.NewSize(lw, th))
 	r.objects = append(r.objects, r.title, r.latest)
 
 	// The plot area.
 	x0 := pad + chartAxisLeft
-	y0 := pad/2 + th + pad
+	y0 := pad/2 + head + pad
 	x1 := size.Width - pad
 	y1 := size.Height - pad/2 - chartAxisBelow
 	if x1-x0 < 20 || y1-y0 < 20 {
@@ -256,9 +269,12 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	visible := make([][]Point, len(c.Series))
 	entered := make([]bool, len(c.Series))
 	for i, ser := range c.Series {
-		visible[i], entered[i] = thin(ser.Points, from, to, ser.Step, xOf)
+		visible[i], entered[i] = thin(ser.Points, from, to, ser.Step, ser.MaxGap, xOf)
 	}
 	lo, hi, ok := c.yRange(visible)
+	if ok && c.NonNegative && lo < 0 {
+		lo = 0
+	}
 	if !ok {
 		r.empty.Text, r.empty.Color, r.empty.TextSize = "No values in this period", muted, small
 		r.empty.Move(fyne.NewPos(x0, (y0+y1)/2-small))
@@ -269,6 +285,9 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	ticks := NiceTicks(lo, hi, 4)
 	if !c.FixedY && len(ticks) > 1 {
 		lo, hi = min(lo, ticks[0]), max(hi, ticks[len(ticks)-1])
+	}
+	if c.NonNegative && lo < 0 {
+		lo = 0 // a tick under 0 is dropped below
 	}
 	yOf := func(v float64) float32 {
 		return y1 - float32((v-lo)/(hi-lo))*(y1-y0)
@@ -311,24 +330,32 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 		}
 		col := r.color(name)
 		pts := visible[si]
+		joined := func(i int) bool { // pts[i-1] and pts[i] are joined
+			return i > 0 && i < len(pts) && (s.MaxGap <= 0 || pts[i].T.Sub(pts[i-1].T) <= s.MaxGap)
+		}
 		var px, py float32
 		for i, p := range pts {
 			x, y := xOf(p.T), yOf(p.V)
-			if i > 0 {
+			if joined(i) {
 				if s.Step {
 					r.line(col, 2, px, py, x, py)
 					r.line(col, 2, x, py, x, y)
-				} else if x-px > (x1-x0)*chartGapFrac {
-					r.dashed(col, px, py, x, y) // no readings in between
 				} else {
 					r.line(col, 2, px, py, x, y)
 				}
+			} else if i > 0 && s.Step && s.MaxGap > 0 {
+				// A score holds for MaxGap at most, then nothing is known.
+				r.line(col, 2, px, py, min(x, xOf(pts[i-1].T.Add(s.MaxGap))), py)
 			}
 			px, py = x, y
 		}
 		if s.Step && len(pts) > 0 {
-			// A score holds until now (or the end of the period).
+			// A score holds until now (or the end of the period), or for
+			// MaxGap at most.
 			end := min(x1, xOf(to))
+			if s.MaxGap > 0 {
+				end = min(end, xOf(pts[len(pts)-1].T.Add(s.MaxGap)))
+			}
 			r.line(col, 2, px, py, end, py)
 		}
 		few := len(pts) <= chartDotsMax
@@ -337,10 +364,14 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 			if i == 0 && entered[si] {
 				continue // the edge of the period, not a measurement
 			}
+			alone := !joined(i) && !joined(i+1) // between two gaps: only its dot shows it
 			switch {
+			case p.Critical:
+				r.ring(abnormal, xOf(p.T), yOf(p.V), 6)
+				r.dot(abnormal, xOf(p.T), yOf(p.V), 4)
 			case p.Flag:
 				r.dot(abnormal, xOf(p.T), yOf(p.V), 3.5)
-			case few || last:
+			case few || last || alone:
 				r.dot(col, xOf(p.T), yOf(p.V), 2.5)
 			}
 		}
@@ -384,8 +415,10 @@ func (c *TrendChart) yRange(visible [][]Point) (lo, hi float64, ok bool) {
 // thin keeps the points inside [from, to] and, where several fall in one
 // pixel bucket, only the first, lowest, highest and last of them, in time
 // order. A value before the period enters at its left edge: the value then
-// (held for a step series, interpolated for a measurement).
-func thin(pts []Point, from, to time.Time, step bool, xOf func(time.Time) float32) (out []Point, entered bool) {
+// (held for a step series, interpolated for a measurement), unless the
+// values around the edge are further apart than maxGap (then nothing is
+// known there).
+func thin(pts []Point, from, to time.Time, step bool, maxGap time.Duration, xOf func(time.Time) float32) (out []Point, entered bool) {
 	start := 0
 	for start < len(pts) && pts[start].T.Before(from) {
 		start++
@@ -395,7 +428,10 @@ func thin(pts []Point, from, to time.Time, step bool, xOf func(time.Time) float3
 		end--
 	}
 	var entry []Point
-	if start > 0 && start < len(pts) {
+	near := func(a, b time.Time) bool { return maxGap <= 0 || b.Sub(a) <= maxGap }
+	if start > 0 && start < len(pts) && !near(pts[start-1].T, pts[start].T) {
+		// A gap across the edge: nothing enters.
+	} else if start > 0 && start < len(pts) {
 		a, b := pts[start-1], pts[start]
 		v := a.V
 		if !step {
@@ -403,7 +439,7 @@ func thin(pts []Point, from, to time.Time, step bool, xOf func(time.Time) float3
 			v = a.V + (b.V-a.V)*f
 		}
 		entry = []Point{{T: from, V: v}}
-	} else if start > 0 && step {
+	} else if start > 0 && step && near(pts[start-1].T, from) {
 		entry = []Point{{T: from, V: pts[start-1].V}}
 	}
 	entered = len(entry) > 0
@@ -606,3 +642,125 @@ func (c *TrendChart) String() string {
 	}
 	return fmt.Sprintf("%s (%s): %d series, %d points", c.Title, c.Unit, len(c.Series), n)
 }
+
+// ChartLegend explains what the trend charts draw, once above them: the
+// shaded reference range and NEWS2 bands, a value, one out of its range
+// (H/L), one beyond a critical limit (HH/LL), and the charting rule (Note).
+type ChartLegend struct {
+	widget.BaseWidget
+	Note string
+}
+
+// NewChartLegend returns the legend with the charting rule in words.
+func NewChartLegend(note string) *ChartLegend {
+	l := &ChartLegend{Note: note}
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// legendSwatch is a small square of a theme colour, or a dot.
+type legendSwatch struct {
+	bg     fyne.ThemeColorName
+	border bool // outline it (a pale band shade is hard to see alone)
+	dot    fyne.ThemeColorName
+	radius float32
+	ring   bool
+}
+
+// CreateRenderer lays the legend out: swatches with their words on one
+// line, the rule under them.
+func (l *ChartLegend) CreateRenderer() fyne.WidgetRenderer {
+	l.ExtendBaseWidget(l)
+	items := []struct {
+		sw   []legendSwatch
+		text string
+	}{
+		{[]legendSwatch{{bg: ColorChartRange, border: true}}, "Reference range"},
+		{[]legendSwatch{{bg: ColorChartZoneLow, border: true}, {bg: ColorChartZoneMid, border: true}, {bg: ColorChartZoneHigh, border: true}}, "NEWS2 0–4, 5–6, 7+"},
+		{[]legendSwatch{{dot: ColorChartLine, radius: 3}}, "Reading"},
+		{[]legendSwatch{{dot: ColorAbnormal, radius: 4}}, "Out of range (H, L)"},
+		{[]legendSwatch{{dot: ColorAbnormal, radius: 4, ring: true}}, "Critical (HH, LL)"},
+	}
+	r := &legendRenderer{l: l}
+	row := container.NewHBox()
+	for _, it := range items {
+		for _, sw := range it.sw {
+			row.Add(r.swatch(sw))
+		}
+		row.Add(widget.NewLabel(it.text))
+	}
+	note := widget.NewLabel(l.Note)
+	note.Wrapping = fyne.TextWrapWord
+	r.box = container.New(Lines{}, row, note)
+	r.Refresh()
+	return r
+}
+
+type legendRenderer struct {
+	l       *ChartLegend
+	box     *fyne.Container
+	paint   []func()
+	objects []fyne.CanvasObject
+}
+
+// swatch draws one swatch at the height of a line of text.
+func (r *legendRenderer) swatch(sw legendSwatch) fyne.CanvasObject {
+	const side = 14
+	sq := canvas.NewRectangle(color.Transparent)
+	inner := canvas.NewCircle(color.Transparent)
+	ring := canvas.NewCircle(color.Transparent)
+	r.paint = append(r.paint, func() {
+		c := func(n fyne.ThemeColorName) color.Color { return theme.ColorForWidget(n, r.l) }
+		if sw.bg != "" {
+			sq.FillColor = c(sw.bg)
+			if sw.border {
+				sq.StrokeColor, sq.StrokeWidth = c(ColorMuted), 1
+			}
+		}
+		if sw.dot != "" {
+			inner.FillColor = c(sw.dot)
+			if sw.ring {
+				ring.StrokeColor, ring.StrokeWidth = c(sw.dot), 1.5
+			}
+		}
+		sq.Refresh()
+		inner.Refresh()
+		ring.Refresh()
+	})
+	cell := container.NewWithoutLayout(sq, ring, inner)
+	sq.Resize(fyne.NewSquareSize(side))
+	ring.Resize(fyne.NewSquareSize(side))
+	rad := sw.radius
+	if rad == 0 {
+		rad = 0.01
+	}
+	inner.Move(fyne.NewPos(side/2-rad, side/2-rad))
+	inner.Resize(fyne.NewSquareSize(2 * rad))
+	if sw.ring {
+		ring.Move(fyne.NewPos(0, 0))
+	}
+	return container.NewCenter(container.New(&fixedSize{fyne.NewSquareSize(side)}, cell))
+}
+
+func (r *legendRenderer) Layout(size fyne.Size) {
+	r.box.Move(fyne.NewPos(0, 0))
+	r.box.Resize(size)
+}
+
+func (r *legendRenderer) MinSize() fyne.Size { return r.box.MinSize() }
+
+func (r *legendRenderer) Refresh() {
+	for _, p := range r.paint {
+		p()
+	}
+	r.box.Refresh()
+}
+
+func (r *legendRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.box} }
+func (r *legendRenderer) Destroy()                     {}
+
+// fixedSize is a layout of one fixed size, its objects at their own.
+type fixedSize struct{ size fyne.Size }
+
+func (f *fixedSize) Layout([]fyne.CanvasObject, fyne.Size) {}
+func (f *fixedSize) MinSize([]fyne.CanvasObject) fyne.Size { return f.size }

@@ -3,6 +3,7 @@ package ui
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 )
 
 func TestNiceTicks(t *testing.T) {
@@ -120,7 +122,7 @@ func TestThin(t *testing.T) {
 	}
 	from, to := t0, t0.Add(5000*time.Minute)
 	xOf := func(tt time.Time) float32 { return float32(float64(tt.Sub(from)) / float64(to.Sub(from)) * 400) }
-	out, entered := thin(pts, from, to, false, xOf)
+	out, entered := thin(pts, from, to, false, 0, xOf)
 	if entered || len(out) > 4*400/chartBucketPx+8 || len(out) < 200 {
 		t.Fatalf("5000 points over 400 px thinned to %d (entered %v)", len(out), entered)
 	}
@@ -138,7 +140,7 @@ func TestThin(t *testing.T) {
 	for i := range 10 {
 		few = append(few, Point{T: t0.Add(time.Duration(i) * time.Hour), V: float64(i)})
 	}
-	if got, _ := thin(few, from, to, false, xOf); len(got) != 10 {
+	if got, _ := thin(few, from, to, false, 0, xOf); len(got) != 10 {
 		t.Errorf("10 points became %d", len(got))
 	}
 	// Entering the period: interpolated for a measurement, held for a score.
@@ -148,13 +150,13 @@ func TestThin(t *testing.T) {
 		step bool
 		want float64
 	}{{false, 15}, {true, 10}} {
-		got, entered := thin(two, mid, mid.Add(4*time.Hour), tc.step, xOf)
+		got, entered := thin(two, mid, mid.Add(4*time.Hour), tc.step, 0, xOf)
 		if !entered || len(got) != 2 || !got[0].T.Equal(mid) || got[0].V != tc.want {
 			t.Errorf("step %v: entry %+v (entered %v), want %v at the edge", tc.step, got, entered, tc.want)
 		}
 	}
 	// Points after the period are left out.
-	if got, _ := thin(two, t0.Add(-time.Hour), t0.Add(time.Hour), false, xOf); len(got) != 1 {
+	if got, _ := thin(two, t0.Add(-time.Hour), t0.Add(time.Hour), false, 0, xOf); len(got) != 1 {
 		t.Errorf("a point after the period was kept: %+v", got)
 	}
 }
@@ -162,13 +164,15 @@ func TestThin(t *testing.T) {
 // TestTrendChartDraws: a chart draws its zones, a line per segment, its
 // ticks, and stays within its frame; too small, it draws nothing.
 func TestTrendChartDraws(t *testing.T) {
-	test.NewTempApp(t)
+	test.NewTempApp(t).Settings().SetTheme(NewTheme(ModeLight)) // distinct chart colours
 	t0 := time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)
 	c := NewTrendChart()
 	c.Title, c.Unit, c.Latest = "Heart rate", "/min", "88 · 05:55"
 	c.From, c.To, c.Location = t0, t0.Add(24*time.Hour), time.UTC
 	c.Zones = []Zone{{Low: 51, High: 90, Color: ColorChartRange}}
-	c.Series = []Series{{Points: []Point{{T: t0.Add(2 * time.Hour), V: 70}, {T: t0.Add(8 * time.Hour), V: 95, Flag: true}, {T: t0.Add(20 * time.Hour), V: 88}}}}
+	// The charting rule joins values at most 8 h apart: 2 h to 8 h is
+	// joined, 8 h to 20 h (12 h) is a gap.
+	c.Series = []Series{{MaxGap: 8 * time.Hour, Points: []Point{{T: t0.Add(2 * time.Hour), V: 70}, {T: t0.Add(8 * time.Hour), V: 95, Flag: true}, {T: t0.Add(20 * time.Hour), V: 88}}}}
 	w := test.NewTempWindow(t, c)
 	w.Resize(fyne.NewSize(420, chartHeight+8))
 	r := test.TempWidgetRenderer(t, c).(*chartRenderer)
@@ -189,25 +193,21 @@ func TestTrendChartDraws(t *testing.T) {
 			dots++
 		}
 	}
-	if rects != 2 || dots != 3 || lines < 2+3 {
+	if rects != 2 || dots != 3 || lines < 2+1 {
 		t.Errorf("drew %d rectangles, %d dots, %d lines", rects, dots, lines)
 	}
-	// 2 h to 8 h is a quarter of the period: solid. 8 h to 20 h is half of
-	// it: dashed, in thin pieces of the series' colour.
+	// One segment of the series' colour, from 2 h to 8 h; nothing across
+	// the 12 h without a reading.
 	series := r.color(ColorChartLine)
-	var solid, dashes int
+	xOf := func(h float64) float32 { return chartXOf(r, c, t0.Add(time.Duration(h*float64(time.Hour)))) }
+	var segs [][2]float32
 	for _, o := range r.Objects() {
 		if l, ok := o.(*canvas.Line); ok && l.StrokeColor == series {
-			switch l.StrokeWidth {
-			case 2:
-				solid++
-			case 1:
-				dashes++
-			}
+			segs = append(segs, [2]float32{l.Position1.X, l.Position2.X})
 		}
 	}
-	if solid != 1 || dashes < 10 {
-		t.Errorf("drew %d solid segments and %d dashes, want 1 and a dashed gap", solid, dashes)
+	if len(segs) != 1 || segs[0][0] != xOf(2) || segs[0][1] != xOf(8) {
+		t.Errorf("series segments %v, want one from x=%v to x=%v", segs, xOf(2), xOf(8))
 	}
 	r.Layout(fyne.NewSize(100, 40))
 	if n := len(r.Objects()); n != 0 {
@@ -287,4 +287,86 @@ func TestNoticeBanner(t *testing.T) {
 		t.Errorf("opened %d, dismissed %d", opened, dismissed)
 	}
 	test.AssertRendersToMarkup(t, "notice_banner.xml", w.Canvas())
+}
+
+// chartXOf is where the chart draws a time, for tests.
+func chartXOf(r *chartRenderer, c *TrendChart, t time.Time) float32 {
+	pad := theme.SizeForWidget(theme.SizeNameInnerPadding, c)
+	x0 := pad + chartAxisLeft
+	x1 := r.size.Width - pad
+	return x0 + float32(float64(t.Sub(c.From))/float64(c.To.Sub(c.From)))*(x1-x0)
+}
+
+// TestTrendChartRules: a non-negative quantity's axis never goes below 0; a
+// critical value is ringed, distinct from an ordinary out-of-range one; a
+// lone value between two gaps keeps its dot when the series is dense; a
+// score holds at most MaxGap.
+func TestTrendChartRules(t *testing.T) {
+	test.NewTempApp(t).Settings().SetTheme(NewTheme(ModeLight)) // distinct chart colours
+	t0 := time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)
+	c := NewTrendChart()
+	c.Title, c.Unit = "C reactive protein", "mg/L"
+	c.From, c.To, c.Location = t0, t0.Add(24*time.Hour), time.UTC
+	c.Zones = []Zone{{Low: math.Inf(-1), High: 5, Color: ColorChartRange}}
+	c.Series = []Series{{MaxGap: 72 * time.Hour, Points: []Point{{T: t0.Add(time.Hour), V: 2}, {T: t0.Add(3 * time.Hour), V: 180, Flag: true, Critical: true}, {T: t0.Add(9 * time.Hour), V: 90, Flag: true}}}}
+	for _, nonNeg := range []bool{false, true} {
+		c.NonNegative = nonNeg
+		w := test.NewTempWindow(t, c)
+		w.Resize(fyne.NewSize(420, chartHeight+8))
+		r := test.TempWidgetRenderer(t, c).(*chartRenderer)
+		r.Layout(fyne.NewSize(420, chartHeight))
+		var ticks []string
+		rings, abnormalDots := 0, 0
+		ab := r.color(ColorAbnormal)
+		for _, o := range r.Objects() {
+			switch x := o.(type) {
+			case *canvas.Text:
+				if x.Alignment == fyne.TextAlignTrailing && x.Text != "" && x != r.latest {
+					ticks = append(ticks, x.Text)
+				}
+			case *canvas.Circle:
+				if x.StrokeWidth > 0 && x.StrokeColor == ab {
+					rings++
+				} else if x.FillColor == ab {
+					abnormalDots++
+				}
+			}
+		}
+		neg := false
+		for _, tk := range ticks {
+			if strings.HasPrefix(tk, "-") {
+				neg = true
+			}
+		}
+		if nonNeg && neg {
+			t.Errorf("a non-negative axis has ticks %v", ticks)
+		}
+		if !nonNeg && !neg {
+			t.Logf("without the rule the padded axis reads %v", ticks)
+		}
+		if rings != 1 || abnormalDots != 2 {
+			t.Errorf("%d critical rings and %d abnormal dots, want 1 and 2 (the critical and the high)", rings, abnormalDots)
+		}
+	}
+	// A score held at most 1 h: the step ends an hour after its point.
+	c.Series = []Series{{Step: true, MaxGap: time.Hour, Points: []Point{{T: t0.Add(2 * time.Hour), V: 3}}}}
+	c.NonNegative, c.FixedY, c.YMin, c.YMax = true, true, 0, 10
+	r := test.TempWidgetRenderer(t, c).(*chartRenderer)
+	r.Layout(fyne.NewSize(420, chartHeight))
+	col := r.color(ColorChartLine)
+	for _, o := range r.Objects() {
+		if l, ok := o.(*canvas.Line); ok && l.StrokeColor == col && l.Position2.X > chartXOf(r, c, t0.Add(3*time.Hour))+0.5 {
+			t.Errorf("the score is held to x=%v, past its hour (x=%v)", l.Position2.X, chartXOf(r, c, t0.Add(3*time.Hour)))
+		}
+	}
+	// Across the left edge: no value enters when the two around it are
+	// further apart than MaxGap.
+	pts := []Point{{T: t0.Add(-48 * time.Hour), V: 1}, {T: t0.Add(2 * time.Hour), V: 30}}
+	xOf := func(tt time.Time) float32 { return float32(tt.Sub(t0).Hours()) }
+	if out, entered := thin(pts, t0, t0.Add(24*time.Hour), false, 12*time.Hour, xOf); entered || len(out) != 1 {
+		t.Errorf("a 50 h gap across the edge entered a value: %v", out)
+	}
+	if _, entered := thin(pts, t0, t0.Add(24*time.Hour), false, 0, xOf); !entered {
+		t.Errorf("without a rule the value should enter at the edge")
+	}
 }

@@ -39,6 +39,10 @@ type Page struct {
 	OnClose func()
 	// SelectTab is called on Alt+1… with 0…, for a page with tabs.
 	SelectTab func(i int)
+	// OnLeave, when set, is asked before another screen replaces the page
+	// (unsaved edits): true lets it go at once; false holds it, and the
+	// page calls proceed when the user agrees.
+	OnLeave func(proceed func()) bool
 }
 
 // Screen is one entry of the navigation rail with its page stack.
@@ -67,6 +71,7 @@ type Shell struct {
 	buttons map[string]*widget.Button
 	badges  map[string]int
 	current string
+	locked  bool // see Lock: input and the window title are held back
 
 	rail    *fyne.Container
 	railBox fyne.CanvasObject // the rail with its background, as laid out
@@ -139,7 +144,7 @@ func (s *Shell) Install() {
 	for i := range 9 {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierAlt},
 			func(fyne.Shortcut) {
-				if p := s.Top(); p != nil && p.SelectTab != nil {
+				if p := s.Top(); p != nil && p.SelectTab != nil && !s.locked {
 					p.SelectTab(i)
 				}
 			})
@@ -155,6 +160,9 @@ func (s *Shell) Install() {
 // TypedKey handles a key that reached the window with nothing focused:
 // Escape goes back; anything else goes to the top page's OnKey.
 func (s *Shell) TypedKey(ev *fyne.KeyEvent) {
+	if s.locked {
+		return
+	}
 	if ev.Name == fyne.KeyEscape {
 		s.Back()
 		return
@@ -197,7 +205,7 @@ func (s *Shell) Show(id string) {
 			sc = &s.screens[i]
 		}
 	}
-	if sc == nil {
+	if sc == nil || s.locked || !s.mayLeave(func() { s.Show(id) }) {
 		return
 	}
 	if s.current == id { // the screen shown, chosen again: back to its first page
@@ -240,7 +248,7 @@ func (s *Shell) Back() bool {
 // FocusSearch focuses the top page's search field, if it has one.
 func (s *Shell) FocusSearch() {
 	p := s.Top()
-	if p == nil {
+	if p == nil || s.locked {
 		return
 	}
 	if p.OnSearch != nil {
@@ -302,13 +310,12 @@ func (s *Shell) showTop() {
 	}
 	s.body.Objects = []fyne.CanvasObject{p.Content}
 	s.body.Refresh()
-	if p.Title != "" {
-		s.win.SetTitle(s.Title + " — " + p.Title)
-	} else {
-		s.win.SetTitle(s.Title)
-	}
+	s.showTitle()
 	if p.OnShow != nil {
 		p.OnShow()
+	}
+	if s.locked {
+		return
 	}
 	if p.Focus != nil {
 		s.win.Canvas().Focus(p.Focus)

@@ -91,16 +91,53 @@ func TestContrast(t *testing.T) {
 		{theme.ColorNameForegroundOnError, theme.ColorNameError},
 		{theme.ColorNameForegroundOnWarning, theme.ColorNameWarning},
 		{theme.ColorNameForegroundOnSuccess, theme.ColorNameSuccess},
+		// Low-importance labels (key help, footers) and disabled text.
+		{theme.ColorNameDisabled, theme.ColorNameBackground},
+		{theme.ColorNameDisabled, ColorCard},
+		{theme.ColorNameDisabled, ColorHeaderRow},
+		{theme.ColorNameDisabled, ColorRail},
+		// Text the trends and the charts draw on their card.
+		{ColorMuted, ColorHeaderRow},
+		{ColorChartLine, ColorCard},
+		{ColorChartLine2, ColorCard},
+		{ColorAbnormal, ColorHeaderRow},
+		{theme.ColorNameForeground, ColorCursor},
+		{theme.ColorNameForeground, ColorSelectedRail},
+		{theme.ColorNamePrimary, theme.ColorNameBackground}, // the selected tab's label
+		{theme.ColorNameForegroundOnPrimary, theme.ColorNamePrimary},
+	}
+	// Outlines a control is seen by (WCAG 2.1 1.4.11): 3:1.
+	outlines := []struct{ fg, bg fyne.ThemeColorName }{
+		{theme.ColorNameInputBorder, theme.ColorNameBackground}, // an unselected radio, an entry's frame
+		{theme.ColorNameInputBorder, ColorCard},
+		{theme.ColorNameInputBorder, ColorRail},
+		{theme.ColorNamePrimary, theme.ColorNameBackground}, // a selected radio
 	}
 	for _, mode := range []string{ModeLight, ModeDark} {
 		th := NewTheme(mode)
 		for _, p := range pairs {
-			fg, bg := th.Color(p.fg, theme.VariantLight), th.Color(p.bg, theme.VariantLight)
+			fg, bg := th.Color(p.fg, theme.VariantLight), over(th.Color(p.bg, theme.VariantLight), th.Color(theme.ColorNameBackground, theme.VariantLight))
 			if c := contrast(fg, bg); c < 4.5 {
 				t.Errorf("%s: %s on %s has contrast %.2f, want ≥ 4.5", mode, p.fg, p.bg, c)
 			}
 		}
+		for _, p := range outlines {
+			fg, bg := th.Color(p.fg, theme.VariantLight), th.Color(p.bg, theme.VariantLight)
+			if c := contrast(fg, bg); c < 3 {
+				t.Errorf("%s: outline %s on %s has contrast %.2f, want ≥ 3", mode, p.fg, p.bg, c)
+			}
+		}
 	}
+}
+
+// over is a colour drawn over an opaque background (the cursor row and the
+// chart shades are translucent).
+func over(c, bg color.Color) color.Color {
+	f := color.NRGBAModel.Convert(c).(color.NRGBA)
+	b := color.NRGBAModel.Convert(bg).(color.NRGBA)
+	a := float64(f.A) / 255
+	mix := func(x, y uint8) uint8 { return uint8(float64(x)*a + float64(y)*(1-a) + 0.5) }
+	return color.NRGBA{R: mix(f.R, b.R), G: mix(f.G, b.G), B: mix(f.B, b.B), A: 0xff}
 }
 
 // TestBandsDistinct: the five band colours differ from each other enough to

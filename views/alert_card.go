@@ -346,6 +346,8 @@ func (c *alertCard) historyObjects(row alertRow) []fyne.CanvasObject {
 		if ep.Cleared != nil {
 			out = append(out, widget.NewLabel(fmt.Sprintf("%s — Cleared: a sustained fall below its trigger band (latest %s %d, %s)",
 				dateTimeText(*ep.Cleared, c.e.loc), strings.ToUpper(a.Kind), ep.Latest.Score, ui.BandLabel(ep.Latest.Band))))
+		} else if ep.Lapsed {
+			out = append(out, widget.NewLabel(fmt.Sprintf("%s — Last set before a gap in the data: %s %d (%s)", dateTimeText(ep.Latest.At, c.e.loc), strings.ToUpper(a.Kind), ep.Latest.Score, ui.BandLabel(ep.Latest.Band))))
 		} else if len(ep.Rises) > 0 {
 			out = append(out, widget.NewLabel(fmt.Sprintf("%s — Latest set: %s %d (%s)", dateTimeText(ep.Latest.At, c.e.loc), strings.ToUpper(a.Kind), ep.Latest.Score, ui.BandLabel(ep.Latest.Band))))
 		}

@@ -27,8 +27,15 @@ type censusRow struct {
 	MRN    string
 	Band   string
 	Score  int
-	Alerts int
-	Trials int
+	// The score's kind ("news2", "pews", "" when none applies), status and
+	// the age of its data (store.Status), judged against now when the row is
+	// built: past StaleAt a current score reads stale and loses its band.
+	ScoreKind   string
+	ScoreStatus string
+	ScoreNewest time.Time
+	ScoreParams int // parameters scored
+	Alerts      int
+	Trials      int
 	// Deceased rows are hidden unless the "Show deceased" filter asks.
 	Deceased bool
 	censusExtra
@@ -45,6 +52,14 @@ func censusRowOf(e store.Entry, now time.Time) censusRow {
 	}
 	if r.Band == "" {
 		r.Band = clinical.BandNone
+	}
+	st := e.Status
+	r.ScoreKind, r.ScoreStatus, r.ScoreNewest, r.ScoreParams = st.Score, st.ScoreStatus, st.Newest, st.Scored
+	if r.ScoreStatus == "" && r.Band != clinical.BandNone { // a status from before score statuses
+		r.ScoreStatus = clinical.StatusComplete
+	}
+	if clinical.ScoreCurrent(r.ScoreStatus) && !st.StaleAt.IsZero() && now.After(st.StaleAt) {
+		r.ScoreStatus, r.Band, r.Score = clinical.StatusStale, clinical.BandNone, 0
 	}
 	var parts, keys []string
 	if p := e.Patient; p != nil {
@@ -151,7 +166,7 @@ func newCensus(e *env) *censusView {
 		func() fyne.CanvasObject { return newCensusItem() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(v.shown) {
-				o.(*censusItem).set(v.rows[v.shown[id]], id == v.cursor, v.e.now())
+				o.(*censusItem).set(v.rows[v.shown[id]], id == v.cursor, v.e.now(), v.e.offline.Load())
 			}
 		},
 	)
@@ -382,6 +397,9 @@ func (v *censusView) refilter(keep string) {
 // too.
 func riskRank(r censusRow) int {
 	rank := clinical.BandRank(r.Band)
+	if rank == 0 && clinical.ScoreCurrent(r.ScoreStatus) {
+		rank = 1 // a current PEWS of 0 ranks with the low scores, above stale and missing ones
+	}
 	if s := clinical.SeverityRank(r.Worst); s > 0 {
 		rank = max(rank, s+1) // low-medium 1 → 2, medium 2 → 3, high 3 → 4
 	}
@@ -504,11 +522,11 @@ func newCensusItem() *censusItem {
 	return it
 }
 
-func (it *censusItem) set(r censusRow, cursor bool, now time.Time) {
+func (it *censusItem) set(r censusRow, cursor bool, now time.Time, offline bool) {
 	it.cursor.Hidden = !cursor
 	it.cursor.Refresh()
-	ui.SetBand(it.band, r.Band, r.Score)
-	it.age.SetText(scoreAgeText(r.censusExtra, now))
+	ui.SetScore(it.band, censusScore(r))
+	it.age.SetText(scoreAgeText(r, now, offline))
 	name := r.Name
 	if r.Detail != "" {
 		name += " · " + r.Detail
@@ -571,11 +589,14 @@ func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options
 		}
 		x.Location = loc
 	}
-	if en.Status.Band != "" && en.Status.Band != clinical.BandNone {
-		if d, ok, err := engine.LatestNEWS2(r, id); err != nil {
-			return x, err
-		} else if ok {
-			x.ScoreAt = d.Result.Newest
+	x.ScoreAt = en.Status.Newest
+	if en.Status.Score != "pews" && en.Status.Band != "" && en.Status.Band != clinical.BandNone {
+		if x.ScoreAt.IsZero() { // a status from before score statuses
+			if d, ok, err := engine.LatestNEWS2(r, id); err != nil {
+				return x, err
+			} else if ok {
+				x.ScoreAt = d.Result.Newest
+			}
 		}
 		if !x.ScoreAt.IsZero() {
 			obs, err := r.Items(id, "Observation", "Goal")
@@ -710,9 +731,22 @@ func encounterLocation(raw []byte) string {
 // scoreAgeText is how old a score's newest vital sign is, with its trend:
 // "▲ 12 min ago". A time ahead of the clock is flagged, never shown as
 // fresh.
-func scoreAgeText(x censusExtra, now time.Time) string {
-	if x.ScoreAt.IsZero() {
+func scoreAgeText(r censusRow, now time.Time, offline bool) string {
+	x := r.censusExtra
+	if x.ScoreAt.IsZero() || r.ScoreStatus == clinical.StatusNotApplicable {
 		return ""
+	}
+	age := relativeText(x.ScoreAt, now)
+	switch {
+	case offline:
+		age = "as of " + age
+	case r.ScoreStatus == clinical.StatusStale:
+		return clinical.AgeWords(x.ScoreAt, now) // the badge says "Stale": this is when the last set was
+	case !clinical.ScoreCurrent(r.ScoreStatus):
+		return age
+	}
+	if r.ScoreKind == "pews" {
+		return "PEWS · " + age
 	}
 	arrow := ""
 	switch x.Trend {
@@ -721,7 +755,22 @@ func scoreAgeText(x censusExtra, now time.Time) string {
 	case -1:
 		arrow = "▼ "
 	}
-	return arrow + relativeText(x.ScoreAt, now)
+	return arrow + age
+}
+
+// censusScore is a row's score badge, compact: the next column says its age.
+func censusScore(r censusRow) ui.Score {
+	s := ui.Score{PEWS: r.ScoreKind == "pews", Band: r.Band, Total: r.Score, Status: r.ScoreStatus, Compact: true, Scored: r.ScoreParams, Of: 7}
+	switch {
+	case r.ScoreStatus == "" && r.Band == clinical.BandNone:
+		s.Status = clinical.StatusInsufficient // never scored
+	case r.ScoreStatus == clinical.StatusNotApplicable:
+		s.NotApplicable = "No score (n/a)"
+		if strings.Contains(r.Detail, "deceased") {
+			s.NotApplicable = "Deceased"
+		}
+	}
+	return s
 }
 
 // alertsText is the open alerts of a row after the worst one's badge: "+2"

@@ -297,18 +297,24 @@ func TestEncounterLocation(t *testing.T) {
 
 func TestScoreAgeText(t *testing.T) {
 	now := time.Date(2026, 11, 23, 14, 30, 0, 0, time.UTC)
+	cur := func(x censusExtra) censusRow { return censusRow{ScoreStatus: "complete", censusExtra: x} }
 	for _, tc := range []struct {
-		x    censusExtra
-		want string
+		r       censusRow
+		offline bool
+		want    string
 	}{
-		{censusExtra{}, ""},
-		{censusExtra{ScoreAt: now.Add(-12 * time.Minute), Trend: 1}, "▲ 12 min ago"},
-		{censusExtra{ScoreAt: now.Add(-3 * time.Hour), Trend: -1}, "▼ 3 h ago"},
-		{censusExtra{ScoreAt: now.Add(-30 * time.Second)}, "just now"},
-		{censusExtra{ScoreAt: now.Add(10 * time.Minute)}, "in 10 min (future)"},
+		{cur(censusExtra{}), false, ""},
+		{cur(censusExtra{ScoreAt: now.Add(-12 * time.Minute), Trend: 1}), false, "▲ 12 min ago"},
+		{cur(censusExtra{ScoreAt: now.Add(-3 * time.Hour), Trend: -1}), false, "▼ 3 h ago"},
+		{cur(censusExtra{ScoreAt: now.Add(-30 * time.Second)}), false, "just now"},
+		{cur(censusExtra{ScoreAt: now.Add(10 * time.Minute)}), false, "in 10 min (future)"},
+		{cur(censusExtra{ScoreAt: now.Add(-3 * time.Hour)}), true, "as of 3 h ago"},
+		{censusRow{ScoreStatus: "stale", censusExtra: censusExtra{ScoreAt: now.AddDate(0, 0, -42)}}, false, "6 weeks ago"},
+		{censusRow{ScoreStatus: "complete", ScoreKind: "pews", censusExtra: censusExtra{ScoreAt: now.Add(-2 * time.Hour)}}, false, "PEWS · 2 h ago"},
+		{censusRow{ScoreStatus: "not-applicable", censusExtra: censusExtra{ScoreAt: now.Add(-2 * time.Hour)}}, false, ""},
 	} {
-		if got := scoreAgeText(tc.x, now); got != tc.want {
-			t.Errorf("scoreAgeText(%+v) = %q, want %q", tc.x, got, tc.want)
+		if got := scoreAgeText(tc.r, now, tc.offline); got != tc.want {
+			t.Errorf("scoreAgeText(%+v) = %q, want %q", tc.r, got, tc.want)
 		}
 	}
 }

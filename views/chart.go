@@ -26,9 +26,17 @@ type chart struct {
 	Allergy   ui.AllergyState
 	Allergies []string // the recorded allergies, for the banner strip
 
+	// NEWS2 is the engine's result judged at load time (Result.AsOf): a
+	// score whose data left the window since the engine computed it shows
+	// stale. For a child it is not applicable and PEWS holds the score.
 	NEWS2           clinical.Result
-	HasNEWS2        bool // at least one vital sign could be scored
+	HasNEWS2        bool // the score that applies has a band (complete or partial)
 	NEWS2FromEngine bool // the engine's stored result (else scored here)
+	PEWS            *clinical.PEWSResult
+	// Now is the load's clock, for the age of the data; Offline marks every
+	// score "as of" its data (the feed is offline).
+	Now     time.Time
+	Offline bool
 
 	Sections []sectionData
 	Timeline []timelineEntry // newest first
@@ -88,6 +96,7 @@ type chartInput struct {
 	byCategory map[string][]*store.Item // pointers into one slice: no copies of 20,000 entries
 	byType     map[string][]*store.Item
 	news2      clinical.Result
+	pews       *clinical.PEWSResult
 	hasNEWS2   bool
 	now        time.Time
 }
@@ -119,15 +128,7 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		c.Timeline = append(c.Timeline, newTimelineEntry(it))
 		kinds[it.Meta.Category]++
 	}
-	slices.SortFunc(c.Timeline, func(a, b timelineEntry) int {
-		if c := b.Time.Compare(a.Time); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Ref.Type, b.Ref.Type); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Ref.ID, b.Ref.ID)
-	})
+	c.Timeline = sortTimeline(c.Timeline) // newest first
 	for k, n := range kinds {
 		c.Kinds = append(c.Kinds, kindCount{Category: k, N: n})
 	}
@@ -138,14 +139,23 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		return cmp.Compare(a.Category, b.Category)
 	})
 
-	// NEWS2: the engine's result, so banner, census and alerts agree.
+	// NEWS2 (or PEWS): the engine's result, so banner, census and alerts
+	// agree; judged again against now, as time has passed since.
+	c.Now = now
 	if doc, ok, err := engine.LatestNEWS2(r, id); err == nil && ok {
-		c.NEWS2, c.NEWS2FromEngine = doc.Result, true
+		c.NEWS2, c.NEWS2FromEngine = doc.Result.AsOf(now), true
 	} else {
-		c.NEWS2 = clinical.NEWS2(values(in.byCategory[record.CategoryVitalSigns]), values(in.byType["Goal"]), opts)
+		c.NEWS2 = clinical.NEWS2At(values(in.byCategory[record.CategoryVitalSigns]), values(in.byType["Goal"]), opts, now)
 	}
-	c.HasNEWS2 = c.NEWS2.Band != "" && c.NEWS2.Band != clinical.BandNone
-	in.news2, in.hasNEWS2 = c.NEWS2, c.HasNEWS2
+	if doc, ok, err := engine.LatestPEWS(r, id); err == nil && ok {
+		p := doc.Result.AsOf(now)
+		c.PEWS = &p
+	}
+	c.HasNEWS2 = clinical.ScoreCurrent(c.NEWS2.Status) && c.NEWS2.Band != clinical.BandNone
+	if c.PEWS != nil {
+		c.HasNEWS2 = clinical.ScoreCurrent(c.PEWS.Status)
+	}
+	in.news2, in.pews, in.hasNEWS2 = c.NEWS2, c.PEWS, c.HasNEWS2
 
 	c.Allergy, c.Allergies = allergyState(in.byType["AllergyIntolerance"])
 	for i := range summarySections {
@@ -154,6 +164,45 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		c.Sections = append(c.Sections, sectionData{def: s, lines: lines, more: more})
 	}
 	return c, nil
+}
+
+// score is the badge of the score that applies: PEWS for a child, else
+// NEWS2, with the age of its data and "as of" when offline.
+func (c *chart) score() ui.Score {
+	return scoreBadge(c.NEWS2, c.PEWS, c.Now, c.Offline)
+}
+
+// scoreBadge builds a score badge from results judged at now.
+func scoreBadge(n clinical.Result, p *clinical.PEWSResult, now time.Time, offline bool) ui.Score {
+	if p != nil {
+		s := ui.Score{PEWS: true, Band: p.Band, Total: p.Total, Status: p.Status, Scored: len(p.Scores), Of: len(clinical.PEWSParameters()), Offline: offline}
+		s.Age = clinical.AgeWords(p.Newest, now)
+		return s
+	}
+	s := ui.Score{Band: n.Band, Total: n.Total, Status: n.Status, Scored: len(n.Scores), Of: len(clinical.Parameters()), Offline: offline}
+	if s.Status == "" { // a result from before statuses
+		s.Status = clinical.StatusComplete
+		if !n.Complete {
+			s.Status = clinical.StatusPartial
+		}
+	}
+	s.Age = clinical.AgeWords(n.Newest, now)
+	if n.Status == clinical.StatusNotApplicable {
+		s.NotApplicable = notApplicableShort(n.Why)
+	}
+	return s
+}
+
+// notApplicableShort is the one-word reason on a badge: "Deceased",
+// "Pregnant", from the engine's sentence.
+func notApplicableShort(why string) string {
+	switch {
+	case strings.Contains(why, "deceased"):
+		return "Deceased"
+	case strings.Contains(why, "pregnant"):
+		return "Pregnant"
+	}
+	return "Not applicable"
 }
 
 // allergyState decides what the banner says of allergies: record.Allergies
@@ -215,10 +264,66 @@ func values(items []*store.Item) []store.Item {
 // abnormal, HU/LU significantly high/low).
 var abnormalCodes = map[string]bool{"H": true, "L": true, "HH": true, "LL": true, "A": true, "AA": true, "HU": true, "LU": true}
 
-// outOfRange returns the mark of a result outside its range: the
+// criticalLimit is a laboratory test's critical (panic) limits, in the
+// unit they are written in: a result beyond one needs a clinician now, and
+// is flagged LL or HH, never the H or L of a result merely outside its
+// reference range.
+type criticalLimit struct {
+	unit      string  // UCUM, as the result carries it
+	low, high float64 // LL below low, HH above high; 0 for none
+}
+
+// criticalLimits by LOINC code. Sources: Kost GJ, "Critical limits for
+// urgent clinician notification at US medical centers", JAMA
+// 1990;263(5):704–7 (potassium, sodium, glucose, hemoglobin, platelets,
+// leukocytes, creatinine, rounded to the limits laboratories commonly
+// publish), and for lactate the Surviving Sepsis Campaign 2021 (≥ 4 mmol/L:
+// septic shock range, resuscitate now).
+var criticalLimits = map[string]criticalLimit{
+	record.SystemLOINC + "|2823-3":  {"mmol/L", 2.8, 6.2},  // potassium
+	record.SystemLOINC + "|2951-2":  {"mmol/L", 120, 160},  // sodium
+	record.SystemLOINC + "|2345-7":  {"mg/dL", 40, 450},    // glucose
+	record.SystemLOINC + "|718-7":   {"g/dL", 7, 20},       // hemoglobin
+	record.SystemLOINC + "|777-3":   {"10*3/uL", 20, 1000}, // platelets
+	record.SystemLOINC + "|6690-2":  {"10*3/uL", 2, 30},    // leukocytes
+	record.SystemLOINC + "|2160-0":  {"mg/dL", 0, 7.4},     // creatinine
+	record.SystemLOINC + "|2524-7":  {"mmol/L", 0, 3.99},   // lactate: 4 and above
+	record.SystemLOINC + "|32693-4": {"mmol/L", 0, 3.99},   // lactate in blood
+}
+
+// criticalMark is "LL" or "HH" for a numeric result beyond its test's
+// critical limits, else "".
+func criticalMark(m store.Meta) string {
+	if !m.HasValue || m.Comparator != "" {
+		return ""
+	}
+	for _, c := range m.Codes {
+		l, ok := criticalLimits[c]
+		if !ok || l.unit != m.Unit {
+			continue
+		}
+		switch {
+		case l.high > 0 && m.Value > l.high:
+			return "HH"
+		case l.low > 0 && m.Value < l.low:
+			return "LL"
+		}
+		return ""
+	}
+	return ""
+}
+
+// outOfRange returns the mark of a result outside its range: "HH" or "LL"
+// beyond a critical limit (the interpretation's, or the test's), else the
 // interpretation code when it says so, else "H" or "L" from the reference
 // range; "" for a result in range or without one.
 func outOfRange(m store.Meta) string {
+	if m.Interpret == "HH" || m.Interpret == "LL" {
+		return m.Interpret
+	}
+	if c := criticalMark(m); c != "" {
+		return c
+	}
 	if abnormalCodes[m.Interpret] {
 		return m.Interpret
 	}
@@ -233,6 +338,9 @@ func outOfRange(m store.Meta) string {
 	}
 	return ""
 }
+
+// isCritical reports whether a mark is a critical one.
+func isCritical(mark string) bool { return mark == "HH" || mark == "LL" }
 
 // rangeText writes a reference range: "12–17.5", "≥ 60", "≤ 200", or "".
 func rangeText(m store.Meta) string {

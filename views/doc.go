@@ -53,8 +53,16 @@
 // sex, MRN, the location of the open Encounter (ward · room · bed), the
 // worst open alert with its count and "+n" of lower severity, and trials. A rail screen
 // chosen again (its button or Ctrl+1…4) goes back to its first page. Trend
-// lines are dashed across a gap of over a quarter of the period, so a line
-// never suggests readings nobody took. Desktop notifications need a D-Bus
+// lines join two readings only when they are at most 12 h apart (vital
+// signs and NEWS2: the RCP chart's longest routine interval) or 72 h
+// (laboratory results); a longer stretch stays empty, a lone reading is a
+// dot, a score is held 12 h at most, and nothing is interpolated across a
+// gap at the period's edge, so a line never suggests readings nobody took.
+// Value axes start at 0 or above except for signed measures (base excess);
+// a result beyond a critical limit (views/chart.go: Kost 1990, lactate ≥ 4
+// mmol/L per the Surviving Sepsis Campaign) is flagged HH or LL and ringed
+// on its chart, distinct from H and L; a legend above the charts says all
+// this. Desktop notifications need a D-Bus
 // session on Linux; without one main.go turns them off and says so once,
 // and the in-app banners carry the news alone. The census search folds case
 // and accents ("nunez" finds "Ñúñez") and matches every word typed against

@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/engine"
 	"github.com/chartline/chartline/app/kafka"
@@ -173,4 +177,48 @@ func TestPrintHandoverFromCensus(t *testing.T) {
 	if _, err := os.Stat(other); !os.IsNotExist(err) {
 		t.Fatalf("file left behind: %v", err)
 	}
+}
+
+// TestHandoverChoiceDialog: "Print handover…" asks first which patients:
+// the list shown, or the patient under the cursor.
+func TestHandoverChoiceDialog(t *testing.T) {
+	s := smallStore(t, "pt-0003", "pt-0010")
+	eng := testEngine(t, s, "a.nurse", "ward-7-pc", func() time.Time { return fixtureNow })
+	e, w := newTestEnvWith(t, s, ui.ModeLight, func(o *envOptions) { o.engine = eng })
+	v := e.census
+	v.move(1)
+	v.chooseHandover()
+	shot(t, w, "handover-choice")
+	var texts []string
+	for _, o := range w.Canvas().Overlays().List() {
+		texts = append(texts, overlayTexts(o)...)
+	}
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{"Print handover", "The list shown (2 patients)", "The selected patient (" + v.rows[v.shown[0]].Name + ")", "Continue…", "Cancel"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("dialog lacks %q:\n%s", want, all)
+		}
+	}
+}
+
+// overlayTexts collects the texts of an overlay's widgets.
+func overlayTexts(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(fyne.CanvasObject)
+	walk = func(c fyne.CanvasObject) {
+		switch x := c.(type) {
+		case *canvas.Text:
+			out = append(out, x.Text)
+		case *fyne.Container:
+			for _, k := range x.Objects {
+				walk(k)
+			}
+		case fyne.Widget:
+			for _, k := range test.WidgetRenderer(x).Objects() {
+				walk(k)
+			}
+		}
+	}
+	walk(o)
+	return out
 }

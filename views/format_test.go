@@ -71,6 +71,11 @@ func TestBirthDateKeys(t *testing.T) {
 	}
 }
 
+// lab is a numeric result's index entry with a reference range.
+func lab(loinc string, v float64, unit string, low, high float64) store.Meta {
+	return store.Meta{Codes: []string{"http://loinc.org|" + loinc}, Value: v, HasValue: true, Unit: unit, Low: low, High: high, HasLow: true, HasHigh: true}
+}
+
 func TestOutOfRange(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -85,6 +90,20 @@ func TestOutOfRange(t *testing.T) {
 		{"just under", store.Meta{Value: 59.9, HasValue: true, Low: 60, HasLow: true}, "L"},
 		{"no range", store.Meta{Value: 500, HasValue: true}, ""},
 		{"comparator", store.Meta{Value: 5, HasValue: true, Comparator: "<", Low: 10, HasLow: true}, ""},
+		// Critical limits, both sides of each (Kost 1990; lactate SSC 2021).
+		{"lactate 3.9", lab("2524-7", 3.9, "mmol/L", 0.5, 2.2), "H"},
+		{"lactate 4.0", lab("2524-7", 4.0, "mmol/L", 0.5, 2.2), "HH"},
+		{"lactate 34.1", lab("2524-7", 34.1, "mmol/L", 0.5, 2.2), "HH"},
+		{"potassium 6.2", lab("2823-3", 6.2, "mmol/L", 3.5, 5.1), "H"},
+		{"potassium 6.3", lab("2823-3", 6.3, "mmol/L", 3.5, 5.1), "HH"},
+		{"potassium 2.8", lab("2823-3", 2.8, "mmol/L", 3.5, 5.1), "L"},
+		{"potassium 2.7", lab("2823-3", 2.7, "mmol/L", 3.5, 5.1), "LL"},
+		{"sodium 120", lab("2951-2", 120, "mmol/L", 135, 145), "L"},
+		{"sodium 119", lab("2951-2", 119, "mmol/L", 135, 145), "LL"},
+		{"hemoglobin 6.9", lab("718-7", 6.9, "g/dL", 12, 17.5), "LL"},
+		{"glucose 451", lab("2345-7", 451, "mg/dL", 70, 99), "HH"},
+		{"glucose in another unit", lab("2345-7", 25, "mmol/L", 3.9, 5.5), "H"}, // limits are per unit: no guess
+		{"interpretation H under a critical value", store.Meta{Interpret: "H", Codes: []string{"http://loinc.org|2524-7"}, Value: 5, HasValue: true, Unit: "mmol/L"}, "HH"},
 	} {
 		if got := outOfRange(tc.m); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
@@ -203,6 +222,28 @@ func TestProgressPercentMatchesBar(t *testing.T) {
 		}
 		if want := fmt.Sprintf("%d%%", progressPercent(r)); drawn != want {
 			t.Errorf("ratio %v: the bar draws %q, the status line says %q", r, drawn, want)
+		}
+	}
+}
+
+func TestWhenTexts(t *testing.T) {
+	loc := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 11, 23, 14, 30, 0, 0, time.UTC) // 15:30 local
+	for _, tc := range []struct {
+		t                time.Time
+		when, resultWhen string
+	}{
+		{now.Add(-12 * time.Minute), "12 min ago · 15:18", "today 15:18"},
+		{now.Add(-20 * time.Hour), "20 h ago · 22 Nov 19:30", "22 Nov 19:30"},
+		{now.AddDate(-1, 0, 0), "365 d ago · 23 Nov 2025 15:30", "23 Nov 2025 15:30"},
+		{now.Add(30 * time.Second), "just now · 15:30", "today 15:30"},
+		{now.Add(2 * time.Hour), "in 2 h (future) · 17:30", "today 17:30 (future)"},
+	} {
+		if got := whenText(tc.t, now, loc); got != tc.when {
+			t.Errorf("whenText(%v) = %q, want %q", tc.t, got, tc.when)
+		}
+		if got := resultWhen(tc.t, now, loc); got != tc.resultWhen {
+			t.Errorf("resultWhen(%v) = %q, want %q", tc.t, got, tc.resultWhen)
 		}
 	}
 }

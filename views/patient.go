@@ -248,6 +248,7 @@ func (pv *patientView) load() {
 		if c, err = loadChart(r, pv.id, pv.e.now(), pv.e.news2Options()); err != nil {
 			return err
 		}
+		c.Offline = pv.e.offline.Load()
 		c.Side, err = loadSide(r, pv.id, pv.e.now())
 		return err
 	})
@@ -276,7 +277,7 @@ func (pv *patientView) show(c *chart) {
 	pv.tabs.Show()
 	pv.name.SetText(patientName(c.Patient))
 	pv.facts.SetText(bannerFacts(c, pv.e))
-	ui.SetBand(pv.band, c.NEWS2.Band, c.NEWS2.Total)
+	ui.SetScore(pv.band, c.score())
 	ui.SetAlerts(pv.alerts, c.Entry.Status.OpenAlerts)
 	ui.SetTrials(pv.trials, c.Entry.Status.Matches)
 	pv.allergy.SetAllergies(c.Allergy, c.Allergies)

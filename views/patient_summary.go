@@ -63,7 +63,7 @@ var summarySections = []section{
 	{Title: "Medications", Empty: "No active medications recorded.", Build: medicationLines},
 	{Title: "Immunizations", Empty: "No immunizations recorded.", Build: immunizationLines},
 	{Title: "Recent results", Empty: "No laboratory results recorded.", Build: resultLines},
-	{Title: "Vital signs and NEWS2", Empty: "No vital signs recorded.", Build: vitalLines, Draw: drawVitals},
+	{Title: "Vital signs and early warning score", Empty: "No vital signs recorded.", Build: vitalLines, Draw: drawVitals},
 	{Title: "Procedures", Empty: "No procedures recorded.", Build: procedureLines},
 	{Title: "Recent encounters", Empty: "No encounters recorded.", Build: encounterLines},
 }
@@ -276,6 +276,12 @@ var parameterLabels = map[clinical.Parameter]string{
 	clinical.Pulse:         "Pulse",
 	clinical.Consciousness: "Consciousness",
 	clinical.Temperature:   "Temperature",
+
+	// National PEWS (NHS England / RCPCH 2023 charts)
+	clinical.RespiratoryDistress: "Respiratory distress",
+	clinical.OxygenSupport:       "Oxygen",
+	clinical.HeartRate:           "Heart rate",
+	clinical.CapillaryRefill:     "Capillary refill",
 }
 
 // acvpuWords spells the ACVPU codes (RCP NEWS2 chart 2017).
@@ -284,8 +290,20 @@ var acvpuWords = map[string]string{"A": "Alert", "C": "New confusion", "V": "Voi
 // readingText writes a NEWS2 reading in the chart's units.
 func readingText(rd clinical.Reading) string {
 	switch rd.Parameter {
-	case clinical.Respiration, clinical.Pulse:
+	case clinical.Respiration, clinical.Pulse, clinical.HeartRate:
 		return numberText(rd.Value) + " per min"
+	case clinical.CapillaryRefill:
+		return numberText(rd.Value) + " s"
+	case clinical.RespiratoryDistress:
+		return strings.ToUpper(rd.Code[:min(1, len(rd.Code))]) + rd.Code[min(1, len(rd.Code)):]
+	case clinical.OxygenSupport:
+		switch {
+		case rd.Unit == "L/min" && rd.Value > 0:
+			return numberText(rd.Value) + " L/min"
+		case rd.Unit == "%" && rd.Value > 21:
+			return numberText(rd.Value) + " %"
+		}
+		return "Air"
 	case clinical.SpO2:
 		return numberText(rd.Value) + " %"
 	case clinical.Systolic:
@@ -310,33 +328,39 @@ func readingText(rd clinical.Reading) string {
 	return numberText(rd.Value) + " " + record.HumanUnit(rd.Unit)
 }
 
-// vitalLines: one line per NEWS2 parameter in chart order, with its reading
-// and sub-score, or why it is missing; then the latest body measurements.
+// vitalLines: one line per parameter of the score that applies (NEWS2, or
+// National PEWS for a child) in chart order, with its reading and sub-score,
+// or why it is missing; then the latest body measurements.
 func vitalLines(in *chartInput) ([]line, int) {
 	var out []line
-	r := in.news2
-	if in.hasNEWS2 || len(r.Stale) > 0 || len(r.Skipped) > 0 {
-		for _, p := range clinical.Parameters() {
+	params, readings, stale, skipped := scoreParts(in.news2, in.pews)
+	if in.hasNEWS2 || len(stale) > 0 || len(skipped) > 0 {
+		for _, p := range params {
 			l := line{Text: parameterLabels[p]}
-			if rd, ok := r.Reading(p); ok {
+			if rd, ok := readings[p]; ok {
 				l.Value, l.When, l.Ref = readingText(rd), rd.Time, rd.Ref
 				l.Score, l.HasScore = rd.Score, true
 				out = append(out, l)
 				continue
 			}
 			l.Missing, l.Note = true, "missing"
-			for _, st := range r.Stale {
+			for _, st := range stale {
 				if st.Parameter == p {
 					l.Value, l.When, l.Ref = readingText(st), st.Time, st.Ref
-					l.Note = "stale: " + agoText(time.Duration(st.Age)) + " before the latest"
+					l.Note = "stale: last set " + clinical.AgeWords(st.Time, in.now)
 				}
 			}
-			for _, sk := range r.Skipped {
+			for _, sk := range skipped {
 				if sk.Parameter == p && l.Value == "" {
 					l.Note = "missing: " + sk.Reason
 				}
 			}
 			out = append(out, l)
+		}
+	}
+	if in.pews != nil { // recorded on the PEWS chart, not scored
+		for _, rd := range in.pews.Observed {
+			out = append(out, line{Text: parameterLabels[rd.Parameter] + " " + readingText(rd) + " (not scored on PEWS)", When: rd.Time, Ref: rd.Ref})
 		}
 	}
 	// Body measurements the NEWS2 chart does not use.
@@ -354,6 +378,25 @@ func vitalLines(in *chartInput) ([]line, int) {
 		}
 	}
 	return out, 0
+}
+
+// scoreParts lists the parameters, readings, stale readings and skipped
+// readings of the score that applies: PEWS when p is set, else NEWS2.
+func scoreParts(n clinical.Result, p *clinical.PEWSResult) ([]clinical.Parameter, map[clinical.Parameter]clinical.Reading, []clinical.Reading, []clinical.Skip) {
+	readings := map[clinical.Parameter]clinical.Reading{}
+	if p != nil {
+		for _, rd := range p.Readings {
+			readings[rd.Parameter] = rd
+		}
+		return clinical.PEWSParameters(), readings, p.Stale, p.Skipped
+	}
+	for _, rd := range n.Readings {
+		readings[rd.Parameter] = rd
+	}
+	if n.Status == clinical.StatusNotApplicable {
+		return nil, readings, nil, nil
+	}
+	return clinical.Parameters(), readings, n.Stale, n.Skipped
 }
 
 func hasCode(m store.Meta, code string) bool {
@@ -452,7 +495,7 @@ func (s *summaryTab) open(l line, row fyne.CanvasObject) fyne.CanvasObject {
 // Line columns: text, date; results add value, flag and reference range.
 var (
 	lineColumns   = []float32{0, 104}
-	resultColumns = []float32{0, 110, 30, 92, 104}
+	resultColumns = []float32{0, 110, 30, 92, 132} // the last holds "22 Nov 2025 10:30"
 )
 
 // lineRow is a standard line: its text (wrapped: a medication's dose is
@@ -482,7 +525,9 @@ func (s *summaryTab) resultRow(l line) fyne.CanvasObject {
 	if l.Flag != "" {
 		value.TextStyle.Bold = true
 	}
-	return container.New(ui.NewColumns(resultColumns...), text, value, flag, rng, s.whenLabel(l))
+	when := widget.NewLabel(resultWhen(l.When, s.pv.e.now(), s.pv.e.loc))
+	when.Alignment = fyne.TextAlignTrailing
+	return container.New(ui.NewColumns(resultColumns...), text, value, flag, rng, when)
 }
 
 func (s *summaryTab) whenLabel(l line) *widget.Label {
@@ -494,43 +539,71 @@ func (s *summaryTab) whenLabel(l line) *widget.Label {
 // NEWS2 table columns: parameter, reading, sub-score, time or note.
 var news2Columns = []float32{0, 150, 44, 170}
 
-// drawVitals draws the NEWS2 breakdown: the total on its band's colour,
-// then each parameter with its reading and sub-score (missing and stale
-// ones say so), then the body measurements.
+// drawVitals draws the score that applies: its badge (status and age of the
+// data), why it is what it is, the response it calls for (RCP NEWS2 or
+// National PEWS escalation), then each parameter with its reading and
+// sub-score (missing and stale ones say so), then the body measurements.
 func drawVitals(s *summaryTab, d sectionData, c *chart) fyne.CanvasObject {
 	box := container.NewVBox()
 	r := c.NEWS2
-	if !c.HasNEWS2 && len(d.lines) == 0 {
+	if !c.HasNEWS2 && len(d.lines) == 0 && r.Status != clinical.StatusNotApplicable {
 		box.Add(emptyLabel(d.def.Empty))
 		return box
 	}
 	badge := ui.NewBandBadge()
 	badge.Large = true
-	ui.SetBand(badge, r.Band, r.Total)
+	ui.SetScore(badge, c.score())
 	var facts []string
-	if c.HasNEWS2 {
-		scored := 7 - len(r.Missing)
-		if r.Complete {
-			facts = append(facts, "all 7 parameters")
-		} else {
-			facts = append(facts, fmt.Sprintf("%d of 7 parameters: a partial score", scored))
-		}
+	scored, of, status, why, newest := len(r.Scores), len(clinical.Parameters()), r.Status, r.Why, r.Newest
+	if c.PEWS != nil {
+		p := c.PEWS
+		scored, of, status, why, newest = len(p.Scores), len(clinical.PEWSParameters()), p.Status, p.Why, p.Newest
+		facts = append(facts, "National PEWS, "+pewsAgeBandWords(p.AgeBand)+" chart")
+	}
+	switch status {
+	case clinical.StatusComplete:
+		facts = append(facts, fmt.Sprintf("all %d parameters", of))
+	case clinical.StatusPartial:
+		facts = append(facts, fmt.Sprintf("partial — %d of %d parameters", scored, of))
+	}
+	if c.PEWS == nil && clinical.ScoreCurrent(status) {
 		facts = append(facts, fmt.Sprintf("SpO2 scale %d", max(1, r.Scale)))
-		if !r.Newest.IsZero() {
-			facts = append(facts, "latest "+dateTimeText(r.Newest, s.pv.e.loc))
+	}
+	if !newest.IsZero() {
+		when := "latest " + dateTimeText(newest, s.pv.e.loc)
+		if c.Offline {
+			when = "as of " + dateTimeText(newest, s.pv.e.loc) + " (offline)"
 		}
-	} else {
-		facts = append(facts, "no vital sign could be scored")
+		facts = append(facts, when)
 	}
 	info := widget.NewLabel(strings.Join(facts, " · "))
 	info.Wrapping = fyne.TextWrapWord
 	box.Add(container.NewBorder(nil, nil, container.NewCenter(badge), nil, info))
-	if r.Red {
-		red := widget.NewLabel("A single parameter scores 3: urgent ward-based response (RCP NEWS2).")
-		red.Importance = widget.DangerImportance
-		red.TextStyle.Bold = true
-		red.Wrapping = fyne.TextWrapWord
-		box.Add(red)
+	// Why the score is what it is: not applicable, insufficient, stale, partial.
+	var whys []string
+	if c.PEWS != nil && r.Why != "" {
+		whys = append(whys, r.Why) // "NEWS2 does not apply: age 7 — PEWS shown"
+	}
+	if why != "" && status != clinical.StatusComplete {
+		whys = append(whys, why)
+	}
+	for _, w := range whys {
+		l := widget.NewLabel(w)
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		l.TextStyle.Bold = true
+		box.Add(l)
+	}
+	if c.PEWS != nil {
+		for _, t := range c.PEWS.Triggers {
+			l := widget.NewLabel("Escalation criterion: " + t)
+			l.Importance = widget.DangerImportance
+			l.TextStyle.Bold = true
+			box.Add(l)
+		}
+	}
+	if g, ok := scoreGuidance(c); ok {
+		box.Add(guidanceBox(g))
 	}
 	rows := container.New(ui.Lines{})
 	for _, l := range d.lines {
@@ -542,6 +615,48 @@ func drawVitals(s *summaryTab, d sectionData, c *chart) fyne.CanvasObject {
 	}
 	box.Add(rows)
 	return box
+}
+
+// scoreGuidance is the response the score that applies calls for.
+func scoreGuidance(c *chart) (clinical.Guidance, bool) {
+	if c.PEWS != nil {
+		return clinical.PEWSGuidance(*c.PEWS)
+	}
+	return clinical.NEWS2Guidance(c.NEWS2)
+}
+
+// guidanceBox draws a response: the trigger and monitoring in bold, the
+// actions as bullets, the chart cited.
+func guidanceBox(g clinical.Guidance) fyne.CanvasObject {
+	head := widget.NewLabel(g.Trigger + " · " + g.Monitoring)
+	head.TextStyle.Bold = true
+	head.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(head)
+	for _, r := range g.Response {
+		l := widget.NewLabel("• " + r)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	src := widget.NewLabel(g.Source)
+	src.TextStyle.Italic = true
+	src.Wrapping = fyne.TextWrapWord
+	box.Add(src)
+	return ui.NewCard(box)
+}
+
+// pewsAgeBandWords names a PEWS chart: "5–12 years".
+func pewsAgeBandWords(band string) string {
+	switch band {
+	case clinical.AgeBandInfant:
+		return "0–11 months"
+	case clinical.AgeBandToddler:
+		return "1–4 years"
+	case clinical.AgeBandChild:
+		return "5–12 years"
+	case clinical.AgeBandTeenager:
+		return "13 years and over"
+	}
+	return band
 }
 
 func (s *summaryTab) parameterRow(l line) fyne.CanvasObject {
@@ -566,8 +681,8 @@ func (s *summaryTab) parameterRow(l line) fyne.CanvasObject {
 	return container.New(ui.NewColumns(news2Columns...), name, value, score, when)
 }
 
-// scoreColors colours a NEWS2 sub-score as the RCP chart does: 0 plain,
-// 1 yellow, 2 orange, 3 red.
+// scoreColors colours a sub-score as the charts do: 0 plain, 1 yellow,
+// 2 orange, 3 (NEWS2) or 4 (PEWS pink) the top colour.
 func scoreColors(score int) (bg, fg fyne.ThemeColorName) {
 	switch score {
 	case 0:

@@ -54,6 +54,14 @@ type Options struct {
 	// Notify sends a desktop notification; default the app's
 	// SendNotification.
 	Notify func(*fyne.Notification)
+	// Fixed names the settings the site policy or the environment sets
+	// (read-only in Settings); see config.Resolve.
+	Fixed config.Fixed
+	// SystemIdle is the display server's time since the last input, for the
+	// idle lock; default the X server's where there is one (lock.go).
+	SystemIdle func() (time.Duration, bool)
+	// LockTick < 0 stops the idle lock's one-second tick (tests tick it).
+	LockTick int
 }
 
 // UI is what Run started: the screens, the bridge that keeps them live and,
@@ -72,6 +80,8 @@ type UI struct {
 	statusShown atomic.Int64
 
 	unlock *unlockView // the unlock screen, when one was shown
+	lock   *lockView   // the idle lock, once the main screens show
+	typed  *typedSecrets
 
 	mu      sync.Mutex
 	env     *env
@@ -93,10 +103,15 @@ func Run(ctx context.Context, o Options) *UI {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	typed := &typedSecrets{}
 	if o.Start == nil {
 		cfg, log := o.Config, o.Log
 		o.Start = func(ctx context.Context, s *store.Store) (*session.Session, error) {
-			return session.Start(ctx, cfg, s, log)
+			cfg, err := session.WithSecrets(cfg, s) // secrets sealed in the store
+			if err != nil {
+				return nil, err
+			}
+			return session.Start(ctx, typed.apply(cfg), s, log) // or typed at the unlock (secrets.go)
 		}
 	}
 	if o.ConfigPath == "" {
@@ -115,7 +130,7 @@ func Run(ctx context.Context, o Options) *UI {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Settings().SetTheme(ui.NewTheme(o.Config.Theme))
 	}
-	u := &UI{o: o}
+	u := &UI{o: o, typed: typed}
 	u.ctx, u.cancel = context.WithCancel(ctx)
 	o.Window.Resize(fyne.NewSize(1280, 800))
 	if o.Session != nil {
@@ -145,6 +160,10 @@ func (u *UI) async(fn func()) {
 // goroutine) and shows the census; a failure returns to the unlock screen
 // with the reason.
 func (u *UI) unlocked(s *store.Store) error {
+	if err := u.askSecrets(s); err != nil {
+		s.Close()
+		return err
+	}
 	ss, err := u.o.Start(u.ctx, s)
 	if err != nil {
 		s.Close()
@@ -185,13 +204,14 @@ func (u *UI) showMain(ss *session.Session) {
 			})
 		},
 		news2:   session.EngineOptions(cfg, ss.Store(), nil).NEWS2,
-		session: ss, config: &cfg, configPath: u.o.ConfigPath, notify: u.o.Notify,
+		session: ss, config: &cfg, configPath: u.o.ConfigPath, notify: u.o.Notify, fixed: u.o.Fixed,
 	})
 	u.mu.Lock()
 	u.env = e
 	u.mu.Unlock()
 	sub := ss.Store().Subscribe() // before any read: no change can slip between
 	e.shell.Install()
+	u.startLock(e, ss)
 	e.start()
 	close(ready)
 	u.wg.Add(2)
@@ -255,11 +275,15 @@ type env struct {
 	// screen reconnects it.
 	session    *session.Session
 	configPath string
+	// fixed names the settings the site policy or the environment sets.
+	fixed config.Fixed
 
 	// cfgMu guards the settings the screens read from any goroutine.
 	cfgMu  sync.Mutex
 	config config.Config
 	news2  clinical.NEWS2Options
+	// offline is set while the feed is offline: scores show "as of" their data.
+	offline atomic.Bool
 
 	live       *live
 	shell      *ui.Shell
@@ -322,6 +346,7 @@ type envOptions struct {
 	session    *session.Session
 	config     *config.Config
 	configPath string
+	fixed      config.Fixed
 }
 
 // newEnv builds the shell and its screens over a store. Call start to load
@@ -356,7 +381,7 @@ func newEnv(o envOptions) *env {
 	e := &env{
 		win: o.window, store: o.store, engine: o.engine, now: o.now, loc: o.loc,
 		log: o.log, news2: o.news2, async: o.async, do: o.do, live: newLive(),
-		notify: o.notify, session: o.session, config: cfg, configPath: o.configPath,
+		notify: o.notify, session: o.session, config: cfg, configPath: o.configPath, fixed: o.fixed,
 	}
 	e.notifier = newNotifier(e)
 	e.status = newStatusBar(e)

@@ -67,7 +67,12 @@ type settingsView struct {
 	risk         *widget.Entry
 	themeChoice  *widget.RadioGroup
 	workstation  *widget.Entry
-	user         *widget.Entry
+	user         *widget.Entry   // the display name; the OS account signs
+	idle         *widget.Entry   // idle lock, minutes
+	remember     *widget.Check   // seal the SASL password in the store
+	leaving      *widget.PopUp   // the unsaved-edits question, when asked
+	keyPass      *widget.Entry   // the client key's passphrase (an encrypted key)
+	rememberKey  *widget.Check   // seal the key passphrase in the store
 	pipes        *pipelineFields // failover, Schema Registry, census (settings_pipelines.go)
 
 	save    *widget.Button
@@ -87,7 +92,9 @@ func newSettings(e *env) *settingsView {
 		passwordFile: widget.NewEntry(), prefix: widget.NewEntry(), stale: widget.NewEntry(),
 		scale2: widget.NewRadioGroup(scale2Choices, nil), risk: widget.NewEntry(),
 		themeChoice: widget.NewRadioGroup(themeChoices, nil), workstation: widget.NewEntry(), user: widget.NewEntry(),
-		message: widget.NewLabel(""),
+		message: widget.NewLabel(""), idle: widget.NewEntry(), keyPass: widget.NewPasswordEntry(),
+		rememberKey: widget.NewCheck("Remember on this workstation (sealed in your encrypted store, never in the settings file)", nil),
+		remember:    widget.NewCheck("Remember on this workstation (sealed in your encrypted store, never in the settings file)", nil),
 	}
 	v.brokers.SetMinRowsVisible(2)
 	v.brokers.PlaceHolder = "host:port, one per line"
@@ -95,7 +102,10 @@ func newSettings(e *env) *settingsView {
 	v.certFile.PlaceHolder = "client certificate (PEM), for mutual TLS"
 	v.keyFile.PlaceHolder = "client key (PEM)"
 	v.serverName.PlaceHolder = "name in the brokers' certificates; empty: each broker's host"
-	v.password.PlaceHolder = "used for this session only, never saved"
+	v.password.PlaceHolder = "never written to the settings file"
+	v.keyPass.PlaceHolder = "only for an encrypted key; never written to the settings file"
+	v.user.PlaceHolder = "optional, e.g. Dr A. Smith: shown beside your account, never instead of it"
+	v.idle.PlaceHolder = "minutes, 1 to 60"
 	v.passwordFile.PlaceHolder = "or a file whose first line is the password"
 	v.stale.PlaceHolder = "hours, e.g. 24"
 	v.scale2.Required = true
@@ -136,29 +146,37 @@ func newSettings(e *env) *settingsView {
 		container.NewBorder(nil, nil, heading, container.NewHBox(v.revert, v.save), where),
 		v.message,
 		group("Connection", connNote, form(
-			fieldLabel("Brokers"), v.brokers,
-			widget.NewLabel(""), v.tlsOn,
+			fieldLabel("Brokers"), v.fixedRow(config.FieldBrokers, v.brokers),
+			widget.NewLabel(""), v.fixedRow(config.FieldTLS, v.tlsOn),
 			fieldLabel("CA file"), v.caFile,
 			fieldLabel("Client certificate"), v.certFile,
 			fieldLabel("Client key"), v.keyFile,
+			fieldLabel("Client key passphrase"), v.keyPass,
+			widget.NewLabel(""), v.rememberKey,
 			fieldLabel("Server name"), v.serverName,
 			widget.NewLabel(""), v.insecure,
-			fieldLabel("SASL"), v.mechanism,
+			fieldLabel("SASL"), v.fixedRow(config.FieldSASL, v.mechanism),
 			fieldLabel("SASL user"), v.saslUser,
 			fieldLabel("SASL password"), v.password,
+			widget.NewLabel(""), v.remember,
 			fieldLabel("Password file"), v.passwordFile,
-			fieldLabel("Patient topic prefix"), v.prefix,
+			fieldLabel("Patient topic prefix"), v.fixedRow(config.FieldTopicPrefix, v.prefix),
 		)),
 		group("Pipelines: failover cluster, Schema Registry, census list", v.pipes.form()),
 		group("Clinical policy", form(
-			fieldLabel("Stale vital signs after (hours)"), v.stale,
-			fieldLabel("SpO2 scale (NEWS2)"), v.scale2,
-			fieldLabel("Upstream risk alert above"), v.risk,
+			fieldLabel("Stale vital signs after (hours)"), v.fixedRow(config.FieldObservationWindow, v.stale),
+			fieldLabel("SpO2 scale (NEWS2)"), v.fixedRow(config.FieldSpO2Scale2, v.scale2),
+			fieldLabel("Upstream risk alert above"), v.fixedRow(config.FieldRiskThreshold, v.risk),
+			fieldLabel("Alert follow-up"), v.fixedRow(config.FieldAlerts, alertIntervalsLabel(e.settingsNow().Alerts)),
+		)),
+		group("Security", form(
+			fieldLabel("Lock after no input for (minutes)"), v.fixedRow(config.FieldIdleLock, v.idle),
 		)),
 		group("Appearance", form(fieldLabel("Theme"), v.themeChoice)),
 		group("Identity (signs alert actions and audit events)", form(
+			fieldLabel("Signs as"), accountLabel(e.settingsNow().User),
+			fieldLabel("Display name"), v.user,
 			fieldLabel("Workstation"), v.workstation,
-			fieldLabel("User"), v.user,
 		)),
 	)
 	if demo {
@@ -169,11 +187,12 @@ func newSettings(e *env) *settingsView {
 	}
 	v.content = container.NewVScroll(container.NewPadded(v.box))
 	v.fill(e.settingsNow())
+	v.lockFixed()
 	return v
 }
 
 func (v *settingsView) page() *ui.Page {
-	return &ui.Page{Title: "Settings", Content: v.content}
+	return &ui.Page{Title: "Settings", Content: v.content, OnLeave: v.leave}
 }
 
 // fill shows settings in the fields.
@@ -183,6 +202,8 @@ func (v *settingsView) fill(c config.Config) {
 	v.caFile.SetText(c.Conn.TLS.CAFile)
 	v.certFile.SetText(c.Conn.TLS.CertFile)
 	v.keyFile.SetText(c.Conn.TLS.KeyFile)
+	v.keyPass.SetText(c.Conn.TLS.KeyPassphrase)
+	v.rememberKey.SetChecked(v.rememberedKey())
 	v.serverName.SetText(c.Conn.TLS.ServerName)
 	v.insecure.SetChecked(c.Conn.TLS.InsecureSkipVerify && c.Conn.TLS.AllowInsecure)
 	mech, ok := kafka.NormalMechanism(c.Conn.SASL.Mechanism)
@@ -209,7 +230,9 @@ func (v *settingsView) fill(c config.Config) {
 		}
 	}
 	v.workstation.SetText(c.Workstation)
-	v.user.SetText(c.User)
+	v.user.SetText(c.DisplayName)
+	v.idle.SetText(strconv.FormatFloat(time.Duration(c.IdleLock).Minutes(), 'f', -1, 64))
+	v.remember.SetChecked(v.remembered())
 	v.pipes.fill(c)
 	v.enableSASL()
 }
@@ -220,7 +243,10 @@ func (v *settingsView) enableSASL() {
 		return
 	}
 	on := v.mechanism.Selected != "" && v.mechanism.Selected != saslNone
-	for _, w := range []fyne.Disableable{v.saslUser, v.password, v.passwordFile} {
+	if _, fixed := v.e.fixed[config.FieldSASL]; fixed {
+		on = false
+	}
+	for _, w := range []fyne.Disableable{v.saslUser, v.password, v.passwordFile, v.remember} {
 		if on {
 			w.Enable()
 		} else {
@@ -266,7 +292,7 @@ func (v *settingsView) read() (config.Config, []string) {
 	c.Conn.TLS = kafka.TLS{
 		Enabled: v.tlsOn.Checked, CAFile: strings.TrimSpace(v.caFile.Text), CertFile: strings.TrimSpace(v.certFile.Text),
 		KeyFile: strings.TrimSpace(v.keyFile.Text), ServerName: strings.TrimSpace(v.serverName.Text),
-		InsecureSkipVerify: v.insecure.Checked, AllowInsecure: v.insecure.Checked,
+		InsecureSkipVerify: v.insecure.Checked, AllowInsecure: v.insecure.Checked, KeyPassphrase: v.keyPass.Text,
 	}
 	c.Conn.SASL = kafka.SASL{}
 	if m := v.mechanism.Selected; m != "" && m != saslNone {
@@ -314,13 +340,16 @@ func (v *settingsView) read() (config.Config, []string) {
 	if c.Theme == "" {
 		c.Theme = ui.ModeSystem
 	}
+	if m, err := strconv.ParseFloat(strings.TrimSpace(v.idle.Text), 64); err != nil ||
+		m < config.MinIdleLock.Minutes() || m > config.MaxIdleLock.Minutes() {
+		bad("Lock after: give minutes between 1 and 60 (e.g. 10).")
+	} else {
+		c.IdleLock = config.Duration(time.Duration(m * float64(time.Minute)))
+	}
 	c.Workstation = strings.TrimSpace(v.workstation.Text)
-	c.User = strings.TrimSpace(v.user.Text)
+	c.DisplayName = strings.TrimSpace(v.user.Text)
 	if c.Workstation == "" {
 		bad("Give this workstation a name: it signs alert actions and audit events.")
-	}
-	if c.User == "" {
-		bad("Give the user's name: it signs alert actions and audit events.")
 	}
 	if len(problems) == 0 {
 		if err := c.Validate(); err != nil {
@@ -356,9 +385,20 @@ func (v *settingsView) apply() {
 		toSave.Conn, toSave.Topics = disk.Conn, disk.Topics
 		cfg.Conn, cfg.Topics = old.Conn, old.Topics
 	}
+	if len(v.e.fixed) > 0 { // what the site or the environment sets is not the file's to keep
+		disk, err := config.Load(v.e.configPath)
+		if err != nil {
+			disk = config.Default()
+		}
+		toSave = v.e.fixed.Keep(toSave, disk)
+	}
 	toSave.Conn.TLS.InsecureSkipVerify, toSave.Conn.TLS.AllowInsecure = false, false
 	if err := toSave.Save(v.e.configPath); err != nil {
 		v.say(widget.DangerImportance, "Not saved: "+err.Error())
+		return
+	}
+	if err := v.saveSecret(cfg); err != nil {
+		v.say(widget.DangerImportance, "Saved, but the password could not be sealed in the store: "+errorClass(err))
 		return
 	}
 	v.e.setSettings(cfg)
@@ -397,4 +437,179 @@ func (v *settingsView) say(imp widget.Importance, text string) {
 	v.message.SetText(text)
 	v.message.Show()
 	ui.Reflow(v.box)
+}
+
+// fixedRow shows a field the site policy or the environment sets as
+// read-only, with who set it beneath ("Set by your site").
+func (v *settingsView) fixedRow(field string, w fyne.CanvasObject) fyne.CanvasObject {
+	by, ok := v.e.fixed[field]
+	if !ok {
+		return w
+	}
+	text := "Set by " + by + " (read-only)"
+	if by != config.PolicySource {
+		text = "Set by " + by + " for this run (read-only)"
+	}
+	note := widget.NewRichText(&widget.TextSegment{Text: text,
+		Style: widget.RichTextStyle{ColorName: ui.ColorMuted, Inline: true, TextStyle: fyne.TextStyle{Italic: true}}})
+	return container.NewVBox(w, note)
+}
+
+// lockFixed disables the fields the site policy or the environment sets.
+func (v *settingsView) lockFixed() {
+	fields := map[string][]fyne.Disableable{
+		config.FieldBrokers:           {v.brokers},
+		config.FieldTLS:               {v.tlsOn, v.caFile, v.certFile, v.keyFile, v.keyPass, v.rememberKey, v.serverName, v.insecure},
+		config.FieldSASL:              {v.mechanism, v.saslUser, v.password, v.passwordFile, v.remember},
+		config.FieldTopicPrefix:       {v.prefix},
+		config.FieldObservationWindow: {v.stale},
+		config.FieldSpO2Scale2:        {v.scale2},
+		config.FieldRiskThreshold:     {v.risk},
+		config.FieldIdleLock:          {v.idle},
+	}
+	for f, ws := range fields {
+		if _, ok := v.e.fixed[f]; ok {
+			for _, w := range ws {
+				w.Disable()
+			}
+		}
+	}
+}
+
+// alertIntervalsLabel writes the alert follow-up intervals.
+func alertIntervalsLabel(a config.AlertIntervals) fyne.CanvasObject {
+	return widget.NewLabel(fmt.Sprintf("High alerts every %s, medium every %s, while still in their band",
+		minutesText(time.Duration(a.High)), minutesText(time.Duration(a.Medium))))
+}
+
+func minutesText(d time.Duration) string {
+	return strconv.FormatFloat(d.Minutes(), 'f', -1, 64) + " min"
+}
+
+// accountLabel names the OS account that signs, which Settings cannot change.
+func accountLabel(account string) fyne.CanvasObject {
+	l := widget.NewLabel(account + " (your OS account; sign in as yourself to sign as yourself)")
+	l.TextStyle.Bold = true
+	return l
+}
+
+// remembered reports whether a SASL password is sealed in the store.
+func (v *settingsView) remembered() bool {
+	if v.e.store == nil {
+		return false
+	}
+	_, ok, err := v.e.store.Secret(session.SecretSASLPassword)
+	return err == nil && ok
+}
+
+// rememberedKey reports whether a client key passphrase is sealed in the store.
+func (v *settingsView) rememberedKey() bool {
+	if v.e.store == nil {
+		return false
+	}
+	_, ok, err := v.e.store.Secret(session.SecretKeyPassphrase)
+	return err == nil && ok
+}
+
+// saveSecret seals the SASL password and the client key's passphrase in the
+// store when asked to remember them, and removes a sealed one when not.
+func (v *settingsView) saveSecret(c config.Config) error {
+	if v.e.store == nil {
+		return nil
+	}
+	for _, x := range []struct {
+		check *widget.Check
+		name  string
+		value string
+	}{
+		{v.remember, session.SecretSASLPassword, c.Conn.SASL.Password},
+		{v.rememberKey, session.SecretKeyPassphrase, c.Conn.TLS.KeyPassphrase},
+	} {
+		if x.check.Disabled() {
+			continue
+		}
+		var err error
+		switch {
+		case x.check.Checked && x.value != "":
+			err = v.e.store.SetSecret(x.name, []byte(x.value))
+		case !x.check.Checked:
+			err = v.e.store.SetSecret(x.name, nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dirty reports whether the fields differ from the settings in force.
+func (v *settingsView) dirty() bool {
+	c, _ := v.read()
+	old := v.e.settingsNow()
+	return !reflect.DeepEqual(c, old) || v.remember.Checked != v.remembered() || v.rememberKey.Checked != v.rememberedKey()
+}
+
+// leave asks before leaving the screen with unsaved edits: it reports whether
+// the shell may go on now; otherwise proceed is called once the user chose
+// to discard them.
+func (v *settingsView) leave(proceed func()) bool {
+	if !v.dirty() {
+		return true
+	}
+	var pop *widget.PopUp
+	discard := widget.NewButtonWithIcon("Discard changes", theme.DeleteIcon(), func() {
+		pop.Hide()
+		v.fill(v.e.settingsNow())
+		v.message.Hide()
+		proceed()
+	})
+	keep := widget.NewButtonWithIcon("Keep editing", theme.DocumentCreateIcon(), func() { pop.Hide() })
+	keep.Importance = widget.HighImportance
+	title := widget.NewLabel("Unsaved settings")
+	title.TextStyle.Bold = true
+	pop = widget.NewModalPopUp(container.NewPadded(container.NewVBox(title,
+		widget.NewLabel("Your changes to the settings are not saved. Leave without saving them?"),
+		container.NewHBox(keep, discard))), v.e.win.Canvas())
+	v.leaving = pop
+	pop.Show()
+	return false
+}
+
+// brokerHintAfter is how long a fresh start waits for a broker before it
+// suggests Settings.
+const brokerHintAfter = 8 * time.Second
+
+// hintBrokers puts up a banner pointing to Settings when, shortly after the
+// start, no broker has answered (a first run on the default 127.0.0.1:9092,
+// a mistyped address): the status bar alone says "offline" without saying
+// what to do. It goes once a broker answers or it is closed.
+func (u *UI) hintBrokers(e *env, ss *session.Session) {
+	if ss.IsDemo() {
+		return
+	}
+	u.async(func() {
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-time.After(brokerHintAfter):
+		}
+		if ss.Status().Connected() {
+			return
+		}
+		brokers := strings.Join(ss.Config().Conn.Brokers, ", ")
+		u.do(func() {
+			var banner fyne.CanvasObject
+			text := widget.NewLabel("No Kafka broker answers at " + brokers + ". Chartline shows what it has stored " +
+				"and keeps trying. Open Settings to give your site's brokers.")
+			text.Wrapping = fyne.TextWrapWord
+			open := widget.NewButtonWithIcon("Open Settings", theme.SettingsIcon(), func() {
+				e.shell.ClearNotice(banner)
+				e.shell.Show(screenSettings)
+			})
+			open.Importance = widget.HighImportance
+			dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { e.shell.ClearNotice(banner) })
+			banner = ui.NewCard(container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), container.NewHBox(open, dismiss), text))
+			e.shell.ShowNotice(banner)
+		})
+	})
 }

@@ -97,7 +97,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	want.SpO2Scale2 = config.Scale2Off
 	want.RiskThreshold = 0.65
 	want.Theme = ui.ModeDark
-	want.Workstation, want.User = "ward7-desk2", "dr-two"
+	want.Workstation, want.User, want.DisplayName = "ward7-desk2", config.OSUser(), "dr-two"
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("saved settings\n got %+v\nwant %+v", got, want)
 	}
@@ -110,8 +110,8 @@ func TestSettingsRoundTrip(t *testing.T) {
 	}
 	// In force for this session, password included; the screen opened anew
 	// from the file shows what was saved.
-	if now := e.settingsNow(); now.Conn.SASL.Password != "s3cret-for-this-session" || now.User != "dr-two" {
-		t.Errorf("settings in force: user %q, password kept %v", now.User, now.Conn.SASL.Password != "")
+	if now := e.settingsNow(); now.Conn.SASL.Password != "s3cret-for-this-session" || now.User != "dr-one" || now.DisplayName != "dr-two" {
+		t.Errorf("settings in force: user %q (%q), password kept %v", now.User, now.DisplayName, now.Conn.SASL.Password != "")
 	}
 	if e.news2Options().Window != 12*time.Hour {
 		t.Errorf("stale window in force %s", e.news2Options().Window)
@@ -157,7 +157,9 @@ func TestSettingsValidation(t *testing.T) {
 		{"stale too long", func(v *settingsView) { v.stale.SetText("337") }, "Stale vital signs"},
 		{"risk above 1", func(v *settingsView) { v.risk.SetText("1.5") }, "Upstream risk alert"},
 		{"risk zero", func(v *settingsView) { v.risk.SetText("0") }, "Upstream risk alert"},
-		{"no user", func(v *settingsView) { v.user.SetText(" ") }, "user's name"},
+		{"idle lock 0", func(v *settingsView) { v.idle.SetText("0") }, "Lock after"},
+		{"idle lock 0.9", func(v *settingsView) { v.idle.SetText("0.9") }, "Lock after"},
+		{"idle lock 61", func(v *settingsView) { v.idle.SetText("61") }, "Lock after"},
 		{"no workstation", func(v *settingsView) { v.workstation.SetText("") }, "workstation a name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,13 +175,17 @@ func TestSettingsValidation(t *testing.T) {
 			}
 		})
 	}
-	// The boundaries that pass: 336 h and a risk of exactly 1.
-	e, _, path := settingsEnvOn(t, config.Default(), nil, s)
-	e.settings.stale.SetText("336")
-	e.settings.risk.SetText("1")
-	test.Tap(e.settings.save)
-	if c, err := config.Load(path); err != nil || time.Duration(c.StaleVitals) != 336*time.Hour || c.RiskThreshold != 1 {
-		t.Errorf("boundary values not saved: %v %+v", err, c)
+	// The boundaries that pass: 336 h, a risk of exactly 1, an idle lock of 1 and 60 min.
+	for _, idle := range []string{"1", "60"} {
+		e, _, path := settingsEnvOn(t, config.Default(), nil, s)
+		e.settings.stale.SetText("336")
+		e.settings.risk.SetText("1")
+		e.settings.idle.SetText(idle)
+		test.Tap(e.settings.save)
+		if c, err := config.Load(path); err != nil || time.Duration(c.StaleVitals) != 336*time.Hour || c.RiskThreshold != 1 ||
+			time.Duration(c.IdleLock).Minutes() != map[string]float64{"1": 1, "60": 60}[idle] {
+			t.Errorf("boundary values not saved: %v %+v", err, c)
+		}
 	}
 }
 

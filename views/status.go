@@ -51,7 +51,11 @@ func (b *statusBar) readQuarantine() {
 // The notifier holds its notices while the feed catches up.
 func (b *statusBar) setFeed(st feed.Status) {
 	b.e.notifier.feedState(st.State == feed.CatchingUp)
+	flipped := b.e.offline.Swap(st.State == feed.Offline) != (st.State == feed.Offline)
 	b.e.do(func() {
+		if flipped && b.e.patient != nil {
+			b.e.patient.reload() // its scores now read "as of" their data, or no longer
+		}
 		b.feed, b.hasFeed = st, true
 		b.show()
 	})

@@ -35,6 +35,30 @@ var trendPeriods = []trendPeriod{
 	{"All", 0},
 }
 
+// The charting rule: two consecutive values are joined by a line only when
+// they are at most this far apart; a longer stretch is left empty (a value
+// alone between gaps is a dot), so a line never stands for readings nobody
+// took. Vital signs and NEWS2: 12 h, the longest routine interval of the
+// RCP NEWS2 chart (2017: "minimum 12 hourly" at a score of 0); a score is
+// held for at most that long. Laboratory results: 72 h, since daily (or
+// twice-daily) bloods on a ward read as a course, and results three days
+// apart say nothing of the days between.
+const (
+	vitalMaxGap = 12 * time.Hour
+	labMaxGap   = 72 * time.Hour
+)
+
+// trendGapWords is the charting rule as the legend says it.
+const trendGapWords = "Lines join readings ≤ 12 h apart (vital signs, NEWS2) or ≤ 72 h (results); a longer gap is left empty"
+
+// signedCodes are the measures that can be below zero (base excess): every
+// other trend's axis starts at 0 or above.
+var signedCodes = map[string]bool{
+	record.SystemLOINC + "|11555-0": true, // base excess in blood
+	record.SystemLOINC + "|1925-7":  true, // base excess in arterial blood
+	record.SystemLOINC + "|1927-3":  true, // base excess in venous blood
+}
+
 // trendMinPoints is how many values a period must hold to be chosen by
 // default: the first period (shortest first) with a trend in it.
 const trendMinPoints = 2
@@ -49,7 +73,9 @@ type trendSeries struct {
 	Series []ui.Series
 	Zone   *ui.Zone // the newest reference range
 	Last   ui.Point
-	order  int
+	// LastMark is the newest value's flag ("H", "HH"…), shown beside it.
+	LastMark string
+	order    int
 }
 
 // trendModel is what the Trends tab draws for one period.
@@ -153,11 +179,15 @@ func trendSeriesOf(items []store.Item) []trendSeries {
 		s := by[key]
 		if s == nil {
 			s = &trendSeries{Key: key, Vital: vital, order: vitalOrder[key]}
+			gap := labMaxGap
+			if vital {
+				gap = vitalMaxGap
+			}
 			if isBP {
 				s.Title, s.Unit = "Blood pressure", "mmHg"
-				s.Series = []ui.Series{{Name: "Systolic"}, {Name: "Diastolic", Color: ui.ColorChartLine2}}
+				s.Series = []ui.Series{{Name: "Systolic", MaxGap: gap}, {Name: "Diastolic", Color: ui.ColorChartLine2, MaxGap: gap}}
 			} else {
-				s.Series = []ui.Series{{}}
+				s.Series = []ui.Series{{MaxGap: gap}}
 			}
 			by[key] = s
 			order = append(order, key)
@@ -187,7 +217,11 @@ func trendSeriesOf(items []store.Item) []trendSeries {
 			}
 			continue
 		}
-		s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: m.Value, Flag: outOfRange(*m) != ""})
+		mark := outOfRange(*m)
+		s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: m.Value, Flag: mark != "", Critical: isCritical(mark)})
+		if m.Time.Equal(newest[key]) {
+			s.LastMark = mark
+		}
 	}
 	out := make([]trendSeries, 0, len(order))
 	for _, k := range order {
@@ -405,11 +439,11 @@ func newTrendsTab(pv *patientView) patientTabContent {
 	t.status = widget.NewLabel("")
 	t.absent = widget.NewLabel("")
 	t.absent.Wrapping = fyne.TextWrapWord
-	t.absent.Importance = widget.LowImportance
 	t.absent.Hide()
 	t.grid = container.NewGridWithColumns(2)
 	bar := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Period"), t.period), nil, t.status)
-	t.scroll = container.NewVScroll(container.NewPadded(container.NewVBox(t.grid, t.absent)))
+	legend := ui.NewChartLegend(trendGapWords)
+	t.scroll = container.NewVScroll(container.NewPadded(container.NewVBox(legend, t.grid, t.absent)))
 	t.content = container.NewBorder(container.NewPadded(bar), nil, nil, nil, t.scroll)
 	return t
 }
@@ -489,7 +523,8 @@ func (t *trendsTab) draw(m trendModel) {
 	var objs []fyne.CanvasObject
 	n2 := get(news2Key)
 	n2.Title, n2.Unit = "NEWS2", ""
-	n2.Series = []ui.Series{{Points: m.NEWS2, Step: true}}
+	n2.Series = []ui.Series{{Points: m.NEWS2, Step: true, MaxGap: vitalMaxGap}}
+	n2.NonNegative = true
 	// Bands of the RCP NEWS2 chart 2017: 0–4 low, 5–6 medium, 7+ high.
 	n2.Zones = []ui.Zone{
 		{Low: math.Inf(-1), High: 4.5, Color: ui.ColorChartZoneLow},
@@ -504,21 +539,26 @@ func (t *trendsTab) draw(m trendModel) {
 	n2.Latest = ""
 	if k := len(m.NEWS2); k > 0 {
 		last := m.NEWS2[k-1]
-		n2.Latest = numberText(last.V) + " · " + sinceText(last.T, e.now(), e.loc)
+		n2.Latest = numberText(last.V) + " · " + whenText(last.T, e.now(), e.loc)
 	}
 	objs = append(objs, n2)
 	for _, s := range m.Charts {
 		tc := get(s.Key)
 		tc.Title, tc.Unit, tc.Series, tc.FixedY = s.Title, s.Unit, s.Series, false
+		tc.NonNegative = !signedCodes[s.Key]
 		tc.Zones = nil
 		if s.Zone != nil {
 			tc.Zones = []ui.Zone{*s.Zone}
 		}
-		tc.Latest = numberText(s.Last.V) + " · " + sinceText(s.Last.T, e.now(), e.loc)
+		value := numberText(s.Last.V)
 		if len(s.Series) == 2 && len(s.Series[1].Points) > 0 {
 			d := s.Series[1].Points[len(s.Series[1].Points)-1]
-			tc.Latest = numberText(s.Last.V) + "/" + numberText(d.V) + " · " + sinceText(s.Last.T, e.now(), e.loc)
+			value += "/" + numberText(d.V)
 		}
+		if s.LastMark != "" {
+			value += " " + s.LastMark
+		}
+		tc.Latest = value + " · " + whenText(s.Last.T, e.now(), e.loc)
 		objs = append(objs, tc)
 	}
 	t.charts = keep

@@ -59,7 +59,8 @@ func TestNEWS2TrendEndsAtTheEngineScore(t *testing.T) {
 
 // TestNEWS2TrendStaleWindow: a parameter older than the stale window stops
 // counting, so the trend's score drops although nothing new was charted
-// for it: the trend scores as clinical.NEWS2 would have at each time.
+// for it (with too few parameters left, to no point at all): the trend
+// scores as clinical.NEWS2 would have at each time.
 func TestNEWS2TrendStaleWindow(t *testing.T) {
 	t0 := fixtureNow.Add(-48 * time.Hour)
 	items := []store.Item{}
@@ -79,7 +80,7 @@ func TestNEWS2TrendStaleWindow(t *testing.T) {
 		window time.Duration
 		want   []float64
 	}{
-		{24 * time.Hour, []float64{17, 2}}, // the rest is stale: only the pulse scores
+		{24 * time.Hour, []float64{17}}, // the rest is stale: a pulse alone is insufficient, no point
 		{48 * time.Hour, []float64{17, 17}},
 	} {
 		pts := news2Trend(items, t0.Add(-time.Hour), fixtureNow, clinical.NEWS2Options{Window: tc.window})
@@ -173,7 +174,7 @@ func TestTrendsTab(t *testing.T) {
 		t.Fatalf("trends not built on show: period %q", tt.model.Period.Label)
 	}
 	first := tt.grid.Objects[0].(*ui.TrendChart)
-	if first.Title != "NEWS2" || len(first.Series[0].Points) == 0 || first.Latest != "9 · 05:19" {
+	if first.Title != "NEWS2" || len(first.Series[0].Points) == 0 || first.Latest != "9 · 41 min ago · 05:19" {
 		t.Errorf("first chart %s latest %q", first, first.Latest)
 	}
 	if len(tt.grid.Objects) != 1+len(tt.model.Charts) || tt.absent.Hidden || !strings.Contains(tt.absent.Text, "Body weight") {

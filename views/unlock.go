@@ -47,6 +47,11 @@ type unlockView struct {
 	button   *widget.Button
 	progress *widget.ProgressBarInfinite
 	content  fyne.CanvasObject
+
+	// The secrets step (secrets.go), after the store opened.
+	saslPass, keyPass *widget.Entry
+	remember          *widget.Check
+	connect           *widget.Button
 }
 
 // unlockWidth is the width of the unlock card.
@@ -163,6 +168,9 @@ func (v *unlockView) check() {
 		v.strength.Importance = widget.WarningImportance
 	case st.level == "strong":
 		v.strength.Importance = widget.SuccessImportance
+	}
+	if v.confirm.Text != "" && v.confirm.Text != v.pass.Text {
+		v.strength.Importance = widget.DangerImportance // a mismatch is an error, however strong the first
 	}
 	v.strength.Refresh()
 	if ok {

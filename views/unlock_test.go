@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/chartline/chartline/store"
@@ -70,6 +71,7 @@ func TestUnlockCreate(t *testing.T) {
 		{"1234567890", "1234567890", true, "Weak"},     // 10 digits: long enough, weak
 		{"aaaaaaaaaaaa", "aaaaaaaaaaaa", true, "Weak"}, // repeats count for less
 		{"correct horse battery", "correct horse", false, "differ"},
+		{"correct horse battery staple", "correct horse battery stapl", false, "differ"}, // strong, yet a mismatch
 		{"correct horse battery staple", "correct horse battery staple", true, "Strong"},
 	} {
 		v.pass.SetText(tc.pass)
@@ -79,6 +81,9 @@ func TestUnlockCreate(t *testing.T) {
 		}
 		if !strings.Contains(v.strength.Text, tc.hint) {
 			t.Errorf("%q/%q: hint %q, want it to say %q", tc.pass, tc.confirm, v.strength.Text, tc.hint)
+		}
+		if mismatch := tc.hint == "differ"; mismatch != (v.strength.Importance == widget.DangerImportance) && tc.hint != "Too short" {
+			t.Errorf("%q/%q: hint importance %v; a mismatch is shown in the error colour, only a mismatch", tc.pass, tc.confirm, v.strength.Importance)
 		}
 	}
 	v.pass.SetText("correct horse battery staple")

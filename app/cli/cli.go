@@ -60,7 +60,7 @@ var Verbs = []struct{ Name, Usage string }{
 	{"broker", "run the embedded Kafka-protocol broker [-addr 127.0.0.1:9092] [-data-dir DIR] [-fixtures] [-simulate]"},
 	{"publish", "split FHIR Bundles or NDJSON into per-patient topics and produce them: -brokers H:P FILE..."},
 	{"ingest", "materialise the topics into the store without the GUI: -brokers H:P -db PATH [-until-caught-up]"},
-	{"inspect", "print what the store holds as JSON: -db PATH [-patient ID]"},
+	{"inspect", "print what the store holds as JSON: -db PATH [-patient ID [-keys]] [-quarantine]"},
 	{"export", "write a patient's International Patient Summary (FHIR document Bundle): -db PATH -patient ID [-o FILE]"},
 	{"handover", "print an I-PASS handover sheet (PDF): -db PATH [-census LIST | -patients ID,...] -o FILE.pdf"},
 	{"bench", "measure ingest against kcat and raw bbolt (make bench)"},
@@ -282,6 +282,13 @@ func (c *connFlags) config() (config.Config, error) {
 	if c.localBases != "" {
 		cfg.LocalFHIRBases = splitList(c.localBases)
 	}
+	// The site policy holds headless too, over the file, environment and flags.
+	policy, err := config.LoadPolicy(config.PolicyPath())
+	if err != nil {
+		return cfg, err
+	}
+	cfg = policy.Apply(cfg, config.Fixed{})
+	conn = cfg.Conn
 	if len(conn.Brokers) == 0 {
 		return cfg, fmt.Errorf("%w: no brokers (-brokers or CHARTLINE_BROKERS)", ErrUsage)
 	}

@@ -109,16 +109,20 @@ func TestPublishIngestInspect(t *testing.T) {
 			Band      string         `json:"band"`
 			Subscores map[string]int `json:"subscores"`
 			Missing   []string       `json:"missing"`
+			Status    string         `json:"status"`
+			Why       string         `json:"why"`
 		} `json:"news2"`
+		PEWS    *json.RawMessage    `json:"pews"`
 		Alerts  []map[string]string `json:"alerts"`
 		Matches []map[string]string `json:"matches"`
 	}
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	// Heart rate 64 alone scores 0; the six other parameters are missing.
-	if p.Patient != "syn-1" || p.Resources["Observation"] != 5 || p.NEWS2.Band != "low" || p.NEWS2.Score != 0 ||
-		len(p.NEWS2.Subscores) != 7 || len(p.NEWS2.Missing) != 6 || p.Alerts == nil || p.Matches == nil {
+	// A heart rate from March 2025 alone is history, not a score: stale, band
+	// none, nothing scored (never 0), all seven missing; an adult has no pews.
+	if p.Patient != "syn-1" || p.Resources["Observation"] != 5 || p.NEWS2.Band != "none" || p.NEWS2.Status != "stale" ||
+		len(p.NEWS2.Subscores) != 0 || len(p.NEWS2.Missing) != 7 || p.PEWS != nil || p.Alerts == nil || p.Matches == nil {
 		t.Fatalf("inspect -patient = %s", out)
 	}
 

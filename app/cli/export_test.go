@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chartline/chartline/app/clinical"
+	"github.com/chartline/chartline/app/config"
 	"github.com/chartline/chartline/app/demo"
 	"github.com/chartline/chartline/app/engine"
 	"github.com/chartline/chartline/app/ips"
@@ -48,7 +50,7 @@ func fixtureFiles(t *testing.T, dir string, names ...string) []string {
 func settingsFile(t *testing.T, dir string) string {
 	t.Helper()
 	p := filepath.Join(dir, "settings.json")
-	if err := os.WriteFile(p, []byte(`{"user":"a.nurse","workstation":"ward-7-pc"}`), 0o600); err != nil {
+	if err := os.WriteFile(p, []byte(`{"user":"a.nurse","display_name":"A. Nurse","workstation":"ward-7-pc"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -162,7 +164,8 @@ func TestExportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Patient == patient && sum.Kind == engine.ExportIPS && sum.Who == "a.nurse" && sum.Workstation == "ward-7-pc" {
+		if sum.Patient == patient && sum.Kind == engine.ExportIPS && sum.Who == config.OSUser() && // the OS account signs, never a name typed in the settings file
+			sum.Workstation == "ward-7-pc" {
 			auditID = sum.ID
 			if !strings.Contains(string(it.Value), `"code":"110106"`) {
 				t.Fatalf("not a DICOM Export event: %s", it.Value)
@@ -251,6 +254,15 @@ func TestHandoverCommand(t *testing.T) {
 	}
 	if per["pt-0003"] != 1 || per["pt-0010"] != 1 || len(per) != 2 {
 		t.Fatalf("handover AuditEvents per patient: %v", per)
+	}
+
+	// Export to standard output: the document alone on stdout.
+	out, _ := mustRun(t, "export", "-db", db, "-settings", settings, "-patient", "pt-0003")
+	var b struct {
+		ResourceType, Type string
+	}
+	if err := json.Unmarshal([]byte(out), &b); err != nil || b.ResourceType != "Bundle" || b.Type != "document" {
+		t.Fatalf("stdout is not the document: %v %.200s", err, out)
 	}
 
 	// Bad use: both selections, no output, an unknown list.

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/app/session"
 	"github.com/chartline/chartline/store"
@@ -29,9 +31,17 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 	sf.register(fs)
 	fs.BoolVar(&o.UntilCaughtUp, "until-caught-up", false, "exit once every partition is materialised to its end")
 	fs.BoolVar(&o.Verbose, "v", false, "log more")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	retention := fs.Duration("census-retention", 0, "with -census: how long a discharged patient's data stays in the store (default 72h)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	var err error
 	if o.Config, err = cf.config(); err != nil {
@@ -42,7 +52,9 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 	}
 	// Refuse connection settings that cannot work (unreadable files, TLS
 	// verification off without consent) before creating a store for them.
-	if _, err := o.Config.Conn.Options(); err != nil {
+	// A SASL password or key passphrase may yet come sealed from the store
+	// (Ingest checks again).
+	if _, err := o.Config.Conn.Options(); err != nil && !errors.Is(err, kafka.ErrNoCredentials) && !errors.Is(err, kafka.ErrKeyPassphrase) {
 		return err
 	}
 	if o.Config.SchemaRegistry.On() {
@@ -69,7 +81,11 @@ func Ingest(ctx context.Context, o IngestOptions, io IO) error {
 		o.Progress = time.Second
 	}
 	start := time.Now()
-	ss, err := session.Start(ctx, o.Config, o.Store, logger(io.Err, o.Verbose))
+	cfg, err := session.WithSecrets(o.Config, o.Store) // a SASL password sealed in the store
+	if err != nil {
+		return err
+	}
+	ss, err := session.Start(ctx, cfg, o.Store, logger(io.Err, o.Verbose))
 	if err != nil {
 		return err
 	}

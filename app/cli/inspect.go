@@ -15,6 +15,14 @@ import (
 type InspectOptions struct {
 	Store   *store.Store
 	Patient string // "" for the whole store
+	// Keys adds every "Type/id" the patient's chart holds (-keys).
+	Keys bool
+	// Quarantine lists every quarantined record instead (-quarantine).
+	Quarantine bool
+	// Now is when trial eligibility is evaluated and scores are judged (a
+	// score computed a week ago from then-current vital signs is stale now);
+	// zero means the clock.
+	Now time.Time
 }
 
 func runInspect(ctx context.Context, args []string, io IO) error {
@@ -23,6 +31,8 @@ func runInspect(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("inspect", io)
 	sf.register(fs)
 	fs.StringVar(&o.Patient, "patient", "", "one patient's resources, NEWS2, alerts and matches")
+	fs.BoolVar(&o.Keys, "keys", false, "with -patient: every Type/id the chart holds")
+	fs.BoolVar(&o.Quarantine, "quarantine", false, "every quarantined record (topic, partition, offset, key, reason, detail, time)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -54,8 +64,14 @@ type StoreSummary struct {
 
 // Inspect returns what the store holds as DESIGN.md §6's JSON object.
 func Inspect(ctx context.Context, o InspectOptions) (any, error) {
+	if o.Quarantine {
+		return inspectQuarantine(o.Store)
+	}
 	if o.Patient != "" {
-		return inspectPatient(o.Store, o.Patient)
+		if o.Now.IsZero() {
+			o.Now = time.Now()
+		}
+		return inspectPatient(o.Store, o.Patient, o.Keys, o.Now)
 	}
 	out := StoreSummary{Resources: map[string]int{}, Offsets: map[string]int64{}, Shared: map[string]map[string]int{}}
 	err := o.Store.View(func(r *store.Reader) error {
@@ -94,20 +110,56 @@ type PatientSummary struct {
 	Patient   string         `json:"patient"`
 	Resources map[string]int `json:"resources"`
 	NEWS2     NEWS2Summary   `json:"news2"`
+	PEWS      *PEWSSummary   `json:"pews,omitempty"` // children under 16 only
 	Alerts    []AlertSummary `json:"alerts"`
 	Matches   []MatchSummary `json:"matches"`
+	// Allergies are what the banner shows as allergies (no "no known …").
+	Allergies []string `json:"allergies"`
+	// Deceased, and Died when the date of death is recorded.
+	Deceased bool          `json:"deceased"`
+	Died     *DeathSummary `json:"died,omitempty"`
+	// Trials is every study's evaluation (DESIGN.md §8).
+	Trials []TrialSummary `json:"trials"`
+	// Keys is every "Type/id" of the chart, with -keys.
+	Keys []string `json:"keys,omitempty"`
 }
 
-// NEWS2Summary is the patient's current NEWS2. Subscores has all seven
-// parameters; one without a usable fresh value scores 0 and is listed in
-// Missing.
+// NEWS2Summary is the patient's current NEWS2 (DESIGN.md §6 and §8).
+// Subscores holds only the parameters scored; the others are listed in
+// Missing, never reported as 0. Band is "none" unless Status is complete or
+// partial; Why says the status in words, ObservedAt is the oldest value used.
 type NEWS2Summary struct {
-	Score     int            `json:"score"`
-	Band      string         `json:"band"`
-	Subscores map[string]int `json:"subscores"`
-	Missing   []string       `json:"missing"`
-	Red       bool           `json:"red"`
-	Scale     int            `json:"scale,omitempty"`
+	Score      int            `json:"score"`
+	Band       string         `json:"band"`
+	Subscores  map[string]int `json:"subscores"`
+	Missing    []string       `json:"missing"`
+	Red        bool           `json:"red"`
+	Scale      int            `json:"scale,omitempty"`
+	Status     string         `json:"status"`
+	Why        string         `json:"why,omitempty"`
+	ObservedAt string         `json:"observed_at,omitempty"` // RFC 3339
+}
+
+// PEWSSummary is a child's current National PEWS (DESIGN.md §8): band is the
+// escalation level (none, low, medium, high, emergency), "none" unless
+// Status is complete or partial; AgeBand the chart used.
+type PEWSSummary struct {
+	Score      int            `json:"score"`
+	Band       string         `json:"band"`
+	AgeBand    string         `json:"age_band"`
+	Subscores  map[string]int `json:"subscores"`
+	Missing    []string       `json:"missing"`
+	Status     string         `json:"status"`
+	Why        string         `json:"why,omitempty"`
+	ObservedAt string         `json:"observed_at,omitempty"` // RFC 3339
+	Triggers   []string       `json:"triggers,omitempty"`
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // AlertSummary is one alert of the patient.
@@ -129,6 +181,7 @@ type EpisodeSummary struct {
 	Opened  string        `json:"opened"`
 	Cleared string        `json:"cleared,omitempty"`
 	Past    bool          `json:"past"`
+	Lapsed  bool          `json:"lapsed,omitempty"` // ended by a gap in the data longer than the window
 	Rises   []RiseSummary `json:"rises"`
 	Latest  RiseSummary   `json:"latest"`
 }
@@ -152,9 +205,9 @@ type MatchSummary struct {
 	Source string `json:"source"` // local, upstream or both
 }
 
-func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
+func inspectPatient(s *store.Store, patient string, keys bool, now time.Time) (PatientSummary, error) {
 	out := PatientSummary{Patient: patient, Resources: map[string]int{}, Alerts: []AlertSummary{}, Matches: []MatchSummary{},
-		NEWS2: NEWS2Summary{Band: "none", Subscores: map[string]int{}, Missing: []string{}}}
+		NEWS2: NEWS2Summary{Band: "none", Subscores: map[string]int{}, Missing: []string{}, Status: clinical.StatusInsufficient}}
 	err := s.View(func(r *store.Reader) error {
 		e, ok, err := r.Entry(patient)
 		if err != nil {
@@ -166,16 +219,20 @@ func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
 		for t, n := range e.Counts {
 			out.Resources[t] = n
 		}
-		for _, p := range clinical.Parameters() {
-			out.NEWS2.Subscores[string(p)] = 0
-		}
 		doc, ok, err := engine.LatestNEWS2(r, patient)
 		if err != nil {
 			return err
 		}
 		if ok {
-			res := doc.Result
+			res := doc.Result.AsOf(now)
 			out.NEWS2.Score, out.NEWS2.Band, out.NEWS2.Red, out.NEWS2.Scale = res.Total, res.Band, res.Red, res.Scale
+			out.NEWS2.Status, out.NEWS2.Why, out.NEWS2.ObservedAt = res.Status, res.Why, rfc3339(res.ObservedAt)
+			if res.Status == "" { // a document from before statuses
+				out.NEWS2.Status = clinical.StatusInsufficient
+			}
+			if !clinical.ScoreCurrent(res.Status) {
+				out.NEWS2.Band = clinical.BandNone
+			}
 			for p, n := range res.Scores {
 				out.NEWS2.Subscores[string(p)] = n
 			}
@@ -184,6 +241,13 @@ func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
 			for _, p := range clinical.Parameters() {
 				out.NEWS2.Missing = append(out.NEWS2.Missing, string(p))
 			}
+		}
+		if pd, ok, err := engine.LatestPEWS(r, patient); err != nil {
+			return err
+		} else if ok {
+			res := pd.Result.AsOf(now)
+			out.PEWS = &PEWSSummary{Score: res.Total, Band: res.Band, AgeBand: res.AgeBand, Subscores: res.Subscores(),
+				Missing: res.MissingNames(), Status: res.Status, Why: res.Why, ObservedAt: rfc3339(res.ObservedAt), Triggers: res.Triggers}
 		}
 		alerts, err := engine.PatientAlerts(r, patient)
 		if err != nil {
@@ -200,6 +264,7 @@ func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
 				if ep.Cleared != nil {
 					es.Cleared = ep.Cleared.UTC().Format(time.RFC3339)
 				}
+				es.Lapsed = ep.Lapsed
 				for _, r := range ep.Rises {
 					es.Rises = append(es.Rises, riseSummary(r))
 				}
@@ -221,7 +286,7 @@ func inspectPatient(s *store.Store, patient string) (PatientSummary, error) {
 			}
 			out.Matches = append(out.Matches, MatchSummary{Study: m.Study, Status: m.Status(), Source: src})
 		}
-		return nil
+		return inspectChart(r, patient, e, keys, now, &out)
 	})
 	return out, err
 }

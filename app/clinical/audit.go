@@ -283,3 +283,84 @@ func ParseAudit(raw []byte) (AuditSummary, error) {
 	}
 	return s, nil
 }
+
+// User authentication AuditEvents (DICOM PS3.15 A.5.3.8 / IHE ITI ATNA "User
+// Authentication": event type DICOM 110114, subtype 110122 Login or 110123
+// Logout, action E, outcome 0 success or 4 minor failure).
+const (
+	auditTypeAuth        = "110114" // DICOM: User Authentication
+	auditTypeAuthDisplay = "User Authentication"
+	auditSubtypeLogin    = "110122" // DICOM: Login
+	auditSubtypeLogout   = "110123" // DICOM: Logout
+	auditOutcomeMinor    = "4"      // AuditEvent.outcome: Minor failure (a wrong passphrase)
+	// SystemSessionEvent is the code system of Chartline's own subtype of a
+	// user authentication AuditEvent: unlock, lock, idle-lock.
+	SystemSessionEvent = "https://chartline.health/fhir/CodeSystem/session-event"
+)
+
+// Authentication kinds: how a workstation's window was unlocked or locked.
+const (
+	AuthUnlock   = "unlock"    // the passphrase was given (at start or at the lock screen)
+	AuthLock     = "lock"      // the user locked the window (Ctrl+L, the Lock button)
+	AuthIdleLock = "idle-lock" // the window locked itself after the site's idle interval
+)
+
+// Authentication is one unlock or lock of a workstation's window.
+type Authentication struct {
+	// Kind is AuthUnlock, AuthLock or AuthIdleLock.
+	Kind string
+	// User is the OS account that runs Chartline: it signs the event.
+	User string
+	// Display is the name the user added in Settings, "" for none; it is
+	// recorded beside the account, never instead of it.
+	Display     string
+	Workstation string
+	At          time.Time
+	// Failed marks an unlock refused for a wrong passphrase (outcome 4).
+	Failed bool
+}
+
+// AuthenticationAudit is the FHIR R4 AuditEvent of an unlock or a lock: type
+// DICOM 110114 User Authentication, subtype Chartline's kind and DICOM 110122
+// Login (unlock) or 110123 Logout (lock, idle lock), action E, outcome 0 or 4,
+// the OS account as the requestor agent (its display name, if any, as
+// agent.name) and the workstation as agent and source.observer. It names no
+// patient. id is the AuditEvent id; AuditID makes one.
+func AuthenticationAudit(a Authentication, id string) []byte {
+	sub, subDisplay := auditSubtypeLogout, "Logout"
+	if a.Kind == AuthUnlock {
+		sub, subDisplay = auditSubtypeLogin, "Login"
+	}
+	outcome := auditOutcomeSuccess
+	if a.Failed {
+		outcome = auditOutcomeMinor
+	}
+	ws := &fhirIdentifier{System: IdentifierWorkstation, Value: a.Workstation}
+	user := fhirAuditAgent{
+		Who:       &fhirReference{Identifier: &fhirIdentifier{System: IdentifierUser, Value: a.User}, Display: a.User},
+		Name:      a.Display,
+		Requestor: true,
+	}
+	ev := fhirAuditEvent{
+		ResourceType: "AuditEvent",
+		ID:           id,
+		Type:         fhirCoding{System: SystemDICOM, Code: auditTypeAuth, Display: auditTypeAuthDisplay},
+		Subtype: []fhirCoding{
+			{System: SystemSessionEvent, Code: a.Kind, Display: a.Kind},
+			{System: SystemDICOM, Code: sub, Display: subDisplay},
+		},
+		Action:   auditActionExecute,
+		Recorded: fhirTime(a.At),
+		Outcome:  outcome,
+		Agent: []fhirAuditAgent{user, {
+			Type:    &fhirConcept{Coding: []fhirCoding{{System: SystemDICOM, Code: "110153", Display: "Source Role ID"}}},
+			Who:     &fhirReference{Identifier: ws, Display: a.Workstation},
+			Network: &fhirAuditNetwork{Address: a.Workstation, Type: networkMachineName},
+		}},
+		Source: fhirAuditSource{
+			Observer: fhirReference{Identifier: ws, Display: a.Workstation},
+			Type:     []fhirCoding{{System: systemSourceType, Code: "1", Display: "User Device"}},
+		},
+	}
+	return mustJSON(ev)
+}

@@ -1,4 +1,5 @@
-// Package clinical is Chartline's clinical logic: the NEWS2 early warning score,
+// Package clinical is Chartline's clinical logic: the NEWS2 early warning score
+// where it applies and National PEWS for children,
 // clinical-trial eligibility, the alert model with its shared lifecycle, and
 // the FHIR AuditEvents of chart opens and alert actions.
 //
@@ -57,9 +58,69 @@
 // 1/2/3 on oxygen (93–94/95–96/≥97); when air or oxygen is not known, such a
 // reading cannot be scored and spo2 is reported missing with the reason.
 //
-// Staleness: a parameter whose latest reading is more than the window (default
-// 24 h) older than the newest usable vital sign is stale: listed in Stale and
-// in Missing, not scored. A reading exactly at the window's edge is fresh.
+// Staleness: NEWS2At(…, now) measures the window (NEWS2Options.Window,
+// default 24 h, the policy setting StaleVitals) back from now: a parameter
+// whose latest reading is older than now − window is stale, listed in Stale
+// and in Missing, not scored; a reading exactly at the window's edge is fresh.
+// NEWS2 without now measures back from the newest vital sign: the score as it
+// stood then, for trends and the episode series. Result.AsOf(now) re-judges a
+// stored result later (the views, inspect), so a score whose data has aged
+// out shows stale without waiting for new data.
+//
+// # Score status (scorestatus.go)
+//
+// Every score (NEWS2 and PEWS) has a Status: complete (all 7 parameters),
+// partial (MinScoredParameters = 4 or more: "partial — 5 of 7; missing …"),
+// insufficient (fewer than 4 current values: no band, never a band from one
+// or two readings), stale (values exist, none inside the window) or
+// not-applicable; Band is "none" unless complete or partial. Why says it in
+// words; ObservedAt is the oldest value used, Newest the newest. The 4-of-7
+// minimum is Chartline's own decision: the charts assume a full set, and a
+// lone systolic pressure scoring "Low" reads as reassurance it is not.
+//
+// # Applicability (applicability.go)
+//
+// Applies decides before any score, at the time of the newest vital sign:
+// deceased (deceasedBoolean true or deceasedDateTime) → no score ("NEWS2 does
+// not apply: deceased 14 Mar 2012"); under 16 → National PEWS on the age
+// band of that age ("NEWS2 does not apply: age 7 — PEWS shown"); pregnant →
+// no NEWS2 (RCP NEWS2 2017 ch. 1; an obstetric score is outside Chartline);
+// else NEWS2. Pregnant: the newest pregnancy-status Observation (LOINC
+// 82810-3, SNOMED 77386006 pregnant / 60001007 not pregnant, or the words)
+// within 44 weeks decides; else an active, unabated Condition coded in the
+// pregnancy hierarchy (SNOMED 77386006 and the descendants listed, ICD-10(-CM)
+// O00–O9A, Z33, Z34, Z3A) with onset within 44 weeks. 44 weeks is
+// Chartline's rule: an older "active" pregnancy is one nobody closed. A
+// partial birth date is read at its latest day (nobody who may be a child is
+// scored as an adult); without a birth date NEWS2 applies, "age not recorded"
+// said beside it.
+//
+// # National PEWS (pews.go)
+//
+// PEWS(vitals, ageMonths, opts, now) scores the seven numerically scored
+// parameters of the NHS England / RCPCH National PEWS charts (2023) on the
+// chart of the child's age band (0-11m, 1-4y, 5-12y, 13y+; changes on the
+// 1st, 5th and 13th birthdays): respiration, respiratory distress (SNOMED
+// 1364081000000103: none 0, mild 1, moderate 2, severe 4), SpO2, oxygen
+// support (flow 3151-8 or concentration 3150-0 on the SpO2 Observation),
+// heart rate, systolic pressure, capillary refill (LOINC 44963-7 or SNOMED
+// 15527001, seconds). Cell scores are 0/1/2/4 (white, yellow, orange, pink);
+// the tables in pews.go cite the chart. AVPU and temperature are on the chart
+// but not in the total (the SPOT NPEWS configuration): AVPU V raises the
+// escalation to at least high, P or U to emergency; 38 °C or more, or under
+// 36 °C, prompts "think sepsis". Escalation by total: 0 none, 1–4 low, 5–8
+// medium, 9–12 high, 13+ emergency. Where the chart is silent Chartline
+// decides, towards escalation: a capillary refill between 2 and 3 s scores 2;
+// an inhaled concentration of 21 % or less is room air (0); an oxygen device
+// (high flow, CPAP, BiPAP: 4 on the chart) is not read.
+//
+// # Guidance (guidance.go)
+//
+// NEWS2Guidance gives the RCP NEWS2 clinical response for the aggregate (0;
+// 1–4; a single 3; 5–6 urgent; 7+ emergency response, continuous monitoring),
+// PEWSGuidance the National PEWS escalation response (low, medium, high,
+// emergency: who reviews, how soon, how often to observe). Neither is given
+// for a score without a band.
 //
 // Missing parameters: the RCP chart assumes a full set, but a partial set must
 // still warn. The Total is the sum of the parameters scored, Missing lists the

@@ -30,6 +30,10 @@ import (
 //     the first (defaults: 2 sets, 1 hour apart). One reassuring set is not
 //     enough, and neither are two sets minutes apart. The next alerting set
 //     after clearance opens a new episode (a new alert).
+//   - A gap longer than the observation window between two sets ends an
+//     open episode as lapsed: nothing current supported it, so data that
+//     resumes days later (a readmission, a feed back after an outage) starts
+//     afresh instead of continuing a weeks-old alert.
 //
 // Current or past. An episode is current when its causing set is inside the
 // observation window relative to now (NEWS2Options.Window, default 24 h), or
@@ -123,15 +127,17 @@ type Rise struct {
 type Episode struct {
 	Kind    string
 	Opened  ScorePoint   // the causing set
+	Before  *ScorePoint  // the set before it, if any and inside the window: what the score rose from
 	Peak    ScorePoint   // the first set in the highest band reached
 	Rises   []Rise       // the opening, then each rise
 	Last    ScorePoint   // the latest set while it was open
 	Cleared time.Time    // the set that completed the sustained fall; zero while open
+	Lapsed  bool         // ended by a gap in the data longer than the window, not cleared
 	Points  []ScorePoint // every set from the opening to the clearance
 }
 
-// Open reports whether the episode has not cleared.
-func (ep Episode) Open() bool { return ep.Cleared.IsZero() }
+// Open reports whether the episode has neither cleared nor lapsed.
+func (ep Episode) Open() bool { return ep.Cleared.IsZero() && !ep.Lapsed }
 
 // Current reports whether the episode is current at now (see the package
 // notes above): its causing set is inside the window, or it is open and its
@@ -228,8 +234,12 @@ func (p AlertPolicy) Reopen(severity string) time.Duration {
 }
 
 // Episodes splits a score series (any order; points of one kind) into
-// episodes, oldest first.
-func Episodes(points []ScorePoint, pol AlertPolicy) []Episode {
+// episodes, oldest first. window is the observation window (zero: 24 h): a
+// longer gap between sets ends an open episode as lapsed.
+func Episodes(points []ScorePoint, pol AlertPolicy, window time.Duration) []Episode {
+	if window <= 0 {
+		window = DefaultStaleWindow
+	}
 	ps := append([]ScorePoint(nil), points...)
 	sort.SliceStable(ps, func(i, j int) bool {
 		if !ps[i].At.Equal(ps[j].At) {
@@ -241,11 +251,23 @@ func Episodes(points []ScorePoint, pol AlertPolicy) []Episode {
 	var cur *Episode
 	var belowSince time.Time
 	below := 0
-	for _, p := range ps {
+	var prev *ScorePoint
+	for i := range ps {
+		p := ps[i]
+		before := prev
+		prev = &ps[i]
 		rank := SeverityRank(p.Severity)
+		if cur != nil && p.At.Sub(cur.Last.At) > window {
+			cur.Lapsed = true
+			out = append(out, *cur)
+			cur = nil
+		}
 		if cur == nil {
 			if rank > 0 {
-				cur = &Episode{Kind: p.Kind, Opened: p, Peak: p, Last: p, Points: []ScorePoint{p},
+				if before != nil && p.At.Sub(before.At) > window {
+					before = nil
+				}
+				cur = &Episode{Kind: p.Kind, Opened: p, Before: before, Peak: p, Last: p, Points: []ScorePoint{p},
 					Rises: []Rise{{At: p.At, Score: p.Score, Band: p.Band, Severity: p.Severity, Trigger: p.Trigger}}}
 				below = 0
 			}
@@ -302,17 +324,21 @@ func EpisodeAlert(patient string, ep Episode, now time.Time, window time.Duratio
 		title += ", partial"
 	}
 	cause := ep.Peak.Cause
-	if len(ep.Rises) > 1 {
+	switch {
+	case len(ep.Rises) > 1:
 		cause.PrevBand = ep.Rises[len(ep.Rises)-2].Band
-	} else {
-		cause.PrevBand = ""
+	case ep.Before != nil:
+		cause.PrevBand = ep.Before.Band
+	default:
+		cause.PrevBand = "" // no earlier set inside the window: the card says "no score"
 	}
 	info := &EpisodeInfo{Opened: o.At, Rises: ep.Rises, Latest: Rise{At: ep.Last.At, Score: ep.Last.Score, Band: ep.Last.Band,
 		Severity: ep.Last.Severity, Trigger: ep.Last.Trigger}}
-	if !ep.Open() {
+	if !ep.Cleared.IsZero() {
 		c := ep.Cleared
 		info.Cleared = &c
 	}
+	info.Lapsed = ep.Lapsed
 	return Alert{
 		ID:       AlertID(patient, ep.Kind, o.Trigger.Key(), o.Version, "episode"),
 		Patient:  patient,
@@ -344,6 +370,7 @@ type EpisodeInfo struct {
 	Rises   []Rise     `json:"rises"`             // the opening, then each rise
 	Latest  Rise       `json:"latest"`            // the latest set while open
 	Cleared *time.Time `json:"cleared,omitempty"` // when the sustained fall completed
+	Lapsed  bool       `json:"lapsed,omitempty"`  // ended by a gap in the data longer than the window
 }
 
 // System actions: the follow-up policy's own steps, which every workstation

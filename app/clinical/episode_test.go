@@ -66,7 +66,7 @@ func TestEpisodes(t *testing.T) {
 		opened  int // minutes
 		sev     string
 		rises   int
-		cleared int // minutes; -1 open
+		cleared int // minutes; -1 open, -2 lapsed
 	}
 	cases := []struct {
 		name   string
@@ -83,18 +83,24 @@ func TestEpisodes(t *testing.T) {
 		{"a set back in band restarts the fall", []ScorePoint{pt(0, M), pt(30, L), pt(60, M), pt(90, L), pt(149, L)}, []want{{0, SeverityMedium, 1, -1}}},
 		{"below the trigger band, not below the peak", []ScorePoint{pt(0, LM), pt(10, H), pt(20, LM), pt(100, LM)}, []want{{0, SeverityHigh, 2, -1}}},
 		{"a new alert only after clearance", []ScorePoint{pt(0, M), pt(30, L), pt(90, L), pt(120, H)}, []want{{0, SeverityMedium, 1, 90}, {120, SeverityHigh, 1, -1}}},
+		{"a gap longer than the window ends it", []ScorePoint{pt(0, H), pt(24*60+1, L)}, []want{{0, SeverityHigh, 1, -2}}},
+		{"a gap longer than the window, then in band: a new alert", []ScorePoint{pt(0, H), pt(24*60+1, H)}, []want{{0, SeverityHigh, 1, -2}, {24*60 + 1, SeverityHigh, 1, -1}}},
+		{"a gap of exactly the window continues it", []ScorePoint{pt(0, H), pt(24*60, H)}, []want{{0, SeverityHigh, 1, -1}}},
 		{"order of arrival does not matter", []ScorePoint{pt(90, L), pt(0, M), pt(120, H), pt(30, L)}, []want{{0, SeverityMedium, 1, 90}, {120, SeverityHigh, 1, -1}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			eps := Episodes(c.points, AlertPolicy{})
+			eps := Episodes(c.points, AlertPolicy{}, 0)
 			if len(eps) != len(c.want) {
 				t.Fatalf("%d episodes, want %d: %+v", len(eps), len(c.want), eps)
 			}
 			for i, w := range c.want {
 				ep := eps[i]
-				cl := -1
-				if !ep.Open() {
+				cl := -1 // open
+				switch {
+				case ep.Lapsed:
+					cl = -2
+				case !ep.Cleared.IsZero():
 					cl = int(ep.Cleared.Sub(t0) / time.Minute)
 				}
 				if got := int(ep.Opened.At.Sub(t0) / time.Minute); got != w.opened || ep.Peak.Severity != w.sev || len(ep.Rises) != w.rises || cl != w.cleared {
@@ -104,7 +110,7 @@ func TestEpisodes(t *testing.T) {
 		})
 	}
 	t.Run("policy sets and period", func(t *testing.T) {
-		eps := Episodes([]ScorePoint{pt(0, M), pt(10, L), pt(20, L), pt(40, L)}, AlertPolicy{ClearSets: 3, ClearAfter: 30 * time.Minute})
+		eps := Episodes([]ScorePoint{pt(0, M), pt(10, L), pt(20, L), pt(40, L)}, AlertPolicy{ClearSets: 3, ClearAfter: 30 * time.Minute}, 0)
 		if len(eps) != 1 || eps[0].Open() || !eps[0].Cleared.Equal(t0.Add(40*time.Minute)) {
 			t.Fatalf("%+v", eps)
 		}
@@ -113,8 +119,8 @@ func TestEpisodes(t *testing.T) {
 
 func TestEpisodeAlertCurrentOrPast(t *testing.T) {
 	day := 24 * time.Hour
-	open := Episodes([]ScorePoint{pt(0, M), pt(60, H)}, AlertPolicy{})[0]
-	cleared := Episodes([]ScorePoint{pt(0, M), pt(30, L), pt(90, L)}, AlertPolicy{})[0]
+	open := Episodes([]ScorePoint{pt(0, M), pt(60, H)}, AlertPolicy{}, 0)[0]
+	cleared := Episodes([]ScorePoint{pt(0, M), pt(30, L), pt(90, L)}, AlertPolicy{}, 0)[0]
 	cases := []struct {
 		name string
 		ep   Episode
@@ -140,11 +146,17 @@ func TestEpisodeAlertCurrentOrPast(t *testing.T) {
 		})
 	}
 	// The id is the opening set's: the same through every rise, another for another episode.
-	a1 := EpisodeAlert(testPatient, Episodes([]ScorePoint{pt(0, M)}, AlertPolicy{})[0], t0, 0)
+	a1 := EpisodeAlert(testPatient, Episodes([]ScorePoint{pt(0, M)}, AlertPolicy{}, 0)[0], t0, 0)
 	a2 := EpisodeAlert(testPatient, open, t0, 0)
-	a3 := EpisodeAlert(testPatient, Episodes([]ScorePoint{pt(5, M)}, AlertPolicy{})[0], t0, 0)
+	a3 := EpisodeAlert(testPatient, Episodes([]ScorePoint{pt(5, M)}, AlertPolicy{}, 0)[0], t0, 0)
 	if a1.ID != a2.ID || a1.ID == a3.ID || a2.Severity != SeverityHigh || a2.Cause.PrevBand != BandMedium || len(a2.Episode.Rises) != 2 {
 		t.Fatalf("ids %s %s %s, escalated %+v", a1.ID, a2.ID, a3.ID, a2)
+	}
+	if b := EpisodeAlert(testPatient, Episodes([]ScorePoint{pt(0, L), pt(30, M)}, AlertPolicy{}, 0)[0], t0, 0); b.Cause.PrevBand != BandLow {
+		t.Fatalf("an opening from low says it rose from %q", b.Cause.PrevBand)
+	}
+	if b := EpisodeAlert(testPatient, Episodes([]ScorePoint{pt(0, L), pt(24*60+1, M)}, AlertPolicy{}, 0)[0], t0, 0); b.Cause.PrevBand != "" {
+		t.Fatalf("an opening a day after the last set says it rose from %q", b.Cause.PrevBand)
 	}
 	if s := DisplayState(EpisodeAlert(testPatient, cleared, t0, 0), AlertState{}); s != StateCleared {
 		t.Fatalf("cleared episode shown %s", s)
@@ -160,10 +172,10 @@ func TestFollowUp(t *testing.T) {
 		return AlertState{Alert: "al-x", Patient: testPatient, Kind: KindNEWS2, Actions: acts}
 	}
 	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
-	high := Episodes([]ScorePoint{pt(0, H), pt(20, H), pt(40, H)}, pol)[0]
-	highThenMedium := Episodes([]ScorePoint{pt(0, H), pt(20, M)}, pol)[0]
-	medium := Episodes([]ScorePoint{pt(0, M), pt(50, M)}, pol)[0]
-	rising := Episodes([]ScorePoint{pt(0, M), pt(15, H)}, pol)[0]
+	high := Episodes([]ScorePoint{pt(0, H), pt(20, H), pt(40, H)}, pol, 0)[0]
+	highThenMedium := Episodes([]ScorePoint{pt(0, H), pt(20, M)}, pol, 0)[0]
+	medium := Episodes([]ScorePoint{pt(0, M), pt(50, M)}, pol, 0)[0]
+	rising := Episodes([]ScorePoint{pt(0, M), pt(15, H)}, pol, 0)[0]
 	cases := []struct {
 		name  string
 		ep    Episode

@@ -44,8 +44,9 @@ const (
 	redScore       = 3            // RCP NEWS2 chart 2017: a single parameter scoring 3 is a red score
 )
 
-// BandRank orders the bands: none 0, low 1, low-medium 2, medium 3, high 4; an
-// unknown band is -1. A NEWS2 alert is a rise in rank.
+// BandRank orders the bands: none 0, low 1, low-medium 2, medium 3, high 4,
+// and National PEWS's emergency 5 (so the census ranks both scores on one
+// scale); an unknown band is -1. A NEWS2 alert is a rise in rank.
 func BandRank(band string) int {
 	switch band {
 	case BandNone:
@@ -58,6 +59,8 @@ func BandRank(band string) int {
 		return 3
 	case BandHigh:
 		return 4
+	case PEWSEmergency:
+		return 5
 	}
 	return -1
 }
@@ -162,8 +165,8 @@ const (
 	maxPercent          = 100
 )
 
-// DefaultStaleWindow is how far before the newest vital sign a parameter's
-// reading may be and still count: 24 hours.
+// DefaultStaleWindow is how long before now a parameter's reading may be and
+// still count: 24 hours (a policy setting, StaleVitals).
 const DefaultStaleWindow = 24 * time.Hour
 
 // ScalePolicy says when SpO2 Scale 2 applies.
@@ -180,8 +183,9 @@ const (
 
 // NEWS2Options tunes NEWS2. The zero value is the documented default.
 type NEWS2Options struct {
-	// Window is how far before the newest vital sign a reading may be and still
-	// be scored; older readings are stale. Zero or negative means 24 h.
+	// Window is how long before now (NEWS2At's now) a reading may be and still
+	// be scored; older readings are stale. Zero or negative means 24 h. The
+	// alert engine reads the same window to decide whether data is current.
 	Window time.Duration
 	// Scale chooses the SpO2 scale policy; default FollowTarget.
 	Scale ScalePolicy
@@ -201,7 +205,7 @@ type Reading struct {
 	Code      string    `json:"code,omitempty"`    // consciousness: A, C, V, P or U; air_or_oxygen: air or oxygen
 	Assumed   bool      `json:"assumed,omitempty"` // air assumed (NEWS2Options.AssumeAir), no Observation
 	Time      time.Time `json:"time"`
-	Age       Duration  `json:"age"` // before the newest vital sign (Result.Newest)
+	Age       Duration  `json:"age"` // before the evaluation time (Result.At), else before Result.Newest
 	Score     int       `json:"score"`
 }
 
@@ -247,6 +251,19 @@ type Result struct {
 	Skipped   []Skip            `json:"skipped,omitempty"`   // unusable readings newer than the one used
 	Newest    time.Time         `json:"newest"`              // newest usable vital sign; zero without data
 	Window    Duration          `json:"window"`
+
+	// Status is complete, partial, insufficient, stale or not-applicable
+	// (scorestatus.go); Band is "none" unless complete or partial.
+	Status string `json:"status"`
+	// Why says the status in words: "partial — 5 of 7; missing …",
+	// "NEWS2 does not apply: age 7 — PEWS shown".
+	Why string `json:"why,omitempty"`
+	// ObservedAt is the time of the oldest value scored: the score is no
+	// older than this.
+	ObservedAt time.Time `json:"observedAt,omitempty"`
+	// At is the time the window was measured back from (now); zero for a
+	// score of history, measured back from Newest.
+	At time.Time `json:"at,omitempty"`
 }
 
 // Score returns a parameter's sub-score and whether it was scored.
@@ -318,7 +335,18 @@ func usableStatus(s string) bool {
 // inputs are ignored); goals are the patient's Goals, read only for a
 // hypercapnic SpO2 target. It never fails: what it cannot use, it reports in
 // Missing, Stale and Skipped.
+//
+// The window is measured back from the newest vital sign: this is NEWS2 as
+// it stood at that time, for trends and history. The current score is
+// NEWS2At with now.
 func NEWS2(vitals []store.Item, goals []store.Item, opts NEWS2Options) Result {
+	return NEWS2At(vitals, goals, opts, time.Time{})
+}
+
+// NEWS2At is NEWS2 with the window measured back from now: a reading older
+// than now − Window is stale, and with none inside it the status is stale
+// and the band none. A zero now means the newest vital sign (NEWS2).
+func NEWS2At(vitals []store.Item, goals []store.Item, opts NEWS2Options, now time.Time) Result {
 	window := opts.Window
 	if window <= 0 {
 		window = DefaultStaleWindow
@@ -343,10 +371,12 @@ func NEWS2(vitals []store.Item, goals []store.Item, opts NEWS2Options) Result {
 	for i := range vitals {
 		for _, c := range readingsOf(&vitals[i], buf[:0]) {
 			if c.skip != "" {
-				skips = append(skips, c)
+				if paramIndex(c.Parameter) < len(slot) {
+					skips = append(skips, c)
+				}
 				continue
 			}
-			if k := paramIndex(c.Parameter); !have[k] || c.after(&slot[k]) {
+			if k := paramIndex(c.Parameter); k < len(slot) && (!have[k] || c.after(&slot[k])) {
 				slot[k], have[k] = c, true
 			}
 		}
@@ -363,14 +393,18 @@ func NEWS2(vitals []store.Item, goals []store.Item, opts NEWS2Options) Result {
 		}
 	}
 
-	// Staleness, relative to the newest usable vital sign.
+	// Staleness, relative to now (or, for history, the newest vital sign).
+	ref := res.Newest
+	if !now.IsZero() {
+		ref, res.At = now, now
+	}
 	fresh := map[Parameter]*candidate{}
 	for _, p := range Parameters() {
 		c := best[p]
 		if c == nil {
 			continue
 		}
-		c.Age = Duration(res.Newest.Sub(c.Time))
+		c.Age = Duration(max(ref.Sub(c.Time), 0))
 		if time.Duration(c.Age) > window {
 			res.Stale = append(res.Stale, c.Reading)
 			continue
@@ -422,7 +456,23 @@ func NEWS2(vitals []store.Item, goals []store.Item, opts NEWS2Options) Result {
 
 	res.Complete = len(res.Scores) == len(Parameters())
 	res.Band = bandOf(res.Total, res.Red, len(res.Scores) > 0)
+	for _, rd := range res.Readings {
+		if res.ObservedAt.IsZero() || rd.Time.Before(res.ObservedAt) {
+			res.ObservedAt = rd.Time
+		}
+	}
+	res.settleStatus(len(best) > 0)
 	return res
+}
+
+// settleStatus sets Status and Why from what was scored, and drops the band
+// of a score that is not complete or partial.
+func (r *Result) settleStatus(anyValue bool) {
+	r.Status = scoreStatus(len(r.Scores), len(Parameters()), anyValue)
+	r.Why = statusWhy(r.Status, len(r.Scores), len(Parameters()), r.MissingNames(), time.Duration(r.Window))
+	if !ScoreCurrent(r.Status) {
+		r.Band = BandNone
+	}
 }
 
 // bandOf applies the RCP NEWS2 chart 2017 thresholds in this order of
@@ -565,6 +615,13 @@ func readingsOf(it *store.Item, buf []candidate) []candidate {
 			}
 			c.Value, c.Unit, c.skip = mmHg(comp.Value, comp.Unit)
 			break
+		}
+	case hasAny(m.Codes, CodeCapillaryRefill, CodeCapillaryRefillSCT):
+		main(CapillaryRefill, seconds)
+	case hasAny(m.Codes, CodeRespiratoryDistress):
+		c := add(RespiratoryDistress)
+		if c.skip == "" {
+			c.Code, c.Value, c.skip = distress(m.ValueCode, m.ValueText)
 		}
 	case hasAny(m.Codes, CodeResponsiveness, CodeACVPUSnomed):
 		c := add(Consciousness)
@@ -941,6 +998,9 @@ func qualitativeRisk(band string) *fhirConcept {
 // spo2 1, …; missing temperature".
 func (r Result) Summary() string {
 	if r.Band == BandNone {
+		if r.Why != "" {
+			return "NEWS2: " + r.Why
+		}
 		return "NEWS2: no usable vital signs"
 	}
 	var b strings.Builder

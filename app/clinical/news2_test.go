@@ -352,16 +352,27 @@ func TestAggregateBands(t *testing.T) {
 		}
 	})
 	t.Run("partial set bands from the partial sum", func(t *testing.T) {
-		items := []store.Item{vital("rr", t0, CodeRespiratoryRate, 25, "/min"), vital("hr", t0, CodeHeartRate, 111, "/min")}
+		items := []store.Item{vital("rr", t0, CodeRespiratoryRate, 25, "/min"), vital("hr", t0, CodeHeartRate, 111, "/min"),
+			vital("ox", t0, CodeSpO2, 98, "%"), vital("sbp", t0, CodeSystolicBP, 120, "mm[Hg]")}
 		r := NEWS2(items, nil, NEWS2Options{})
-		if r.Total != 5 || r.Band != BandMedium || r.Complete || len(r.Missing) != 5 {
-			t.Fatalf("partial: total %d band %s complete %v missing %v", r.Total, r.Band, r.Complete, r.Missing)
+		if r.Total != 5 || r.Band != BandMedium || r.Complete || r.Status != StatusPartial || len(r.Missing) != 3 {
+			t.Fatalf("partial: total %d band %s status %s complete %v missing %v", r.Total, r.Band, r.Status, r.Complete, r.Missing)
 		}
-		if want := []Parameter{SpO2, AirOrOxygen, Systolic, Consciousness, Temperature}; !reflect.DeepEqual(r.Missing, want) {
+		if want := []Parameter{AirOrOxygen, Consciousness, Temperature}; !reflect.DeepEqual(r.Missing, want) {
 			t.Fatalf("missing %v, want %v", r.Missing, want)
 		}
-		if got := r.Subscores(); !reflect.DeepEqual(got, map[string]int{"respiration": 3, "pulse": 2}) {
+		if got := r.Subscores(); !reflect.DeepEqual(got, map[string]int{"respiration": 3, "pulse": 2, "spo2": 0, "systolic": 0}) {
 			t.Fatalf("subscores %v", got)
+		}
+		if r.Why != "partial — 4 of 7; missing air_or_oxygen, consciousness, temperature" {
+			t.Fatalf("why %q", r.Why)
+		}
+	})
+	t.Run("two readings are insufficient: no band", func(t *testing.T) {
+		items := []store.Item{vital("rr", t0, CodeRespiratoryRate, 25, "/min"), vital("hr", t0, CodeHeartRate, 111, "/min")}
+		r := NEWS2(items, nil, NEWS2Options{})
+		if r.Total != 5 || r.Band != BandNone || r.Status != StatusInsufficient {
+			t.Fatalf("insufficient: total %d band %s status %s", r.Total, r.Band, r.Status)
 		}
 	})
 }

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/chartline/chartline/store"
 )
 
 // ExtEligibilityCriteria is the URL of the ResearchStudy extension whose
@@ -396,4 +399,50 @@ func ageCharacteristic(vq *fhirQuantity, vr *fhirRange) Criterion {
 		return Criterion{Label: "age", Unsupported: "age without bounds"}
 	}
 	return Criterion{Age: r}
+}
+
+// StudiesFrom reads what trials.studies holds (its resources, in any order)
+// into the studies the matcher evaluates: each ResearchStudy with its
+// criteria extension or its enrollment Group, and the ValueSet expansions
+// its characteristics name applied (Study.WithValueSets). Sorted by id. A
+// study, Group or ValueSet that cannot be read is passed over and named in
+// problems; the rest are still returned.
+func StudiesFrom(res []store.Resource) (studies []Study, problems []error) {
+	groups := map[string][]byte{}
+	valueSets := ValueSets{}
+	for _, r := range res {
+		switch r.Type {
+		case "Group":
+			groups[r.ID] = r.JSON
+		case "ValueSet":
+			if err := valueSets.Add(r.JSON); err != nil {
+				problems = append(problems, err)
+			}
+		}
+	}
+	for _, r := range res {
+		if r.Type != "ResearchStudy" {
+			continue
+		}
+		s, err := ParseStudy(r.JSON)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		if s.Criteria == nil {
+			for _, g := range s.Enrollment {
+				if raw, ok := groups[g]; ok {
+					withGroup, err := s.AttachGroup(raw)
+					if err == nil {
+						s = withGroup
+						break
+					}
+					problems = append(problems, err)
+				}
+			}
+		}
+		studies = append(studies, s.WithValueSets(valueSets))
+	}
+	sort.Slice(studies, func(i, j int) bool { return studies[i].ID < studies[j].ID })
+	return studies, problems
 }

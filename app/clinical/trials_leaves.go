@@ -54,7 +54,7 @@ func (e *evaluator) condition(t *ConditionTest) (Outcome, string, bool) {
 	}
 	switch {
 	case inactive != nil:
-		return NotMet, fmt.Sprintf("%s is %s", conditionName(inactive), inactive.Meta.Status), true
+		return NotMet, fmt.Sprintf("%s (%s)", conditionName(inactive), inactive.Meta.Status), true
 	case !e.hasConditions:
 		return NotEvaluable, "no Conditions on record", false
 	}
@@ -207,15 +207,16 @@ func valueTest(code, text string, q quantity, t *ValueTest) (Outcome, string) {
 				textMatch = true
 			}
 		}
+		codes := answerEquivalents.expand(t.Codes) // "positive" in SNOMED CT and in LOINC answers
 		sys, _ := splitCoding(code)
 		sameSystem := false
-		for _, c := range t.Codes {
+		for _, c := range codes {
 			if s, _ := splitCoding(c); s == sys {
 				sameSystem = true
 			}
 		}
 		switch {
-		case code != "" && in(code, t.Codes...):
+		case code != "" && in(code, codes...):
 			return Met, "value " + shortCoding(code)
 		case textMatch:
 			return Met, "value " + tt
@@ -300,9 +301,9 @@ func quantityTest(q quantity, t *QuantityTest) (Outcome, string) {
 		}
 	}
 	got := intervalOf(q.comparator, value)
-	desc := fmt.Sprintf("value %s%g %s", q.comparator, q.value, q.unit)
+	desc := fmt.Sprintf("value %s%g %s", q.comparator, q.value, record.HumanUnit(q.unit))
 	if value != q.value {
-		desc += fmt.Sprintf(" (%g %s)", value, t.Unit)
+		desc += fmt.Sprintf(" (%g %s)", value, record.HumanUnit(t.Unit))
 	}
 	desc = strings.TrimSpace(desc)
 	switch {

@@ -192,6 +192,17 @@ func DefaultAlternates() Alternates {
 	}
 }
 
+// answerEquivalents are coded results that say the same thing in SNOMED CT
+// and in LOINC answer lists (LOINC 2.78 answer codes): a HER2 result of
+// LOINC LA6576-8 Positive meets a criterion asking for SNOMED CT 10828004
+// Positive, and LA6577-6 Negative does not.
+var answerEquivalents = Alternates{
+	{CodeSnomedPositive, SystemLOINC + "|LA6576-8"},     // Positive
+	{CodeSnomedNegative, SystemLOINC + "|LA6577-6"},     // Negative
+	{CodeSnomedDetected, SystemLOINC + "|LA11882-0"},    // Detected
+	{CodeSnomedNotDetected, SystemLOINC + "|LA11883-8"}, // Not detected
+}
+
 // expand adds to codes every alternate of each.
 func (a Alternates) expand(codes []string) []string {
 	out := append([]string(nil), codes...)

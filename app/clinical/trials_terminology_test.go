@@ -71,7 +71,7 @@ func TestConceptsAcrossSystems(t *testing.T) {
 		{"descendant not in the expansion, hierarchy off", false, true, []store.Item{condition("c1", SystemSNOMED+"|441530006", "active")}, Hierarchy{}, NotMet, "not on record — confirm"},
 		{"value set not published", false, false, []store.Item{condition("c1", icdHFDiastolic, "active")}, nil, NotEvaluable, "value set ValueSet/vs-hf is not on trials.studies"},
 		{"exclusion met on absence says so", true, true, []store.Item{other}, nil, Met, "not on record — confirm"},
-		{"exclusion with a resolved record inside the concept", true, true, []store.Item{other, condition("c1", icdHFDiastolic, "resolved")}, nil, NotEvaluable, "unnamed condition is resolved: a record inside the excluded concept — confirm"},
+		{"exclusion with a resolved record inside the concept", true, true, []store.Item{other, condition("c1", icdHFDiastolic, "resolved")}, nil, NotEvaluable, "unnamed condition (resolved): a record inside the excluded concept — confirm"},
 		{"exclusion with a refuted record", true, true, []store.Item{other, condition("c1", icdHFDiastolic, "refuted")}, nil, Met, "not on record — confirm"},
 		{"exclusion, no conditions at all", true, true, nil, nil, NotEvaluable, "no Conditions on record"},
 	}
@@ -102,6 +102,8 @@ func TestLOINCAlternates(t *testing.T) {
 		{"the study's own code", labResult("o1", now, loincHER2IHC, CodeSnomedPositive, ""), nil, Met},
 		{"HER2 interpretation, another LOINC", labResult("o1", now, loincHER2Interp, CodeSnomedPositive, ""), nil, Met},
 		{"HER2 by FISH, negative", labResult("o1", now, SystemLOINC+"|85318-4", CodeSnomedNegative, ""), nil, NotMet},
+		{"HER2 interpretation, LOINC answer Positive", labResult("o1", now, loincHER2Interp, SystemLOINC+"|LA6576-8", ""), nil, Met},
+		{"HER2 interpretation, LOINC answer Negative (mCODE)", labResult("o1", now, loincHER2Interp, SystemLOINC+"|LA6577-6", ""), nil, NotMet},
 		{"alternates off", labResult("o1", now, loincHER2Interp, CodeSnomedPositive, ""), Alternates{}, NotEvaluable},
 		{"an unrelated LOINC", labResult("o1", now, SystemLOINC+"|2160-0", CodeSnomedPositive, ""), nil, NotEvaluable},
 	}

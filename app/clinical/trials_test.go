@@ -413,8 +413,11 @@ func TestTreeFromExtension(t *testing.T) {
 		{"both negative", mod(func(f *Facts) {
 			f.Observations = []store.Item{labResult("her2", now, loincHER2, CodeSnomedNegative, ""), labResult("er", now, loincER, CodeSnomedNegative, "")}
 		}), NotMet, false},
-		{"ER coded in another system, HER2 untested", mod(func(f *Facts) {
+		{"ER positive as a LOINC answer (LA6576-8), HER2 untested", mod(func(f *Facts) {
 			f.Observations = []store.Item{labResult("er", now, loincER, SystemLOINC+"|LA6576-8", "")}
+		}), Met, true},
+		{"ER coded in a local system, HER2 untested", mod(func(f *Facts) {
+			f.Observations = []store.Item{labResult("er", now, loincER, "urn:oid:1.2.3|POS", "")}
 		}), NotEvaluable, false},
 		{"HER2 text without coding that is not a listed word", mod(func(f *Facts) {
 			f.Observations = []store.Item{labResult("her2", now, loincHER2, "", "equivocal (2+)")}

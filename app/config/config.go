@@ -4,7 +4,11 @@
 // (~/.config/chartline/config.json on Linux), mode 0600, written atomically.
 // Secrets never go in it: the store passphrase is typed at the unlock screen
 // or read from CHARTLINE_PASSPHRASE / -passphrase-file by headless commands,
-// and the SASL password comes from the environment or a password file.
+// and the SASL password comes from the environment, a password file, or the
+// encrypted store (sealed there when the user asks to remember it). The user
+// who signs is the OS account, never read from the file (identity.go); the
+// site policy (policy.go) and the CHARTLINE_* environment (env.go) are laid
+// over the file by Resolve.
 package config
 
 import (
@@ -13,7 +17,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
 	"time"
 
@@ -43,8 +46,8 @@ type Config struct {
 	CensusRetention Duration `json:"census_retention,omitzero"`
 	// Store is the store file. Default: store.DefaultPath().
 	Store string `json:"store,omitempty"`
-	// StaleVitals is how old a vital sign may be, before the newest one, and
-	// still count towards NEWS2. Default 24 h.
+	// StaleVitals is the observation window: how long before now a vital
+	// sign may be and still count towards NEWS2 or PEWS. Default 24 h.
 	StaleVitals Duration `json:"stale_vitals"`
 	// SpO2Scale2 is the NEWS2 SpO2 scale policy: "recorded" uses Scale 2 where
 	// the patient has a recorded hypercapnic target (an active SpO2 Goal of
@@ -55,10 +58,22 @@ type Config struct {
 	RiskThreshold float64 `json:"risk_threshold"`
 	// Theme is "system", "light" or "dark". Default "system".
 	Theme string `json:"theme"`
-	// Workstation and User identify who acts, in alert actions and
-	// AuditEvents. Defaults: the host name and the OS user name.
+	// Workstation names this computer in alert actions and AuditEvents.
+	// Default: the host name.
 	Workstation string `json:"workstation"`
-	User        string `json:"user"`
+	// User is the OS account running Chartline: it signs alert actions and
+	// AuditEvents. It is never read from or written to the settings file, so
+	// nobody can sign as someone else by typing a name (see identity.go).
+	User string `json:"-"`
+	// DisplayName is the name the user adds for others to read ("Dr A.
+	// Smith"); it is shown and recorded beside User, never instead of it.
+	DisplayName string `json:"display_name,omitempty"`
+	// IdleLock is how long the window may go without input before it locks
+	// (a 60 s warning comes first, within it). Default 10 min; 1–60 min.
+	IdleLock Duration `json:"idle_lock"`
+	// Alerts are the follow-up intervals of acknowledged and unattended
+	// alerts. Defaults: 30 min for high, 60 min for medium.
+	Alerts AlertIntervals `json:"alerts"`
 	// LocalFHIRBases are the base URLs of this deployment's own FHIR servers
 	// ("https://ehr.example.org/fhir"): an absolute Patient reference under
 	// one of them names a local patient; under any other base it names a
@@ -96,10 +111,6 @@ const (
 // Default returns the default settings.
 func Default() Config {
 	host, _ := os.Hostname()
-	name := "clinician"
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
-	}
 	return Config{
 		Conn:          kafka.Conn{Brokers: []string{"127.0.0.1:9092"}},
 		Topics:        kafka.DefaultTopics(),
@@ -108,7 +119,9 @@ func Default() Config {
 		RiskThreshold: 0.5,
 		Theme:         "system",
 		Workstation:   host,
-		User:          name,
+		User:          OSUser(),
+		IdleLock:      Duration(DefaultIdleLock),
+		Alerts:        DefaultAlertIntervals(),
 	}
 }
 
@@ -135,6 +148,7 @@ func Load(path string) (Config, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return Default(), fmt.Errorf("read settings %s: %w", path, err)
 	}
+	c.User = OSUser() // never from the file
 	return c, c.Validate()
 }
 
@@ -156,6 +170,10 @@ func (c Config) Validate() error {
 	if c.RiskThreshold <= 0 || c.RiskThreshold > 1 {
 		errs = append(errs, fmt.Errorf("risk threshold %v: want 0 < t ≤ 1", c.RiskThreshold))
 	}
+	if c.IdleLock < Duration(MinIdleLock) || c.IdleLock > Duration(MaxIdleLock) {
+		errs = append(errs, fmt.Errorf("idle lock %v: want %v to %v", time.Duration(c.IdleLock), MinIdleLock, MaxIdleLock))
+	}
+	errs = append(errs, c.Alerts.validate()...)
 	switch c.Theme {
 	case "system", "light", "dark":
 	default:

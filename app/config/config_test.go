@@ -21,7 +21,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	c.StaleVitals = Duration(12 * time.Hour)
 	c.SpO2Scale2 = Scale2Off
 	c.Theme = "dark"
-	c.Workstation, c.User = "ward7-ws3", "nurse.lee"
+	c.Workstation, c.User, c.DisplayName = "ward7-ws3", "nurse.lee", "Nurse K. Lee"
 	if err := c.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +33,9 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if strings.Contains(string(raw), "s3cret") {
 		t.Fatal("password written to the settings file")
 	}
+	if strings.Contains(string(raw), "nurse.lee") {
+		t.Fatal("the signing user was written to the settings file: anyone could edit who signs")
+	}
 	got, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +43,8 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	c.Conn.SASL.Password = ""
 	if got.Conn.Brokers[1] != c.Conn.Brokers[1] || got.Conn.SASL.User != "spv-ward-7" || !got.Conn.TLS.Enabled ||
 		got.Topics.PatientPrefix != c.Topics.PatientPrefix || got.StaleVitals != c.StaleVitals ||
-		got.SpO2Scale2 != Scale2Off || got.Theme != "dark" || got.Workstation != "ward7-ws3" || got.User != "nurse.lee" {
+		got.SpO2Scale2 != Scale2Off || got.Theme != "dark" || got.Workstation != "ward7-ws3" || got.User != OSUser() ||
+		got.DisplayName != "Nurse K. Lee" {
 		t.Fatalf("round trip lost settings: %+v", got)
 	}
 }
@@ -57,13 +61,16 @@ func TestLoadMissingGivesDefaults(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	cases := map[string]func(*Config){
-		"no brokers":   func(c *Config) { c.Conn.Brokers = nil },
-		"no prefix":    func(c *Config) { c.Topics.PatientPrefix = "" },
-		"zero window":  func(c *Config) { c.StaleVitals = 0 },
-		"bad policy":   func(c *Config) { c.SpO2Scale2 = "sometimes" },
-		"bad theme":    func(c *Config) { c.Theme = "neon" },
-		"threshold 0":  func(c *Config) { c.RiskThreshold = 0 },
-		"threshold >1": func(c *Config) { c.RiskThreshold = 1.01 },
+		"no brokers":    func(c *Config) { c.Conn.Brokers = nil },
+		"no prefix":     func(c *Config) { c.Topics.PatientPrefix = "" },
+		"zero window":   func(c *Config) { c.StaleVitals = 0 },
+		"bad policy":    func(c *Config) { c.SpO2Scale2 = "sometimes" },
+		"bad theme":     func(c *Config) { c.Theme = "neon" },
+		"threshold 0":   func(c *Config) { c.RiskThreshold = 0 },
+		"threshold >1":  func(c *Config) { c.RiskThreshold = 1.01 },
+		"idle lock 59s": func(c *Config) { c.IdleLock = Duration(59 * time.Second) },
+		"idle lock 61m": func(c *Config) { c.IdleLock = Duration(61 * time.Minute) },
+		"alerts 0":      func(c *Config) { c.Alerts.High = 0 },
 	}
 	for name, mutate := range cases {
 		c := Default()

@@ -31,6 +31,10 @@ type SimOptions struct {
 	AdmitEvery time.Duration
 	// FirstAdmitAt is when the first of those admissions arrives. Default 20 s.
 	FirstAdmitAt time.Duration
+	// PaedsAdmitAt is when the paediatric patient (a 6-year-old, scored on
+	// National PEWS) is admitted; PaedsWorseAt when their PEWS rises from
+	// low to medium (paeds.go). Defaults 8 s and 40 s.
+	PaedsAdmitAt, PaedsWorseAt time.Duration
 	// MaxAdmitted is how many simulated admissions stay in hospital and get
 	// vital signs; the oldest is discharged (its Encounter finished) beyond
 	// it. Default 12.
@@ -77,6 +81,8 @@ func (o SimOptions) withDefaults() SimOptions {
 	def(&o.StageEvery, 12*time.Second)
 	def(&o.AdmitEvery, time.Minute)
 	def(&o.FirstAdmitAt, 20*time.Second)
+	def(&o.PaedsAdmitAt, 8*time.Second)
+	def(&o.PaedsWorseAt, 40*time.Second)
 	def(&o.LabsEvery, 20*time.Second)
 	def(&o.BiomarkerAt, 30*time.Second)
 	def(&o.AmendEvery, 90*time.Second)
@@ -130,6 +136,10 @@ type sim struct {
 	deletes []pendingDelete
 	raw     []publish.Record // records published as they are, past Split
 	memo    map[memoKey]any  // shared by every chart of the run
+	// paedsGen draws the paediatric admission's values; child is their
+	// chart once admitted (paeds.go).
+	paedsGen *gen
+	child    *chart
 }
 
 type labResult struct {
@@ -156,7 +166,7 @@ func Simulate(ctx context.Context, p *publish.Publisher, topics kafka.Topics, o 
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
-	s := &sim{o: o, p: p, topics: topics, g: newGen(o.Seed, 99), clock0: o.Now(), memo: map[memoKey]any{}}
+	s := &sim{o: o, p: p, topics: topics, g: newGen(o.Seed, 99), paedsGen: newGen(o.Seed, 61), clock0: o.Now(), memo: map[memoKey]any{}}
 	s.tag = fmt.Sprintf("%04x", s.g.r.Uint64()&0xffff)
 	dets, recs := deterioration(), recovery()
 	atStage := func(plan []stage) func(time.Duration) stage {
@@ -192,6 +202,7 @@ func Simulate(ctx context.Context, p *publish.Publisher, topics kafka.Topics, o 
 		run   func(at time.Duration) (string, error)
 	}
 	tasks := []*task{
+		{o.PaedsAdmitAt, 0, s.admitChild},
 		{0, o.VitalsEvery, s.vitalsRound},
 		{o.LabsEvery, o.LabsEvery, s.labResult},
 		{o.BiomarkerAt, 0, s.biomarker},
@@ -289,6 +300,7 @@ func (s *sim) vitalsRound(at time.Duration) (string, error) {
 		v.TempF = sp.tempF
 		sp.c.newsVitals(t, v, false)
 	}
+	s.childRound(t, at)
 	return "vital signs", nil
 }
 

@@ -154,7 +154,42 @@ func TestSimulate(t *testing.T) {
 	if got, want := s.bands(RecoveringPatient), []string{"high", "medium", "low"}; !slices.Equal(got, want) {
 		t.Errorf("recovering patient's bands %v, want %v", got, want)
 	}
+	// The paediatric admission: a PEWS round of the seven National PEWS
+	// parameters, scored on the 5–12 years chart: low, then medium.
+	var child string
+	for id := range s.rounds {
+		if strings.HasPrefix(id, "paed-") {
+			child = id
+		}
+	}
+	if got, want := s.pewsLevels(child, 6*12+4), []string{"low", "medium"}; child == "" || !slices.Equal(got, want) {
+		t.Errorf("paediatric patient %q PEWS levels %v, want %v", child, got, want)
+	}
 	t.Logf("%s", s)
+}
+
+// pewsLevels scores a child's full PEWS rounds (eight Observations: NEWS2's
+// six, capillary refill, respiratory distress) on National PEWS.
+func (s *scenarioSeen) pewsLevels(patient string, months int) []string {
+	rounds := s.rounds[patient]
+	var times []time.Time
+	for at, items := range rounds {
+		if len(items) == 8 {
+			times = append(times, at)
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	levels := []string{}
+	for _, at := range times {
+		r := clinical.PEWS(rounds[at], months, clinical.NEWS2Options{}, at)
+		if r.Status != clinical.StatusComplete {
+			return append(levels, r.Status)
+		}
+		if len(levels) == 0 || levels[len(levels)-1] != r.Band {
+			levels = append(levels, r.Band)
+		}
+	}
+	return levels
 }
 
 // scenarioSeen follows the simulator's records as they arrive.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/chartline/chartline/app/clinical"
@@ -17,6 +18,13 @@ type NEWS2Doc struct {
 	Result         clinical.Result `json:"result"`
 	RiskAssessment json.RawMessage `json:"riskAssessment,omitempty"`
 	At             time.Time       `json:"at"`
+}
+
+// PEWSDoc is what the engine keeps of a child's current National PEWS,
+// beside the NEWS2 document (which then says why NEWS2 does not apply).
+type PEWSDoc struct {
+	Result clinical.PEWSResult `json:"result"`
+	At     time.Time           `json:"at"`
 }
 
 // AlertDoc is an alert with its merged lifecycle.
@@ -79,8 +87,10 @@ func getDoc[T any](r *store.Reader, kind, patient, key string) (T, bool, error) 
 	return v, true, nil
 }
 
-// derivePatient scores NEWS2, raises alerts on band rises, evaluates every
-// study, and sets the census status, adding what changed to b.
+// derivePatient decides which early-warning score applies, scores it
+// against now (NEWS2 for adults, National PEWS for children), raises alerts on
+// band rises of a current score, evaluates every study, and sets the census
+// status, adding what changed to b.
 func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error {
 	entry, ok, err := r.Entry(p)
 	if err != nil || !ok {
@@ -95,7 +105,16 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	if err != nil {
 		return err
 	}
-	cur := clinical.NEWS2(obs, goals, e.opt().NEWS2)
+	cur := clinical.NEWS2At(obs, goals, e.opt().NEWS2, now)
+	app, err := e.applicability(r, p, entry, obs, cur.Newest, now)
+	if err != nil {
+		return err
+	}
+	if !app.NEWS2 {
+		cur = cur.NotApplicable(app.Why)
+	} else if app.Why != "" {
+		cur.Why = strings.TrimPrefix(strings.Join([]string{cur.Why, app.Why}, "; "), "; ")
+	}
 	prev, hadPrev, err := getDoc[NEWS2Doc](r, KindNEWS2, p, "latest")
 	if err != nil {
 		return err
@@ -109,12 +128,29 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 			return err
 		}
 	}
-	points := e.series(news2Kind, p, obs, goals, e.opt().NEWS2)
+	var points []clinical.ScorePoint // NEWS2 episodes only where NEWS2 applies
+	if app.NEWS2 {
+		points = e.series(news2Kind, p, obs, goals, e.opt().NEWS2)
+	}
 	if err := e.deriveEpisodes(r, b, p, news2Kind, points, now); err != nil {
 		return err
 	}
 	if err := e.ageRisk(r, b, p, now); err != nil {
 		return err
+	}
+	pews, err := e.derivePEWS(r, b, p, app, obs, now)
+	if err != nil {
+		return err
+	}
+	if pews != nil || e.hadPEWS(r, p) {
+		pk := pewsKind(entry.Patient)
+		var pp []clinical.ScorePoint
+		if pews != nil {
+			pp = e.series(pk, p, obs, goals, e.opt().NEWS2)
+		}
+		if err := e.deriveEpisodes(r, b, p, pk, pp, now); err != nil {
+			return err
+		}
 	}
 
 	matches, err := e.evaluateTrials(r, b, p, entry, obs, now)
@@ -125,7 +161,8 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	if err != nil {
 		return err
 	}
-	st := store.Status{NEWS2: cur.Total, Band: cur.Band, Red: cur.Red, OpenAlerts: open, Matches: matches + len(e.upstream[p]), Updated: now}
+	st := store.Status{OpenAlerts: open, Matches: matches + len(e.upstream[p]), Updated: now}
+	scoreStatus(&st, app, cur, pews)
 	old := entry.Status
 	old.Updated = st.Updated
 	if old != st {
@@ -134,10 +171,148 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	return nil
 }
 
+// sameResult compares two results but for the evaluation time and the
+// readings' ages, which move with the clock.
 func sameResult(a, b clinical.Result) bool {
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	return bytes.Equal(ja, jb)
+	return bytes.Equal(mustJSON(timeless(a)), mustJSON(timeless(b)))
+}
+
+func timeless(r clinical.Result) clinical.Result {
+	r.At = time.Time{}
+	r.Readings = ageless(r.Readings)
+	r.Stale = ageless(r.Stale)
+	return r
+}
+
+func ageless(rs []clinical.Reading) []clinical.Reading {
+	out := make([]clinical.Reading, len(rs))
+	for i, rd := range rs {
+		rd.Age = 0
+		out[i] = rd
+	}
+	return out
+}
+
+// applicability reads what decides the score (birth date, death, pregnancy)
+// and applies the rules at the time of the newest vital sign (now without one).
+func (e *Engine) applicability(r *store.Reader, p string, entry store.Entry, obs []store.Item, newest, now time.Time) (clinical.Applicability, error) {
+	var facts clinical.PatientFacts
+	pats, err := r.Items(p, "Patient")
+	if err != nil {
+		return clinical.Applicability{}, err
+	}
+	for _, it := range pats {
+		res, ok, err := r.Resource(it.Ref)
+		if err != nil {
+			return clinical.Applicability{}, err
+		}
+		if ok {
+			if f, err := clinical.ParsePatientFacts(res.JSON); err == nil {
+				facts = f
+			}
+		}
+	}
+	conds, err := r.Items(p, "Condition")
+	if err != nil {
+		return clinical.Applicability{}, err
+	}
+	at := newest
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	return clinical.Applies(entry.Patient, facts, conds, obs, at), nil
+}
+
+// derivePEWS keeps a child's PEWS document; for a patient PEWS does not
+// apply to it removes any earlier document. It returns the current result
+// (nil when PEWS does not apply). PEWS alerts are episodes, as NEWS2's
+// (pewsKind).
+func (e *Engine) derivePEWS(r *store.Reader, b *store.Batch, p string, app clinical.Applicability, obs []store.Item, now time.Time) (*clinical.PEWSResult, error) {
+	prev, had, err := getDoc[PEWSDoc](r, KindPEWS, p, "latest")
+	if err != nil {
+		return nil, err
+	}
+	if !app.PEWS {
+		if had {
+			b.DeleteDocs = append(b.DeleteDocs, store.DocRef{Kind: KindPEWS, Key: "latest", Patient: p})
+		}
+		return nil, nil
+	}
+	cur := clinical.PEWS(obs, app.AgeMonths, e.opt().NEWS2, now)
+	if !had || !samePEWS(prev.Result, cur) {
+		if err := putDoc(b, KindPEWS, p, "latest", PEWSDoc{Result: cur, At: now}); err != nil {
+			return nil, err
+		}
+	}
+	return &cur, nil
+}
+
+// hadPEWS reports whether the patient has PEWS alerts to clear (a child who
+// turned 16, or whose record changed).
+func (e *Engine) hadPEWS(r *store.Reader, p string) bool {
+	docs, err := r.PatientDocs(KindAlert, p)
+	if err != nil {
+		return false
+	}
+	for _, d := range docs {
+		var a AlertDoc
+		if json.Unmarshal(d.Value, &a) == nil && a.Alert.Kind == clinical.KindPEWS {
+			return true
+		}
+	}
+	return false
+}
+
+// pewsKind is the National PEWS score series of a patient: each set scored
+// on the chart of the child's age at that set's time. A set at 16 or over
+// scores no point (NEWS2's series covers it).
+func pewsKind(demo *store.Demographics) scoreKind {
+	return scoreKind{
+		kind:  clinical.ScorePEWS,
+		vital: clinical.PEWSVital,
+		score: func(items, _ []store.Item, opts clinical.NEWS2Options, t time.Time) (clinical.ScorePoint, bool) {
+			app := clinical.Applies(demo, clinical.PatientFacts{}, nil, nil, t)
+			if !app.PEWS {
+				return clinical.ScorePoint{}, false
+			}
+			return clinical.PEWSPoint(clinical.PEWS(items, app.AgeMonths, opts, time.Time{}))
+		},
+	}
+}
+
+func samePEWS(a, b clinical.PEWSResult) bool {
+	for _, r := range []*clinical.PEWSResult{&a, &b} {
+		r.At = time.Time{}
+		r.Readings, r.Stale, r.Observed = ageless(r.Readings), ageless(r.Stale), ageless(r.Observed)
+	}
+	return bytes.Equal(mustJSON(a), mustJSON(b))
+}
+
+// scoreStatus fills the census fields of the score that applies: its total
+// and band only when current (complete or partial), so a stale, insufficient
+// or not-applicable score ranks below every current one.
+func scoreStatus(st *store.Status, app clinical.Applicability, n clinical.Result, p *clinical.PEWSResult) {
+	st.Band = clinical.BandNone
+	switch {
+	case app.NEWS2:
+		st.Score, st.ScoreStatus, st.ObservedAt, st.Newest, st.Scored = "news2", n.Status, n.ObservedAt, n.Newest, len(n.Scores)
+		if clinical.ScoreCurrent(n.Status) {
+			st.NEWS2, st.Band, st.Red = n.Total, n.Band, n.Red
+		}
+		if !n.Newest.IsZero() {
+			st.StaleAt = n.Newest.Add(time.Duration(n.Window))
+		}
+	case p != nil:
+		st.Score, st.ScoreStatus, st.ObservedAt, st.Newest, st.Scored = "pews", p.Status, p.ObservedAt, p.Newest, len(p.Scores)
+		if clinical.ScoreCurrent(p.Status) {
+			st.NEWS2, st.Band = p.Total, p.Band
+		}
+		if !p.Newest.IsZero() {
+			st.StaleAt = p.Newest.Add(time.Duration(p.Window))
+		}
+	default:
+		st.ScoreStatus = clinical.StatusNotApplicable
+	}
 }
 
 // raise keeps an upstream risk alert (once: its id is its cause), with any

@@ -122,6 +122,10 @@ func news2Of(t *testing.T, s *store.Store, p string) clinical.Result {
 
 var t0 = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 
+// afterT0 is the clock of the tests whose vital signs are dated at t0: four
+// hours later, so the sets are current (scores are judged against now).
+func afterT0() time.Time { return t0.Add(4 * time.Hour) }
+
 func TestNEWS2RiseRaisesOneDeterministicAlert(t *testing.T) {
 	e := testenv.New(t, kafka.BrokerOptions{})
 	e.Publish(patient("p-det", "Ward") + "\n" + vitals("p-det", "r1", t0, lowSet))
@@ -176,7 +180,7 @@ func TestUpstreamRiskAlert(t *testing.T) {
 	e.Publish(patient("p-risk", "Sepsis"))
 	e.Produce(&kgo.Record{Topic: "cds.risk", Key: []byte("RiskAssessment/ra-1"), Value: []byte(`{"resourceType":"RiskAssessment","id":"ra-1","meta":{"versionId":"3","source":"flink://sepsis-risk"},"status":"final","subject":{"reference":"Patient/p-risk"},"occurrenceDateTime":"2026-11-20T09:00:00Z","prediction":[{"outcome":{"text":"Sepsis within 48 h"},"probabilityDecimal":0.91,"qualitativeRisk":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/risk-probability","code":"high"}]}}]}`)},
 		&kgo.Record{Topic: "cds.risk", Key: []byte("RiskAssessment/ra-2"), Value: []byte(`{"resourceType":"RiskAssessment","id":"ra-2","status":"final","subject":{"reference":"Patient/p-risk"},"prediction":[{"probabilityDecimal":0.2}]}`)})
-	a := startWorkstation(t, e, "ws-a", testenv.StorePath(t), nil)
+	a := startWorkstation(t, e, "ws-a", testenv.StorePath(t), afterT0)
 	a.settle(t)
 	testenv.Eventually(t, 10*time.Second, "risk alert", func() bool { return len(alertsOf(t, a.s, "p-risk")) == 2 })
 	var got, info clinical.Alert
@@ -216,7 +220,7 @@ func TestOfflineActionsPublishedExactlyOnce(t *testing.T) {
 	addr := e.Broker.Addr()
 	e.Publish(patient("p-off", "Offline") + "\n" + vitals("p-off", "r1", t0, highSet))
 	path := testenv.StorePath(t)
-	a := startWorkstation(t, e, "ws-a", path, nil)
+	a := startWorkstation(t, e, "ws-a", path, afterT0)
 	a.settle(t)
 	testenv.Eventually(t, 10*time.Second, "alert", func() bool { return len(alertsOf(t, a.s, "p-off")) == 1 })
 	al := alertsOf(t, a.s, "p-off")[0].Alert
@@ -245,7 +249,7 @@ func TestOfflineActionsPublishedExactlyOnce(t *testing.T) {
 	}
 	t.Cleanup(b.Close)
 	e.Broker = b
-	a = startWorkstation(t, e, "ws-a", path, nil)
+	a = startWorkstation(t, e, "ws-a", path, afterT0)
 	testenv.Eventually(t, 30*time.Second, "outbox drained", func() bool {
 		ob, _ := a.s.Outbox()
 		return len(ob) == 0
@@ -255,7 +259,7 @@ func TestOfflineActionsPublishedExactlyOnce(t *testing.T) {
 	}
 	// Restart once more: nothing is published twice.
 	a.stop()
-	a = startWorkstation(t, e, "ws-a", path, nil)
+	a = startWorkstation(t, e, "ws-a", path, afterT0)
 	a.settle(t)
 	time.Sleep(500 * time.Millisecond)
 	states := consumeIDs(e, "spv.alert-state")
@@ -279,7 +283,7 @@ func TestCrashAfterAckBeforeDequeueDoesNotRepublish(t *testing.T) {
 	e := testenv.New(t, kafka.BrokerOptions{})
 	e.Publish(patient("p-ack", "Ack") + "\n" + vitals("p-ack", "r1", t0, highSet))
 	path := testenv.StorePath(t)
-	a := startWorkstation(t, e, "ws-a", path, nil)
+	a := startWorkstation(t, e, "ws-a", path, afterT0)
 	a.settle(t)
 	testenv.Eventually(t, 10*time.Second, "alert", func() bool { return len(alertsOf(t, a.s, "p-ack")) == 1 })
 	al := alertsOf(t, a.s, "p-ack")[0].Alert
@@ -305,7 +309,7 @@ func TestCrashAfterAckBeforeDequeueDoesNotRepublish(t *testing.T) {
 	}
 	s.Close()
 
-	a = startWorkstation(t, e, "ws-a", path, nil)
+	a = startWorkstation(t, e, "ws-a", path, afterT0)
 	testenv.Eventually(t, 20*time.Second, "outbox verified against the topics", func() bool {
 		ob, _ := a.s.Outbox()
 		return len(ob) == 0

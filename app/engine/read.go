@@ -17,6 +17,12 @@ func LatestNEWS2(r *store.Reader, patient string) (NEWS2Doc, bool, error) {
 	return getDoc[NEWS2Doc](r, KindNEWS2, patient, "latest")
 }
 
+// LatestPEWS returns a child's current National PEWS as the engine last
+// scored it; ok is false for a patient PEWS does not apply to.
+func LatestPEWS(r *store.Reader, patient string) (PEWSDoc, bool, error) {
+	return getDoc[PEWSDoc](r, KindPEWS, patient, "latest")
+}
+
 // AlertView is an alert as the inbox shows it.
 type AlertView struct {
 	Alert clinical.Alert

@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/chartline/chartline/app/clinical"
@@ -29,43 +28,10 @@ func (e *Engine) refreshStudies() error {
 	if err != nil {
 		return err
 	}
-	groups := map[string][]byte{}
-	valueSets := clinical.ValueSets{} // expansions the Groups' characteristics may name
-	for _, r := range res {
-		switch r.Type {
-		case "Group":
-			groups[r.ID] = r.JSON
-		case "ValueSet":
-			if err := valueSets.Add(r.JSON); err != nil {
-				e.opt().Log.Warn("unreadable value set", "valueset", r.ID, "err", err)
-			}
-		}
+	studies, problems := clinical.StudiesFrom(res)
+	for _, err := range problems {
+		e.opt().Log.Warn("unreadable study, eligibility group or value set", "err", err)
 	}
-	var studies []clinical.Study
-	for _, r := range res {
-		if r.Type != "ResearchStudy" {
-			continue
-		}
-		s, err := clinical.ParseStudy(r.JSON)
-		if err != nil {
-			e.opt().Log.Warn("unreadable study", "study", r.ID, "err", err)
-			continue
-		}
-		if s.Criteria == nil {
-			for _, g := range s.Enrollment {
-				if raw, ok := groups[g]; ok {
-					if withGroup, err := s.AttachGroup(raw); err == nil {
-						s = withGroup
-						break
-					} else {
-						e.opt().Log.Warn("unreadable eligibility group", "study", r.ID, "err", err)
-					}
-				}
-			}
-		}
-		studies = append(studies, s.WithValueSets(valueSets))
-	}
-	sort.Slice(studies, func(i, j int) bool { return studies[i].ID < studies[j].ID })
 	e.mu.Lock()
 	e.studies = studies
 	e.mu.Unlock()

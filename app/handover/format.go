@@ -9,6 +9,36 @@ import (
 // ageText is the age in whole years on now from a FHIR birth date
 // (YYYY, YYYY-MM or YYYY-MM-DD); "" when unreadable. Under 2 years: months.
 func ageText(birth string, now time.Time) string {
+	y, ok := ageYears(birth, now)
+	if !ok {
+		return ""
+	}
+	if y < 2 {
+		b, _ := parseBirth(birth)
+		m := (now.Year()-b.Year())*12 + int(now.Month()) - int(b.Month())
+		if now.Day() < b.Day() {
+			m--
+		}
+		return fmt.Sprintf("%d mo", m)
+	}
+	return fmt.Sprintf("%d y", y)
+}
+
+// ageYears is the age in whole years on now; false when the birth date is
+// unreadable or in the future.
+func ageYears(birth string, now time.Time) (int, bool) {
+	b, err := parseBirth(birth)
+	if err != nil || b.After(now) {
+		return 0, false
+	}
+	y := now.Year() - b.Year()
+	if now.Month() < b.Month() || now.Month() == b.Month() && now.Day() < b.Day() {
+		y-- // not yet had this year's birthday (month and day, not day of year: leap years)
+	}
+	return y, true
+}
+
+func parseBirth(birth string) (time.Time, error) {
 	var b time.Time
 	var err error
 	switch len(birth) {
@@ -19,21 +49,7 @@ func ageText(birth string, now time.Time) string {
 	default:
 		b, err = time.Parse("2006-01-02", birth)
 	}
-	if err != nil || b.After(now) {
-		return ""
-	}
-	y := now.Year() - b.Year()
-	if now.Month() < b.Month() || now.Month() == b.Month() && now.Day() < b.Day() {
-		y-- // not yet had this year's birthday (month and day, not day of year: leap years)
-	}
-	if y < 2 {
-		m := (now.Year()-b.Year())*12 + int(now.Month()) - int(b.Month())
-		if now.Day() < b.Day() {
-			m--
-		}
-		return fmt.Sprintf("%d mo", m)
-	}
-	return fmt.Sprintf("%d y", y)
+	return b, err
 }
 
 // agoText is a duration in the largest sensible unit: "40 min", "5 h", "3 d".

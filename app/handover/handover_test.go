@@ -15,6 +15,7 @@ import (
 	"github.com/chartline/chartline/app/census"
 	"github.com/chartline/chartline/app/demo"
 	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/app/ips"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/publish"
 	"github.com/chartline/chartline/app/record"
@@ -152,6 +153,20 @@ func TestHandoverSheetHoldsEverySectionOfEveryPatient(t *testing.T) {
 	}
 	if pr.Pages < len(ids) {
 		t.Fatalf("%d pages for %d patients", pr.Pages, len(ids))
+	}
+	// Only the embedded DejaVu Sans, subset: never a PDF core font.
+	fonts, err := exec.Command("pdffonts", path).Output()
+	if err != nil {
+		t.Fatalf("pdffonts: %v", err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(fonts)), "\n")[2:] {
+		f := strings.Fields(l) // name type encoding emb sub uni object id
+		if len(f) < 8 || !strings.Contains(strings.ToLower(f[0]), "dejavu") || f[1] != "CID" || f[len(f)-5] != "yes" {
+			t.Errorf("not the embedded DejaVu Sans: %s", l)
+		}
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() > 400<<10 {
+		t.Errorf("PDF size %v (%v): the fonts are not subset", fi.Size(), err)
 	}
 	text := pdfText(t, path)
 	pages := strings.Split(text, "\f")
@@ -318,5 +333,45 @@ func TestCensusList(t *testing.T) {
 	err = s.View(func(r *store.Reader) error { _, err := CensusPatients(r, "w8"); return err })
 	if !errors.Is(err, ErrNoPatients) {
 		t.Fatalf("unknown list: %v", err)
+	}
+}
+
+// TestNEWS2AgeBoundary: NEWS2 is printed from the 16th birthday, never
+// before (RCP NEWS2: not for children; PEWS instead). pt-0005 has current
+// vital signs.
+func TestNEWS2AgeBoundary(t *testing.T) {
+	s := fixtureStore(t, "pt-0005")
+	sixteen := now.AddDate(-16, 0, 0).Format("2006-01-02")
+	dayShort := now.AddDate(-16, 0, 1).Format("2006-01-02")
+	tests := []struct {
+		born  string
+		score bool
+	}{
+		{sixteen, true},
+		{dayShort, false},
+		{"1951-01-30", true},
+		{"", true}, // unknown birth date: scored, as the engine scores it
+	}
+	for _, tc := range tests {
+		err := s.View(func(r *store.Reader) error {
+			items, err := r.Items("pt-0005")
+			if err != nil {
+				return err
+			}
+			p := Patient{ID: "pt-0005", Born: tc.born}
+			if err := severity(r, &p, ips.NewInput(items), Options{Now: now}); err != nil {
+				return err
+			}
+			if got := p.Severity.Score != ""; got != tc.score {
+				t.Errorf("born %q: scored %v (%+v), want %v", tc.born, got, p.Severity, tc.score)
+			}
+			if !tc.score && !strings.Contains(p.Severity.Trend, "PEWS") {
+				t.Errorf("born %q: %q does not point to PEWS", tc.born, p.Severity.Trend)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -173,3 +173,33 @@ func TestEmptySectionSaysNoInformation(t *testing.T) {
 		t.Fatalf("only %d sections", len(rep.Sections))
 	}
 }
+
+// TestLinkCapKeepsReferencesResolvable: past MaxLinked, a reference loses
+// its link and keeps a display; the document still passes every check.
+func TestLinkCapKeepsReferencesResolvable(t *testing.T) {
+	s := fixtureStore(t, "pt-0001")
+	full, all := export(t, s, "pt-0001")
+	var doc []byte
+	var rep Report
+	if err := s.View(func(r *store.Reader) error {
+		var err error
+		doc, rep, err = Export(r, Options{Patient: "pt-0001", User: "u", Workstation: "w", MaxLinked: 1})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Linked != 1 || rep.Unlinked == 0 || rep.Resources >= all.Resources {
+		t.Fatalf("capped: linked %d unlinked %d resources %d (uncapped %d)", rep.Linked, rep.Unlinked, rep.Resources, all.Resources)
+	}
+	if all.Unlinked != 0 || len(full) <= len(doc) {
+		t.Fatalf("uncapped export dropped links: %+v", all)
+	}
+	c, _ := DefaultChecker()
+	res, err := c.Check(doc)
+	if err != nil || len(res.Document) > 0 {
+		t.Fatalf("capped document: %v %v", err, res.Document)
+	}
+	if !strings.Contains(string(doc), `"display":"Dr. `) {
+		t.Fatal("a dropped link lost its display")
+	}
+}
