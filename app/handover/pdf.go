@@ -298,7 +298,7 @@ func (w *writer) line(label, text string) {
 }
 
 // stateW is the width of an action's state column.
-const stateW = 46.0
+const stateW = 58.0
 
 // check writes an action line with a box to tick, the text wrapped on the
 // left and its state on the right.
