@@ -2,9 +2,13 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
+	"runtime"
+	"slices"
 	"sort"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -101,6 +105,10 @@ func (r *Reader) Items(collection string, types ...string) ([]Item, error) {
 	var out []Item
 	if len(types) == 0 {
 		if e, ok, _ := r.Entry(collection); ok {
+			if col, cb := r.colBuckets(collection); cb != nil && runtime.GOMAXPROCS(0) > 1 && e.Total() >= parallelOpenMin {
+				items, _, err := r.openAll(collection, col, e.Topic, r.tx.Bucket(bRaw), cb.ids.Cursor(), false, e.Total())
+				return items, err
+			}
 			out = make([]Item, 0, e.Total())
 		}
 	}
@@ -138,6 +146,9 @@ func (r *Reader) each(collection string, types []string, wantJSON bool, fn func(
 		return fn(Item{Ref: Ref{Collection: collection, Type: typ, ID: id}, Meta: m}, js)
 	}
 	c := cb.ids.Cursor()
+	if len(types) == 0 && runtime.GOMAXPROCS(0) > 1 && entry.Total() >= parallelOpenMin {
+		return r.eachParallel(collection, col, entry.Topic, raw, c, wantJSON, entry.Total(), fn)
+	}
 	if len(types) == 0 {
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if err := visit(k, v); err != nil {
@@ -155,6 +166,111 @@ func (r *Reader) each(collection string, types []string, wantJSON bool, fn func(
 		}
 	}
 	return nil
+}
+
+// parallelOpenMin is the collection size from which reading all of it opens
+// records on every core: a 20,000-entry chart opens in about half the time
+// on two cores; below it the goroutines cost more than they save.
+const parallelOpenMin = 512
+
+// eachParallel is each over a whole collection, its records authenticated,
+// decrypted and decoded on every core. bbolt transactions are not safe for
+// concurrent use, so the tree is walked on this goroutine first (the values
+// are slices of the read transaction's memory map, valid until it ends),
+// records in sequence order (the order they were appended, so page reads run
+// forward through the file); fn is then called in the ids' order, as each does.
+func (r *Reader) eachParallel(collection string, col []byte, topic string, raw *bolt.Bucket, c *bolt.Cursor, wantJSON bool, total int, fn func(it Item, json []byte) error) error {
+	items, jsons, err := r.openAll(collection, col, topic, raw, c, wantJSON, total)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		var js []byte
+		if wantJSON {
+			js = jsons[i]
+		}
+		if err := fn(items[i], js); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openAll opens every record of a collection on every core (see
+// eachParallel), in the ids' order.
+func (r *Reader) openAll(collection string, col []byte, topic string, raw *bolt.Bucket, c *bolt.Cursor, wantJSON bool, total int) (items []Item, jsons [][]byte, err error) {
+	type slot struct{ k, sk, sealed []byte }
+	type bySeq struct {
+		seq uint64
+		i   int
+	}
+	slots := make([]slot, 0, total)
+	order := make([]bySeq, 0, total)
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(k) != typeTagLen+tagLen || len(v) != 8 {
+			return nil, nil, &TamperError{Where: loc(k, bCol, col, bIDs).String() + " (bad entry)"}
+		}
+		order = append(order, bySeq{binary.BigEndian.Uint64(v), len(slots)})
+		slots = append(slots, slot{k: k, sk: v})
+	}
+	slices.SortFunc(order, func(a, b bySeq) int { return cmp.Compare(a.seq, b.seq) })
+	rc := raw.Cursor()
+	for _, o := range order {
+		sl := &slots[o.i]
+		k, v := rc.Seek(sl.sk)
+		if !bytes.Equal(k, sl.sk) {
+			return nil, nil, &TamperError{Where: loc(sl.sk, bRaw, col).String() + " (index entry without record)"}
+		}
+		sl.sealed = v
+	}
+	items = make([]Item, len(slots))
+	if wantJSON {
+		jsons = make([][]byte, len(slots))
+	}
+	workers := runtime.GOMAXPROCS(0)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	chunk := (len(slots) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, len(slots))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				sl := &slots[i]
+				l := loc(sl.sk, bRaw, col)
+				plain, err := r.s.keys.unseal(l, sl.sealed)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				typ, id, m, js, err := openRecord(plain, wantJSON)
+				if err != nil {
+					errs[w] = fmt.Errorf("%w: %v at %s", ErrTampered, err, l)
+					return
+				}
+				if !bytes.Equal(r.s.keys.idKey(collection, typ, id), sl.k) {
+					errs[w] = &TamperError{Where: l.String() + " (record of another resource)"}
+					return
+				}
+				m.Source.Topic = topic
+				items[i] = Item{Ref: Ref{Collection: collection, Type: typ, ID: id}, Meta: m}
+				if wantJSON {
+					jsons[i] = js
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs { // the first failure in ids order, as each would report
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return items, jsons, nil
 }
 
 // openRecord reads, authenticates and opens the record at a sequence of a

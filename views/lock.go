@@ -236,12 +236,12 @@ func (v *lockView) lock(kind string) {
 	v.locked.Store(true)
 	v.missed.Store(0)
 	v.lockedAt = v.o.now()
-	why := "locked by " + v.o.who()
+	at := v.lockedAt.In(v.o.loc).Format("15:04")
+	why := "Locked by " + v.o.who() + " at " + at + "."
 	if kind == clinical.AuthIdleLock {
-		why = "after " + idleText(v.lockedAt.Sub(v.lastInput)) + " without input"
+		why = "Locked at " + at + " after " + idleText(v.lockedAt.Sub(v.lastInput)) + " without input."
 	}
-	v.detail.SetText(fmt.Sprintf("Locked at %s, %s. Patient data stays hidden until the passphrase is given; "+
-		"the feed and alerts keep running.", v.lockedAt.In(v.o.loc).Format("15:04"), why))
+	v.detail.SetText(why + " Patient data stays hidden until the passphrase is given; the feed and alerts keep running.")
 	v.who.SetText("Signed in: " + v.o.who() + ". Someone else? Quit Chartline and sign in to your own account.")
 	v.missedL.SetText("")
 	v.missedL.Hide()

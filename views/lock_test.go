@@ -181,7 +181,11 @@ func TestIdleLock(t *testing.T) {
 	// A wrong passphrase keeps it locked and says so.
 	test.Type(l.pass, "not the passphrase")
 	test.Tap(l.button)
-	waitFor(t, "the check", func() bool { return !l.busy })
+	waitFor(t, "the check", func() bool {
+		done := false
+		u.do(func() { done = !l.busy && !l.message.Hidden })
+		return done
+	})
 	if l.state != lockLocked || l.message.Hidden || !strings.Contains(l.message.Text, "Wrong passphrase") {
 		t.Fatalf("wrong passphrase: state %v message %q", l.state, l.message.Text)
 	}

@@ -81,6 +81,7 @@ type UI struct {
 
 	unlock *unlockView // the unlock screen, when one was shown
 	lock   *lockView   // the idle lock, once the main screens show
+	typed  *typedSecrets
 
 	mu      sync.Mutex
 	env     *env
@@ -102,14 +103,15 @@ func Run(ctx context.Context, o Options) *UI {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	typed := &typedSecrets{}
 	if o.Start == nil {
 		cfg, log := o.Config, o.Log
 		o.Start = func(ctx context.Context, s *store.Store) (*session.Session, error) {
-			cfg, err := session.WithSecrets(cfg, s) // a SASL password sealed in the store
+			cfg, err := session.WithSecrets(cfg, s) // secrets sealed in the store
 			if err != nil {
 				return nil, err
 			}
-			return session.Start(ctx, cfg, s, log)
+			return session.Start(ctx, typed.apply(cfg), s, log) // or typed at the unlock (secrets.go)
 		}
 	}
 	if o.ConfigPath == "" {
@@ -128,7 +130,7 @@ func Run(ctx context.Context, o Options) *UI {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Settings().SetTheme(ui.NewTheme(o.Config.Theme))
 	}
-	u := &UI{o: o}
+	u := &UI{o: o, typed: typed}
 	u.ctx, u.cancel = context.WithCancel(ctx)
 	o.Window.Resize(fyne.NewSize(1280, 800))
 	if o.Session != nil {
@@ -158,6 +160,10 @@ func (u *UI) async(fn func()) {
 // goroutine) and shows the census; a failure returns to the unlock screen
 // with the reason.
 func (u *UI) unlocked(s *store.Store) error {
+	if err := u.askSecrets(s); err != nil {
+		s.Close()
+		return err
+	}
 	ss, err := u.o.Start(u.ctx, s)
 	if err != nil {
 		s.Close()

@@ -71,6 +71,8 @@ type settingsView struct {
 	idle         *widget.Entry   // idle lock, minutes
 	remember     *widget.Check   // seal the SASL password in the store
 	leaving      *widget.PopUp   // the unsaved-edits question, when asked
+	keyPass      *widget.Entry   // the client key's passphrase (an encrypted key)
+	rememberKey  *widget.Check   // seal the key passphrase in the store
 	pipes        *pipelineFields // failover, Schema Registry, census (settings_pipelines.go)
 
 	save    *widget.Button
@@ -90,8 +92,9 @@ func newSettings(e *env) *settingsView {
 		passwordFile: widget.NewEntry(), prefix: widget.NewEntry(), stale: widget.NewEntry(),
 		scale2: widget.NewRadioGroup(scale2Choices, nil), risk: widget.NewEntry(),
 		themeChoice: widget.NewRadioGroup(themeChoices, nil), workstation: widget.NewEntry(), user: widget.NewEntry(),
-		message: widget.NewLabel(""), idle: widget.NewEntry(),
-		remember: widget.NewCheck("Remember on this workstation (sealed in your encrypted store, never in the settings file)", nil),
+		message: widget.NewLabel(""), idle: widget.NewEntry(), keyPass: widget.NewPasswordEntry(),
+		rememberKey: widget.NewCheck("Remember on this workstation (sealed in your encrypted store, never in the settings file)", nil),
+		remember:    widget.NewCheck("Remember on this workstation (sealed in your encrypted store, never in the settings file)", nil),
 	}
 	v.brokers.SetMinRowsVisible(2)
 	v.brokers.PlaceHolder = "host:port, one per line"
@@ -100,6 +103,7 @@ func newSettings(e *env) *settingsView {
 	v.keyFile.PlaceHolder = "client key (PEM)"
 	v.serverName.PlaceHolder = "name in the brokers' certificates; empty: each broker's host"
 	v.password.PlaceHolder = "never written to the settings file"
+	v.keyPass.PlaceHolder = "only for an encrypted key; never written to the settings file"
 	v.user.PlaceHolder = "optional, e.g. Dr A. Smith: shown beside your account, never instead of it"
 	v.idle.PlaceHolder = "minutes, 1 to 60"
 	v.passwordFile.PlaceHolder = "or a file whose first line is the password"
@@ -147,6 +151,8 @@ func newSettings(e *env) *settingsView {
 			fieldLabel("CA file"), v.caFile,
 			fieldLabel("Client certificate"), v.certFile,
 			fieldLabel("Client key"), v.keyFile,
+			fieldLabel("Client key passphrase"), v.keyPass,
+			widget.NewLabel(""), v.rememberKey,
 			fieldLabel("Server name"), v.serverName,
 			widget.NewLabel(""), v.insecure,
 			fieldLabel("SASL"), v.fixedRow(config.FieldSASL, v.mechanism),
@@ -196,6 +202,8 @@ func (v *settingsView) fill(c config.Config) {
 	v.caFile.SetText(c.Conn.TLS.CAFile)
 	v.certFile.SetText(c.Conn.TLS.CertFile)
 	v.keyFile.SetText(c.Conn.TLS.KeyFile)
+	v.keyPass.SetText(c.Conn.TLS.KeyPassphrase)
+	v.rememberKey.SetChecked(v.rememberedKey())
 	v.serverName.SetText(c.Conn.TLS.ServerName)
 	v.insecure.SetChecked(c.Conn.TLS.InsecureSkipVerify && c.Conn.TLS.AllowInsecure)
 	mech, ok := kafka.NormalMechanism(c.Conn.SASL.Mechanism)
@@ -284,7 +292,7 @@ func (v *settingsView) read() (config.Config, []string) {
 	c.Conn.TLS = kafka.TLS{
 		Enabled: v.tlsOn.Checked, CAFile: strings.TrimSpace(v.caFile.Text), CertFile: strings.TrimSpace(v.certFile.Text),
 		KeyFile: strings.TrimSpace(v.keyFile.Text), ServerName: strings.TrimSpace(v.serverName.Text),
-		InsecureSkipVerify: v.insecure.Checked, AllowInsecure: v.insecure.Checked,
+		InsecureSkipVerify: v.insecure.Checked, AllowInsecure: v.insecure.Checked, KeyPassphrase: v.keyPass.Text,
 	}
 	c.Conn.SASL = kafka.SASL{}
 	if m := v.mechanism.Selected; m != "" && m != saslNone {
@@ -451,7 +459,7 @@ func (v *settingsView) fixedRow(field string, w fyne.CanvasObject) fyne.CanvasOb
 func (v *settingsView) lockFixed() {
 	fields := map[string][]fyne.Disableable{
 		config.FieldBrokers:           {v.brokers},
-		config.FieldTLS:               {v.tlsOn, v.caFile, v.certFile, v.keyFile, v.serverName, v.insecure},
+		config.FieldTLS:               {v.tlsOn, v.caFile, v.certFile, v.keyFile, v.keyPass, v.rememberKey, v.serverName, v.insecure},
 		config.FieldSASL:              {v.mechanism, v.saslUser, v.password, v.passwordFile, v.remember},
 		config.FieldTopicPrefix:       {v.prefix},
 		config.FieldObservationWindow: {v.stale},
@@ -494,17 +502,42 @@ func (v *settingsView) remembered() bool {
 	return err == nil && ok
 }
 
-// saveSecret seals the SASL password in the store when asked to remember it,
-// and removes a sealed one when not.
+// rememberedKey reports whether a client key passphrase is sealed in the store.
+func (v *settingsView) rememberedKey() bool {
+	if v.e.store == nil {
+		return false
+	}
+	_, ok, err := v.e.store.Secret(session.SecretKeyPassphrase)
+	return err == nil && ok
+}
+
+// saveSecret seals the SASL password and the client key's passphrase in the
+// store when asked to remember them, and removes a sealed one when not.
 func (v *settingsView) saveSecret(c config.Config) error {
-	if v.e.store == nil || v.remember.Disabled() {
+	if v.e.store == nil {
 		return nil
 	}
-	if v.remember.Checked && c.Conn.SASL.Password != "" {
-		return v.e.store.SetSecret(session.SecretSASLPassword, []byte(c.Conn.SASL.Password))
-	}
-	if !v.remember.Checked {
-		return v.e.store.SetSecret(session.SecretSASLPassword, nil)
+	for _, x := range []struct {
+		check *widget.Check
+		name  string
+		value string
+	}{
+		{v.remember, session.SecretSASLPassword, c.Conn.SASL.Password},
+		{v.rememberKey, session.SecretKeyPassphrase, c.Conn.TLS.KeyPassphrase},
+	} {
+		if x.check.Disabled() {
+			continue
+		}
+		var err error
+		switch {
+		case x.check.Checked && x.value != "":
+			err = v.e.store.SetSecret(x.name, []byte(x.value))
+		case !x.check.Checked:
+			err = v.e.store.SetSecret(x.name, nil)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -513,7 +546,7 @@ func (v *settingsView) saveSecret(c config.Config) error {
 func (v *settingsView) dirty() bool {
 	c, _ := v.read()
 	old := v.e.settingsNow()
-	return !reflect.DeepEqual(c, old) || v.remember.Checked != v.remembered()
+	return !reflect.DeepEqual(c, old) || v.remember.Checked != v.remembered() || v.rememberKey.Checked != v.rememberedKey()
 }
 
 // leave asks before leaving the screen with unsaved edits: it reports whether

@@ -111,7 +111,12 @@ func TestSettingsRememberSecret(t *testing.T) {
 	e, _, path := settingsEnvOn(t, cfg, nil, s)
 	v := e.settings
 	const secret = "Ward7-sasl-Secret-42"
+	const keyPass = "key-passphrase-test" // of app/kafka/testdata's synthetic encrypted key
 	v.tlsOn.SetChecked(true)
+	v.certFile.SetText("../app/kafka/testdata/client.crt")
+	v.keyFile.SetText("../app/kafka/testdata/client-pbes2.key")
+	v.keyPass.SetText(keyPass)
+	v.rememberKey.SetChecked(true)
 	v.mechanism.SetSelected(kafka.MechanismSHA512)
 	v.saslUser.SetText("ward7")
 	v.password.SetText(secret)
@@ -121,19 +126,23 @@ func TestSettingsRememberSecret(t *testing.T) {
 		t.Fatalf("save said %q", v.message.Text)
 	}
 	raw, _ := os.ReadFile(path)
-	if strings.Contains(string(raw), secret) {
-		t.Fatal("the password is in the settings file")
+	if strings.Contains(string(raw), secret) || strings.Contains(string(raw), keyPass) {
+		t.Fatal("a secret is in the settings file")
 	}
 	saved, _ := config.Load(path)
 	next, err := session.WithSecrets(saved, s)
-	if err != nil || next.Conn.SASL.Password != secret {
-		t.Fatalf("the next start does not find the sealed password: %v", err)
+	if err != nil || next.Conn.SASL.Password != secret || next.Conn.TLS.KeyPassphrase != keyPass {
+		t.Fatalf("the next start does not find the sealed secrets: %v", err)
+	}
+	if _, err := next.Conn.Options(); err != nil {
+		t.Fatalf("the sealed key passphrase does not open the key: %v", err)
 	}
 	// Not remembered any more: the store forgets it.
 	v.remember.SetChecked(false)
+	v.rememberKey.SetChecked(false)
 	test.Tap(v.save)
-	if next, _ := session.WithSecrets(saved, s); next.Conn.SASL.Password != "" {
-		t.Fatal("the password stayed sealed after Remember was cleared")
+	if next, _ := session.WithSecrets(saved, s); next.Conn.SASL.Password != "" || next.Conn.TLS.KeyPassphrase != "" {
+		t.Fatal("a secret stayed sealed after Remember was cleared")
 	}
 }
 

@@ -47,6 +47,11 @@ type unlockView struct {
 	button   *widget.Button
 	progress *widget.ProgressBarInfinite
 	content  fyne.CanvasObject
+
+	// The secrets step (secrets.go), after the store opened.
+	saslPass, keyPass *widget.Entry
+	remember          *widget.Check
+	connect           *widget.Button
 }
 
 // unlockWidth is the width of the unlock card.

@@ -52,8 +52,9 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 	}
 	// Refuse connection settings that cannot work (unreadable files, TLS
 	// verification off without consent) before creating a store for them.
-	// A SASL password may yet come sealed from the store (Ingest checks again).
-	if _, err := o.Config.Conn.Options(); err != nil && !errors.Is(err, kafka.ErrNoCredentials) {
+	// A SASL password or key passphrase may yet come sealed from the store
+	// (Ingest checks again).
+	if _, err := o.Config.Conn.Options(); err != nil && !errors.Is(err, kafka.ErrNoCredentials) && !errors.Is(err, kafka.ErrKeyPassphrase) {
 		return err
 	}
 	if o.Config.SchemaRegistry.On() {

@@ -112,6 +112,10 @@ type TLS struct {
 	// brokers that authenticate clients by certificate (mutual TLS).
 	CertFile string `json:"cert_file,omitempty"`
 	KeyFile  string `json:"key_file,omitempty"`
+	// KeyPassphrase decrypts an encrypted KeyFile (PKCS #8 PBES2 or a
+	// legacy encrypted PEM). It is never saved: the caller gives it, or the
+	// store keeps it sealed (session.WithSecrets).
+	KeyPassphrase string `json:"-"`
 	// ServerName is the name to verify in the brokers' certificates; by
 	// default each broker's own host name.
 	ServerName string `json:"server_name,omitempty"`
@@ -205,7 +209,7 @@ func (t TLS) Config() (*tls.Config, error) {
 	}
 	switch {
 	case t.CertFile != "" && t.KeyFile != "":
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		cert, err := loadKeyPair(t.CertFile, t.KeyFile, t.KeyPassphrase)
 		if err != nil {
 			return nil, fmt.Errorf("load TLS client certificate %s and key %s: %w", t.CertFile, t.KeyFile, err)
 		}

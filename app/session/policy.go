@@ -11,7 +11,7 @@ import (
 // the user's settings, else 30 min for high and 60 min for medium alerts):
 // how long an acknowledged alert still in its band stays acknowledged, and
 // how often an unattended one is notified again. EngineOptions hands it to
-// the engine's alert options once the engine takes them (issue 14).
+// the engine as clinical.AlertPolicy.ReopenHigh and ReopenMedium.
 func AlertFollowUp(cfg config.Config) (high, medium time.Duration) {
 	d := config.DefaultAlertIntervals()
 	high, medium = time.Duration(cfg.Alerts.High), time.Duration(cfg.Alerts.Medium)
@@ -24,23 +24,38 @@ func AlertFollowUp(cfg config.Config) (high, medium time.Duration) {
 	return high, medium
 }
 
-// SecretSASLPassword names the SASL password sealed in the store when the
-// user asks Settings to remember it.
-const SecretSASLPassword = "sasl-password"
+// Names of the secrets the store keeps sealed when the user asks Settings
+// to remember them.
+const (
+	SecretSASLPassword  = "sasl-password"
+	SecretKeyPassphrase = "tls-key-passphrase"
+)
 
 // WithSecrets completes settings with what the store keeps sealed: the SASL
-// password, when SASL is on and neither the environment, a password file
-// nor the user gave one.
+// password, when SASL is on and neither the environment, a password file nor
+// the user gave one; the client key's passphrase, when a key file is named
+// and no passphrase was given.
 func WithSecrets(cfg config.Config, s *store.Store) (config.Config, error) {
-	if cfg.Conn.SASL.Mechanism == "" || cfg.Conn.SASL.Password != "" || cfg.Conn.SASL.PasswordFile != "" || s == nil {
+	if s == nil {
 		return cfg, nil
 	}
-	pw, ok, err := s.Secret(SecretSASLPassword)
-	if err != nil {
-		return cfg, err
+	if cfg.Conn.SASL.Mechanism != "" && cfg.Conn.SASL.Password == "" && cfg.Conn.SASL.PasswordFile == "" {
+		pw, ok, err := s.Secret(SecretSASLPassword)
+		if err != nil {
+			return cfg, err
+		}
+		if ok {
+			cfg.Conn.SASL.Password = string(pw)
+		}
 	}
-	if ok {
-		cfg.Conn.SASL.Password = string(pw)
+	if cfg.Conn.TLS.KeyFile != "" && cfg.Conn.TLS.KeyPassphrase == "" {
+		pw, ok, err := s.Secret(SecretKeyPassphrase)
+		if err != nil {
+			return cfg, err
+		}
+		if ok {
+			cfg.Conn.TLS.KeyPassphrase = string(pw)
+		}
 	}
 	return cfg, nil
 }

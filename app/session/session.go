@@ -59,6 +59,7 @@ func EngineOptions(cfg config.Config, s *store.Store, log *slog.Logger) engine.O
 	if cfg.SpO2Scale2 == config.Scale2Off {
 		o.NEWS2.Scale = clinical.Scale1Only
 	}
+	o.Alerts.ReopenHigh, o.Alerts.ReopenMedium = AlertFollowUp(cfg) // site policy or settings
 	return o
 }
 
