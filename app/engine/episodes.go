@@ -43,6 +43,7 @@ const ringSize = 3
 // and vital-sign test.
 type scoreKind struct {
 	kind  string
+	sig   string // what else the scorer depends on (a child's birth date), so a change rescoring all sets
 	vital func(it *store.Item) bool
 	score func(items, goals []store.Item, opts clinical.NEWS2Options, t time.Time) (clinical.ScorePoint, bool)
 }
@@ -63,7 +64,7 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 	if window <= 0 {
 		window = clinical.DefaultStaleWindow
 	}
-	sig := fmt.Sprint(opts)
+	sig := fmt.Sprint(opts) + "|" + sk.sig
 	for _, g := range goals {
 		sig += "|" + g.Ref.Key() + "@" + fmt.Sprint(g.Meta.Source.Offset)
 	}
