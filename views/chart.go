@@ -128,15 +128,7 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		c.Timeline = append(c.Timeline, newTimelineEntry(it))
 		kinds[it.Meta.Category]++
 	}
-	slices.SortFunc(c.Timeline, func(a, b timelineEntry) int {
-		if c := b.Time.Compare(a.Time); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Ref.Type, b.Ref.Type); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Ref.ID, b.Ref.ID)
-	})
+	c.Timeline = sortTimeline(c.Timeline) // newest first
 	for k, n := range kinds {
 		c.Kinds = append(c.Kinds, kindCount{Category: k, N: n})
 	}

@@ -235,3 +235,21 @@ func clockText(t, now time.Time, loc *time.Location) string {
 	}
 	return lt.Format("2 Jan 2006 15:04")
 }
+
+// resultWhen is a result's time in the summary: the date and the time,
+// always (a result from 06:00 and one from 18:00 are different results):
+// "today 10:30", "22 Nov 10:30", "22 Nov 2025 10:30"; a time ahead of the
+// clock is flagged "(future)".
+func resultWhen(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "no date"
+	}
+	s := clockText(t, now, loc)
+	if !strings.Contains(s, " ") {
+		s = "today " + s
+	}
+	if t.Sub(now) > time.Minute {
+		s += " (future)"
+	}
+	return s
+}

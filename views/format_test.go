@@ -225,3 +225,25 @@ func TestProgressPercentMatchesBar(t *testing.T) {
 		}
 	}
 }
+
+func TestWhenTexts(t *testing.T) {
+	loc := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 11, 23, 14, 30, 0, 0, time.UTC) // 15:30 local
+	for _, tc := range []struct {
+		t                time.Time
+		when, resultWhen string
+	}{
+		{now.Add(-12 * time.Minute), "12 min ago · 15:18", "today 15:18"},
+		{now.Add(-20 * time.Hour), "20 h ago · 22 Nov 19:30", "22 Nov 19:30"},
+		{now.AddDate(-1, 0, 0), "365 d ago · 23 Nov 2025 15:30", "23 Nov 2025 15:30"},
+		{now.Add(30 * time.Second), "just now · 15:30", "today 15:30"},
+		{now.Add(2 * time.Hour), "in 2 h (future) · 17:30", "today 17:30 (future)"},
+	} {
+		if got := whenText(tc.t, now, loc); got != tc.when {
+			t.Errorf("whenText(%v) = %q, want %q", tc.t, got, tc.when)
+		}
+		if got := resultWhen(tc.t, now, loc); got != tc.resultWhen {
+			t.Errorf("resultWhen(%v) = %q, want %q", tc.t, got, tc.resultWhen)
+		}
+	}
+}

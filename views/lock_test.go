@@ -83,7 +83,7 @@ func newLockRig(t *testing.T, idle time.Duration) *lockRig {
 		defer r.u.mu.Unlock()
 		return r.u.env != nil && r.u.lock != nil
 	})
-	r.w.Resize(windowSize)
+	r.u.do(func() { r.w.Resize(windowSize) })
 	return r
 }
 
@@ -107,8 +107,13 @@ func TestIdleLock(t *testing.T) {
 		u.do(func() { shown = e.patient != nil && strings.Contains(test.RenderToMarkup(w.Canvas()), "Ñúñez") })
 		return shown
 	})
+	// Background work hands its widget updates through u.do; the test's own
+	// widget work goes through it too, so nothing runs beside it (the race
+	// detector watches this test).
 	words := patientWords()
-	title, screen, depth := w.Title(), e.shell.Current(), e.shell.Depth()
+	var title, screen string
+	var depth int
+	u.do(func() { title, screen, depth = w.Title(), e.shell.Current(), e.shell.Depth() })
 	l := u.lock
 
 	// The warning comes in the interval's last minute, the lock at its end;
@@ -126,35 +131,41 @@ func TestIdleLock(t *testing.T) {
 		{59 * time.Second, false, lockWarning},              // 9:59
 	} {
 		r.clock.Add(int64(step.advance))
-		if step.input {
-			test.TypeOnCanvas(w.Canvas(), "x") // a key that reaches the window
-		}
-		u.do(func() { l.tick(0, false) })
-		if l.state != step.want {
-			t.Fatalf("after %v (input %v): state %v, want %v", step.advance, step.input, l.state, step.want)
-		}
+		u.do(func() {
+			if step.input {
+				test.TypeOnCanvas(w.Canvas(), "x") // a key that reaches the window
+			}
+			l.tick(0, false)
+			if l.state != step.want {
+				t.Fatalf("after %v (input %v): state %v, want %v", step.advance, step.input, l.state, step.want)
+			}
+		})
 	}
-	if !l.warning.Visible() || !strings.Contains(l.warnText.Text, "locks in 1 s") {
-		t.Fatalf("warning shown %v: %q", l.warning.Visible(), l.warnText.Text)
-	}
-	test.AssertObjectRendersToMarkup(t, "lock_warning.xml", l.warning.Content) // the chart behind loads at its own pace
-	shot(t, w, "lock-warning")
+	u.do(func() {
+		if !l.warning.Visible() || !strings.Contains(l.warnText.Text, "locks in 1 s") {
+			t.Fatalf("warning shown %v: %q", l.warning.Visible(), l.warnText.Text)
+		}
+		test.AssertObjectRendersToMarkup(t, "lock_warning.xml", l.warning.Content) // the chart behind loads at its own pace
+		shot(t, w, "lock-warning")
+	})
 
 	r.advance(time.Second) // 10:00 without input
-	if l.state != lockLocked {
-		t.Fatalf("not locked after the interval: %v", l.state)
-	}
-	locked := test.RenderToMarkup(w.Canvas())
-	for _, word := range words {
-		if strings.Contains(locked, word) || strings.Contains(w.Title(), word) {
-			t.Errorf("locked window shows %q", word)
+	u.do(func() {
+		if l.state != lockLocked {
+			t.Fatalf("not locked after the interval: %v", l.state)
 		}
-	}
-	if w.Title() != lockedTitle || len(w.Canvas().Overlays().List()) != 0 {
-		t.Fatalf("locked title %q, %d overlays", w.Title(), len(w.Canvas().Overlays().List()))
-	}
-	test.AssertRendersToMarkup(t, "lock_locked.xml", w.Canvas())
-	shot(t, w, "lock-locked")
+		locked := test.RenderToMarkup(w.Canvas())
+		for _, word := range words {
+			if strings.Contains(locked, word) || strings.Contains(w.Title(), word) {
+				t.Errorf("locked window shows %q", word)
+			}
+		}
+		if w.Title() != lockedTitle || len(w.Canvas().Overlays().List()) != 0 {
+			t.Fatalf("locked title %q, %d overlays", w.Title(), len(w.Canvas().Overlays().List()))
+		}
+		test.AssertRendersToMarkup(t, "lock_locked.xml", w.Canvas())
+		shot(t, w, "lock-locked")
+	})
 
 	// Locked: the shell's keys do nothing, notifications say nothing.
 	r.mu.Lock()
@@ -165,53 +176,57 @@ func TestIdleLock(t *testing.T) {
 		e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 		e.notify(fyne.NewNotification("Chartline: high alert", "New high alert: NEWS2 9 Ñúñez Ortega"))
 		e.notify(fyne.NewNotification("Chartline: trial match", "EGFR study"))
+		if w.Title() != lockedTitle || w.Content() != l.content {
+			t.Fatal("the shell answered while locked")
+		}
+		if !strings.Contains(l.missedL.Text, "1") {
+			t.Errorf("the lock card does not count the alert: %q", l.missedL.Text)
+		}
 	})
-	if w.Title() != lockedTitle || w.Content() != l.content {
-		t.Fatal("the shell answered while locked")
-	}
 	r.mu.Lock()
 	if len(r.sent) != 1 || r.sent[0].Title != "Chartline: new high alert" || r.sent[0].Content != "" {
 		t.Errorf("notifications while locked: %+v", r.sent)
 	}
 	r.mu.Unlock()
-	if !strings.Contains(l.missedL.Text, "1") {
-		t.Errorf("the lock card does not count the alert: %q", l.missedL.Text)
-	}
 
 	// A wrong passphrase keeps it locked and says so.
-	test.Type(l.pass, "not the passphrase")
-	test.Tap(l.button)
+	u.do(func() {
+		test.Type(l.pass, "not the passphrase")
+		test.Tap(l.button)
+	})
 	waitFor(t, "the check", func() bool {
 		done := false
 		u.do(func() { done = !l.busy && !l.message.Hidden })
 		return done
 	})
-	if l.state != lockLocked || l.message.Hidden || !strings.Contains(l.message.Text, "Wrong passphrase") {
-		t.Fatalf("wrong passphrase: state %v message %q", l.state, l.message.Text)
-	}
-	test.Type(l.pass, "fixture passphrase")
-	test.Tap(l.button)
+	u.do(func() {
+		if l.state != lockLocked || l.message.Hidden || !strings.Contains(l.message.Text, "Wrong passphrase") {
+			t.Fatalf("wrong passphrase: state %v message %q", l.state, l.message.Text)
+		}
+		test.Type(l.pass, "fixture passphrase")
+		test.Tap(l.button)
+	})
 	waitFor(t, "the unlock", func() bool {
 		done := false
 		u.do(func() { done = l.state == lockActive })
 		return done
 	})
-	if w.Content() != e.shell.Content() || w.Title() != title || e.shell.Current() != screen || e.shell.Depth() != depth ||
-		e.patient == nil || e.patient.id != demo.DeterioratingPatient || e.patient.tabs.SelectedIndex() != tabTrends {
-		t.Fatalf("not back where it was: title %q (was %q), screen %s depth %d", w.Title(), title, e.shell.Current(), e.shell.Depth())
-	}
-	after := test.RenderToMarkup(w.Canvas())
-	if !strings.Contains(after, "Ñúñez") {
-		t.Error("the chart did not come back")
-	}
-
-	// Locking by hand (what Ctrl+L and "Lock now" call; the headless
-	// canvas cannot type a window shortcut, the real window's is checked
-	// with xdotool for the screenshots).
-	u.do(func() { l.lock(clinical.AuthLock) })
-	if l.state != lockLocked || w.Title() != lockedTitle {
-		t.Fatalf("Ctrl+L: state %v", l.state)
-	}
+	u.do(func() {
+		if w.Content() != e.shell.Content() || w.Title() != title || e.shell.Current() != screen || e.shell.Depth() != depth ||
+			e.patient == nil || e.patient.id != demo.DeterioratingPatient || e.patient.tabs.SelectedIndex() != tabTrends {
+			t.Fatalf("not back where it was: title %q (was %q), screen %s depth %d", w.Title(), title, e.shell.Current(), e.shell.Depth())
+		}
+		if !strings.Contains(test.RenderToMarkup(w.Canvas()), "Ñúñez") {
+			t.Error("the chart did not come back")
+		}
+		// Locking by hand (what Ctrl+L and "Lock now" call; the headless
+		// canvas cannot type a window shortcut, the real window's is checked
+		// with xdotool for the screenshots).
+		l.lock(clinical.AuthLock)
+		if l.state != lockLocked || w.Title() != lockedTitle {
+			t.Fatalf("Ctrl+L: state %v", l.state)
+		}
+	})
 
 	// Every lock and unlock is on spv.audit, signed by the OS account.
 	want := map[string]int{clinical.AuthUnlock + " ok": 2, clinical.AuthUnlock + " failed": 1, clinical.AuthIdleLock + " ok": 1, clinical.AuthLock + " ok": 1}

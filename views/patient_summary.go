@@ -495,7 +495,7 @@ func (s *summaryTab) open(l line, row fyne.CanvasObject) fyne.CanvasObject {
 // Line columns: text, date; results add value, flag and reference range.
 var (
 	lineColumns   = []float32{0, 104}
-	resultColumns = []float32{0, 110, 30, 92, 104}
+	resultColumns = []float32{0, 110, 30, 92, 132} // the last holds "22 Nov 2025 10:30"
 )
 
 // lineRow is a standard line: its text (wrapped: a medication's dose is
@@ -525,7 +525,9 @@ func (s *summaryTab) resultRow(l line) fyne.CanvasObject {
 	if l.Flag != "" {
 		value.TextStyle.Bold = true
 	}
-	return container.New(ui.NewColumns(resultColumns...), text, value, flag, rng, s.whenLabel(l))
+	when := widget.NewLabel(resultWhen(l.When, s.pv.e.now(), s.pv.e.loc))
+	when.Alignment = fyne.TextAlignTrailing
+	return container.New(ui.NewColumns(resultColumns...), text, value, flag, rng, when)
 }
 
 func (s *summaryTab) whenLabel(l line) *widget.Label {

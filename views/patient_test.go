@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -220,7 +221,7 @@ func TestTimeline(t *testing.T) {
 				counted += r.count
 				continue
 			}
-			entries++
+			entries += 1 + len(r.more)
 			en := tl.entries[r.entry]
 			if i > 0 && !tl.rows[i-1].header && tl.entries[tl.rows[i-1].entry].Time.Before(en.Time) {
 				t.Errorf("%s: %v before %v: not newest first", what, last, en.Ref)
@@ -235,6 +236,21 @@ func TestTimeline(t *testing.T) {
 	all := checkRows("all")
 	if all != len(tl.entries) {
 		t.Fatalf("unfiltered timeline shows %d of %d", all, len(tl.entries))
+	}
+	// A vital-sign set is one row: its readings share the instant.
+	sets := 0
+	for _, r := range tl.rows {
+		if r.isSet() {
+			sets++
+			for _, i := range r.more {
+				if en := tl.entries[i]; !en.Time.Equal(tl.entries[r.entry].Time) || en.Category != record.CategoryVitalSigns {
+					t.Fatalf("a set holds %s at %s", en.Category, en.Time)
+				}
+			}
+		}
+	}
+	if sets == 0 || len(tl.rows) >= len(tl.entries) {
+		t.Errorf("%d vital-sign sets, %d rows for %d entries; want sets on one row each", sets, len(tl.rows), len(tl.entries))
 	}
 	// Filter by kind.
 	for label, cat := range tl.kindKeys {
@@ -410,5 +426,77 @@ func TestSummaryOpensTimeline(t *testing.T) {
 	}
 	if row := tl.rows[tl.selRow]; row.header || tl.entries[row.entry].Ref != want {
 		t.Fatalf("the selected row is not the record")
+	}
+}
+
+// TestTimelineSetsAndSelection: a vital-sign set reads as one line and its
+// detail lists each reading at local time; a filter that removes the entry
+// shown clears the detail; rows inserted above the selection keep it.
+func TestTimelineSetsAndSelection(t *testing.T) {
+	s := smallStore(t, demo.DeterioratingPatient)
+	e, _, pv := openTest(t, s, demo.DeterioratingPatient, ui.ModeLight)
+	pv.tabs.SelectIndex(tabTimeline)
+	tl := pv.contents[tabTimeline].(*timelineTab)
+	set := -1
+	for i, r := range tl.rows {
+		if r.isSet() {
+			set = i
+			break
+		}
+	}
+	if set < 0 {
+		t.Fatal("no vital-sign set row")
+	}
+	line := tl.setText(tl.rows[set])
+	for _, want := range []string{"RR ", "HR ", "BP "} {
+		if !strings.Contains(line, want) {
+			t.Errorf("set line %q lacks %q", line, want)
+		}
+	}
+	tl.choose(set)
+	if !strings.HasPrefix(tl.detail.title.Text, "Vital signs: ") || len(tl.detail.fields.Objects) != 2*(1+len(tl.rows[set].more)) {
+		t.Errorf("set detail %q with %d cells", tl.detail.title.Text, len(tl.detail.fields.Objects))
+	}
+	// Select a laboratory result, then filter it away: the detail clears.
+	lab := -1
+	for i, r := range tl.rows {
+		if !r.header && tl.entries[r.entry].Category == record.CategoryLaboratory {
+			lab = i
+			break
+		}
+	}
+	tl.choose(lab)
+	picked := tl.entries[tl.rows[lab].entry].Ref
+	test.Type(tl.filter, "zzzz-nothing")
+	if tl.hasSel || tl.detail.body.Visible() {
+		t.Errorf("the filter removed the entry but the detail still shows it")
+	}
+	tl.filter.SetText("")
+	tl.choose(lab)
+	// A new vital sign arrives (above the selection, newest first): the
+	// selection stays on the same result.
+	clockNow := fixtureNow.Add(time.Hour)
+	if _, err := s.Apply(&store.Batch{Puts: vitalsRound(t, demo.DeterioratingPatient, "live", clockNow, lowSet)}); err != nil {
+		t.Fatal(err)
+	}
+	pv.reload()
+	if !tl.hasSel || tl.selRow < 0 || tl.entries[tl.rows[tl.selRow].entry].Ref != picked {
+		t.Errorf("after rows arrived above it the selection is on row %d, want %v", tl.selRow, picked)
+	}
+	_ = e
+}
+
+func TestLocalTimes(t *testing.T) {
+	loc := time.FixedZone("CET", 3600)
+	for in, want := range map[string]string{
+		"2026-12-02T14:08:00Z":            "2 Dec 2026 15:08",
+		"2026-12-02T14:08:00.123+00:00":   "2 Dec 2026 15:08",
+		"from 2026-12-02T14:08Z to later": "from 2 Dec 2026 15:08 to later",
+		"2026-12-02":                      "2026-12-02", // a date alone has no zone to convert
+		"not a time":                      "not a time",
+	} {
+		if got := localTimes(in, loc); got != want {
+			t.Errorf("localTimes(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -42,11 +43,51 @@ func newTimelineEntry(it *store.Item) timelineEntry {
 	}
 }
 
-// timelineRow is one row of the list: a day header or an entry.
+// timelineRow is one row of the list: a day header, an entry, or a vital-sign
+// set (the vital signs charted at one instant: one row, not six).
 type timelineRow struct {
 	header bool
-	entry  int // index into entries (the first entry of the day, for a header)
-	count  int // a header's number of entries shown that day
+	entry  int   // index into entries (the first entry of the day, for a header)
+	more   []int // a set's other entries, after entry
+	count  int   // a header's number of entries shown that day
+}
+
+// isSet reports whether a row is a vital-sign set of several entries.
+func (r timelineRow) isSet() bool { return len(r.more) > 0 }
+
+// vitalShort names a vital sign briefly in a set's one line, by the start
+// of its display.
+var vitalShort = []struct{ prefix, short string }{
+	{"Respiratory rate", "RR"}, {"Oxygen saturation", "SpO2"}, {"Heart rate", "HR"}, {"Pulse rate", "HR"},
+	{"Blood pressure", "BP"}, {"Systolic blood pressure", "SBP"}, {"Body temperature", "Temp"},
+	{"Level of responsiveness", "ACVPU"}, {"Level of consciousness", "ACVPU"}, {"Inhaled oxygen", "O2"},
+	{"Body weight", "Weight"}, {"Body height", "Height"}, {"Body mass index", "BMI"},
+}
+
+// shortVital writes one vital sign of a set: "RR 27 breaths/minute".
+func shortVital(display string) string {
+	for _, v := range vitalShort {
+		if strings.HasPrefix(display, v.prefix) {
+			rest := strings.TrimSpace(strings.TrimPrefix(display, v.prefix))
+			// "Oxygen saturation in Arterial blood by Pulse oximetry 93 %":
+			// keep from the first digit.
+			if i := strings.IndexAny(rest, "0123456789"); i > 0 && v.short != "ACVPU" {
+				rest = rest[i:]
+			}
+			rest = strings.TrimPrefix(rest, ": ")
+			return v.short + " " + rest
+		}
+	}
+	return display
+}
+
+// setText is a vital-sign set's line: "RR 27 breaths/minute · SpO2 93 % · …".
+func (t *timelineTab) setText(r timelineRow) string {
+	parts := []string{shortVital(t.entries[r.entry].Display)}
+	for _, i := range r.more {
+		parts = append(parts, shortVital(t.entries[i].Display))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // categoryLabels names the categories in the kind filter and on each row.
@@ -199,6 +240,12 @@ func (t *timelineTab) rebuild() {
 	}
 	t.emptyAt.Refresh()
 	t.bar.Refresh() // the count's width changed
+	if t.hasSel && t.selRow < 0 {
+		// The filter removed the entry shown: the detail goes with it, so
+		// it never describes a row that is not on screen.
+		t.hasSel = false
+		t.detail.clear()
+	}
 	t.list.Refresh()
 }
 
@@ -230,11 +277,23 @@ func (t *timelineTab) computeRows() int {
 			lastY, lastM, lastD = y, m, d
 		}
 		t.rows[header].count++
+		shown++
+		// A vital sign charted at the instant of the row above joins it:
+		// one row per set of observations.
+		if last := len(t.rows) - 1; last > header && en.Category == record.CategoryVitalSigns && !en.Time.IsZero() {
+			prev := &t.rows[last]
+			if p := &t.entries[prev.entry]; p.Category == record.CategoryVitalSigns && p.Time.Equal(en.Time) {
+				prev.more = append(prev.more, i)
+				if t.hasSel && en.Ref == t.selected {
+					t.selRow = last
+				}
+				continue
+			}
+		}
 		if t.hasSel && en.Ref == t.selected {
 			t.selRow = len(t.rows)
 		}
 		t.rows = append(t.rows, timelineRow{entry: i})
-		shown++
 	}
 	return shown
 }
@@ -247,11 +306,20 @@ func (t *timelineTab) choose(row int) {
 		t.list.RefreshItem(old)
 	}
 	t.list.RefreshItem(row)
-	ref := t.entries[t.rows[row].entry].Ref
-	if t.hasSel && ref == t.selected {
+	r := t.rows[row]
+	ref := t.entries[r.entry].Ref
+	if t.hasSel && ref == t.selected && !r.isSet() {
 		return
 	}
 	t.selected, t.hasSel = ref, true
+	if r.isSet() {
+		members := []timelineEntry{t.entries[r.entry]}
+		for _, i := range r.more {
+			members = append(members, t.entries[i])
+		}
+		t.detail.showSet(members)
+		return
+	}
 	t.detail.show(ref)
 }
 
@@ -307,7 +375,14 @@ func (t *timelineTab) selectRef(ref store.Ref) {
 			}
 			t.rebuild()
 			for r, row := range t.rows {
-				if !row.header && t.entries[row.entry].Ref == ref {
+				if row.header {
+					continue
+				}
+				hit := t.entries[row.entry].Ref == ref
+				for _, i := range row.more {
+					hit = hit || t.entries[i].Ref == ref
+				}
+				if hit {
 					t.list.ScrollTo(r)
 					t.choose(r)
 				}
@@ -378,9 +453,20 @@ func (it *timelineItem) set(t *timelineTab, id int, row timelineRow) {
 		it.time.SetText(en.Time.In(loc).Format("15:04"))
 	}
 	it.kind.SetText(categoryLabel(en.Category))
-	it.display.SetText(en.Display)
-	it.flag.SetText(en.Flag)
-	it.problems.Hidden = en.Problems == 0
+	flag, problems := en.Flag, en.Problems
+	if row.isSet() {
+		it.display.SetText(t.setText(row))
+		for _, i := range row.more {
+			if f := t.entries[i].Flag; f != "" && flag == "" {
+				flag = f
+			}
+			problems += t.entries[i].Problems
+		}
+	} else {
+		it.display.SetText(en.Display)
+	}
+	it.flag.SetText(flag)
+	it.problems.Hidden = problems == 0
 	it.problems.Refresh()
 }
 
@@ -451,6 +537,38 @@ func newDetailPane(e *env) *detailPane {
 	return d
 }
 
+// clear empties the pane back to its hint.
+func (d *detailPane) clear() {
+	d.seq++ // a read under way is no longer wanted
+	d.ref, d.raw = store.Ref{}, nil
+	d.body.Hide()
+	d.hint.Show()
+}
+
+// showSet shows a vital-sign set: when, and each reading of it.
+func (d *detailPane) showSet(members []timelineEntry) {
+	d.seq++
+	d.ref, d.raw = members[0].Ref, nil
+	d.rawText.Hide()
+	d.hint.Hide()
+	d.body.Show()
+	d.title.SetText(fmt.Sprintf("Vital signs: %d readings", len(members)))
+	d.meta.SetText("Charted " + whenText(members[0].Time, d.e.now(), d.e.loc) + " · " + dateTimeText(members[0].Time, d.e.loc) + " local time")
+	d.probBox.Hide()
+	var objs []fyne.CanvasObject
+	for _, m := range members {
+		v := m.Display
+		if m.Flag != "" {
+			v += " (" + m.Flag + ")"
+		}
+		objs = append(objs, fieldLabel(strings.Fields(shortVital(m.Display))[0]), fieldValue(v))
+	}
+	d.fields.Objects = objs
+	d.rawBtn.Hide()
+	d.copyBtn.Hide()
+	ui.Reflow(d.body)
+}
+
 // show reads a resource off the UI goroutine and shows it.
 func (d *detailPane) show(ref store.Ref) {
 	d.seq++
@@ -475,6 +593,8 @@ func (d *detailPane) fill(ref store.Ref, res store.Resource, ok bool, err error,
 	d.ref, d.raw = ref, nil
 	d.rawText.Hide()
 	d.rawBtn.SetText("Show raw JSON")
+	d.rawBtn.Show()
+	d.copyBtn.Show()
 	d.hint.Hide()
 	d.body.Show()
 	switch {
@@ -505,7 +625,7 @@ func (d *detailPane) fill(ref store.Ref, res store.Resource, ok bool, err error,
 		facts = append(facts, l)
 	}
 	if !m.Time.IsZero() {
-		facts = append(facts, dateTimeText(m.Time, d.e.loc))
+		facts = append(facts, whenText(m.Time, d.e.now(), d.e.loc))
 	}
 	if m.Status != "" {
 		facts = append(facts, "status "+m.Status)
@@ -525,10 +645,28 @@ func (d *detailPane) fill(ref store.Ref, res store.Resource, ok bool, err error,
 		objs = append(objs, fieldLabel("Fields"), fieldValue("could not be read: "+ferr.Error()))
 	}
 	for _, f := range fields {
-		objs = append(objs, fieldLabel(f.Label), fieldValue(f.Value))
+		objs = append(objs, fieldLabel(f.Label), fieldValue(localTimes(f.Value, d.e.loc)))
 	}
 	d.fields.Objects = objs
 	ui.Reflow(d.body)
+}
+
+// isoTime finds FHIR dateTimes with a time of day and a zone
+// ("2026-12-02T14:08:00Z", "…+01:00", with or without seconds).
+var isoTime = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})`)
+
+// localTimes rewrites the instants in a field's value in the workstation's
+// local time ("2 Dec 2026 15:08"), so no detail shows raw UTC; a value
+// that does not parse stays as written.
+func localTimes(v string, loc *time.Location) string {
+	return isoTime.ReplaceAllStringFunc(v, func(s string) string {
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return dateTimeText(t, loc)
+			}
+		}
+		return s
+	})
 }
 
 func fieldLabel(s string) *widget.Label {

@@ -267,8 +267,13 @@ func (e *Engine) hadPEWS(r *store.Reader, p string) bool {
 // on the chart of the child's age at that set's time. A set at 16 or over
 // scores no point (NEWS2's series covers it).
 func pewsKind(demo *store.Demographics) scoreKind {
+	sig := ""
+	if demo != nil {
+		sig = demo.BirthDate
+	}
 	return scoreKind{
 		kind:  clinical.ScorePEWS,
+		sig:   sig,
 		vital: clinical.PEWSVital,
 		score: func(items, _ []store.Item, opts clinical.NEWS2Options, t time.Time) (clinical.ScorePoint, bool) {
 			app := clinical.Applies(demo, clinical.PatientFacts{}, nil, nil, t)

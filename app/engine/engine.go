@@ -1,9 +1,26 @@
 // Package engine runs Chartline's clinical logic (app/clinical) over the
 // store: it follows the store's change notices, re-scores NEWS2 and
-// re-evaluates trial eligibility for every patient whose data changed, turns
-// band rises and upstream RiskAssessments into alerts, merges the alert
-// states other workstations publish, and keeps the outbox that publishes this
-// workstation's alert actions and AuditEvents to Kafka exactly once.
+// re-evaluates trial eligibility for every patient whose data changed, keeps
+// one alert per early-warning episode (episodes.go) and per upstream
+// RiskAssessment, merges the alert states other workstations publish, and
+// keeps the outbox that publishes this workstation's alert actions and
+// AuditEvents to Kafka exactly once.
+//
+// # The same inbox everywhere
+//
+// Alerts are a pure function of the shared topics and the clock: episodes
+// come from the whole score series of the patient's topic (not from the order
+// records arrived in), their ids and raised times from the observations that
+// caused them, their states from spv.alert-state merged as a union, and the
+// follow-up policy's steps (clinical.FollowUp) are system actions every node
+// derives identically. A state published for an alert this node has not
+// derived yet stays in the store's copy of spv.alert-state and is merged when
+// the alert is derived; it never makes a row of its own. Time alone changes
+// some of it (a follow-up interval ending, an episode becoming history), so
+// Run re-evaluates the patients with current alerts every Options.Tick.
+//
+// Options are held behind an atomic pointer: Reconfigure replaces them whole,
+// and Run, the outbox publisher and Act read a consistent snapshot.
 //
 // The same engine runs in the desktop app and in `chartline ingest`, so a
 // headless node derives and shares the same alerts as a workstation.
@@ -12,9 +29,11 @@
 //
 //	kind "news2"  key "latest"        {result, riskAssessment, at}: the patient's current NEWS2 (status not-applicable, with why, for children, the pregnant and the dead)
 //	kind "pews"   key "latest"        {result, at}: a child's current National PEWS
-//	kind "alert"  key alert id        {alert, state}: an alert and its merged lifecycle
+//	kind "alert"  key alert id        {alert, state}: an alert (an early-warning episode or an
+//	                                  upstream risk) and its merged lifecycle
 //	kind "match"  key study reference {id, evaluation, since}: a study the patient matches
-//	kind "notice" key alert/match id  {…, seen}: a new high alert or trial match to notify once
+//	kind "notice" key notice id       {…, alert, reason, seen}: something to notify once (a high
+//	                                  alert raised, risen, New again, unattended, cleared; a match)
 //	kind "audit"  key AuditEvent id   the AuditEvent JSON this workstation wrote
 //
 // and each patient's census Status (NEWS2 score and band, open alerts,

@@ -20,10 +20,16 @@ import (
 // set scores one point rather than the whole history. It is memory only: a
 // restart rebuilds it once per patient.
 type seriesCache struct {
-	sig    string           // options and goals the points were scored with
-	seen   map[string]int64 // Type/id -> feed offset of each vital sign scored
-	times  map[string]time.Time
+	sig    string                  // options and goals the points were scored with
+	seen   map[store.Ref]seenEntry // each vital sign scored: its feed offset and time
+	gen    uint64                  // the evaluation count, to find readings deleted since
 	points []clinical.ScorePoint
+}
+
+type seenEntry struct {
+	off int64
+	at  time.Time
+	gen uint64
 }
 
 // ringSize is how many of the newest readings of each code are kept for
@@ -37,6 +43,7 @@ const ringSize = 3
 // and vital-sign test.
 type scoreKind struct {
 	kind  string
+	sig   string // what else the scorer depends on (a child's birth date), so a change rescoring all sets
 	vital func(it *store.Item) bool
 	score func(items, goals []store.Item, opts clinical.NEWS2Options, t time.Time) (clinical.ScorePoint, bool)
 }
@@ -57,17 +64,18 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 	if window <= 0 {
 		window = clinical.DefaultStaleWindow
 	}
-	sig := fmt.Sprint(opts)
+	sig := fmt.Sprint(opts) + "|" + sk.sig
 	for _, g := range goals {
 		sig += "|" + g.Ref.Key() + "@" + fmt.Sprint(g.Meta.Source.Offset)
 	}
 	key := sk.kind + "\x00" + p
 	c := e.cache[key]
 	if c == nil || c.sig != sig {
-		c = &seriesCache{sig: sig, seen: map[string]int64{}, times: map[string]time.Time{}}
+		c = &seriesCache{sig: sig, seen: map[store.Ref]seenEntry{}}
 		e.cache[key] = c
 	}
-	vitals := make([]store.Item, 0, len(obs))
+	c.gen++
+	vitals := make([]*store.Item, 0, len(obs))
 	from := time.Time{}
 	changed := false
 	mark := func(t time.Time) {
@@ -76,28 +84,32 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 		}
 		changed = true
 	}
-	present := make(map[string]bool, len(c.seen))
 	for i := range obs {
 		it := &obs[i]
-		if it.Meta.Time.IsZero() || !sk.vital(it) {
+		if it.Meta.Time.IsZero() {
 			continue
 		}
-		vitals = append(vitals, *it)
-		k := it.Ref.Key()
-		present[k] = true
-		if off, ok := c.seen[k]; !ok || off != it.Meta.Source.Offset || !c.times[k].Equal(it.Meta.Time) {
-			mark(it.Meta.Time)
-			if ok {
-				mark(c.times[k])
-			}
-			c.seen[k], c.times[k] = it.Meta.Source.Offset, it.Meta.Time
+		old, ok := c.seen[it.Ref]
+		if ok && old.off == it.Meta.Source.Offset && old.at.Equal(it.Meta.Time) {
+			old.gen = c.gen // unchanged, and known to be a vital sign
+			c.seen[it.Ref] = old
+			vitals = append(vitals, it)
+			continue
 		}
+		if !sk.vital(it) {
+			continue
+		}
+		vitals = append(vitals, it)
+		mark(it.Meta.Time)
+		if ok {
+			mark(old.at)
+		}
+		c.seen[it.Ref] = seenEntry{off: it.Meta.Source.Offset, at: it.Meta.Time, gen: c.gen}
 	}
-	for k, t := range c.times {
-		if !present[k] {
-			mark(t)
+	for k, en := range c.seen {
+		if en.gen != c.gen {
+			mark(en.at)
 			delete(c.seen, k)
-			delete(c.times, k)
 		}
 	}
 	if !changed {
@@ -110,9 +122,12 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 		}
 	}
 	sort.SliceStable(vitals, func(i, j int) bool { return vitals[i].Meta.Time.Before(vitals[j].Meta.Time) })
-	rings := map[string][]store.Item{}
+	rings := map[string][]*store.Item{}
 	subset := make([]store.Item, 0, 64)
-	for i := 0; i < len(vitals); {
+	// Readings older than the window before the first set to score are never
+	// in a subset: start the sweep there.
+	start := sort.Search(len(vitals), func(i int) bool { return !vitals[i].Meta.Time.Before(from.Add(-window)) })
+	for i := start; i < len(vitals); {
 		t := vitals[i].Meta.Time
 		j := i
 		for j < len(vitals) && vitals[j].Meta.Time.Equal(t) {
@@ -136,7 +151,7 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 		for _, r := range rings {
 			for _, it := range r {
 				if !it.Meta.Time.Before(t.Add(-window)) {
-					subset = append(subset, it)
+					subset = append(subset, *it)
 				}
 			}
 		}

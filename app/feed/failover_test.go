@@ -7,9 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/testenv"
 	"github.com/chartline/chartline/store"
 )
 
@@ -157,3 +159,32 @@ func TestNoFailoverConfigured(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// On the failover, a stored offset below the log start (retention passed
+// it there) resumes from the log start: nothing older can be fetched, and
+// the partition is not left out of range for ever.
+func TestFailoverStoredOffsetBelowLogStart(t *testing.T) {
+	a, b := newEnv(t, kafka.BrokerOptions{}), newEnv(t, kafka.BrokerOptions{})
+	const topic = "fhir.patient.ls-1"
+	a.Produce(hr("ls-1", 0, 3)...)
+	b.Produce(hr("ls-1", 0, 10)...)
+	s := a.openStore()
+	defer s.Close()
+	conn := a.Broker.Conn()
+	conn.Failover = b.Broker.Conn().Brokers
+	r := a.startFailover(s, conn, time.Second)
+	r.caughtUp(t)
+	adm := kadm.NewClient(testenv.Client(t, b.Broker.Conn()))
+	var offs kadm.Offsets
+	offs.Add(kadm.Offset{Topic: topic, Partition: 0, At: 6})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if resp, err := adm.DeleteRecords(ctx, offs); err != nil || resp.Error() != nil {
+		t.Fatalf("delete records: %v %v", err, resp.Error())
+	}
+	a.Broker.Close()
+	eventually(t, 15*time.Second, "resumed from the failover's log start", func() bool { return storedOffset(t, s, topic) == 10 })
+	if n := count(t, s, "ls-1"); n != 3+4 {
+		t.Fatalf("%d resources, want 3 from the primary and offsets 6–9 from the failover", n)
+	}
+}

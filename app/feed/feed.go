@@ -33,6 +33,14 @@
 // catches up by itself. The store stays readable throughout. A topic the
 // cluster refuses (an ACL authorization error) is skipped and reported.
 //
+// # Pipelines
+//
+// Values in the Schema Registry wire format are unframed before the record
+// rules (unframe in batch.go; schema ids checked with Options.Schemas). A
+// failover cluster (kafka.Conn.Failover) takes over when the one read falls
+// silent (cluster.go). A census list (Options.Census) narrows the patient
+// topics read to the patients on it (census.go).
+//
 // Logs never name a patient: patient topics are logged by a per-process
 // pseudonym.
 package feed
@@ -642,6 +650,12 @@ func (f *Feed) discoverOnce(ctx context.Context, c *cluster) {
 					if _, was := c.waiting[tp]; was {
 						f.o.Log.Info("the mirror has reached the stored offset; resuming", "cluster", c.name, "topic", f.redact(name), "partition", p)
 						delete(c.waiting, tp)
+					}
+					// Compaction or retention passed the stored offset: what
+					// is left starts at the log start (with NoResetOffset, an
+					// offset below it would be out of range for ever).
+					if st, ok := starts.Lookup(name, p); ok && st.Err == nil && st.Offset > next {
+						next = st.Offset
 					}
 				}
 				off = kgo.NewOffset().At(next)

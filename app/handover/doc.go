@@ -10,14 +10,18 @@
 // A4 portrait, one patient per page (more when a patient's lists run over),
 // in I-PASS order (Starmer et al., I-PASS handoff bundle, NEJM 2014):
 //
-//   - Illness severity: the NEWS2 the engine scored, score and band on the
-//     RCP colours and in words (a black-and-white print loses nothing), the
-//     RCP NEWS2 (2017) clinical response for the band, SpO2 Scale 2 when it
-//     applies, a partial score said so, the trend against the score of the
-//     readings before the newest set, and the age of the data — in bold with
-//     "re-observe" when the newest vital sign is older than the scoring
-//     window (default 24 h). Under 16 years NEWS2 is not printed: the line
-//     says to use PEWS.
+//   - Illness severity: the early-warning score the engine keeps — a child's
+//     National PEWS (with its chart's age band and escalation triggers),
+//     else NEWS2 — score and band on the response colours and in words (a
+//     black-and-white print loses nothing), the clinical response for it
+//     (app/clinical's RCP NEWS2 2017 and NHS England/RCPCH PEWS 2023
+//     guidance: chart row, observation frequency, first action), SpO2
+//     Scale 2 when it applies, a partial score said so with what is missing,
+//     the trend against the score of the readings before the newest set, and
+//     the age of the data — in bold with "re-observe" when the newest vital
+//     sign is older than the scoring window (default 24 h). A score that is
+//     stale, insufficient or not applicable is not printed as a score: the
+//     engine's reason is. Under 16 years NEWS2 is never printed.
 //   - Patient summary: active problems, allergies in force (or "no known
 //     allergy", or "not recorded: ask the patient"), active and on-hold
 //     medications (at most 8, "… and N more"), and the location: the census

@@ -337,9 +337,10 @@ func TestCensusList(t *testing.T) {
 }
 
 // TestNEWS2AgeBoundary: NEWS2 is printed from the 16th birthday, never
-// before (RCP NEWS2: not for children; PEWS instead).
+// before (RCP NEWS2: not for children; PEWS instead). pt-0005 has current
+// vital signs.
 func TestNEWS2AgeBoundary(t *testing.T) {
-	s := fixtureStore(t, "pt-0007")
+	s := fixtureStore(t, "pt-0005")
 	sixteen := now.AddDate(-16, 0, 0).Format("2006-01-02")
 	dayShort := now.AddDate(-16, 0, 1).Format("2006-01-02")
 	tests := []struct {
@@ -348,16 +349,16 @@ func TestNEWS2AgeBoundary(t *testing.T) {
 	}{
 		{sixteen, true},
 		{dayShort, false},
-		{"1990-02-11", true},
+		{"1951-01-30", true},
 		{"", true}, // unknown birth date: scored, as the engine scores it
 	}
 	for _, tc := range tests {
 		err := s.View(func(r *store.Reader) error {
-			items, err := r.Items("pt-0007")
+			items, err := r.Items("pt-0005")
 			if err != nil {
 				return err
 			}
-			p := Patient{ID: "pt-0007", Born: tc.born}
+			p := Patient{ID: "pt-0005", Born: tc.born}
 			if err := severity(r, &p, ips.NewInput(items), Options{Now: now}); err != nil {
 				return err
 			}

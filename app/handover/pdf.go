@@ -34,6 +34,7 @@ var bandFill = map[string][3]int{
 	clinical.BandLowMedium: {255, 224, 130},
 	clinical.BandMedium:    {255, 167, 38},
 	clinical.BandHigh:      {211, 47, 47},
+	clinical.PEWSEmergency: {136, 14, 79},
 }
 
 // Render writes the sheet as a PDF: one patient per page (more when a
@@ -218,14 +219,14 @@ func (w *writer) severity(s Severity) {
 		fill = [3]int{224, 224, 224}
 	}
 	p.SetFillColor(fill[0], fill[1], fill[2])
-	if s.Band == clinical.BandHigh {
+	if s.Band == clinical.BandHigh || s.Band == clinical.PEWSEmergency {
 		p.SetTextColor(255, 255, 255)
 	}
 	w.font("B", 12)
 	x, y := p.GetX(), p.GetY()
-	p.CellFormat(42, 9, s.Score+" · "+strings.ToUpper(s.Band), "1", 0, "C", true, 0, "")
+	p.CellFormat(48, 9, s.Score+" · "+strings.ToUpper(s.Band), "1", 0, "C", true, 0, "")
 	p.SetTextColor(0, 0, 0)
-	p.SetXY(x+45, y)
+	p.SetXY(x+51, y)
 	w.font("", sizeBody)
 	lines := []string{s.DataAge, "Trend: " + s.Trend}
 	if s.Scale2 != "" {
@@ -241,11 +242,11 @@ func (w *writer) severity(s Severity) {
 		if l == "" {
 			continue
 		}
-		p.SetX(x + 45)
+		p.SetX(x + 51)
 		if s.Stale && strings.HasPrefix(l, "observed") {
 			w.font("B", sizeBody)
 		}
-		p.MultiCell(textW-45, lineH, l, "", "L", false)
+		p.MultiCell(textW-51, lineH, l, "", "L", false)
 		w.font("", sizeBody)
 	}
 	if p.GetY() < y+10 {
@@ -253,7 +254,11 @@ func (w *writer) severity(s Severity) {
 	}
 	if s.Response != "" {
 		w.font("", sizeSmall)
-		p.MultiCell(textW, lineH-0.6, "RCP NEWS2 response: "+s.Response, "", "L", false)
+		label := "RCP NEWS2 (2017) response: "
+		if s.Kind == "PEWS" {
+			label = "National PEWS (2023) escalation: "
+		}
+		p.MultiCell(textW, lineH-0.6, label+s.Response, "", "L", false)
 	}
 }
 
@@ -293,7 +298,7 @@ func (w *writer) line(label, text string) {
 }
 
 // stateW is the width of an action's state column.
-const stateW = 46.0
+const stateW = 58.0
 
 // check writes an action line with a box to tick, the text wrapped on the
 // left and its state on the right.
@@ -325,16 +330,16 @@ var resultCols = [4]float64{textW - 38 - 24 - 31, 38, 24, 31}
 // results writes the out-of-range results as a table across the page.
 func (w *writer) results(a Awareness) {
 	p := w.pdf
-	w.font("B", sizeBody)
-	p.CellFormat(labelW, lineH, "Results out of range", "", 1, "L", false, 0, "")
 	if len(a.Results) == 0 {
 		note := "none among the latest results of the last 7 days"
 		if a.Older > 0 {
 			note += fmt.Sprintf(" (%d older, see the chart)", a.Older)
 		}
-		w.line("", note)
+		w.line("Results out of range", note)
 		return
 	}
+	w.font("B", sizeBody)
+	p.CellFormat(labelW, lineH, "Results out of range", "", 1, "L", false, 0, "")
 	w.font("", sizeSmall)
 	p.SetTextColor(90, 90, 90)
 	for i, h := range []string{"Test", "Result", "Range", "Taken"} {

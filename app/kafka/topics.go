@@ -198,7 +198,8 @@ func (t Topics) PatientRegex() string {
 }
 
 // Partitions returns the partition count to create a topic with: 1 for a
-// patient topic, so a patient's resources keep one order (DESIGN.md §3), and -1
+// patient topic, so a patient's resources keep one order (DESIGN.md §3), and
+// for a census list (one ward's patients: small, read whole), and -1
 // (the cluster's num.partitions) for the shared topics, whose records are
 // ordered per key by key hashing. Unknown topics get -1 as well.
 func (t Topics) Partitions(topic string) int32 {

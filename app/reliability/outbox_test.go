@@ -78,8 +78,11 @@ func TestCrashOutboxKilledWhileActing(t *testing.T) {
 	e := testenv.New(t, kafka.BrokerOptions{CompactEvery: -1, DataDir: dataDir})
 	addr := e.Broker.Addr()
 	patients := []string{"crash-a", "crash-b", "crash-c"}
+	// Current vital signs: alerts are raised only from data inside the
+	// observation window of now; older sets are history.
+	taken := time.Now().UTC().Add(-30 * time.Minute).Truncate(time.Minute)
 	for _, p := range patients {
-		e.Publish(deteriorating(p, time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)))
+		e.Publish(deteriorating(p, taken))
 	}
 	home := t.TempDir()
 	db := filepath.Join(home, "chartline.db")
