@@ -219,6 +219,8 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 		if bigStore, err = rss(ctx, o, b, prod, dir, &res, sm, logf); err != nil {
 			return res, err
 		}
+	} else {
+		res.Skipped["p4_rss_mb"] = "p4 not asked for (-rss-records < 0)"
 	}
 	// p7: 10,000 patient topics, all of them or a 40-patient census.
 	if o.P7Topics > 0 {

@@ -364,7 +364,7 @@ func TestAggregateBands(t *testing.T) {
 		if got := r.Subscores(); !reflect.DeepEqual(got, map[string]int{"respiration": 3, "pulse": 2, "spo2": 0, "systolic": 0}) {
 			t.Fatalf("subscores %v", got)
 		}
-		if r.Why != "partial — 4 of 7; missing air_or_oxygen, consciousness, temperature" {
+		if r.Why != "partial — 4 of 7; missing air or oxygen, consciousness, temperature" {
 			t.Fatalf("why %q", r.Why)
 		}
 	})

@@ -240,7 +240,7 @@ func TestPEWSStatus(t *testing.T) {
 		t.Fatalf("complete: %+v", r)
 	}
 	part := PEWS(without(without(pewsNormal(t0), "crt"), "rd"), 96, NEWS2Options{}, now)
-	if part.Status != StatusPartial || part.Why != "partial — 5 of 7; missing respiratory_distress, capillary_refill" || part.Band != PEWSNone {
+	if part.Status != StatusPartial || part.Why != "partial — 5 of 7; missing respiratory distress, capillary refill" || part.Band != PEWSNone {
 		t.Fatalf("partial: %s %q band %s", part.Status, part.Why, part.Band)
 	}
 	if !reflect.DeepEqual(part.MissingNames(), []string{"respiratory_distress", "capillary_refill"}) {

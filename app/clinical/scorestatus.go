@@ -50,7 +50,11 @@ func scoreStatus(scored, of int, anyValue bool) string {
 func statusWhy(status string, scored, of int, missing []string, window time.Duration) string {
 	switch status {
 	case StatusPartial:
-		return fmt.Sprintf("partial — %d of %d; missing %s", scored, of, strings.Join(missing, ", "))
+		words := make([]string, len(missing))
+		for i, m := range missing {
+			words[i] = strings.ReplaceAll(m, "_", " ") // "air or oxygen", "capillary refill"
+		}
+		return fmt.Sprintf("partial — %d of %d; missing %s", scored, of, strings.Join(words, ", "))
 	case StatusInsufficient:
 		if scored == 0 {
 			return fmt.Sprintf("insufficient — no current vital signs (at least %d of %d needed)", MinScoredParameters, of)
