@@ -158,7 +158,7 @@ func Merge(a, b AlertState) AlertState {
 //	escalate     any → escalated   (an escalation concurrent with a resolve, and later, wins)
 //	resolve      any → resolved
 //	reopen       resolved → acknowledged; otherwise no change
-//	renew        acknowledged → new (a system action: see FollowUp); otherwise no change
+//	renew        acknowledged or resolved → new (a system action: see FollowUp); otherwise no change
 //	note         no change
 func next(state, verb string) string {
 	switch verb {
@@ -175,7 +175,7 @@ func next(state, verb string) string {
 			return StateAcknowledged
 		}
 	case VerbRenew:
-		if state == StateAcknowledged {
+		if state == StateAcknowledged || state == StateResolved {
 			return StateNew
 		}
 	}

@@ -386,7 +386,8 @@ const (
 )
 
 // FollowUp adds the follow-up policy's system actions to an alert's state:
-// a renew at each rise of the episode that finds the alert acknowledged, and
+// a renew at each rise of the episode that finds the alert acknowledged or
+// resolved (resolving does not silence a patient who gets worse), and
 // a renew when an acknowledgement has stood for the policy interval of the
 // severity it acknowledged (AlertPolicy.Reopen) while the patient is still in
 // that band and the episode has not cleared. Only times up to now are
@@ -455,8 +456,11 @@ func nextFollowUp(c AlertState, ep Episode, pol AlertPolicy, now time.Time) (Act
 		case "rise":
 			r := rises[j]
 			j++
-			if state == StateAcknowledged {
+			switch state {
+			case StateAcknowledged:
 				return systemAction(c.Alert, r.At, fmt.Sprintf("%s rose to %d (%s) after the acknowledgement", name, r.Score, r.Band)), true
+			case StateResolved: // resolved while the episode went on: a rise needs attention again
+				return systemAction(c.Alert, r.At, fmt.Sprintf("%s rose to %d (%s) after it was resolved", name, r.Score, r.Band)), true
 			}
 		case "deadline":
 			d := deadline

@@ -192,6 +192,8 @@ func TestFollowUp(t *testing.T) {
 		{"a rise after the acknowledgement: New again", rising, st(ack(5)), at(16), StateNew, 1},
 		{"re-acknowledged after the renewal: stays", high, st(ack(1), ack(32)), at(40), StateAcknowledged, 1},
 		{"unacknowledged: nothing", high, st(), at(90), StateNew, 0},
+		{"resolved, then a rise: New again", rising, st(NewAction("al-x", VerbResolve, "nurse", "ws-a", "", at(5))), at(16), StateNew, 1},
+		{"resolved, no rise, still high: stays resolved", high, st(NewAction("al-x", VerbResolve, "nurse", "ws-a", "", at(1))), at(90), StateResolved, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
