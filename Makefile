@@ -16,6 +16,8 @@ export CGO_ENABLED := 1
 DEB_PACKAGES := gcc libgl1-mesa-dev xorg-dev xvfb kcat xauth poppler-utils
 
 BIN := ./chartline
+# staticcheck, pinned: `make test` fails on any finding of its default checks.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: demo test deps build bench soak package clean fixtures screens
 
@@ -39,6 +41,7 @@ demo: build
 # display.
 test: deps
 	$(GO) vet -tags $(TAGS) ./...
+	$(GO) run $(STATICCHECK) -tags $(TAGS) ./...
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(GO) test -race -tags $(TAGS) -timeout 12m ./...
 
 # Side-by-side figures against kcat and raw bbolt (issues #9 and 19), each
