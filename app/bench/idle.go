@@ -129,7 +129,7 @@ func idle(ctx context.Context, o Options, dir string, res *Result, sm samples, l
 func startXvfb(ctx context.Context) (string, *exec.Cmd, error) {
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
-		return "", nil, errors.New("Xvfb not installed")
+		return "", nil, errors.New("no Xvfb installed")
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -140,13 +140,13 @@ func startXvfb(ctx context.Context) (string, *exec.Cmd, error) {
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		w.Close()
-		return "", nil, fmt.Errorf("Xvfb: %w", err)
+		return "", nil, fmt.Errorf("start Xvfb: %w", err)
 	}
 	w.Close()
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil {
 		stopChild(cmd)
-		return "", nil, fmt.Errorf("Xvfb did not say its display: %w", err)
+		return "", nil, fmt.Errorf("the Xvfb server did not say its display: %w", err)
 	}
 	return ":" + strings.TrimSpace(line), cmd, nil
 }

@@ -192,12 +192,6 @@ func splitList(s string) []string {
 	return out
 }
 
-// resolve builds the connection and topics from settings, env and flags.
-func (c *connFlags) resolve() (kafka.Conn, kafka.Topics, error) {
-	cfg, err := c.config()
-	return cfg.Conn, cfg.Topics, err
-}
-
 // config is the saved settings with the environment and flags laid over.
 func (c *connFlags) config() (config.Config, error) {
 	path := c.settings

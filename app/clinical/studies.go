@@ -133,7 +133,7 @@ func (s Study) AttachGroup(group []byte) (Study, error) {
 		listed = listed || e == id
 	}
 	if !listed {
-		return s, fmt.Errorf("Group/%s is not an enrollment group of ResearchStudy/%s", id, s.ID)
+		return s, fmt.Errorf("enrollment: ResearchStudy/%s does not name Group/%s", s.ID, id)
 	}
 	if s.From == "extension" {
 		return s, nil

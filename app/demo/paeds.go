@@ -19,7 +19,6 @@ import (
 var (
 	loincCapRefill   = code{sysLOINC, "44963-7", "Capillary refill [Time] of Nail bed"}
 	sctRespDistress  = code{sysSNOMED, "1364081000000103", "Respiratory distress observable"}
-	sctDistressNone  = code{sysSNOMED, "260413007", "None"}
 	sctDistressMild  = code{sysSNOMED, "255604002", "Mild"}
 	sctDistressModer = code{sysSNOMED, "6736007", "Moderate"}
 )

@@ -25,10 +25,9 @@ var mediumSet = vitalSet{22, 95, 0, 105, 95, "248234008", 37.0}
 // clock is a settable test clock.
 type clock struct{ ns atomic.Int64 }
 
-func newClock(t time.Time) *clock    { c := &clock{}; c.set(t); return c }
-func (c *clock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
-func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) add(d time.Duration) { c.set(c.now().Add(d)) }
+func newClock(t time.Time) *clock { c := &clock{}; c.set(t); return c }
+func (c *clock) set(t time.Time)  { c.ns.Store(t.UnixNano()) }
+func (c *clock) now() time.Time   { return time.Unix(0, c.ns.Load()).UTC() }
 
 func noticesOf(t *testing.T, s *store.Store) []engine.Notice {
 	t.Helper()

@@ -82,11 +82,13 @@ func loadKeyPair(certFile, keyFile, passphrase string) (tls.Certificate, error) 
 			return tls.Certificate{}, fmt.Errorf("TLS client key %s: %w", keyFile, err)
 		}
 		block = &pem.Block{Type: "PRIVATE KEY", Bytes: der}
-	case x509.IsEncryptedPEMBlock(block): //nolint:staticcheck // legacy OpenSSL keys still met in the field; read only
+	//lint:ignore SA1019 legacy OpenSSL keys are still met in the field; read only, never written
+	case x509.IsEncryptedPEMBlock(block):
 		if passphrase == "" {
 			return tls.Certificate{}, fmt.Errorf("TLS client key %s: %w", keyFile, ErrKeyPassphrase)
 		}
-		if der, err = x509.DecryptPEMBlock(block, []byte(passphrase)); err != nil { //nolint:staticcheck // as above
+		//lint:ignore SA1019 as above: reading a legacy encrypted key
+		if der, err = x509.DecryptPEMBlock(block, []byte(passphrase)); err != nil {
 			return tls.Certificate{}, fmt.Errorf("TLS client key %s: %w", keyFile, ErrKeyPassphrase)
 		}
 		block = &pem.Block{Type: block.Type, Bytes: der}
