@@ -156,7 +156,7 @@ func newInbox(e *env) *inboxView {
 	v.actions = container.NewPadded(v.card.actions)
 	v.actions.Hide()
 	v.cardArea = container.NewBorder(nil, v.actions, nil, nil, container.NewVScroll(container.NewPadded(v.card.content)))
-	v.right = container.NewStack(v.cardArea, container.NewCenter(v.hint))
+	v.right = container.NewStack(v.cardArea, container.NewVBox(layout.NewSpacer(), container.NewPadded(v.hint), layout.NewSpacer()))
 
 	title := widget.NewLabel("Alert inbox")
 	title.TextStyle.Bold = true

@@ -86,7 +86,7 @@ func censusRowOf(e store.Entry, now time.Time) censusRow {
 // "KV-100231", "Ward 7B Acute Medicine", "2 High +3", "3 trials"); the name
 // column takes the rest (about 280 px at 1280 wide) and ends an unusually
 // long name with an ellipsis, never the MRN beside it.
-var censusColumns = []float32{132, 150, 0, 104, 236, 118, 76}
+var censusColumns = []float32{132, 150, 0, 104, 212, 118, 76}
 
 // censusRowHeight is a census row's height: one line of body text with a
 // little air, so 18 patients fit at 1280×800 and 28 at 1920×1080 under the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,17 +76,39 @@ func shortVital(display string) string {
 				rest = rest[i:]
 			}
 			rest = strings.TrimPrefix(rest, ": ")
+			if i := strings.Index(rest, " ("); i > 0 && v.short == "SpO2" {
+				rest = rest[:i] // the oxygen it was on is in the detail
+			}
+			rest = vitalUnits.Replace(rest)
 			return v.short + " " + rest
 		}
 	}
 	return display
 }
 
+// vitalUnits shortens units in a set's one line.
+var vitalUnits = strings.NewReplacer(" breaths/minute", "/min", " beats/minute", "/min", " /min", "/min", "mm[Hg]", "mmHg", "Cel", "°C")
+
+// vitalRank orders a set's readings as the NEWS2 chart does.
+func vitalRank(display string) int {
+	for i, v := range vitalShort {
+		if strings.HasPrefix(display, v.prefix) {
+			return i
+		}
+	}
+	return len(vitalShort)
+}
+
 // setText is a vital-sign set's line: "RR 27 breaths/minute · SpO2 93 % · …".
 func (t *timelineTab) setText(r timelineRow) string {
-	parts := []string{shortVital(t.entries[r.entry].Display)}
+	ds := []string{t.entries[r.entry].Display}
 	for _, i := range r.more {
-		parts = append(parts, shortVital(t.entries[i].Display))
+		ds = append(ds, t.entries[i].Display)
+	}
+	slices.SortStableFunc(ds, func(a, b string) int { return vitalRank(a) - vitalRank(b) })
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = shortVital(d)
 	}
 	return strings.Join(parts, " · ")
 }

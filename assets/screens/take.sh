@@ -35,6 +35,8 @@ open() { # a patient by MRN, from the census
 keys ctrl+1
 shot census
 keys ctrl+2
+sleep 2
+keys Down # the inbox with its first alert selected
 shot inbox
 open KV-100231 # the deteriorating patient
 shot summary 3
