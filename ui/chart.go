@@ -697,10 +697,9 @@ func (l *ChartLegend) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type legendRenderer struct {
-	l       *ChartLegend
-	box     *fyne.Container
-	paint   []func()
-	objects []fyne.CanvasObject
+	l     *ChartLegend
+	box   *fyne.Container
+	paint []func()
 }
 
 // swatch draws one swatch at the height of a line of text.

@@ -242,13 +242,13 @@ func (v *inboxView) acted(id, verb string) {
 			pos = p
 		}
 	}
-	next := v.actedAt + 1 // the alert already left the list (resolved under "Open")
+	var next int
 	if pos >= 0 {
 		next = pos + 1
 		if next >= len(v.shown) {
 			next = pos - 1
 		}
-	} else {
+	} else { // the alert already left the list (resolved under "Open"): the row now in its place
 		next = v.actedAt
 	}
 	if next < 0 || next >= len(v.shown) {

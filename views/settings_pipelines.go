@@ -97,10 +97,8 @@ func (p *pipelineFields) fill(c config.Config) {
 
 // read lays the fields over c and reports what is wrong, field by field.
 func (p *pipelineFields) read(c *config.Config, bad func(string, ...any)) {
-	c.Conn.Failover = nil
-	for _, f := range strings.FieldsFunc(p.failover.Text, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' }) {
-		c.Conn.Failover = append(c.Conn.Failover, f)
-	}
+	c.Conn.Failover = nil // none typed stays nil, not an empty list
+	c.Conn.Failover = append(c.Conn.Failover, strings.FieldsFunc(p.failover.Text, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' })...)
 	if s, err := strconv.ParseFloat(strings.TrimSpace(p.failoverAfter.Text), 64); err != nil || s < 1 || s > 3600 {
 		bad("Fail over after: give seconds between 1 and 3600 (default 15).")
 	} else {

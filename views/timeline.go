@@ -549,7 +549,7 @@ func newDetailPane(e *env) *detailPane {
 	d.rawBtn = widget.NewButtonWithIcon("Show raw JSON", theme.DocumentIcon(), d.toggleRaw)
 	d.copyBtn = widget.NewButtonWithIcon("Copy JSON", theme.ContentCopyIcon(), func() {
 		if d.raw != nil {
-			e.win.Clipboard().SetContent(prettyJSON(d.raw))
+			fyne.CurrentApp().Clipboard().SetContent(prettyJSON(d.raw))
 		}
 	})
 	d.rawText.Wrapping = fyne.TextWrapBreak
