@@ -104,7 +104,7 @@ func (n *notifier) check() {
 		for _, a := range alerts {
 			if a.Status() == clinical.StateNew {
 				newAlerts++
-				alive[a.Alert.ID] = true
+				alive[a.Alert.ID] = !bandLeft(a.Alert)
 			}
 		}
 		matches, err := r.Docs(engine.KindMatch)
@@ -196,6 +196,18 @@ func (n *notifier) check() {
 			n.e.log.Error("mark notices seen", "err", errorClass(err))
 		}
 	}
+}
+
+// bandLeft reports whether an early-warning alert's episode has a latest set
+// in a lower band than the one the alert announces: its banner comes down
+// (the alert stays New in the inbox), so a banner never shows a band the
+// patient has left.
+func bandLeft(a clinical.Alert) bool {
+	if a.Episode == nil || a.Episode.Latest.Band == "" {
+		return false
+	}
+	latest, announced := clinical.BandRank(a.Episode.Latest.Band), clinical.BandRank(a.Cause.Band)
+	return latest >= 0 && announced >= 0 && latest < announced
 }
 
 // alertOver reports whether a notice is of a NEWS2 alert whose band the
