@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 GO    ?= go
 # Fyne 2.8 builds GLFW for X11 and Wayland unless told otherwise; X11 alone
-# needs only xorg-dev (DESIGN.md §1). Every go command uses the same tags, so
+# needs only xorg-dev (README, "Why each library"). Every go command uses the same tags, so
 # the build cache is shared between build, vet and test.
 TAGS  := x11
 export CGO_ENABLED := 1

@@ -1,5 +1,5 @@
 // Package census holds a ward's census list: the patients a workstation
-// follows instead of every patient topic (DESIGN.md §8). A list lives on a
+// follows instead of every patient topic (README, "Topics"). A list lives on a
 // compacted topic, spv.census.<list>, keyed "Patient/<id>", whose value says
 // where the patient is and in what state:
 //

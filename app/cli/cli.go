@@ -1,5 +1,5 @@
 // Package cli holds Chartline's headless command-line verbs: broker,
-// publish, ingest and inspect (DESIGN.md §6). main.go hands every verb but
+// publish, ingest and inspect (README, "`inspect` output"). main.go hands every verb but
 // the desktop app to Run. Each verb is a function taking a context and its
 // parsed options; Run parses flags with the standard library's flag package.
 package cli
@@ -234,7 +234,7 @@ func (c *connFlags) config() (config.Config, error) {
 		conn.TLS.ServerName = c.tlsServer
 	}
 	if c.insecure {
-		// The flag is the explicit permission DESIGN.md asks for.
+		// The flag is the explicit permission the README says it needs.
 		conn.TLS.Enabled, conn.TLS.InsecureSkipVerify, conn.TLS.AllowInsecure = true, true, true
 	}
 	if c.saslMech != "" {

@@ -51,7 +51,7 @@ func runInspect(ctx context.Context, args []string, io IO) error {
 	return enc.Encode(v)
 }
 
-// StoreSummary is `inspect` without -patient (DESIGN.md §6): resources counts
+// StoreSummary is `inspect` without -patient (README, "`inspect` output"): resources counts
 // every resource of every patient and of fhir.reference.
 type StoreSummary struct {
 	Patients    int              `json:"patients"`
@@ -62,7 +62,7 @@ type StoreSummary struct {
 	Shared map[string]map[string]int `json:"shared"`
 }
 
-// Inspect returns what the store holds as DESIGN.md §6's JSON object.
+// Inspect returns what the store holds as the README's "`inspect` output" JSON object.
 func Inspect(ctx context.Context, o InspectOptions) (any, error) {
 	if o.Quarantine {
 		return inspectQuarantine(o.Store)
@@ -105,7 +105,7 @@ func Inspect(ctx context.Context, o InspectOptions) (any, error) {
 	return out, err
 }
 
-// PatientSummary is `inspect -patient ID` (DESIGN.md §6).
+// PatientSummary is `inspect -patient ID` (README, "`inspect` output").
 type PatientSummary struct {
 	Patient   string         `json:"patient"`
 	Resources map[string]int `json:"resources"`
@@ -118,13 +118,13 @@ type PatientSummary struct {
 	// Deceased, and Died when the date of death is recorded.
 	Deceased bool          `json:"deceased"`
 	Died     *DeathSummary `json:"died,omitempty"`
-	// Trials is every study's evaluation (DESIGN.md §8).
+	// Trials is every study's evaluation (README, "Topics").
 	Trials []TrialSummary `json:"trials"`
 	// Keys is every "Type/id" of the chart, with -keys.
 	Keys []string `json:"keys,omitempty"`
 }
 
-// NEWS2Summary is the patient's current NEWS2 (DESIGN.md §6 and §8).
+// NEWS2Summary is the patient's current NEWS2 (README, "`inspect` output").
 // Subscores holds only the parameters scored; the others are listed in
 // Missing, never reported as 0. Band is "none" unless Status is complete or
 // partial; Why says the status in words, ObservedAt is the oldest value used.
@@ -140,7 +140,7 @@ type NEWS2Summary struct {
 	ObservedAt string         `json:"observed_at,omitempty"` // RFC 3339
 }
 
-// PEWSSummary is a child's current National PEWS (DESIGN.md §8): band is the
+// PEWSSummary is a child's current National PEWS (README, "Topics"): band is the
 // escalation level (none, low, medium, high, emergency), "none" unless
 // Status is complete or partial; AgeBand the chart used.
 type PEWSSummary struct {

@@ -8,7 +8,7 @@ import (
 	"github.com/chartline/chartline/store"
 )
 
-// The parts of `inspect` that say what the chart shows (DESIGN.md §8): the
+// The parts of `inspect` that say what the chart shows (README, "Topics"): the
 // allergies the banner shows, whether and when the patient died, the trial
 // evaluations the Trials tab shows, the keys held (-keys), and every
 // quarantined record (-quarantine).

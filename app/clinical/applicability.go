@@ -25,7 +25,7 @@ const pregnancyMaxWeeks = 44
 // ICD-10(-CM) codes are chapter XV (O00–O9A: pregnancy, childbirth and the
 // puerperium), Z33 (pregnant state), Z34 (supervision of normal pregnancy) and
 // Z3A (weeks of gestation). The pregnancy-status observable is LOINC 82810-3
-// (DESIGN §8), answered with SNOMED CT 77386006 pregnant or 60001007 not
+// (README, "Topics": codes the scores read), answered with SNOMED CT 77386006 pregnant or 60001007 not
 // pregnant (or the text).
 var pregnancySNOMED = []string{
 	"77386006",  // Pregnancy (finding)

@@ -27,7 +27,7 @@ func PEWSParameters() []Parameter {
 	return []Parameter{Respiration, RespiratoryDistress, SpO2, OxygenSupport, HeartRate, Systolic, CapillaryRefill}
 }
 
-// Codes National PEWS reads besides NEWS2's (DESIGN §8).
+// Codes National PEWS reads besides NEWS2's (README, "Topics": codes the scores read).
 const (
 	CodeCapillaryRefill     = SystemLOINC + "|44963-7"           // Capillary refill [Time]
 	CodeCapillaryRefillSCT  = SystemSNOMED + "|15527001"         // Capillary refill (observable)

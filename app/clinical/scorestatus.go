@@ -8,7 +8,7 @@ import (
 )
 
 // Score statuses: what every early-warning score says about the data it was
-// computed from (DESIGN §8). Only complete and partial scores have a band.
+// computed from (README, "`inspect` output"). Only complete and partial scores have a band.
 const (
 	StatusComplete      = "complete"       // every parameter scored
 	StatusPartial       = "partial"        // at least MinScoredParameters, not all: "partial — 5 of 7"

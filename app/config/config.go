@@ -29,7 +29,7 @@ type Config struct {
 	// Conn is how to reach the cluster. Default: 127.0.0.1:9092, plaintext.
 	Conn kafka.Conn `json:"connection"`
 	// Topics names the topics; only the patient prefix is usually changed.
-	// Default: DESIGN.md §3 names ("fhir.patient." …).
+	// Default: the README's Topics names ("fhir.patient." …).
 	Topics kafka.Topics `json:"topics"`
 	// SchemaRegistry checks the schema ids of values in the Schema Registry
 	// wire format (app/schemareg). Default: none (framing accepted as is).

@@ -23,7 +23,7 @@ const (
 	sysGoalAch  = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 	sysLOINCAns = "http://loinc.org" // LOINC answer codes (LA…) share the LOINC system
 
-	// Chartline's own identifier systems and extension (synthetic, documented in DESIGN.md).
+	// Chartline's own identifier systems and extension (synthetic, documented in package demo).
 	sysMRN        = "https://chartline.health/fhir/sid/mrn"
 	sysNPI        = "http://hl7.org/fhir/sid/us-npi"
 	sysStudyID    = "https://chartline.health/fhir/sid/study"

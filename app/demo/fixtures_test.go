@@ -332,7 +332,7 @@ func TestFixturesConform(t *testing.T) {
 	t.Logf("%d resources decoded", count)
 }
 
-// fixtureTopic is where a fixture resource belongs (DESIGN.md §3).
+// fixtureTopic is where a fixture resource belongs (README, "Topics").
 func fixtureTopic(d decodedFixture, typ string) string {
 	topics := kafka.DefaultTopics()
 	switch {

@@ -15,7 +15,7 @@ import (
 // The child has a generator of their own, so the rest of the simulation
 // draws the same values with or without them.
 
-// Codes the PEWS rounds chart (DESIGN §8).
+// Codes the PEWS rounds chart (README, "Topics": codes the scores read).
 var (
 	loincCapRefill   = code{sysLOINC, "44963-7", "Capillary refill [Time] of Nail bed"}
 	sctRespDistress  = code{sysSNOMED, "1364081000000103", "Respiratory distress observable"}

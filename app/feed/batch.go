@@ -164,7 +164,7 @@ func (b *builder) decode(r *kgo.Record, schemas map[uint32]string) op {
 
 	key := r.Key
 	if collection == store.Audit && len(key) > 0 && !bytes.ContainsRune(key, '/') {
-		// DESIGN.md §3 keys spv.audit by the AuditEvent id alone.
+		// README, "Topics" keys spv.audit by the AuditEvent id alone.
 		key = append([]byte("AuditEvent/"), key...)
 	}
 	topicPatient := ""

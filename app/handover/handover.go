@@ -559,8 +559,8 @@ func splitValue(m store.Meta) (test, value string) {
 }
 
 // oxygen says what the newest pulse-oximetry reading records of inhaled
-// oxygen (its LOINC 3151-8 flow and 3150-0 concentration components, DESIGN
-// §8), and the saturation.
+// oxygen (its LOINC 3151-8 flow and 3150-0 concentration components; README,
+// "Topics": codes the scores read), and the saturation.
 func oxygen(in *ips.Input, now time.Time) string {
 	var spo2 *store.Item
 	for _, it := range in.ByCategory[record.CategoryVitalSigns] {

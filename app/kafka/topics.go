@@ -1,5 +1,5 @@
 // Package kafka holds what Chartline knows about Kafka itself: the names and
-// policies of its topics (DESIGN.md §3), how to reach a cluster (brokers, TLS,
+// policies of its topics (README, "Topics"), how to reach a cluster (brokers, TLS,
 // SASL), and an embedded Kafka-protocol broker built on franz-go's kfake for
 // `chartline broker`, `chartline demo` and the tests.
 //
@@ -34,14 +34,14 @@ const (
 	KindCensus     = "census"
 )
 
-// DefaultCensusPrefix starts every census list's topic (DESIGN.md §8):
+// DefaultCensusPrefix starts every census list's topic (README, "Topics"):
 // spv.census.<list>, compacted, keyed Patient/<id>.
 const DefaultCensusPrefix = "spv.census."
 
-// Limits and topic settings fixed by DESIGN.md §3.
+// Limits and topic settings fixed by README, "Topics".
 const (
 	// MaxValueBytes is the largest record value Chartline accepts: a FHIR
-	// resource of at most 4 MiB (DESIGN.md §3, record rules).
+	// resource of at most 4 MiB (README, "Record rules").
 	MaxValueBytes = 4 << 20
 	// MaxMessageBytes is the max.message.bytes Chartline gives the topics it
 	// creates and the embedded broker's message.max.bytes: room for one
@@ -61,7 +61,7 @@ const (
 	maxTopicLen = 249
 )
 
-// Topics names Chartline's topics (DESIGN.md §3). The zero value is not
+// Topics names Chartline's topics (README, "Topics"). The zero value is not
 // usable: start from DefaultTopics and change what differs. PatientPrefix plus
 // a patient id is a patient topic; the others are the six shared topics.
 type Topics struct {
@@ -109,7 +109,7 @@ func ValidCensusList(list string) bool {
 	return true
 }
 
-// DefaultTopics returns the topic names of DESIGN.md §3.
+// DefaultTopics returns the topic names of README, "Topics".
 func DefaultTopics() Topics {
 	return Topics{
 		PatientPrefix: "fhir.patient.",
@@ -198,7 +198,7 @@ func (t Topics) PatientRegex() string {
 }
 
 // Partitions returns the partition count to create a topic with: 1 for a
-// patient topic, so a patient's resources keep one order (DESIGN.md §3), and
+// patient topic, so a patient's resources keep one order (README, "Topics"), and
 // for a census list (one ward's patients: small, read whole), and -1
 // (the cluster's num.partitions) for the shared topics, whose records are
 // ordered per key by key hashing. Unknown topics get -1 as well.

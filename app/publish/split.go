@@ -1,5 +1,5 @@
 // Package publish turns FHIR input (Bundles of any type, single resources,
-// NDJSON) into Kafka records for Chartline's topics (DESIGN.md §3) and
+// NDJSON) into Kafka records for Chartline's topics (README, "Topics") and
 // produces them: what `chartline publish` and the demo simulator use.
 //
 // # Routing
@@ -94,7 +94,7 @@ import (
 	"github.com/chartline/chartline/app/record"
 )
 
-// Record header names and values Split sets (DESIGN.md §3).
+// Record header names and values Split sets (README, "Topics").
 const (
 	HeaderContentType = "content-type"
 	HeaderFHIRVersion = "fhir-version"
@@ -160,7 +160,7 @@ func (r *Refusal) Error() string {
 // Unwrap makes a Refusal an ErrInput.
 func (r *Refusal) Unwrap() error { return ErrInput }
 
-// Split turns FHIR input into records for DESIGN.md §3 topics: a Bundle of any
+// Split turns FHIR input into records for README "Topics": a Bundle of any
 // type (transaction, batch, collection, searchset, document, message,
 // history), a single resource, or NDJSON (one resource or Bundle per line).
 // See the package documentation for routing, reference rewriting, ids and

@@ -1,5 +1,5 @@
 // Package record checks every Kafka record Chartline consumes against the
-// record rules (DESIGN.md §3) and derives the index entry (store.Meta) the
+// record rules (README, "Topics") and derives the index entry (store.Meta) the
 // store keeps beside the raw JSON.
 //
 // # Rules

@@ -8,7 +8,7 @@ import (
 	"github.com/chartline/chartline/store"
 )
 
-// MaxValueBytes is the largest record value accepted (DESIGN.md §3): 4 MiB.
+// MaxValueBytes is the largest record value accepted (README, "Topics"): 4 MiB.
 const MaxValueBytes = 4 << 20
 
 // Reason is why a record was refused, in a few words: shown in the quarantine

@@ -7,7 +7,7 @@ import (
 )
 
 // The patient-reference rule: one rule, used by `chartline publish` to route a
-// resource and by Decode to check it (DESIGN.md §8 "References").
+// resource and by Decode to check it (README, "Record rules").
 //
 // A reference names a local patient when it is
 //   - relative: "Patient/<id>" (optionally "/_history/<v>"), or a bare id

@@ -1,5 +1,5 @@
 // Package schemareg reads the Confluent Schema Registry wire format that
-// JSON Schema serializers put on Kafka values (DESIGN.md §8, "Values"): a
+// JSON Schema serializers put on Kafka values (README, "Topics"): a
 // magic byte 0, a 4-byte big-endian schema id, then the JSON. The feed strips
 // the framing before the record rules (app/record) see the value, so a framed
 // FHIR resource is kept exactly as an unframed one.
