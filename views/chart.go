@@ -8,6 +8,7 @@ import (
 
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/app/ips"
 	"github.com/chartline/chartline/app/record"
 	"github.com/chartline/chartline/store"
 	"github.com/chartline/chartline/ui"
@@ -275,11 +276,6 @@ func values(items []*store.Item) []store.Item {
 	return out
 }
 
-// abnormalCodes are the interpretation codes that mark a result out of range
-// (HL7 v3 ObservationInterpretation: H high, L low, HH/LL critical, A/AA
-// abnormal, HU/LU significantly high/low).
-var abnormalCodes = map[string]bool{"H": true, "L": true, "HH": true, "LL": true, "A": true, "AA": true, "HU": true, "LU": true}
-
 // criticalLimit is a laboratory test's critical (panic) limits, in the
 // unit they are written in: a result beyond one needs a clinician now, and
 // is flagged LL or HH, never the H or L of a result merely outside its
@@ -340,19 +336,7 @@ func outOfRange(m store.Meta) string {
 	if c := criticalMark(m); c != "" {
 		return c
 	}
-	if abnormalCodes[m.Interpret] {
-		return m.Interpret
-	}
-	if !m.HasValue || m.Comparator != "" {
-		return ""
-	}
-	switch {
-	case m.HasHigh && m.Value > m.High:
-		return "H"
-	case m.HasLow && m.Value < m.Low:
-		return "L"
-	}
-	return ""
+	return ips.OutOfRange(m) // the interpretation's code, else H or L from the reference range
 }
 
 // isCritical reports whether a mark is a critical one.

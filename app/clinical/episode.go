@@ -80,12 +80,13 @@ func NEWS2Severity(band string) string {
 	return ""
 }
 
-// NEWS2Point is a NEWS2 result as a point of the score series. ok is false
-// for a result without a scored observation.
-func NEWS2Point(res Result) (ScorePoint, bool) {
+// newestReading is the scored reading a set is dated by, its trigger: the
+// newest one with an observation behind it, ties broken by reference so
+// every node picks the same. nil when no reading was scored.
+func newestReading(rs []Reading) *Reading {
 	var trig *Reading
-	for i := range res.Readings {
-		rd := &res.Readings[i]
+	for i := range rs {
+		rd := &rs[i]
 		if rd.Ref.ID == "" {
 			continue
 		}
@@ -93,6 +94,13 @@ func NEWS2Point(res Result) (ScorePoint, bool) {
 			trig = rd
 		}
 	}
+	return trig
+}
+
+// NEWS2Point is a NEWS2 result as a point of the score series. ok is false
+// for a result without a scored observation.
+func NEWS2Point(res Result) (ScorePoint, bool) {
+	trig := newestReading(res.Readings)
 	if trig == nil {
 		return ScorePoint{}, false
 	}

@@ -26,16 +26,7 @@ func PEWSSeverity(level string) string {
 // level none and so no severity: insufficient and stale sets never open an
 // episode. ok is false without a scored observation.
 func PEWSPoint(res PEWSResult) (ScorePoint, bool) {
-	var trig *Reading
-	for i := range res.Readings {
-		rd := &res.Readings[i]
-		if rd.Ref.ID == "" {
-			continue
-		}
-		if trig == nil || rd.Time.After(trig.Time) || (rd.Time.Equal(trig.Time) && rd.Ref.Key() > trig.Ref.Key()) {
-			trig = rd
-		}
-	}
+	trig := newestReading(res.Readings)
 	if trig == nil {
 		return ScorePoint{}, false
 	}
