@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/klauspost/compress/s2"
@@ -59,12 +60,14 @@ var fhirDict = func() *s2.Dict {
 	return d
 }()
 
-// zstd coders are safe for concurrent EncodeAll/DecodeAll. A 32 KiB window
-// holds a whole resource and the dictionary, and is quicker to reset per
-// value than zstd's default; no frame checksum, since AES-GCM authenticates
-// every value already.
+// zstd coders are safe for concurrent EncodeAll/DecodeAll, but each call
+// takes one of the coder's states and waits while all are busy: one state
+// per core, so sealPuts' workers compress in parallel (with one, they took
+// turns and compression ran on a single core). A 32 KiB window holds a whole
+// resource and the dictionary, and is quicker to reset per value than zstd's
+// default; no frame checksum, since AES-GCM authenticates every value already.
 var (
-	zenc = mustZstd(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
+	zenc = mustZstd(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)),
 		zstd.WithEncoderDict(fhirZstdDictBytes), zstd.WithWindowSize(1<<15), zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true)))
 	zdec = mustZstd(zstd.NewReader(nil, zstd.WithDecoderDicts(fhirZstdDictBytes), zstd.WithDecoderConcurrency(0),
 		zstd.WithDecoderMaxMemory(maxValueLen)))
