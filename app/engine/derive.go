@@ -97,10 +97,11 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 		return err
 	}
 	now := e.opt().Now().UTC()
-	obs, err := r.Items(p, "Observation")
+	obs, err := e.observations(r, p)
 	if err != nil {
 		return err
 	}
+	defer e.settle(p)
 	goals, err := r.Items(p, "Goal")
 	if err != nil {
 		return err

@@ -108,6 +108,9 @@ type Engine struct {
 
 	mu       sync.Mutex              // serialises read-modify-write of documents
 	cache    map[string]*seriesCache // kind and patient -> score series (under mu)
+	obs      map[string]*patientObs  // patient -> its Observations' index entries (under mu; cache.go)
+	clock    uint64                  // evaluations so far, for the caches' least-recently-used order
+	cached   int                     // entries held by cache and obs together (cache.go)
 	studies  []clinical.Study
 	upstream map[string][]Upstream // patient -> upstream ResearchSubjects
 	seen     map[string]int64      // shared-collection resource -> offset already processed

@@ -3,7 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/chartline/chartline/app/clinical"
@@ -121,13 +121,14 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 			kept = append(kept, pt)
 		}
 	}
-	sort.SliceStable(vitals, func(i, j int) bool { return vitals[i].Meta.Time.Before(vitals[j].Meta.Time) })
+	// Readings older than the window before the first set to score are never
+	// in a subset: only the rest are sorted and swept (a new set of a
+	// 17,000-observation chart sorts a few dozen, not the whole history).
+	vitals = slices.DeleteFunc(vitals, func(it *store.Item) bool { return it.Meta.Time.Before(from.Add(-window)) })
+	slices.SortStableFunc(vitals, func(a, b *store.Item) int { return a.Meta.Time.Compare(b.Meta.Time) })
 	rings := map[string][]*store.Item{}
 	subset := make([]store.Item, 0, 64)
-	// Readings older than the window before the first set to score are never
-	// in a subset: start the sweep there.
-	start := sort.Search(len(vitals), func(i int) bool { return !vitals[i].Meta.Time.Before(from.Add(-window)) })
-	for i := start; i < len(vitals); {
+	for i := 0; i < len(vitals); {
 		t := vitals[i].Meta.Time
 		j := i
 		for j < len(vitals) && vitals[j].Meta.Time.Equal(t) {
