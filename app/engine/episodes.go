@@ -121,6 +121,15 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 			kept = append(kept, pt)
 		}
 	}
+	kept = sweep(sk, vitals, from, window, goals, opts, kept)
+	c.points = kept
+	return kept
+}
+
+// sweep scores every set at or after from, in time order, from the newest
+// few readings of each code within the window before it, appending the
+// points to kept.
+func sweep(sk scoreKind, vitals []*store.Item, from time.Time, window time.Duration, goals []store.Item, opts clinical.NEWS2Options, kept []clinical.ScorePoint) []clinical.ScorePoint {
 	// Readings older than the window before the first set to score are never
 	// in a subset: only the rest are sorted and swept (a new set of a
 	// 17,000-observation chart sorts a few dozen, not the whole history).
@@ -160,7 +169,6 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 			kept = append(kept, pt)
 		}
 	}
-	c.points = kept
 	return kept
 }
 
