@@ -12,6 +12,7 @@ import (
 
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/app/record"
 	"github.com/chartline/chartline/ui"
 )
 
@@ -306,7 +307,7 @@ func causeObjects(a clinical.Alert) []fyne.CanvasObject {
 		score.MinWidth = 36
 		value := widget.NewLabel("")
 		if rd, ok := readings[string(p)]; ok {
-			value.SetText(causeReadingText(rd) + " · " + rd.Time.UTC().Format("2 Jan 15:04") + " UTC")
+			value.SetText(causeReadingText(rd) + " · " + clockText(rd.Time, c.e.now(), c.e.loc))
 		}
 		rows.Add(container.New(ui.NewMiddleColumns(causeColumns...), name, score, value))
 	}
@@ -430,8 +431,9 @@ func (c *alertCard) showError(msg string) {
 	ui.Reflow(c.box)
 }
 
-// causeReadingText is a scored value as the chart writes it: "26 /min", "Voice",
-// "on oxygen 4 L/min".
+// causeReadingText is a scored value as the chart writes it, its UCUM unit
+// for people (record.HumanUnit): "26 /min", "100 mmHg", "38.7 °C", "C",
+// "oxygen 4 L/min".
 func causeReadingText(rd clinical.CauseReading) string {
 	switch {
 	case rd.Assumed:
@@ -442,7 +444,7 @@ func causeReadingText(rd clinical.CauseReading) string {
 		if rd.Code == "air" {
 			return "air"
 		}
-		return strings.TrimSpace("oxygen " + numberText(rd.Value) + " " + rd.Unit)
+		return strings.TrimSpace("oxygen " + numberText(rd.Value) + " " + record.HumanUnit(rd.Unit))
 	}
-	return strings.TrimSpace(numberText(rd.Value) + " " + rd.Unit)
+	return strings.TrimSpace(numberText(rd.Value) + " " + record.HumanUnit(rd.Unit))
 }
