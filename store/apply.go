@@ -256,7 +256,7 @@ func (s *Store) Apply(b *Batch) (ch Change, err error) {
 	if err != nil {
 		return Change{}, fmt.Errorf("apply batch: %w", err)
 	}
-	ch.Seq = seq
+	ch.Seq, ch.Keys = seq, changeKeys(b, ch.Collections)
 	ch.Records = len(b.Puts) + len(b.Deletes) + len(b.Quarantine)
 	ch.Committed = time.Now()
 	s.mu.Lock()

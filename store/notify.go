@@ -112,8 +112,8 @@ func (c Change) clone() Change {
 	out := c
 	out.Collections = nil
 	out.NewPatients = append([]string(nil), c.NewPatients...)
-	out.Docs, out.DocPatients, out.Statuses = nil, nil, nil
-	out.merge(Change{Collections: c.Collections, Docs: c.Docs, DocPatients: c.DocPatients, Statuses: c.Statuses})
+	out.Docs, out.DocPatients, out.Statuses, out.Keys = nil, nil, nil, nil
+	out.merge(Change{Collections: c.Collections, Keys: c.Keys, Docs: c.Docs, DocPatients: c.DocPatients, Statuses: c.Statuses})
 	return out
 }
 
@@ -123,6 +123,7 @@ func (c *Change) merge(o Change) {
 	if o.Committed.After(c.Committed) {
 		c.Committed = o.Committed
 	}
+	c.mergeKeys(o)
 	for col, types := range o.Collections {
 		if c.Collections == nil {
 			c.Collections = map[string]Types{}
@@ -154,4 +155,49 @@ func mergeSet(a, b map[string]bool) map[string]bool {
 		a[k] = a[k] || v
 	}
 	return a
+}
+
+// mergeKeys folds a later change's Keys into c's, before its Collections
+// are: a collection stays named key by key only while every merged change
+// named its keys and they number at most MaxChangeKeys.
+func (c *Change) mergeKeys(o Change) {
+	for col := range o.Collections {
+		prev, had := c.Keys[col]
+		_, named := c.Collections[col]
+		keys, known := o.Keys[col]
+		if !known || named && !had || len(prev)+len(keys) > MaxChangeKeys {
+			delete(c.Keys, col) // too many, or not known: re-read whole
+			continue
+		}
+		if c.Keys == nil {
+			c.Keys = map[string][]Ref{}
+		}
+		c.Keys[col] = append(prev[:len(prev):len(prev)], keys...)
+	}
+}
+
+// changeKeys lists, per collection a commit changed, the resources it put
+// or deleted (a tombstone for a key never held is named too: a reader finds
+// it absent), leaving out a collection with more than MaxChangeKeys.
+func changeKeys(b *Batch, changed map[string]Types) map[string][]Ref {
+	keys := map[string][]Ref{}
+	many := map[string]bool{}
+	note := func(r Ref) {
+		if changed[r.Collection] == nil || many[r.Collection] {
+			return
+		}
+		if len(keys[r.Collection]) == MaxChangeKeys {
+			delete(keys, r.Collection)
+			many[r.Collection] = true
+			return
+		}
+		keys[r.Collection] = append(keys[r.Collection], r)
+	}
+	for i := range b.Puts {
+		note(b.Puts[i].Ref)
+	}
+	for _, d := range b.Deletes {
+		note(d)
+	}
+	return keys
 }

@@ -232,19 +232,29 @@ func (b *Batch) Empty() bool {
 // Types is a set of resource types.
 type Types map[string]struct{}
 
+// MaxChangeKeys is how many changed resources of one collection a Change
+// names (Change.Keys); past it the collection is to be re-read whole, so a
+// catch-up batch of 100,000 records costs no list of them.
+const MaxChangeKeys = 256
+
 // Change is what one or more commits changed, announced to subscribers.
 type Change struct {
 	Seq         uint64           // commit sequence of the newest commit merged in
 	Collections map[string]Types // collection -> resource types put or deleted
-	NewPatients []string         // patients that had no directory entry before
-	Docs        map[string]bool  // doc kinds changed
-	DocPatients map[string]bool  // patients whose docs changed
-	Statuses    map[string]bool  // patients whose Status changed
-	Quarantined int              // records quarantined
-	Offsets     bool             // offsets advanced
-	Outbox      bool             // outbox items added or removed
-	Records     int              // Kafka records applied (puts + deletes + quarantined)
-	Committed   time.Time        // when the newest merged commit finished
+	// Keys names, per collection, the resources put or deleted (in commit
+	// order, a key possibly more than once), so a reader can re-read only
+	// those. A collection in Collections but not in Keys had more than
+	// MaxChangeKeys of them in the merged commits: re-read it whole.
+	Keys        map[string][]Ref
+	NewPatients []string        // patients that had no directory entry before
+	Docs        map[string]bool // doc kinds changed
+	DocPatients map[string]bool // patients whose docs changed
+	Statuses    map[string]bool // patients whose Status changed
+	Quarantined int             // records quarantined
+	Offsets     bool            // offsets advanced
+	Outbox      bool            // outbox items added or removed
+	Records     int             // Kafka records applied (puts + deletes + quarantined)
+	Committed   time.Time       // when the newest merged commit finished
 }
 
 // Entry is a collection's directory entry: what the census shows without

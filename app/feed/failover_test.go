@@ -83,7 +83,10 @@ func TestFailoverWaitsForMirrorLag(t *testing.T) {
 
 	b.Produce(hr("lag-1", 6, 4)...)  // the mirror catches up…
 	b.Produce(hr("lag-1", 10, 2)...) // …and new records arrive on the failover
-	eventually(t, 10*time.Second, "resume from the stored offset", func() bool { return storedOffset(t, s, topic) == 12 })
+	// The stored offset moves in the commit, Status().Applied just after it.
+	eventually(t, 10*time.Second, "resume from the stored offset", func() bool {
+		return storedOffset(t, s, topic) == 12 && r.f.Status().Applied == 12
+	})
 	res, err := s.Resources("lag-1")
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +118,8 @@ func TestFailoverOnRequestAndBackWhenTheFailoverFails(t *testing.T) {
 		t.Helper()
 		eventually(t, 15*time.Second, fmt.Sprintf("%s live at offset %d", name, off), func() bool {
 			st := r.f.Status()
-			return st.Cluster == name && st.Connected() && storedOffset(t, s, topic) == off
+			// Status().Applied moves just after the commit that stores the offset.
+			return st.Cluster == name && st.Connected() && storedOffset(t, s, topic) == off && st.Applied == off
 		})
 	}
 	if !r.f.UseCluster(Failover) {

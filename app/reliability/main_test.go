@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -203,6 +204,26 @@ func (p *proc) wait(within time.Duration) int {
 		p.t.Fatalf("child %v did not exit within %v; stderr:\n%s", p.cmd.Args[1:], within, tail(p.err.String(), 40))
 		return -1
 	}
+}
+
+// appliedLine is the count in the progress line `chartline ingest` prints
+// every second ("catching up: 120 behind (40%), 80 records applied").
+var appliedLine = regexp.MustCompile(`(\d+) records applied`)
+
+// waitApplied waits until the child's progress lines report a record
+// applied, and returns how long that took. ok is false when the child exited
+// first or within passed with nothing applied.
+func (p *proc) waitApplied(within time.Duration) (waited time.Duration, ok bool) {
+	begin := time.Now()
+	for time.Since(begin) < within && !p.exited() {
+		for _, m := range appliedLine.FindAllStringSubmatch(p.err.String(), -1) {
+			if m[1] != "0" {
+				return time.Since(begin), true
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return time.Since(begin), false
 }
 
 // tail is the last n lines of s.
