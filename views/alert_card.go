@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -197,7 +198,7 @@ func (c *alertCard) set(row alertRow) {
 		facts = append(facts, strings.ToUpper(a.Kind)+" episode")
 	}
 	c.facts.SetText(strings.Join(facts, " · "))
-	c.cause.Objects = causeObjects(a)
+	c.cause.Objects = causeObjects(a, c.e.now(), c.e.loc)
 	c.history.Objects = c.historyObjects(row)
 	state := row.state()
 	for _, v := range alertVerbs {
@@ -228,8 +229,9 @@ func alertTitle(a clinical.Alert) string {
 var causeColumns = []float32{230, 36, 360}
 
 // causeObjects explains why the alert was raised: the NEWS2 band rise with
-// each parameter's sub-score, or the upstream assessment and its source.
-func causeObjects(a clinical.Alert) []fyne.CanvasObject {
+// each parameter's sub-score, or the upstream assessment and its source;
+// times are local (loc), with the date when not today.
+func causeObjects(a clinical.Alert, now time.Time, loc *time.Location) []fyne.CanvasObject {
 	c := a.Cause
 	var out []fyne.CanvasObject
 	text := func(s string) {
@@ -256,7 +258,7 @@ func causeObjects(a clinical.Alert) []fyne.CanvasObject {
 			text("Horizon: " + c.Horizon)
 		}
 		if c.Occurred != nil {
-			text("Assessed " + c.Occurred.UTC().Format("2 Jan 2006 15:04") + " UTC")
+			text("Assessed " + dateTimeText(*c.Occurred, loc))
 		}
 		if len(c.Predictions) > 1 {
 			for i, p := range c.Predictions {
@@ -307,7 +309,7 @@ func causeObjects(a clinical.Alert) []fyne.CanvasObject {
 		score.MinWidth = 36
 		value := widget.NewLabel("")
 		if rd, ok := readings[string(p)]; ok {
-			value.SetText(causeReadingText(rd) + " · " + clockText(rd.Time, c.e.now(), c.e.loc))
+			value.SetText(causeReadingText(rd) + " · " + clockText(rd.Time, now, loc))
 		}
 		rows.Add(container.New(ui.NewMiddleColumns(causeColumns...), name, score, value))
 	}
