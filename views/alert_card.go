@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/engine"
+	"github.com/chartline/chartline/app/record"
 	"github.com/chartline/chartline/ui"
 )
 
@@ -196,7 +198,7 @@ func (c *alertCard) set(row alertRow) {
 		facts = append(facts, strings.ToUpper(a.Kind)+" episode")
 	}
 	c.facts.SetText(strings.Join(facts, " · "))
-	c.cause.Objects = causeObjects(a)
+	c.cause.Objects = causeObjects(a, c.e.now(), c.e.loc)
 	c.history.Objects = c.historyObjects(row)
 	state := row.state()
 	for _, v := range alertVerbs {
@@ -227,8 +229,9 @@ func alertTitle(a clinical.Alert) string {
 var causeColumns = []float32{230, 36, 360}
 
 // causeObjects explains why the alert was raised: the NEWS2 band rise with
-// each parameter's sub-score, or the upstream assessment and its source.
-func causeObjects(a clinical.Alert) []fyne.CanvasObject {
+// each parameter's sub-score, or the upstream assessment and its source;
+// times are local (loc), with the date when not today.
+func causeObjects(a clinical.Alert, now time.Time, loc *time.Location) []fyne.CanvasObject {
 	c := a.Cause
 	var out []fyne.CanvasObject
 	text := func(s string) {
@@ -255,7 +258,7 @@ func causeObjects(a clinical.Alert) []fyne.CanvasObject {
 			text("Horizon: " + c.Horizon)
 		}
 		if c.Occurred != nil {
-			text("Assessed " + c.Occurred.UTC().Format("2 Jan 2006 15:04") + " UTC")
+			text("Assessed " + dateTimeText(*c.Occurred, loc))
 		}
 		if len(c.Predictions) > 1 {
 			for i, p := range c.Predictions {
@@ -306,7 +309,7 @@ func causeObjects(a clinical.Alert) []fyne.CanvasObject {
 		score.MinWidth = 36
 		value := widget.NewLabel("")
 		if rd, ok := readings[string(p)]; ok {
-			value.SetText(causeReadingText(rd) + " · " + rd.Time.UTC().Format("2 Jan 15:04") + " UTC")
+			value.SetText(causeReadingText(rd) + " · " + clockText(rd.Time, now, loc))
 		}
 		rows.Add(container.New(ui.NewMiddleColumns(causeColumns...), name, score, value))
 	}
@@ -430,8 +433,9 @@ func (c *alertCard) showError(msg string) {
 	ui.Reflow(c.box)
 }
 
-// causeReadingText is a scored value as the chart writes it: "26 /min", "Voice",
-// "on oxygen 4 L/min".
+// causeReadingText is a scored value as the chart writes it, its UCUM unit
+// for people (record.HumanUnit): "26 /min", "100 mmHg", "38.7 °C", "C",
+// "oxygen 4 L/min".
 func causeReadingText(rd clinical.CauseReading) string {
 	switch {
 	case rd.Assumed:
@@ -442,7 +446,7 @@ func causeReadingText(rd clinical.CauseReading) string {
 		if rd.Code == "air" {
 			return "air"
 		}
-		return strings.TrimSpace("oxygen " + numberText(rd.Value) + " " + rd.Unit)
+		return strings.TrimSpace("oxygen " + numberText(rd.Value) + " " + record.HumanUnit(rd.Unit))
 	}
-	return strings.TrimSpace(numberText(rd.Value) + " " + rd.Unit)
+	return strings.TrimSpace(numberText(rd.Value) + " " + record.HumanUnit(rd.Unit))
 }

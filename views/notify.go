@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -57,6 +58,23 @@ type shownBanner struct {
 	id, patient, kind string
 	heading, text     string
 	tab               int
+	// text is who — title, and for an escalated alert when: who names the
+	// patient ("Ñúñez Ortega, José (MRN KV-100231)"), title is the
+	// notice's; alertTitle is the alert's title title was written from (""
+	// for a match): when the alert's title changes (it rose), title is the
+	// new one.
+	who, title, alertTitle string
+	escalated              time.Time
+}
+
+// compose writes the banner's text: "Ñúñez Ortega, José (MRN KV-100231) —
+// NEWS2 15: high (rose from medium)", and when escalated "… · escalated
+// 19:10".
+func (b *shownBanner) compose(now time.Time, loc *time.Location) {
+	b.text = b.who + " — " + b.title
+	if !b.escalated.IsZero() {
+		b.text += " · escalated " + clockText(b.escalated, now, loc)
+	}
 }
 
 func newNotifier(e *env) *notifier { return &notifier{e: e, handled: map[string]bool{}} }
@@ -86,67 +104,26 @@ type notice struct {
 	Name, MRN string
 }
 
-// check reads unseen notices and the count of new alerts, shows what is
-// new, and marks it seen. It runs off the UI goroutine.
+// check reads unseen notices and the state of the alerts and matches the
+// strip shows, shows what is new, follows what changed, and marks the new
+// notices seen. It runs off the UI goroutine.
 func (n *notifier) check() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	var st standing
 	var fresh []notice
 	var quiet []engine.Notice // NEWS2 alerts already over: marked seen, not shown
-	newAlerts := 0
 	held := n.catchingUp.Load()
-	alive := map[string]bool{} // alerts still new and matches still standing: their banners stay
 	err := n.e.store.View(func(r *store.Reader) error {
-		alerts, err := engine.Alerts(r)
-		if err != nil {
+		var err error
+		if st, err = readStanding(r); err != nil {
 			return err
-		}
-		for _, a := range alerts {
-			if a.Status() == clinical.StateNew {
-				newAlerts++
-				alive[a.Alert.ID] = !bandLeft(a.Alert)
-			}
-		}
-		matches, err := r.Docs(engine.KindMatch)
-		if err != nil {
-			return err
-		}
-		for _, d := range matches {
-			var m engine.MatchDoc
-			if json.Unmarshal(d.Value, &m) == nil && m.Evaluation.Match {
-				alive[m.ID] = true
-			}
 		}
 		if n.e.engine == nil || held {
 			return nil // no engine to mark notices seen, or catching up: no notifications
 		}
-		ns, err := engine.Notices(r)
-		if err != nil {
-			return err
-		}
-		for _, nt := range ns {
-			if n.handled[nt.ID] {
-				continue
-			}
-			x := notice{Notice: nt}
-			en, ok, err := r.Entry(nt.Patient)
-			if err != nil {
-				return err
-			}
-			if ok && en.Patient != nil {
-				x.Name, x.MRN = patientName(en.Patient), en.Patient.MRN
-			} else {
-				x.Name = patientName(nil)
-			}
-			if over, err := alertOver(r, nt, en.Status); err != nil {
-				return err
-			} else if over {
-				quiet = append(quiet, nt)
-				continue
-			}
-			fresh = append(fresh, x)
-		}
-		return nil
+		fresh, quiet, err = n.unseen(r)
+		return err
 	})
 	if err != nil {
 		n.e.log.Error("read notices", "err", errorClass(err))
@@ -167,12 +144,98 @@ func (n *notifier) check() {
 		n.handled[x.ID] = true
 	}
 	n.e.do(func() {
-		n.e.shell.SetBadge(screenAlerts, newAlerts)
-		n.follow(alive)
+		n.e.shell.SetBadge(screenAlerts, st.newAlerts)
+		n.follow(st)
 		if len(fresh) > 0 {
-			n.show(fresh)
+			n.show(fresh, st.titles)
 		}
 	})
+	n.markSeen(fresh, quiet)
+}
+
+// standing is what the store says of the notices the strip may show.
+type standing struct {
+	newAlerts int
+	// alive holds the alerts still new or escalated and in their band, and
+	// the matches still standing: their banners stay.
+	alive map[string]bool
+	// titles holds those alerts' titles now ("NEWS2 15: high"): an alert
+	// that rose since its notice has a new one.
+	titles map[string]string
+	// escalated holds when each escalated alert was escalated.
+	escalated map[string]time.Time
+}
+
+// readStanding reads the alerts and matches.
+func readStanding(r *store.Reader) (standing, error) {
+	st := standing{alive: map[string]bool{}, titles: map[string]string{}, escalated: map[string]time.Time{}}
+	alerts, err := engine.Alerts(r)
+	if err != nil {
+		return st, err
+	}
+	for _, a := range alerts {
+		switch a.Status() {
+		case clinical.StateNew:
+			st.newAlerts++
+		case clinical.StateEscalated:
+			for _, ac := range a.State.Actions {
+				if ac.Verb == clinical.VerbEscalate && ac.At.After(st.escalated[a.Alert.ID]) {
+					st.escalated[a.Alert.ID] = ac.At
+				}
+			}
+		default:
+			continue
+		}
+		st.alive[a.Alert.ID] = !bandLeft(a.Alert)
+		st.titles[a.Alert.ID] = a.Alert.Title
+	}
+	matches, err := r.Docs(engine.KindMatch)
+	if err != nil {
+		return st, err
+	}
+	for _, d := range matches {
+		var m engine.MatchDoc
+		if json.Unmarshal(d.Value, &m) == nil && m.Evaluation.Match {
+			st.alive[m.ID] = true
+		}
+	}
+	return st, nil
+}
+
+// unseen reads the notices not handled in this session, with their
+// patients' names: the ones to show, and the NEWS2 alerts already over.
+func (n *notifier) unseen(r *store.Reader) (fresh []notice, quiet []engine.Notice, err error) {
+	ns, err := engine.Notices(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, nt := range ns {
+		if n.handled[nt.ID] {
+			continue
+		}
+		x := notice{Notice: nt}
+		en, ok, err := r.Entry(nt.Patient)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok && en.Patient != nil {
+			x.Name, x.MRN = patientName(en.Patient), en.Patient.MRN
+		} else {
+			x.Name = patientName(nil)
+		}
+		if over, err := alertOver(r, nt, en.Status); err != nil {
+			return nil, nil, err
+		} else if over {
+			quiet = append(quiet, nt)
+			continue
+		}
+		fresh = append(fresh, x)
+	}
+	return fresh, quiet, nil
+}
+
+// markSeen marks the notices seen through the engine, patient by patient.
+func (n *notifier) markSeen(fresh []notice, quiet []engine.Notice) {
 	if len(fresh)+len(quiet) == 0 {
 		return
 	}
@@ -234,8 +297,8 @@ func alertOver(r *store.Reader, nt engine.Notice, st store.Status) (bool, error)
 }
 
 // show sends the desktop notifications and puts up the banners (on the UI
-// goroutine).
-func (n *notifier) show(fresh []notice) {
+// goroutine); titles are the alerts' titles now.
+func (n *notifier) show(fresh []notice, titles map[string]string) {
 	if len(fresh) <= maxDesktopNotices {
 		for _, x := range fresh {
 			n.e.notify(desktopNotification(x))
@@ -247,7 +310,7 @@ func (n *notifier) show(fresh []notice) {
 		n.sent++
 	}
 	for _, x := range fresh {
-		n.banner(x)
+		n.banner(x, titles)
 	}
 }
 
@@ -264,8 +327,10 @@ func desktopNotification(x notice) *fyne.Notification {
 }
 
 // banner adds one notice to the strip; opening it opens the chart on the
-// alert's or the match's tab.
-func (n *notifier) banner(x notice) {
+// alert's or the match's tab. An alert's banner reads the notice's title
+// ("NEWS2 9: High (rose from medium)") unless the alert has risen since,
+// when it reads the alert's title now ("NEWS2 15: High").
+func (n *notifier) banner(x notice, titles map[string]string) {
 	if x.Reason == engine.ReasonCleared {
 		return // a cleared alert needs no banner: the desktop notification tells whoever acted on it
 	}
@@ -282,11 +347,18 @@ func (n *notifier) banner(x notice) {
 	if x.Kind == "match" {
 		sb.heading, sb.tab = "Trial match", tabTrials
 	}
-	who := x.Name
+	sb.who = x.Name
 	if x.MRN != "" {
-		who += " (MRN " + x.MRN + ")"
+		sb.who += " (MRN " + x.MRN + ")"
 	}
-	sb.text = who + " — " + x.Title
+	sb.title = x.Title
+	if cur, ok := titles[sb.id]; ok && x.Kind == "alert" {
+		sb.alertTitle = cur
+		if !strings.HasPrefix(sb.title, cur) {
+			sb.title = cur
+		}
+	}
+	sb.compose(n.e.now(), n.e.loc)
 	n.banners = append(n.banners, sb)
 	// High alerts outrank trial matches: the strip shows the newest high
 	// alert while one is pending, and the menu lists alerts first. (Appends
@@ -300,17 +372,29 @@ func (n *notifier) banner(x notice) {
 	n.redraw()
 }
 
-// follow takes down the banners whose alert is no longer new (acknowledged,
-// escalated or resolved, here or at another workstation) or whose match no
-// longer stands: a banner follows its alert's state.
-func (n *notifier) follow(alive map[string]bool) {
-	kept := n.banners[:0]
+// follow makes the banners follow their alerts' state: a banner whose alert
+// is acknowledged or resolved (here or at another workstation), whose
+// alert's patient has left the band it announces, or whose match no longer
+// stands comes down, and the strip moves to the next; one whose alert rose
+// reads the alert's title now; an escalated alert's banner stays, saying
+// when it was escalated (the alert still needs a clinician until resolved).
+func (n *notifier) follow(st standing) {
+	kept, changed := n.banners[:0], false
 	for _, b := range n.banners {
-		if alive[b.id] {
-			kept = append(kept, b)
+		if !st.alive[b.id] {
+			changed = true
+			continue
 		}
+		was := b.text
+		if cur, ok := st.titles[b.id]; ok && b.alertTitle != "" && cur != b.alertTitle {
+			b.alertTitle, b.title = cur, cur
+		}
+		b.escalated = st.escalated[b.id]
+		b.compose(n.e.now(), n.e.loc)
+		changed = changed || b.text != was
+		kept = append(kept, b)
 	}
-	if len(kept) != len(n.banners) {
+	if changed {
 		n.banners = kept
 		n.redraw()
 	}
