@@ -106,10 +106,10 @@ func (b *NoticeBanner) colors() (bg, fg fyne.ThemeColorName, icon fyne.Resource)
 func (b *NoticeBanner) CreateRenderer() fyne.WidgetRenderer {
 	bgName, fgName, icon := b.colors()
 	bg := NewBackground(bgName)
-	txt := widget.NewRichText(
-		&widget.TextSegment{Text: b.Heading + "  ", Style: widget.RichTextStyle{ColorName: fgName, Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
-		&widget.TextSegment{Text: b.Text, Style: widget.RichTextStyle{ColorName: fgName, Inline: true}},
-	)
+	// Heading and text are two rich texts: Fyne ellipsises a rich text of
+	// one segment, where two inline segments were clipped mid-word.
+	heading := widget.NewRichText(&widget.TextSegment{Text: b.Heading, Style: widget.RichTextStyle{ColorName: fgName, TextStyle: fyne.TextStyle{Bold: true}}})
+	txt := widget.NewRichText(&widget.TextSegment{Text: b.Text, Style: widget.RichTextStyle{ColorName: fgName}})
 	txt.Truncation = fyne.TextTruncateEllipsis
 	b.open = widget.NewButtonWithIcon("Open chart", theme.NavigateNextIcon(), b.Open)
 	b.dismiss = widget.NewButtonWithIcon("", theme.CancelIcon(), b.Dismiss)
@@ -122,6 +122,6 @@ func (b *NoticeBanner) CreateRenderer() fyne.WidgetRenderer {
 		b.more.IconPlacement = widget.ButtonIconTrailingText
 		buttons = container.NewHBox(b.more, b.open, closeBox)
 	}
-	row := container.NewBorder(nil, nil, container.NewCenter(ic), buttons, txt)
+	row := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(ic), heading), buttons, txt)
 	return widget.NewSimpleRenderer(container.NewStack(bg, container.NewPadded(row)))
 }

@@ -138,7 +138,7 @@ func newCensus(e *env) *censusView {
 	// Most at risk first: a ward's census is read top down, and the patient
 	// who needs a clinician now must not sit under the alphabet.
 	v := &censusView{e: e, index: map[string]int{}, cursor: -1, byRisk: true}
-	v.search = ui.NewSearchEntry("Search by name, MRN or birth date (Ctrl+F)")
+	v.search = ui.NewSearchEntry("Name, MRN or birth date (Ctrl+F)")
 	v.search.OnChanged = func(q string) {
 		v.words = queryWords(q)
 		v.cursor = -1

@@ -247,3 +247,19 @@ func TestWhenTexts(t *testing.T) {
 		}
 	}
 }
+
+func TestResultName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Hemoglobin [Mass/volume] in Blood", "Hemoglobin in Blood"},
+		{"Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (MDRD)",
+			"Glomerular filtration rate/1.73 sq M.predicted in Serum, Plasma or Blood by Creatinine-based formula (MDRD)"},
+		{"Leukocytes [#/volume] in Blood by Automated count", "Leukocytes in Blood by Automated count"},
+		{"C reactive protein", "C reactive protein"},
+		{"Odd [unclosed", "Odd [unclosed"},
+		{"Two [a] parts [b] here", "Two parts here"},
+	} {
+		if got := resultName(c.in); got != c.want {
+			t.Errorf("resultName(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

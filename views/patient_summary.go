@@ -168,9 +168,25 @@ func resultLines(in *chartInput) ([]line, int) {
 	}, func(it *store.Item) line {
 		l := itemLine(it, it.Meta.Display)
 		l.Text, l.Value = splitValue(it.Meta)
+		l.Text = resultName(l.Text)
 		l.Range, l.Flag = rangeText(it.Meta), outOfRange(it.Meta)
 		return l
 	})
+}
+
+// resultName is a test's name for the summary: a LOINC long name without its
+// bracketed property ("Hemoglobin [Mass/volume] in Blood" reads "Hemoglobin
+// in Blood"), which the unit beside it states; the specimen and method stay.
+// The timeline's detail keeps the full name.
+func resultName(name string) string {
+	for {
+		i := strings.Index(name, " [")
+		j := strings.Index(name[max(i, 0):], "]")
+		if i < 0 || j < 0 {
+			return name
+		}
+		name = name[:i] + name[i+j+1:]
+	}
 }
 
 // splitValue splits a result's one-line display ("Hemoglobin … in Blood
@@ -457,9 +473,10 @@ func (s *summaryTab) card(d sectionData, c *chart) fyne.CanvasObject {
 			results = results || l.Range != "" || l.Flag != "" || l.Value != ""
 		}
 		rows := container.New(ui.Lines{})
+		cols := s.resultWidths(d.lines)
 		for _, l := range d.lines {
 			if results {
-				rows.Add(s.open(l, s.resultRow(l)))
+				rows.Add(s.open(l, s.resultRow(l, cols)))
 			} else {
 				rows.Add(s.open(l, s.lineRow(l)))
 			}
@@ -492,11 +509,26 @@ func (s *summaryTab) open(l line, row fyne.CanvasObject) fyne.CanvasObject {
 	return ui.NewTappable(row, func() { s.pv.openInTimeline(ref) })
 }
 
-// Line columns: text, date; results add value, flag and reference range.
-var (
-	lineColumns   = []float32{0, 104}
-	resultColumns = []float32{0, 110, 30, 92, 132} // the last holds "22 Nov 2025 10:30"
-)
+// Line columns: text, date. Results add value, flag and reference range,
+// sized to their content (resultWidths).
+var lineColumns = []float32{0, 104}
+
+// resultWidths are a results section's columns: value, flag, range and
+// date each as wide as its widest entry, so no value, unit, range or date
+// is ever cut; the test's name takes the rest and wraps.
+func (s *summaryTab) resultWidths(lines []line) []float32 {
+	cols := make([]float32, 5) // name (the rest), value, flag, range, date
+	pad := 2 * theme.InnerPadding()
+	ts := theme.TextSize()
+	now, loc := s.pv.e.now(), s.pv.e.loc
+	for _, l := range lines {
+		cols[1] = max(cols[1], fyne.MeasureText(l.Value, ts, fyne.TextStyle{Bold: true}).Width+pad)
+		cols[2] = max(cols[2], fyne.MeasureText(l.Flag, ts, fyne.TextStyle{Bold: true}).Width+pad)
+		cols[3] = max(cols[3], fyne.MeasureText(l.Range, ts, fyne.TextStyle{}).Width+pad)
+		cols[4] = max(cols[4], fyne.MeasureText(resultWhen(l.When, now, loc), ts, fyne.TextStyle{}).Width+pad)
+	}
+	return cols
+}
 
 // lineRow is a standard line: its text (wrapped: a medication's dose is
 // never cut) and its date.
@@ -511,23 +543,21 @@ func (s *summaryTab) lineRow(l line) fyne.CanvasObject {
 
 // resultRow is a result line: the test, its value, an out-of-range mark,
 // the reference range and the date, one line each.
-func (s *summaryTab) resultRow(l line) fyne.CanvasObject {
+func (s *summaryTab) resultRow(l line, cols []float32) fyne.CanvasObject {
 	text := widget.NewLabel(l.Text)
-	text.Truncation = fyne.TextTruncateEllipsis
+	text.Wrapping = fyne.TextWrapWord // "Glomerular filtration rate/1.73 sq M.predicted …" wraps, never cut
 	value := widget.NewLabel(l.Value)
-	value.Truncation = fyne.TextTruncateEllipsis
 	value.Alignment = fyne.TextAlignTrailing
 	flag := widget.NewLabel(l.Flag)
 	flag.TextStyle.Bold = true
 	flag.Importance = widget.DangerImportance
 	rng := widget.NewLabel(l.Range)
-	rng.Truncation = fyne.TextTruncateEllipsis
 	if l.Flag != "" {
 		value.TextStyle.Bold = true
 	}
 	when := widget.NewLabel(resultWhen(l.When, s.pv.e.now(), s.pv.e.loc))
 	when.Alignment = fyne.TextAlignTrailing
-	return container.New(ui.NewColumns(resultColumns...), text, value, flag, rng, when)
+	return container.New(ui.NewColumns(cols...), text, value, flag, rng, when)
 }
 
 func (s *summaryTab) whenLabel(l line) *widget.Label {

@@ -101,6 +101,11 @@ func vitalRank(display string) int {
 
 // setText is a vital-sign set's line: "RR 27 breaths/minute · SpO2 93 % · …".
 func (t *timelineTab) setText(r timelineRow) string {
+	return strings.Join(t.setParts(r), " · ")
+}
+
+// setParts are a set's readings, shortened, in the NEWS2 chart's order.
+func (t *timelineTab) setParts(r timelineRow) []string {
 	ds := []string{t.entries[r.entry].Display}
 	for _, i := range r.more {
 		ds = append(ds, t.entries[i].Display)
@@ -110,7 +115,7 @@ func (t *timelineTab) setText(r timelineRow) string {
 	for i, d := range ds {
 		parts[i] = shortVital(d)
 	}
-	return strings.Join(parts, " · ")
+	return parts
 }
 
 // categoryLabels names the categories in the kind filter and on each row.
@@ -423,7 +428,7 @@ type timelineItem struct {
 	header   *widget.Label
 	time     *widget.Label
 	kind     *widget.Label
-	display  *widget.Label
+	display  *ui.FitLabel // a reading's value is never cut: see ui.FitLabel
 	flag     *widget.Label
 	problems *widget.Icon
 	entryRow *fyne.Container
@@ -436,14 +441,13 @@ func newTimelineItem() *timelineItem {
 		header:   widget.NewLabel(""),
 		time:     widget.NewLabel(""),
 		kind:     widget.NewLabel(""),
-		display:  widget.NewLabel(""),
+		display:  ui.NewFitLabel(),
 		flag:     widget.NewLabel(""),
 		problems: widget.NewIcon(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning)),
 	}
 	it.header.TextStyle.Bold = true
 	it.header.Truncation = fyne.TextTruncateEllipsis
 	it.kind.Truncation = fyne.TextTruncateEllipsis
-	it.display.Truncation = fyne.TextTruncateEllipsis
 	it.flag.TextStyle.Bold = true
 	it.flag.Importance = widget.DangerImportance
 	it.entryRow = container.New(ui.NewColumns(timelineColumns...), it.time, it.kind, it.display, it.flag, container.NewCenter(it.problems))
@@ -478,7 +482,7 @@ func (it *timelineItem) set(t *timelineTab, id int, row timelineRow) {
 	it.kind.SetText(categoryLabel(en.Category))
 	flag, problems := en.Flag, en.Problems
 	if row.isSet() {
-		it.display.SetText(t.setText(row))
+		it.display.SetParts(t.setParts(row)...)
 		for _, i := range row.more {
 			if f := t.entries[i].Flag; f != "" && flag == "" {
 				flag = f
@@ -486,7 +490,7 @@ func (it *timelineItem) set(t *timelineTab, id int, row timelineRow) {
 			problems += t.entries[i].Problems
 		}
 	} else {
-		it.display.SetText(en.Display)
+		it.display.SetParts(en.Display)
 	}
 	it.flag.SetText(flag)
 	it.problems.Hidden = problems == 0
