@@ -33,8 +33,10 @@ type Page struct {
 	// (N focuses the inbox's note): the character is consumed by the
 	// window, so it is never typed into the field it focused.
 	OnRune func(rune) bool
-	// OnShow is called each time the page comes to the top.
+	// OnShow is called each time the page comes to the top, OnHide each
+	// time another page (or screen) takes its place.
 	OnShow func()
+	OnHide func()
 	// OnClose is called when the page is popped off its stack.
 	OnClose func()
 	// SelectTab is called on Alt+1… with 0…, for a page with tabs.
@@ -78,6 +80,7 @@ type Shell struct {
 	notices *fyne.Container
 	body    *fyne.Container
 	content fyne.CanvasObject
+	shown   *Page // the page in body
 }
 
 // NewShell returns a shell for a window with a status bar (nil for none).
@@ -303,6 +306,10 @@ func (s *Shell) paintRail() {
 
 func (s *Shell) showTop() {
 	p := s.Top()
+	if prev := s.shown; prev != nil && prev != p && prev.OnHide != nil {
+		prev.OnHide()
+	}
+	s.shown = p
 	if p == nil {
 		s.body.Objects = nil
 		s.body.Refresh()

@@ -3,9 +3,11 @@ package views
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -106,6 +108,12 @@ type censusView struct {
 	trends  trendCache
 
 	// Read and written on the UI goroutine only.
+	// While another page covers the census (a chart, another screen) its
+	// rows are neither read nor drawn: changed notes the patients in
+	// pending, and OnShow reads and draws them once.
+	hidden   atomic.Bool
+	pendMu   sync.Mutex
+	pending  map[string]bool
 	rows     []censusRow    // every patient
 	index    map[string]int // patient id -> index in rows
 	shown    []int          // indexes into rows, filtered and sorted
@@ -211,6 +219,17 @@ func headerLabel(text string) *widget.Label {
 func (v *censusView) page() *ui.Page {
 	return &ui.Page{
 		Title: "Census", Content: v.content, Search: v.search, Focus: v.search,
+		OnHide: func() { v.hidden.Store(true) },
+		OnShow: func() {
+			v.hidden.Store(false)
+			v.pendMu.Lock()
+			ids := slices.Collect(maps.Keys(v.pending))
+			v.pending = nil
+			v.pendMu.Unlock()
+			if len(ids) > 0 {
+				v.e.async(func() { v.read(ids) })
+			}
+		},
 		OnKey: func(ev *fyne.KeyEvent) bool {
 			switch ev.Name {
 			case fyne.KeyUp:
@@ -275,6 +294,33 @@ func (v *censusView) changed(c store.Change) {
 	if len(ids) == 0 {
 		return
 	}
+	if v.hidden.Load() {
+		v.pendMu.Lock()
+		if v.pending == nil {
+			v.pending = map[string]bool{}
+		}
+		for _, id := range ids {
+			v.pending[id] = true
+		}
+		v.pendMu.Unlock()
+		// A notice between OnShow's take and this note would wait for
+		// the next one: take it now if the census showed meanwhile.
+		if !v.hidden.Load() {
+			v.pendMu.Lock()
+			ids = slices.Collect(maps.Keys(v.pending))
+			v.pending = nil
+			v.pendMu.Unlock()
+			if len(ids) > 0 {
+				v.read(ids)
+			}
+		}
+		return
+	}
+	v.read(ids)
+}
+
+// read reads the census rows of patients and draws them.
+func (v *censusView) read(ids []string) {
 	now, opts := v.e.now(), v.e.news2Options()
 	var rows []censusRow
 	err := v.e.store.View(func(r *store.Reader) error {

@@ -2,6 +2,7 @@ package views
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -53,6 +54,13 @@ type chart struct {
 	// "" when none is open; Weight the newest body weight, if any.
 	Location string
 	Weight   *store.Item
+	// in indexes Items for the sections, built the sections at built; a
+	// patch that changes no resource reuses it.
+	in    *chartInput
+	built time.Time
+	// EngineErr is a failed read of the engine's score documents: the
+	// view logs it (its class, no PHI) and shows the score scored here.
+	EngineErr error
 }
 
 // sideData is the engine's documents about a patient, read with the chart
@@ -108,8 +116,10 @@ type chartInput struct {
 
 // loadChart builds a patient's chart from a snapshot. now is the clock for
 // the summary's "recent" choices; opts score NEWS2 when the engine has not.
+// An open chart follows its changes with patched (chart_patch.go), which
+// re-reads only the resources a change names.
 func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Options) (*chart, error) {
-	c := &chart{ID: id}
+	c := &chart{ID: id, Now: now}
 	e, ok, err := r.Entry(id)
 	if err != nil {
 		return nil, err
@@ -125,20 +135,11 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 			return nil, err
 		}
 	}
-	for i := range items {
-		it := &items[i]
-		if it.Type == "Observation" && it.Meta.HasValue && slices.Contains(it.Meta.Codes, record.SystemLOINC+"|"+record.LOINCBodyWeight) &&
-			it.Meta.Status != "entered-in-error" && (c.Weight == nil || it.Meta.Time.After(c.Weight.Meta.Time)) {
-			c.Weight = it
-		}
-	}
-	in := &chartInput{byCategory: map[string][]*store.Item{}, byType: map[string][]*store.Item{}, now: now}
+	c.Weight = newestWeight(items)
 	c.Timeline = make([]timelineEntry, 0, len(items))
 	kinds := map[string]int{}
 	for i := range items {
 		it := &items[i]
-		in.byCategory[it.Meta.Category] = append(in.byCategory[it.Meta.Category], it)
-		in.byType[it.Type] = append(in.byType[it.Type], it)
 		if it.Type == "Patient" {
 			continue // the banner shows it; it is no event
 		}
@@ -146,34 +147,10 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		kinds[it.Meta.Category]++
 	}
 	c.Timeline = sortTimeline(c.Timeline) // newest first
-	for k, n := range kinds {
-		c.Kinds = append(c.Kinds, kindCount{Category: k, N: n})
-	}
-	slices.SortFunc(c.Kinds, func(a, b kindCount) int {
-		if a.N != b.N {
-			return b.N - a.N
-		}
-		return cmp.Compare(a.Category, b.Category)
-	})
-
-	// NEWS2 (or PEWS): the engine's result, so banner, census and alerts
-	// agree; judged again against now, as time has passed since.
-	c.Now = now
-	if doc, ok, err := engine.LatestNEWS2(r, id); err == nil && ok {
-		c.NEWS2, c.NEWS2FromEngine = doc.Result.AsOf(now), true
-	} else {
-		c.NEWS2 = clinical.NEWS2At(values(in.byCategory[record.CategoryVitalSigns]), values(in.byType["Goal"]), opts, now)
-	}
-	if doc, ok, err := engine.LatestPEWS(r, id); err == nil && ok {
-		p := doc.Result.AsOf(now)
-		c.PEWS = &p
-	}
-	c.HasNEWS2 = clinical.ScoreCurrent(c.NEWS2.Status) && c.NEWS2.Band != clinical.BandNone
-	if c.PEWS != nil {
-		c.HasNEWS2 = clinical.ScoreCurrent(c.PEWS.Status)
-	}
-	in.news2, in.pews, in.hasNEWS2 = c.NEWS2, c.PEWS, c.HasNEWS2
-
+	c.Kinds = sortKinds(kinds)
+	in := newChartInput(items, now)
+	c.in, c.built = in, now
+	c.scoreFrom(r, in, opts)
 	c.Allergy, c.Allergies = allergyState(in.byType["AllergyIntolerance"])
 	for i := range summarySections {
 		s := &summarySections[i]
@@ -181,6 +158,84 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		c.Sections = append(c.Sections, sectionData{def: s, lines: lines, more: more})
 	}
 	return c, nil
+}
+
+// newChartInput indexes a chart's items by category and type for the
+// summary's sections.
+func newChartInput(items []store.Item, now time.Time) *chartInput {
+	in := &chartInput{byCategory: map[string][]*store.Item{}, byType: map[string][]*store.Item{}, now: now}
+	for i := range items {
+		it := &items[i]
+		in.byCategory[it.Meta.Category] = append(in.byCategory[it.Meta.Category], it)
+		in.byType[it.Type] = append(in.byType[it.Type], it)
+	}
+	return in
+}
+
+// newestWeight is the newest body weight with a value, nil for none.
+func newestWeight(items []store.Item) *store.Item {
+	var w *store.Item
+	for i := range items {
+		if it := &items[i]; isWeight(it) && (w == nil || it.Meta.Time.After(w.Meta.Time)) {
+			w = it
+		}
+	}
+	return w
+}
+
+// isWeight reports whether an item is a body weight the banner may show.
+func isWeight(it *store.Item) bool {
+	return it.Type == "Observation" && it.Meta.HasValue && it.Meta.Status != "entered-in-error" &&
+		slices.Contains(it.Meta.Codes, record.SystemLOINC+"|"+record.LOINCBodyWeight)
+}
+
+// sortKinds orders the timeline's categories, most entries first.
+func sortKinds(kinds map[string]int) []kindCount {
+	out := make([]kindCount, 0, len(kinds))
+	for k, n := range kinds {
+		if n > 0 {
+			out = append(out, kindCount{Category: k, N: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b kindCount) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return cmp.Compare(a.Category, b.Category)
+	})
+	return out
+}
+
+// scoreFrom sets the score that applies: the engine's NEWS2 (or PEWS)
+// result, so banner, census and alerts agree, judged again against the
+// chart's clock as time has passed since; NEWS2 scored here from the vital
+// signs when the engine has none. An engine document that cannot be read
+// (ErrTampered among others) is not passed over: EngineErr keeps it for the
+// view to log, and the score is the one scored here.
+func (c *chart) scoreFrom(r *store.Reader, in *chartInput, opts clinical.NEWS2Options) {
+	c.EngineErr = nil
+	doc, ok, err := engine.LatestNEWS2(r, c.ID)
+	switch {
+	case err != nil:
+		c.EngineErr = err
+		fallthrough
+	case !ok:
+		c.NEWS2, c.NEWS2FromEngine = clinical.NEWS2At(values(in.byCategory[record.CategoryVitalSigns]), values(in.byType["Goal"]), opts, c.Now), false
+	default:
+		c.NEWS2, c.NEWS2FromEngine = doc.Result.AsOf(c.Now), true
+	}
+	c.PEWS = nil
+	if doc, ok, err := engine.LatestPEWS(r, c.ID); err != nil {
+		c.EngineErr = errors.Join(c.EngineErr, err)
+	} else if ok {
+		p := doc.Result.AsOf(c.Now)
+		c.PEWS = &p
+	}
+	c.HasNEWS2 = clinical.ScoreCurrent(c.NEWS2.Status) && c.NEWS2.Band != clinical.BandNone
+	if c.PEWS != nil {
+		c.HasNEWS2 = clinical.ScoreCurrent(c.PEWS.Status)
+	}
+	in.news2, in.pews, in.hasNEWS2 = c.NEWS2, c.PEWS, c.HasNEWS2
 }
 
 // score is the badge of the score that applies: PEWS for a child, else

@@ -3,6 +3,7 @@ package views
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,11 @@ type patientView struct {
 	// loads orders chart loads: only a load newer than the one shown is drawn.
 	loadMu  sync.Mutex
 	loadSeq uint64
+	// modelMu guards model, the newest chart read (loaded or patched): the
+	// base of the next patch. It is held across the store read, so reads
+	// and their sequence numbers follow one order.
+	modelMu sync.Mutex
+	model   *chart
 
 	// UI goroutine only.
 	shownSeq uint64 // the newest full load drawn
@@ -196,17 +202,90 @@ func (pv *patientView) close() {
 // When only the outbox moved (a queued action published) or another
 // workstation's audit events arrived, it re-reads the engine's documents
 // alone, not the whole chart.
+//
+// A change that names its resources (store.Change.Keys) patches the open
+// chart: only they are re-read and only what they touch is redrawn
+// (chart_patch.go). One that lists too many to name reloads the chart.
 func (pv *patientView) changed(c store.Change) {
 	switch {
 	case c.Collections[pv.id] != nil || c.Statuses[pv.id] || c.DocPatients[pv.id]:
-		pv.load()
+		refs, named := c.Keys[pv.id]
+		if c.Collections[pv.id] != nil && !named {
+			pv.load()
+			return
+		}
+		pv.update(refs, c.Statuses[pv.id] || c.DocPatients[pv.id])
 	case c.Outbox || c.Collections[store.Audit] != nil:
 		pv.loadSide()
 	}
 }
 
+// update patches the chart with the resources refs names and, when side,
+// re-reads the engine's documents; with no chart read yet it loads.
+func (pv *patientView) update(refs []store.Ref, side bool) {
+	pv.modelMu.Lock()
+	base := pv.model
+	if base == nil {
+		pv.modelMu.Unlock()
+		pv.load()
+		return
+	}
+	pv.loadMu.Lock()
+	pv.loadSeq++
+	seq := pv.loadSeq
+	pv.loadMu.Unlock()
+	var c *chart
+	var p *chartPatch
+	err := pv.e.store.View(func(r *store.Reader) error {
+		var err error
+		if c, p, err = base.patched(r, refs, pv.e.now(), pv.e.news2Options()); err != nil {
+			return err
+		}
+		c.Offline = pv.e.offline.Load()
+		if side {
+			c.Side, err = loadSide(r, pv.id, pv.e.now())
+		}
+		return err
+	})
+	if err == nil {
+		pv.model = c
+	}
+	pv.modelMu.Unlock()
+	pv.e.do(func() {
+		if !pv.accept(seq, c, err) {
+			return
+		}
+		pv.showPatch(c, p)
+	})
+}
+
+// accept reports whether a chart read as seq is to be drawn: it is newer
+// than the one shown and was read. A failed read says so in the view; an
+// engine document that could not be read is logged.
+func (pv *patientView) accept(seq uint64, c *chart, err error) bool {
+	if seq <= pv.shownSeq {
+		return false
+	}
+	pv.shownSeq = seq
+	if err != nil {
+		pv.e.log.Error("read a patient's chart", "err", errorClass(err))
+		pv.loading.SetText("The chart could not be read: " + err.Error())
+		pv.loading.Show()
+		return false
+	}
+	if seq < pv.sideSeq && pv.chart != nil {
+		c.Side = pv.chart.Side // a side load after this one read newer documents
+	}
+	if c.EngineErr != nil {
+		// The chart shows the score scored here from the vital signs.
+		pv.e.log.Error("read the engine's score for a chart", "err", errorClass(c.EngineErr))
+	}
+	return true
+}
+
 // loadSide re-reads the alerts, matches and chart opens and draws them.
 func (pv *patientView) loadSide() {
+	pv.modelMu.Lock()
 	pv.loadMu.Lock()
 	pv.loadSeq++
 	seq := pv.loadSeq
@@ -217,6 +296,12 @@ func (pv *patientView) loadSide() {
 		d, err = loadSide(r, pv.id, pv.e.now())
 		return err
 	})
+	if err == nil && pv.model != nil {
+		m := *pv.model // the next patch starts from these documents
+		m.Side = d
+		pv.model = &m
+	}
+	pv.modelMu.Unlock()
 	pv.e.do(func() {
 		if seq <= pv.shownSeq || seq <= pv.sideSeq || pv.chart == nil {
 			return
@@ -226,7 +311,9 @@ func (pv *patientView) loadSide() {
 			pv.e.log.Error("read a patient's alerts", "err", errorClass(err))
 			return
 		}
-		pv.chart.Side = d
+		shown := *pv.chart // never mutated: the trends may be reading it
+		shown.Side = d
+		pv.chart = &shown
 		pv.showAudit(d)
 		for _, t := range pv.contents {
 			if s, ok := t.(sideShower); ok {
@@ -242,6 +329,7 @@ func (pv *patientView) reload() { pv.e.async(pv.load) }
 // load builds the chart from one snapshot and hands it to the UI goroutine;
 // a load that finishes after a newer one is dropped.
 func (pv *patientView) load() {
+	pv.modelMu.Lock()
 	pv.loadMu.Lock()
 	pv.loadSeq++
 	seq := pv.loadSeq
@@ -256,42 +344,64 @@ func (pv *patientView) load() {
 		c.Side, err = loadSide(r, pv.id, pv.e.now())
 		return err
 	})
+	if err == nil {
+		pv.model = c
+	}
+	pv.modelMu.Unlock()
 	pv.e.do(func() {
-		if seq <= pv.shownSeq {
-			return
+		if pv.accept(seq, c, err) {
+			pv.show(c)
 		}
-		pv.shownSeq = seq
-		if err == nil && seq < pv.sideSeq && pv.chart != nil {
-			c.Side = pv.chart.Side // a side load after this one read newer documents
-		}
-		if err != nil {
-			pv.e.log.Error("read a patient's chart", "err", errorClass(err))
-			pv.loading.SetText("The chart could not be read: " + err.Error())
-			pv.loading.Show()
-			return
-		}
-		pv.show(c)
 	})
 }
 
 // show draws a chart: banner and every tab.
 func (pv *patientView) show(c *chart) {
+	pv.showBanner(c)
+	for _, t := range pv.contents {
+		t.show(c)
+	}
+}
+
+// patcher is a tab that redraws only what a patch changed.
+type patcher interface {
+	showPatch(c *chart, p *chartPatch)
+}
+
+// showPatch draws a patched chart: the banner, and in each tab what the
+// patch touched.
+func (pv *patientView) showPatch(c *chart, p *chartPatch) {
+	prev := pv.chart
+	pv.showBanner(c)
+	// The alerts and trials tabs draw the engine's documents and the
+	// patient's status: redrawn only when those changed.
+	side := prev == nil || !reflect.DeepEqual(prev.Side, c.Side) || !reflect.DeepEqual(prev.Entry.Status, c.Entry.Status)
+	for _, t := range pv.contents {
+		if pt, ok := t.(patcher); ok {
+			pt.showPatch(c, p)
+		} else if side {
+			t.show(c)
+		}
+	}
+}
+
+// showBanner draws the chart's banner.
+func (pv *patientView) showBanner(c *chart) {
 	pv.chart = c
 	pv.loading.Hide()
 	pv.tabs.Show()
 	pv.band.Show()
 	pv.allergy.Show()
 	pv.name.SetText(patientName(c.Patient))
-	pv.facts.SetText(bannerFacts(c, pv.e))
-	ui.Reflow(pv.content) // the facts may wrap onto a second line
+	if facts := bannerFacts(c, pv.e); facts != pv.facts.Text {
+		pv.facts.SetText(facts)
+		ui.Reflow(pv.content) // the facts may wrap onto a second line
+	}
 	ui.SetScore(pv.band, c.score())
 	ui.SetAlerts(pv.alerts, c.Entry.Status.OpenAlerts)
 	ui.SetTrials(pv.trials, c.Entry.Status.Matches)
 	pv.allergy.SetAllergies(c.Allergy, c.Allergies)
 	pv.showAudit(c.Side)
-	for _, t := range pv.contents {
-		t.show(c)
-	}
 }
 
 // showAudit writes who else opened this chart in the audit window: each

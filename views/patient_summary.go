@@ -382,18 +382,27 @@ func vitalLines(in *chartInput) ([]line, int) {
 	// Body measurements the NEWS2 chart does not use.
 	latest := map[string]*store.Item{}
 	for _, it := range in.byCategory[record.CategoryVitalSigns] {
-		for _, code := range []string{record.LOINCBodyWeight, record.LOINCBodyHeight, record.LOINCBMI} {
-			if cur := latest[code]; hasCode(it.Meta, record.SystemLOINC+"|"+code) && (cur == nil || it.Meta.Time.After(cur.Meta.Time)) {
+		for _, code := range bodyCodes {
+			if cur := latest[code]; hasCode(it.Meta, code) && (cur == nil || it.Meta.Time.After(cur.Meta.Time)) {
 				latest[code] = it
 			}
 		}
 	}
-	for _, code := range []string{record.LOINCBodyWeight, record.LOINCBodyHeight, record.LOINCBMI} {
+	for _, code := range bodyCodes {
 		if it, ok := latest[code]; ok {
 			out = append(out, itemLine(it, it.Meta.Display))
 		}
 	}
 	return out, 0
+}
+
+// bodyCodes are the body measurements the vital-signs section shows after
+// the score, as "system|code" (LOINC 29463-7 weight, 8302-2 height, 39156-5
+// BMI).
+var bodyCodes = []string{
+	record.SystemLOINC + "|" + record.LOINCBodyWeight,
+	record.SystemLOINC + "|" + record.LOINCBodyHeight,
+	record.SystemLOINC + "|" + record.LOINCBMI,
 }
 
 // scoreParts lists the parameters, readings, stale readings and skipped
@@ -430,6 +439,10 @@ type summaryTab struct {
 	pv      *patientView
 	columns *fyne.Container
 	content fyne.CanvasObject
+	// cols are the two columns of cards; cards[i] is section i's card,
+	// in cols[i/half].
+	cols  [2]*fyne.Container
+	cards []fyne.CanvasObject
 }
 
 func newSummaryTab(pv *patientView) patientTabContent {
@@ -444,15 +457,40 @@ func (s *summaryTab) object() fyne.CanvasObject { return s.content }
 func (s *summaryTab) show(c *chart) {
 	half := (len(c.Sections) + 1) / 2
 	left, right := container.NewVBox(), container.NewVBox()
+	s.cols = [2]*fyne.Container{left, right}
+	s.cards = s.cards[:0]
 	for i, d := range c.Sections {
 		col := left
 		if i >= half {
 			col = right
 		}
-		col.Add(s.card(d, c))
+		card := s.card(d, c)
+		s.cards = append(s.cards, card)
+		col.Add(card)
 	}
 	s.columns.Objects = []fyne.CanvasObject{left, right}
 	s.columns.Refresh()
+}
+
+// showPatch redraws only the sections whose lines the patch changed.
+func (s *summaryTab) showPatch(c *chart, p *chartPatch) {
+	if len(s.cards) != len(c.Sections) || s.cols[0] == nil {
+		s.show(c)
+		return
+	}
+	half := (len(c.Sections) + 1) / 2
+	for i, d := range c.Sections {
+		if !p.sections[i] {
+			continue
+		}
+		col, j := s.cols[0], i
+		if i >= half {
+			col, j = s.cols[1], i-half
+		}
+		s.cards[i] = s.card(d, c)
+		col.Objects[j] = s.cards[i]
+		col.Refresh()
+	}
 }
 
 // card draws one section: its title, then its lines, its own drawing, or

@@ -248,6 +248,13 @@ func (t *timelineTab) show(c *chart) {
 	t.rebuild()
 }
 
+// showPatch takes a patched chart's entries when the patch changed any.
+func (t *timelineTab) showPatch(c *chart, p *chartPatch) {
+	if p.keys.len() > 0 {
+		t.show(c)
+	}
+}
+
 // rebuild recomputes the rows from the entries and filters, and redraws.
 func (t *timelineTab) rebuild() {
 	shown := t.computeRows()

@@ -3,6 +3,7 @@ package views
 import (
 	"cmp"
 	"math"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -401,11 +402,12 @@ type trendsTab struct {
 	chosen string // the period picked; "" until the user picks one
 
 	// UI goroutine only.
-	drawn  uint64
-	chart  *chart
-	stale  bool
-	model  trendModel
-	charts map[string]*ui.TrendChart
+	drawn   uint64
+	chart   *chart
+	stale   bool
+	model   trendModel
+	charts  map[string]*ui.TrendChart
+	painted map[*ui.TrendChart]trendDrawn // what each chart last drew
 
 	period  *widget.RadioGroup
 	status  *widget.Label
@@ -458,6 +460,16 @@ func (t *trendsTab) show(c *chart) {
 	if t.pv.tabs.SelectedIndex() == tabTrends {
 		t.rebuild()
 	}
+}
+
+// showPatch rebuilds the trends only when the patch touched a measure or
+// the score; draw then refreshes the charts whose series changed.
+func (t *trendsTab) showPatch(c *chart, p *chartPatch) {
+	if !p.touchesTrends() {
+		t.chart = c
+		return
+	}
+	t.show(c)
 }
 
 // selected rebuilds stale series when the tab comes into view.
@@ -562,9 +574,17 @@ func (t *trendsTab) draw(m trendModel) {
 		objs = append(objs, tc)
 	}
 	t.charts = keep
-	for _, o := range objs {
-		o.Refresh()
+	// Redraw only the charts whose content changed: a new reading of one
+	// measure repaints that chart (and the NEWS2 one), not all of them.
+	drawn := map[*ui.TrendChart]trendDrawn{}
+	for _, tc := range keep {
+		d := drawnOf(tc)
+		if old, ok := t.painted[tc]; !ok || !reflect.DeepEqual(old, d) {
+			tc.Refresh()
+		}
+		drawn[tc] = d
 	}
+	t.painted = drawn
 	t.grid.Objects = objs
 	t.grid.Refresh()
 	measures := len(m.Charts)
@@ -581,6 +601,20 @@ func (t *trendsTab) draw(m trendModel) {
 		t.absent.Hide()
 	}
 	ui.Reflow(t.scroll)
+}
+
+// trendDrawn is what a trend chart showed when last refreshed.
+type trendDrawn struct {
+	Title, Unit, Latest string
+	Series              []ui.Series
+	Zones               []ui.Zone
+	From, To            time.Time
+	YMin, YMax          float64
+	FixedY, NonNegative bool
+}
+
+func drawnOf(tc *ui.TrendChart) trendDrawn {
+	return trendDrawn{tc.Title, tc.Unit, tc.Latest, tc.Series, tc.Zones, tc.From, tc.To, tc.YMin, tc.YMax, tc.FixedY, tc.NonNegative}
 }
 
 // rangeWords is the period's span in words: "22 Nov 06:00 to 23 Nov 06:00".
