@@ -82,17 +82,20 @@ type fhirRiskIn struct {
 		Start string `json:"start"`
 		End   string `json:"end"`
 	} `json:"occurrencePeriod"`
-	Prediction []struct {
-		Outcome            *fhirConcept `json:"outcome"`
-		ProbabilityDecimal *json.Number `json:"probabilityDecimal"`
-		QualitativeRisk    *fhirConcept `json:"qualitativeRisk"`
-		WhenRange          *fhirRange   `json:"whenRange"`
-		WhenPeriod         *struct {
-			Start string `json:"start"`
-			End   string `json:"end"`
-		} `json:"whenPeriod"`
-		Rationale string `json:"rationale"`
-	} `json:"prediction"`
+	Prediction []fhirRiskPredictionIn `json:"prediction"`
+}
+
+// fhirRiskPredictionIn is one prediction of an upstream RiskAssessment.
+type fhirRiskPredictionIn struct {
+	Outcome            *fhirConcept `json:"outcome"`
+	ProbabilityDecimal *json.Number `json:"probabilityDecimal"`
+	QualitativeRisk    *fhirConcept `json:"qualitativeRisk"`
+	WhenRange          *fhirRange   `json:"whenRange"`
+	WhenPeriod         *struct {
+		Start string `json:"start"`
+		End   string `json:"end"`
+	} `json:"whenPeriod"`
+	Rationale string `json:"rationale"`
 }
 
 // ucumDuration converts a quantity in a UCUM time unit to a duration.
@@ -139,34 +142,78 @@ func horizonText(d time.Duration) string {
 // corrected or preliminary, or has no prediction. It fails only on JSON that
 // is not a RiskAssessment about a Patient.
 func RiskAlert(raw []byte, header string, produced time.Time, opts RiskOptions, now time.Time) (Alert, bool, error) {
-	if opts.Threshold <= 0 {
-		opts.Threshold = DefaultRiskThreshold
-	}
-	if opts.HighThreshold <= 0 {
-		opts.HighThreshold = DefaultRiskHighThreshold
-	}
-	if opts.Window <= 0 {
-		opts.Window = DefaultStaleWindow
-	}
-	if opts.MaxHorizon <= 0 {
-		opts.MaxHorizon = DefaultRiskMaxHorizon
-	}
-	var ra fhirRiskIn
-	if err := json.Unmarshal(raw, &ra); err != nil {
-		return Alert{}, false, fmt.Errorf("read RiskAssessment: %w", err)
-	}
-	if ra.ResourceType != "RiskAssessment" || ra.ID == "" {
-		return Alert{}, false, fmt.Errorf("read RiskAssessment: resourceType %q id %q is not a RiskAssessment", ra.ResourceType, ra.ID)
-	}
-	patient, ok := referenceID(ra.Subject.Reference, "Patient")
-	if !ok {
-		return Alert{}, false, fmt.Errorf("read RiskAssessment/%s: subject is not a Patient", ra.ID)
+	opts = opts.withDefaults()
+	ra, patient, err := decodeRisk(raw)
+	if err != nil {
+		return Alert{}, false, err
 	}
 	if !usableStatus(ra.Status) || len(ra.Prediction) == 0 {
 		return Alert{}, false, nil
 	}
 
-	// When it happened: occurrence, else produced.
+	occurred := riskOccurred(&ra, produced)
+	cause, sev, info := riskCause(&ra, occurred, opts)
+	sev, inbox := settleRisk(&cause, sev, info, occurred, now, opts.Window)
+	if !occurred.IsZero() {
+		o := occurred
+		cause.Occurred = &o
+	}
+	source := riskSource(&ra, header)
+	cause.Source = source
+	cause.Assessment = "RiskAssessment/" + ra.ID
+
+	version := riskVersion(ra.Meta)
+	return Alert{
+		ID:       AlertID(patient, KindRisk, cause.Assessment, version),
+		Patient:  patient,
+		Kind:     KindRisk,
+		Severity: sev,
+		Title:    riskTitle(ra.Code, &cause, source),
+		Cause:    cause,
+		Raised:   occurred,
+		Trigger:  store.Ref{Collection: store.Risk, Type: "RiskAssessment", ID: ra.ID},
+		Version:  version,
+		Info:     !inbox,
+	}, true, nil
+}
+
+// withDefaults fills in the documented defaults of the zero fields.
+func (o RiskOptions) withDefaults() RiskOptions {
+	if o.Threshold <= 0 {
+		o.Threshold = DefaultRiskThreshold
+	}
+	if o.HighThreshold <= 0 {
+		o.HighThreshold = DefaultRiskHighThreshold
+	}
+	if o.Window <= 0 {
+		o.Window = DefaultStaleWindow
+	}
+	if o.MaxHorizon <= 0 {
+		o.MaxHorizon = DefaultRiskMaxHorizon
+	}
+	return o
+}
+
+// decodeRisk reads a RiskAssessment about a Patient and returns it with the
+// patient's id.
+func decodeRisk(raw []byte) (fhirRiskIn, string, error) {
+	var ra fhirRiskIn
+	if err := json.Unmarshal(raw, &ra); err != nil {
+		return ra, "", fmt.Errorf("read RiskAssessment: %w", err)
+	}
+	if ra.ResourceType != "RiskAssessment" || ra.ID == "" {
+		return ra, "", fmt.Errorf("read RiskAssessment: resourceType %q id %q is not a RiskAssessment", ra.ResourceType, ra.ID)
+	}
+	patient, ok := referenceID(ra.Subject.Reference, "Patient")
+	if !ok {
+		return ra, "", fmt.Errorf("read RiskAssessment/%s: subject is not a Patient", ra.ID)
+	}
+	return ra, patient, nil
+}
+
+// riskOccurred is when the assessment happened: its occurrence, else
+// meta.lastUpdated, else produced; zero with none of them.
+func riskOccurred(ra *fhirRiskIn, produced time.Time) time.Time {
 	var occurred time.Time
 	dated := false
 	for _, s := range []string{ra.OccurrenceDateTime, periodEnd(ra.OccurrencePeriod), periodStart(ra.OccurrencePeriod)} {
@@ -183,90 +230,25 @@ func RiskAlert(raw []byte, header string, produced time.Time, opts RiskOptions, 
 	if occurred.IsZero() && !produced.IsZero() {
 		occurred = produced.UTC()
 	}
+	return occurred
+}
 
-	var cause Cause
-	sev, info := "", ""
-	for _, p := range ra.Prediction {
+// riskCause reads every prediction into the cause, and returns the highest
+// severity of the short-horizon ones with the cause's chosen prediction set to
+// it, and (info) the first long horizon in words.
+func riskCause(ra *fhirRiskIn, occurred time.Time, opts RiskOptions) (cause Cause, sev, info string) {
+	for i := range ra.Prediction {
+		p := &ra.Prediction[i]
 		pred := RiskPrediction{Outcome: p.Outcome.label()}
-		s := ""
-		if p.QualitativeRisk != nil {
-			for _, c := range p.QualitativeRisk.Coding {
-				if c.System != SystemRiskProbability {
-					continue
-				}
-				cs := ""
-				switch c.Code {
-				case "high", "certain":
-					cs = SeverityHigh
-				case "moderate":
-					cs = SeverityMedium
-				}
-				if pred.QualitativeRisk == "" || SeverityRank(cs) > SeverityRank(s) {
-					pred.QualitativeRisk = c.Code
-				}
-				if SeverityRank(cs) > SeverityRank(s) {
-					s = cs
-				}
-			}
+		var qs, ps string
+		pred.QualitativeRisk, qs = qualitativeSeverity(p.QualitativeRisk)
+		pred.Probability, ps = probabilitySeverity(p.ProbabilityDecimal, opts)
+		s := qs
+		if SeverityRank(ps) > SeverityRank(s) {
+			s = ps
 		}
-		if p.ProbabilityDecimal != nil {
-			if v, err := strconv.ParseFloat(string(*p.ProbabilityDecimal), 64); err == nil && v >= 0 && v <= 100 {
-				if v > 1 {
-					v /= 100
-				}
-				pred.Probability = &v
-				ps := ""
-				switch {
-				case v >= opts.HighThreshold:
-					ps = SeverityHigh
-				case v > opts.Threshold:
-					ps = SeverityMedium
-				}
-				if SeverityRank(ps) > SeverityRank(s) {
-					s = ps
-				}
-			}
-		}
-		// The horizon.
-		long := false
-		lifetime := strings.Contains(strings.ToLower(pred.Outcome+" "+p.Rationale), "lifetime")
-		switch {
-		case lifetime:
-			pred.Horizon, long = "lifetime", true
-		case p.WhenPeriod != nil:
-			end, errE := parseFHIRTime(p.WhenPeriod.End)
-			start, errS := parseFHIRTime(p.WhenPeriod.Start)
-			if errS != nil {
-				start, errS = occurred, nil
-				if occurred.IsZero() {
-					errS = fmt.Errorf("no start")
-				}
-			}
-			switch {
-			case p.WhenPeriod.End == "" || errE != nil:
-				pred.Horizon, long = "open-ended", true
-			case errS == nil:
-				d := end.Sub(start)
-				pred.Horizon, long = "until "+end.UTC().Format("2006-01-02")+" ("+horizonText(max(d, 0))+")", d > opts.MaxHorizon
-			}
-		case p.WhenRange != nil:
-			q := p.WhenRange.High
-			if q == nil {
-				q = p.WhenRange.Low
-			}
-			if d, ok := ucumDuration(q); ok {
-				word := "within "
-				if p.WhenRange.High == nil {
-					word = "from "
-				}
-				pred.Horizon, long = word+horizonText(d), d > opts.MaxHorizon || p.WhenRange.High == nil
-				if strings.EqualFold(q.unitCode(), "a") || strings.HasPrefix(strings.ToLower(q.unitCode()), "year") {
-					long = true // years: a long horizon, or an age ("by age 65")
-				}
-			} else {
-				pred.Horizon, long = "range not in time units", true
-			}
-		}
+		var long bool
+		pred.Horizon, long = p.horizon(pred.Outcome, occurred, opts.MaxHorizon)
 		cause.Predictions = append(cause.Predictions, pred)
 		if long {
 			if info == "" {
@@ -279,56 +261,164 @@ func RiskAlert(raw []byte, header string, produced time.Time, opts RiskOptions, 
 			cause.QualitativeRisk, cause.Probability, cause.Outcome, cause.Horizon = pred.QualitativeRisk, pred.Probability, pred.Outcome, pred.Horizon
 		}
 	}
+	return cause, sev, info
+}
+
+// qualitativeSeverity reads a prediction's HL7 risk-probability code (the
+// highest when there are several) and the severity it gives: high or certain
+// is high, moderate is medium.
+func qualitativeSeverity(q *fhirConcept) (code, sev string) {
+	if q == nil {
+		return "", ""
+	}
+	for _, c := range q.Coding {
+		if c.System != SystemRiskProbability {
+			continue
+		}
+		cs := ""
+		switch c.Code {
+		case "high", "certain":
+			cs = SeverityHigh
+		case "moderate":
+			cs = SeverityMedium
+		}
+		if code == "" || SeverityRank(cs) > SeverityRank(sev) {
+			code = c.Code
+		}
+		if SeverityRank(cs) > SeverityRank(sev) {
+			sev = cs
+		}
+	}
+	return code, sev
+}
+
+// probabilitySeverity reads a probabilityDecimal (0–1, or a percentage above
+// 1) and the severity it gives against the thresholds; nil when there is no
+// usable probability.
+func probabilitySeverity(n *json.Number, opts RiskOptions) (*float64, string) {
+	if n == nil {
+		return nil, ""
+	}
+	v, err := strconv.ParseFloat(string(*n), 64)
+	if err != nil || !(v >= 0 && v <= 100) {
+		return nil, ""
+	}
+	if v > 1 {
+		v /= 100
+	}
+	switch {
+	case v >= opts.HighThreshold:
+		return &v, SeverityHigh
+	case v > opts.Threshold:
+		return &v, SeverityMedium
+	}
+	return &v, ""
+}
+
+// horizon says a prediction's horizon in words and whether it is long: a
+// lifetime, open-ended, beyond maxHorizon, or in years.
+func (p *fhirRiskPredictionIn) horizon(outcome string, occurred time.Time, maxHorizon time.Duration) (string, bool) {
+	lifetime := strings.Contains(strings.ToLower(outcome+" "+p.Rationale), "lifetime")
+	switch {
+	case lifetime:
+		return "lifetime", true
+	case p.WhenPeriod != nil:
+		end, errE := parseFHIRTime(p.WhenPeriod.End)
+		start, errS := parseFHIRTime(p.WhenPeriod.Start)
+		if errS != nil {
+			start, errS = occurred, nil
+			if occurred.IsZero() {
+				errS = fmt.Errorf("no start")
+			}
+		}
+		switch {
+		case p.WhenPeriod.End == "" || errE != nil:
+			return "open-ended", true
+		case errS == nil:
+			d := end.Sub(start)
+			return "until " + end.UTC().Format("2006-01-02") + " (" + horizonText(max(d, 0)) + ")", d > maxHorizon
+		}
+	case p.WhenRange != nil:
+		q := p.WhenRange.High
+		if q == nil {
+			q = p.WhenRange.Low
+		}
+		d, ok := ucumDuration(q)
+		if !ok {
+			return "range not in time units", true
+		}
+		word := "within "
+		if p.WhenRange.High == nil {
+			word = "from "
+		}
+		long := d > maxHorizon || p.WhenRange.High == nil
+		if strings.EqualFold(q.unitCode(), "a") || strings.HasPrefix(strings.ToLower(q.unitCode()), "year") {
+			long = true // years: a long horizon, or an age ("by age 65")
+		}
+		return word + horizonText(d), long
+	}
+	return "", false
+}
+
+// settleRisk decides whether the assessment goes to the inbox: it must be
+// dated, inside the window, and have a severity. Otherwise it is information:
+// the severity is info, the cause says why, and the card shows the first
+// prediction when none alerts.
+func settleRisk(cause *Cause, sev, info string, occurred, now time.Time, window time.Duration) (string, bool) {
 	inbox := sev != ""
 	why := ""
 	switch {
 	case occurred.IsZero():
 		inbox, why = false, "undated"
-	case occurred.Before(now.Add(-opts.Window)):
-		inbox, why = false, "assessed "+occurred.Format("2006-01-02")+", outside the "+shortDuration(opts.Window)+" window"
+	case occurred.Before(now.Add(-window)):
+		inbox, why = false, "assessed "+occurred.Format("2006-01-02")+", outside the "+shortDuration(window)+" window"
 	case sev == "" && info != "":
 		why = info
 	case sev == "":
 		why = "below the alert thresholds"
 	}
-	if !inbox {
-		sev = SeverityInfo
-		// The card shows the first prediction when none alerts.
-		if cause.Outcome == "" && len(cause.Predictions) > 0 {
-			p := cause.Predictions[0]
-			cause.QualitativeRisk, cause.Probability, cause.Outcome, cause.Horizon = p.QualitativeRisk, p.Probability, p.Outcome, p.Horizon
-		}
-		cause.Why = why
+	if inbox {
+		return sev, true
 	}
-	if !occurred.IsZero() {
-		o := occurred
-		cause.Occurred = &o
+	if cause.Outcome == "" && len(cause.Predictions) > 0 {
+		p := cause.Predictions[0]
+		cause.QualitativeRisk, cause.Probability, cause.Outcome, cause.Horizon = p.QualitativeRisk, p.Probability, p.Outcome, p.Horizon
 	}
+	cause.Why = why
+	return SeverityInfo, false
+}
 
-	source := ""
+// riskSource labels the assessment with its source: meta.source, else the
+// performer's display, else the record's header, else "upstream".
+func riskSource(ra *fhirRiskIn, header string) string {
 	switch {
 	case ra.Meta != nil && strings.TrimSpace(ra.Meta.Source) != "":
-		source = strings.TrimSpace(ra.Meta.Source)
+		return strings.TrimSpace(ra.Meta.Source)
 	case ra.Performer != nil && strings.TrimSpace(ra.Performer.Display) != "":
-		source = strings.TrimSpace(ra.Performer.Display)
+		return strings.TrimSpace(ra.Performer.Display)
 	case strings.TrimSpace(header) != "":
-		source = strings.TrimSpace(header)
-	default:
-		source = "upstream"
+		return strings.TrimSpace(header)
 	}
-	cause.Source = source
-	cause.Assessment = "RiskAssessment/" + ra.ID
+	return "upstream"
+}
 
-	version := ""
-	if ra.Meta != nil {
-		version = ra.Meta.VersionID
-		if version == "" && ra.Meta.LastUpdated != "" {
-			if t, err := parseFHIRTime(ra.Meta.LastUpdated); err == nil {
-				version = t.UTC().Format(time.RFC3339Nano)
-			}
-		}
+// riskVersion is meta.versionId, else meta.lastUpdated.
+func riskVersion(m *fhirMeta) string {
+	if m == nil {
+		return ""
 	}
-	what := ra.Code.label()
+	if m.VersionID != "" || m.LastUpdated == "" {
+		return m.VersionID
+	}
+	if t, err := parseFHIRTime(m.LastUpdated); err == nil {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return ""
+}
+
+// riskTitle is the alert's title: "what: level, horizon (source)".
+func riskTitle(code *fhirConcept, cause *Cause, source string) string {
+	what := code.label()
 	if what == "" {
 		what = cause.Outcome
 	}
@@ -345,22 +435,10 @@ func RiskAlert(raw []byte, header string, produced time.Time, opts RiskOptions, 
 	if level == "" {
 		level = "no level"
 	}
-	title := fmt.Sprintf("%s: %s (%s)", what, level, source)
 	if cause.Horizon != "" {
-		title = fmt.Sprintf("%s: %s, %s (%s)", what, level, cause.Horizon, source)
+		return fmt.Sprintf("%s: %s, %s (%s)", what, level, cause.Horizon, source)
 	}
-	return Alert{
-		ID:       AlertID(patient, KindRisk, cause.Assessment, version),
-		Patient:  patient,
-		Kind:     KindRisk,
-		Severity: sev,
-		Title:    title,
-		Cause:    cause,
-		Raised:   occurred,
-		Trigger:  store.Ref{Collection: store.Risk, Type: "RiskAssessment", ID: ra.ID},
-		Version:  version,
-		Info:     !inbox,
-	}, true, nil
+	return fmt.Sprintf("%s: %s (%s)", what, level, source)
 }
 
 func periodEnd(p *struct {

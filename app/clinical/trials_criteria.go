@@ -158,76 +158,10 @@ func (c *Criterion) validate(path string, depth int) error {
 	if depth > maxCriteriaDepth {
 		return fmt.Errorf("%s: nested deeper than %d: %w", path, maxCriteriaDepth, ErrInvalidCriteria)
 	}
-	kinds := 0
-	count := func(b bool) {
-		if b {
-			kinds++
-		}
-	}
-	count(c.And != nil)
-	count(c.Or != nil)
-	count(c.Not != nil)
-	count(c.Condition != nil)
-	count(c.Observation != nil)
-	count(c.Variant != nil)
-	count(c.Age != nil)
-	count(c.Sex != nil)
-	count(c.Unsupported != "")
-	if kinds != 1 {
+	if kinds := c.kinds(); kinds != 1 {
 		return fmt.Errorf("%s: a criterion needs exactly one of and, or, not, condition, observation, variant, age, sex (has %d): %w", path, kinds, ErrInvalidCriteria)
 	}
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%s: %s: %w", path, fmt.Sprintf(format, a...), ErrInvalidCriteria)
-	}
-	codes := func(what string, cs []string, need bool) error {
-		if need && len(cs) == 0 {
-			return bad("%s needs codes", what)
-		}
-		for _, k := range cs {
-			if !validCoding(k) {
-				return bad("%s code %q is not \"system|code\"", what, k)
-			}
-		}
-		return nil
-	}
-	value := func(what string, v *ValueTest) error {
-		if v == nil {
-			return nil
-		}
-		if len(v.Codes) == 0 && len(v.Text) == 0 && v.Quantity == nil {
-			return bad("%s value test is empty", what)
-		}
-		if err := codes(what+" value", v.Codes, false); err != nil {
-			return err
-		}
-		if q := v.Quantity; q != nil {
-			if (q.Value != nil) == (q.Low != nil || q.High != nil) {
-				return bad("%s quantity needs either comparator and value, or low/high", what)
-			}
-			if q.Value != nil {
-				switch q.Comparator {
-				case "", "=", "<", "<=", ">", ">=":
-				default:
-					return bad("%s comparator %q", what, q.Comparator)
-				}
-			}
-			if q.Low != nil && q.High != nil && *q.Low > *q.High {
-				return bad("%s range low %g above high %g", what, *q.Low, *q.High)
-			}
-		}
-		return nil
-	}
-	comps := func(what string, cts []ComponentTest) error {
-		for i, ct := range cts {
-			if err := codes(fmt.Sprintf("%s[%d]", what, i), ct.Codes, true); err != nil {
-				return err
-			}
-			if err := value(fmt.Sprintf("%s[%d]", what, i), ct.Value); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	at := criterionPath(path)
 	switch {
 	case c.And != nil || c.Or != nil:
 		kids, op := c.And, "and"
@@ -235,7 +169,7 @@ func (c *Criterion) validate(path string, depth int) error {
 			kids, op = c.Or, "or"
 		}
 		if len(kids) == 0 {
-			return bad("%s needs at least one criterion", op)
+			return at.bad("%s needs at least one criterion", op)
 		}
 		for i := range kids {
 			if err := kids[i].validate(fmt.Sprintf("%s.%s[%d]", path, op, i), depth+1); err != nil {
@@ -245,42 +179,123 @@ func (c *Criterion) validate(path string, depth int) error {
 	case c.Not != nil:
 		return c.Not.validate(path+".not", depth+1)
 	case c.Condition != nil:
-		return codes("condition", c.Condition.Codes, c.Condition.ValueSet == "")
+		return at.codes("condition", c.Condition.Codes, c.Condition.ValueSet == "")
 	case c.Observation != nil:
-		o := c.Observation
-		if len(o.Codes) == 0 && len(o.Where) == 0 {
-			return bad("observation needs codes or where")
-		}
-		if err := codes("observation", o.Codes, false); err != nil {
-			return err
-		}
-		if err := comps("where", o.Where); err != nil {
-			return err
-		}
-		if err := comps("components", o.Components); err != nil {
-			return err
-		}
-		return value("observation", o.Value)
+		return at.observation(c.Observation)
 	case c.Variant != nil:
-		if err := codes("variant gene", c.Variant.Genes, true); err != nil {
+		if err := at.codes("variant gene", c.Variant.Genes, true); err != nil {
 			return err
 		}
-		return codes("variant", c.Variant.Variants, false)
+		return at.codes("variant", c.Variant.Variants, false)
 	case c.Age != nil:
 		if c.Age.Min == nil && c.Age.Max == nil {
-			return bad("age needs min or max")
+			return at.bad("age needs min or max")
 		}
 		if c.Age.Min != nil && c.Age.Max != nil && *c.Age.Min > *c.Age.Max {
-			return bad("age min %d above max %d", *c.Age.Min, *c.Age.Max)
+			return at.bad("age min %d above max %d", *c.Age.Min, *c.Age.Max)
 		}
 	case c.Sex != nil:
 		if len(c.Sex) == 0 {
-			return bad("sex needs at least one value")
+			return at.bad("sex needs at least one value")
 		}
 		for _, s := range c.Sex {
 			if !genders[s] {
-				return bad("sex %q is not male, female, other or unknown", s)
+				return at.bad("sex %q is not male, female, other or unknown", s)
 			}
+		}
+	}
+	return nil
+}
+
+// kinds counts the kinds of node c is (a valid criterion is exactly one).
+func (c *Criterion) kinds() int {
+	kinds := 0
+	for _, b := range []bool{c.And != nil, c.Or != nil, c.Not != nil, c.Condition != nil, c.Observation != nil,
+		c.Variant != nil, c.Age != nil, c.Sex != nil, c.Unsupported != ""} {
+		if b {
+			kinds++
+		}
+	}
+	return kinds
+}
+
+// criterionPath is where a criterion stands in its tree ("$.and[0]"); its
+// methods check the criterion's parts and say the path in their errors.
+type criterionPath string
+
+// bad is an ErrInvalidCriteria error at the path.
+func (at criterionPath) bad(format string, a ...any) error {
+	return fmt.Errorf("%s: %s: %w", string(at), fmt.Sprintf(format, a...), ErrInvalidCriteria)
+}
+
+// codes checks that every code is "system|code", and that there is one when need is set.
+func (at criterionPath) codes(what string, cs []string, need bool) error {
+	if need && len(cs) == 0 {
+		return at.bad("%s needs codes", what)
+	}
+	for _, k := range cs {
+		if !validCoding(k) {
+			return at.bad("%s code %q is not \"system|code\"", what, k)
+		}
+	}
+	return nil
+}
+
+// observation checks an observation test: codes or where, its components and value.
+func (at criterionPath) observation(o *ObservationTest) error {
+	if len(o.Codes) == 0 && len(o.Where) == 0 {
+		return at.bad("observation needs codes or where")
+	}
+	if err := at.codes("observation", o.Codes, false); err != nil {
+		return err
+	}
+	if err := at.components("where", o.Where); err != nil {
+		return err
+	}
+	if err := at.components("components", o.Components); err != nil {
+		return err
+	}
+	return at.value("observation", o.Value)
+}
+
+// value checks a value test, if any: not empty, codes well formed, and a
+// quantity with either a comparator and value or an ordered low/high.
+func (at criterionPath) value(what string, v *ValueTest) error {
+	if v == nil {
+		return nil
+	}
+	if len(v.Codes) == 0 && len(v.Text) == 0 && v.Quantity == nil {
+		return at.bad("%s value test is empty", what)
+	}
+	if err := at.codes(what+" value", v.Codes, false); err != nil {
+		return err
+	}
+	if q := v.Quantity; q != nil {
+		if (q.Value != nil) == (q.Low != nil || q.High != nil) {
+			return at.bad("%s quantity needs either comparator and value, or low/high", what)
+		}
+		if q.Value != nil {
+			switch q.Comparator {
+			case "", "=", "<", "<=", ">", ">=":
+			default:
+				return at.bad("%s comparator %q", what, q.Comparator)
+			}
+		}
+		if q.Low != nil && q.High != nil && *q.Low > *q.High {
+			return at.bad("%s range low %g above high %g", what, *q.Low, *q.High)
+		}
+	}
+	return nil
+}
+
+// components checks each component test's codes and value.
+func (at criterionPath) components(what string, cts []ComponentTest) error {
+	for i, ct := range cts {
+		if err := at.codes(fmt.Sprintf("%s[%d]", what, i), ct.Codes, true); err != nil {
+			return err
+		}
+		if err := at.value(fmt.Sprintf("%s[%d]", what, i), ct.Value); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -107,6 +107,45 @@ func Export(r *store.Reader, o Options) ([]byte, Report, error) {
 		return nil, rep, err
 	}
 
+	sections, err := x.sections(in, &rep)
+	if err != nil {
+		return nil, rep, err
+	}
+	chosen := len(x.order)
+	if err := x.follow(chosen, o.MaxLinked); err != nil {
+		return nil, rep, err
+	}
+	rep.Linked = len(x.order) - chosen
+	au := authorsOf(o)
+	x.rewriteAll(&rep.Unlinked)
+
+	now := o.Now.UTC().Format(time.RFC3339)
+	docID := randomUUID()
+	rep.Document = "urn:uuid:" + docID
+	comp := compositionOf(docID, now, pat.fullURL, e.Patient.Name, au, o, sections)
+	entries := x.entries(comp, au)
+	out := rawJSON(map[string]any{
+		"resourceType": "Bundle",
+		"id":           docID,
+		"meta":         map[string]any{"profile": []any{ProfileBundle}},
+		"identifier":   map[string]any{"system": systemRFC3986, "value": "urn:uuid:" + docID},
+		"type":         "document",
+		"timestamp":    now,
+		"entry":        entries,
+	})
+	rep.Resources = len(entries)
+
+	problems, err := check(out)
+	if err != nil {
+		return nil, rep, err
+	}
+	rep.Problems = problems
+	return out, rep, nil
+}
+
+// sections builds the Composition's sections, copying the records each
+// chooses into the document and reporting each in rep.
+func (x *exporter) sections(in *Input, rep *Report) ([]any, error) {
 	var sections []any
 	for i := range Sections {
 		s := &Sections[i]
@@ -123,7 +162,7 @@ func Export(r *store.Reader, o Options) ([]byte, Report, error) {
 		for _, it := range picked {
 			en, err := x.add(it.Ref)
 			if err != nil {
-				return nil, rep, err
+				return nil, err
 			}
 			if en == nil {
 				continue // gone between the index read and the JSON read: not in this snapshot
@@ -144,13 +183,17 @@ func Export(r *store.Reader, o Options) ([]byte, Report, error) {
 		rep.Sections = append(rep.Sections, SectionReport{Code: s.Code, Title: s.Title, Entries: len(refs), Empty: len(refs) == 0})
 		sections = append(sections, sec)
 	}
-	chosen := len(x.order)
+	return sections, nil
+}
 
-	// Follow references from what is in, breadth first, until nothing new.
+// follow adds the records that those in the document reference, breadth
+// first, until nothing new or maxLinked records past the chosen ones.
+func (x *exporter) follow(chosen, maxLinked int) error {
+	var err error
 	for i := 0; i < len(x.order); i++ {
 		en := x.order[i]
 		eachReference(en.res, func(ref string) {
-			if len(x.order)-chosen >= o.MaxLinked {
+			if len(x.order)-chosen >= maxLinked {
 				return
 			}
 			if sr, ok := x.resolve(ref); ok {
@@ -160,27 +203,42 @@ func Export(r *store.Reader, o Options) ([]byte, Report, error) {
 			}
 		})
 		if err != nil {
-			return nil, rep, err
+			return err
 		}
 	}
-	rep.Linked = len(x.order) - chosen
+	return nil
+}
 
-	// Authors: the user, and Chartline on this workstation.
-	author := map[string]any{
-		"resourceType": "Practitioner",
-		"id":           "chartline-user-" + shortHash(o.User),
-		"identifier":   []any{map[string]any{"system": clinical.IdentifierUser, "value": o.User}},
-		"name":         []any{map[string]any{"text": o.User}},
-	}
-	device := map[string]any{
-		"resourceType": "Device",
-		"id":           "chartline-" + shortHash(o.Workstation),
-		"identifier":   []any{map[string]any{"system": clinical.IdentifierWorkstation, "value": o.Workstation}},
-		"deviceName":   []any{map[string]any{"name": "Chartline on " + o.Workstation, "type": "user-friendly-name"}},
-	}
-	authorURL, deviceURL := "urn:uuid:"+nameUUID("author", o.User), "urn:uuid:"+nameUUID("device", o.Workstation)
+// authors are the document's authors: the user, and Chartline on this
+// workstation, with their fullUrls.
+type authors struct {
+	user, device       map[string]any
+	userURL, deviceURL string
+}
 
-	// Rewrite every reference of the copied records.
+// authorsOf makes the authors of o's user and workstation.
+func authorsOf(o Options) authors {
+	return authors{
+		user: map[string]any{
+			"resourceType": "Practitioner",
+			"id":           "chartline-user-" + shortHash(o.User),
+			"identifier":   []any{map[string]any{"system": clinical.IdentifierUser, "value": o.User}},
+			"name":         []any{map[string]any{"text": o.User}},
+		},
+		device: map[string]any{
+			"resourceType": "Device",
+			"id":           "chartline-" + shortHash(o.Workstation),
+			"identifier":   []any{map[string]any{"system": clinical.IdentifierWorkstation, "value": o.Workstation}},
+			"deviceName":   []any{map[string]any{"name": "Chartline on " + o.Workstation, "type": "user-friendly-name"}},
+		},
+		userURL:   "urn:uuid:" + nameUUID("author", o.User),
+		deviceURL: "urn:uuid:" + nameUUID("device", o.Workstation),
+	}
+}
+
+// rewriteAll rewrites every reference of the copied records to the
+// document's fullUrls, counting in unlinked those it cannot place.
+func (x *exporter) rewriteAll(unlinked *int) {
 	for _, en := range x.order {
 		rewrite(en.res, func(ref string) (string, bool) {
 			sr, ok := x.resolve(ref)
@@ -191,25 +249,25 @@ func Export(r *store.Reader, o Options) ([]byte, Report, error) {
 				return t.fullURL, true
 			}
 			return "", false
-		}, &rep.Unlinked)
+		}, unlinked)
 	}
+}
 
-	now := o.Now.UTC().Format(time.RFC3339)
-	docID := randomUUID()
-	rep.Document = "urn:uuid:" + docID
-	name := e.Patient.Name
-	comp := map[string]any{
+// compositionOf is the document's Composition: about the patient at
+// patientURL, dated now, by the authors, with the sections.
+func compositionOf(docID, now, patientURL, name string, au authors, o Options, sections []any) map[string]any {
+	return map[string]any{
 		"resourceType": "Composition",
 		"id":           randomUUID(),
 		"meta":         map[string]any{"profile": []any{ProfileComposition}},
 		"identifier":   map[string]any{"system": systemRFC3986, "value": "urn:uuid:" + docID},
 		"status":       "final",
 		"type":         concept(systemLOINC, CodeSummary, "Patient summary Document"),
-		"subject":      map[string]any{"reference": pat.fullURL, "display": name},
+		"subject":      map[string]any{"reference": patientURL, "display": name},
 		"date":         now,
 		"author": []any{
-			map[string]any{"reference": authorURL, "display": o.User},
-			map[string]any{"reference": deviceURL, "display": "Chartline on " + o.Workstation},
+			map[string]any{"reference": au.userURL, "display": o.User},
+			map[string]any{"reference": au.deviceURL, "display": "Chartline on " + o.Workstation},
 		},
 		"title": "International Patient Summary",
 		"event": []any{map[string]any{
@@ -218,41 +276,38 @@ func Export(r *store.Reader, o Options) ([]byte, Report, error) {
 		}},
 		"section": sections,
 	}
+}
+
+// entries are the Bundle's entries: the Composition first, the copied
+// records in the order they came in, then the authors.
+func (x *exporter) entries(comp map[string]any, au authors) []any {
 	entries := []any{
 		map[string]any{"fullUrl": "urn:uuid:" + comp["id"].(string), "resource": rawJSON(comp)},
 	}
 	for _, en := range x.order {
 		entries = append(entries, map[string]any{"fullUrl": en.fullURL, "resource": rawJSON(en.res)})
 	}
-	entries = append(entries,
-		map[string]any{"fullUrl": authorURL, "resource": rawJSON(author)},
-		map[string]any{"fullUrl": deviceURL, "resource": rawJSON(device)},
+	return append(entries,
+		map[string]any{"fullUrl": au.userURL, "resource": rawJSON(au.user)},
+		map[string]any{"fullUrl": au.deviceURL, "resource": rawJSON(au.device)},
 	)
-	bundle := map[string]any{
-		"resourceType": "Bundle",
-		"id":           docID,
-		"meta":         map[string]any{"profile": []any{ProfileBundle}},
-		"identifier":   map[string]any{"system": systemRFC3986, "value": "urn:uuid:" + docID},
-		"type":         "document",
-		"timestamp":    now,
-		"entry":        entries,
-	}
-	out := rawJSON(bundle)
-	rep.Resources = len(entries)
+}
 
+// check runs the IPS Checker on the document: it fails on a problem of the
+// document itself, and returns the entries' problems.
+func check(out []byte) ([]Problem, error) {
 	c, err := DefaultChecker()
 	if err != nil {
-		return nil, rep, err
+		return nil, err
 	}
 	res, err := c.Check(out)
 	if err != nil {
-		return nil, rep, err
+		return nil, err
 	}
 	if len(res.Document) > 0 {
-		return nil, rep, fmt.Errorf("%w: %s", ErrNotConformant, res.Document[0])
+		return nil, fmt.Errorf("%w: %s", ErrNotConformant, res.Document[0])
 	}
-	rep.Problems = res.Entries
-	return out, rep, nil
+	return res.Entries, nil
 }
 
 // exporter collects the records of one document.

@@ -318,7 +318,12 @@ func (f *fielder) format(n int32, e *element) string {
 		}
 		return strings.Join(parts, ", ")
 	}
-	// an object
+	return f.object(n, e)
+}
+
+// object renders one object value of element e, by its FHIR data type.
+func (f *fielder) object(n int32, e *element) string {
+	d := f.d
 	switch e.typ {
 	case "CodeableConcept":
 		text := d.text(d.get(n, "text"))
@@ -338,54 +343,13 @@ func (f *fielder) format(n int32, e *element) string {
 	case "Ratio":
 		return ratioText(d, n)
 	case "Period":
-		start, end := d.text(d.get(n, "start")), d.text(d.get(n, "end"))
-		switch {
-		case start != "" && end != "":
-			return start + " – " + end
-		case start != "":
-			return "from " + start
-		case end != "":
-			return "until " + end
-		}
-		return ""
+		return periodText(d, n)
 	case "Reference":
-		if s := d.text(d.get(n, "display")); s != "" {
-			return s
-		}
-		if s := d.text(d.get(n, "reference")); s != "" {
-			// a contained resource reads by its own code or name
-			if local, ok := strings.CutPrefix(s, "#"); ok {
-				if c := containedByID(d, 0, local); c >= 0 {
-					if name := containedName(d, c); name != "" {
-						return name
-					}
-				}
-			}
-			if f.names != nil {
-				if name := f.names(s); name != "" {
-					return name
-				}
-			}
-			return unnamed(s)
-		}
-		return d.text(d.at(n, "identifier", "value"))
+		return f.reference(n)
 	case "HumanName":
 		return humanName(d, n)
 	case "Address":
-		if s := d.text(d.get(n, "text")); s != "" {
-			return s
-		}
-		var parts []string
-		l, cnt := d.list(d.get(n, "line"))
-		for i := int32(0); i < cnt; i, l = i+1, d.next(l) {
-			parts = append(parts, d.text(l))
-		}
-		for _, k := range [...]string{"city", "state", "postalCode", "country"} {
-			if s := d.text(d.get(n, k)); s != "" {
-				parts = append(parts, s)
-			}
-		}
-		return strings.Join(parts, ", ")
+		return addressText(d, n)
 	case "ContactPoint":
 		return join(d.text(d.get(n, "value")), paren(join(d.text(d.get(n, "system")), d.text(d.get(n, "use")))))
 	case "Identifier":
@@ -401,20 +365,9 @@ func (f *fielder) format(n int32, e *element) string {
 		}
 		return join(d.text(d.get(n, "text")), paren(join(who, d.text(d.get(n, "time")))))
 	case "Attachment":
-		for _, k := range [...]string{"title", "url", "contentType"} {
-			if s := d.text(d.get(n, k)); s != "" {
-				return s
-			}
-		}
-		return ""
+		return firstText(d, n, "title", "url", "contentType")
 	case "Timing":
-		if s := timingText(d, d.get(n, "repeat")); s != "" {
-			return s
-		}
-		if s := conceptText(d, d.get(n, "code")); s != "" {
-			return s
-		}
-		return d.text(d.first(d.get(n, "event")))
+		return timingElementText(d, n)
 	case "Dosage":
 		return dosageText(d, n)
 	case "Narrative", "Meta", "Extension", "Signature":
@@ -428,6 +381,86 @@ func (f *fielder) format(n int32, e *element) string {
 		return f.backbone(n, e.st)
 	}
 	return ""
+}
+
+// periodText renders a Period: "start – end", "from start", "until end".
+func periodText(d *doc, n int32) string {
+	start, end := d.text(d.get(n, "start")), d.text(d.get(n, "end"))
+	switch {
+	case start != "" && end != "":
+		return start + " – " + end
+	case start != "":
+		return "from " + start
+	case end != "":
+		return "until " + end
+	}
+	return ""
+}
+
+// reference renders a Reference: its display, else what it points to by
+// name, else its identifier.
+func (f *fielder) reference(n int32) string {
+	d := f.d
+	if s := d.text(d.get(n, "display")); s != "" {
+		return s
+	}
+	if s := d.text(d.get(n, "reference")); s != "" {
+		// a contained resource reads by its own code or name
+		if local, ok := strings.CutPrefix(s, "#"); ok {
+			if c := containedByID(d, 0, local); c >= 0 {
+				if name := containedName(d, c); name != "" {
+					return name
+				}
+			}
+		}
+		if f.names != nil {
+			if name := f.names(s); name != "" {
+				return name
+			}
+		}
+		return unnamed(s)
+	}
+	return d.text(d.at(n, "identifier", "value"))
+}
+
+// addressText renders an Address: its text, else its lines and places.
+func addressText(d *doc, n int32) string {
+	if s := d.text(d.get(n, "text")); s != "" {
+		return s
+	}
+	var parts []string
+	l, cnt := d.list(d.get(n, "line"))
+	for i := int32(0); i < cnt; i, l = i+1, d.next(l) {
+		parts = append(parts, d.text(l))
+	}
+	for _, k := range [...]string{"city", "state", "postalCode", "country"} {
+		if s := d.text(d.get(n, k)); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// firstText is the first non-empty text of the members keys of n.
+func firstText(d *doc, n int32, keys ...string) string {
+	for _, k := range keys {
+		if s := d.text(d.get(n, k)); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// timingElementText renders a Timing: its repeat, else its code, else its
+// first event.
+func timingElementText(d *doc, n int32) string {
+	if s := timingText(d, d.get(n, "repeat")); s != "" {
+		return s
+	}
+	if s := conceptText(d, d.get(n, "code")); s != "" {
+		return s
+	}
+	return d.text(d.first(d.get(n, "event")))
 }
 
 // containedName names a contained resource: its code, else its name.

@@ -306,6 +306,10 @@ func paren(s string) string {
 	return "(" + s + ")"
 }
 
+// statusWords renders a status code for a display: "entered-in-error" reads
+// "entered in error".
+func statusWords(s string) string { return strings.ReplaceAll(s, "-", " ") }
+
 // ---- quantities
 
 // quantity is a Quantity as Meta and Display want it. Its strings are read
