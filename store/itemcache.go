@@ -54,7 +54,7 @@ func (r *Reader) cachedItems(c *ItemCache) ([]Item, error) {
 		c.keys, c.seqs, c.items = c.keys[:0], c.seqs[:0], c.items[:0]
 		return c.items, nil
 	}
-	entry, _, err := r.Entry(c.collection)
+	entry, _, err := r.entry(c.collection)
 	if err != nil {
 		return nil, err
 	}

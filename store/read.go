@@ -18,6 +18,32 @@ import (
 type Reader struct {
 	s  *Store
 	tx *bolt.Tx
+	// entries memoises the directory entries the reads below look up
+	// for a collection's topic and counts (a snapshot never changes, and
+	// unsealing an entry costs as much as reading a small collection).
+	entries map[string]entryRead
+}
+
+type entryRead struct {
+	e  Entry
+	ok bool
+}
+
+// entry is Entry for the reads of this package, memoised: its Entry is
+// shared, not to be changed.
+func (r *Reader) entry(collection string) (Entry, bool, error) {
+	if er, ok := r.entries[collection]; ok {
+		return er.e, er.ok, nil
+	}
+	e, ok, err := r.Entry(collection)
+	if err != nil {
+		return e, ok, err
+	}
+	if r.entries == nil {
+		r.entries = map[string]entryRead{}
+	}
+	r.entries[collection] = entryRead{e, ok}
+	return e, ok, nil
 }
 
 // View runs fn with a read snapshot: everything fn reads is from the same
@@ -56,6 +82,14 @@ func (r *Reader) Collections() ([]Entry, error) {
 		out = append(out, e)
 		return nil
 	})
+	if err == nil { // the census reads rows next: their entries are known
+		if r.entries == nil {
+			r.entries = make(map[string]entryRead, len(out))
+		}
+		for _, e := range out {
+			r.entries[e.Collection] = entryRead{e, true}
+		}
+	}
 	return out, err
 }
 
@@ -104,14 +138,14 @@ func (r *Reader) colBuckets(collection string) (col []byte, cb *colBuckets) {
 func (r *Reader) Items(collection string, types ...string) ([]Item, error) {
 	var out []Item
 	if len(types) == 0 {
-		if e, ok, _ := r.Entry(collection); ok {
+		if e, ok, _ := r.entry(collection); ok {
 			if col, cb := r.colBuckets(collection); cb != nil && runtime.GOMAXPROCS(0) > 1 && e.Total() >= parallelOpenMin {
 				items, _, err := r.openAll(collection, col, e.Topic, r.tx.Bucket(bRaw), cb.ids.Cursor(), false, e.Total())
 				return items, err
 			}
 			out = make([]Item, 0, e.Total())
 		}
-	} else if e, ok, _ := r.Entry(collection); ok {
+	} else if e, ok, _ := r.entry(collection); ok {
 		n := 0 // sized up front: the engine reads a busy chart's 20,000 Observations on every change
 		for _, t := range types {
 			n += e.Counts[t]
@@ -132,7 +166,7 @@ func (r *Reader) each(collection string, types []string, wantJSON bool, fn func(
 	if cb == nil {
 		return nil
 	}
-	entry, _, err := r.Entry(collection)
+	entry, _, err := r.entry(collection)
 	if err != nil {
 		return err
 	}
@@ -316,7 +350,7 @@ func (r *Reader) Resource(ref Ref) (res Resource, ok bool, err error) {
 	if typ != ref.Type || id != ref.ID {
 		return Resource{}, false, &TamperError{Where: loc(sk, bRaw, col).String() + " (record of another resource)"}
 	}
-	if entry, ok, err := r.Entry(ref.Collection); err != nil {
+	if entry, ok, err := r.entry(ref.Collection); err != nil {
 		return Resource{}, false, err
 	} else if ok {
 		m.Source.Topic = entry.Topic
