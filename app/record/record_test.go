@@ -63,19 +63,23 @@ func diffMeta(got, want store.Meta) []string {
 	return out
 }
 
-// TestDecodeResources decodes a resource of every IPS type (and the shared
-// trial, risk and audit types) and checks the whole index entry.
 // fixtureDecoder declares the bases the fixtures' absolute references use
 // local, as a deployment whose EHR is fhir.example.org would.
 var fixtureDecoder = Decoder{Refs: NewRefRule([]string{"http://fhir.example.org/r4", "https://FHIR.example.org/r4/"})}
 
-func TestDecodeResources(t *testing.T) {
-	tests := []struct {
-		file    string
-		topic   string
-		patient string
-		want    store.Meta
-	}{
+// resourceCase is a fixture, the topic it arrives on, and what Decode must
+// read from it.
+type resourceCase struct {
+	file    string
+	topic   string
+	patient string
+	want    store.Meta
+}
+
+// resourceCases has a fixture of every IPS type (and the shared trial, risk
+// and audit types) with the whole index entry it must decode to.
+func resourceCases() []resourceCase {
+	return []resourceCase{
 		{"patient.json", topicPatient, "pat-001", store.Meta{
 			Time: ts("2024-03-01T09:30:00Z"), Display: "Ñúñez, José María", Category: CategoryDemographics,
 			Version: "3", LastUpdated: ts("2024-03-01T09:30:00Z"),
@@ -225,6 +229,12 @@ func TestDecodeResources(t *testing.T) {
 			Codes: []string{"http://terminology.hl7.org/CodeSystem/organization-type|prov"},
 		}},
 	}
+}
+
+// TestDecodeResources decodes a resource of every IPS type (and the shared
+// trial, risk and audit types) and checks the whole index entry.
+func TestDecodeResources(t *testing.T) {
+	tests := resourceCases()
 	for _, tt := range tests {
 		t.Run(strings.TrimSuffix(tt.file, ".json"), func(t *testing.T) {
 			raw := fixture(t, tt.file)

@@ -16,17 +16,20 @@ func obs(id, extra string) []byte {
 	return []byte(s + "}")
 }
 
-// TestDecodeRefusals has one row per refusal reason (and its variants), each
+// refusalCase is a record the decoder must refuse and the refusal it must give.
+type refusalCase struct {
+	name   string
+	key    string
+	value  []byte
+	topic  string
+	reason Reason
+	detail string
+}
+
+// refusalCases has one row per refusal reason (and its variants), each
 // with the exact Reason and the detail that says what is wrong.
-func TestDecodeRefusals(t *testing.T) {
-	tests := []struct {
-		name   string
-		key    string
-		value  []byte
-		topic  string
-		reason Reason
-		detail string
-	}{
+func refusalCases() []refusalCase {
+	return []refusalCase{
 		{"too large", "Observation/7", make([]byte, MaxValueBytes+1), topicPatient, ReasonTooLarge,
 			"value is 4194305 bytes, the limit is 4194304 (4 MiB)"},
 		{"not UTF-8", "Patient/pat-001", []byte(`{"resourceType":"Patient","id":"pat-001","name":[{"text":"Jos` + "\xe9" + `"}]}`), topicPatient,
@@ -115,6 +118,12 @@ func TestDecodeRefusals(t *testing.T) {
 		{"array too large", "Observation/7", obs("7", `"note":`+array(MaxArrayLen+1)), topicPatient, ReasonArrayTooLarge,
 			"array note at byte 125 has more than 10000 elements"},
 	}
+}
+
+// TestDecodeRefusals decodes every row of refusalCases, checks its Reason,
+// detail and message, and that every reason has a row.
+func TestDecodeRefusals(t *testing.T) {
+	tests := refusalCases()
 	seen := map[Reason]bool{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
