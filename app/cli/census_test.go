@@ -39,54 +39,77 @@ func wardBundle(t *testing.T, dir, id, status, loc string, from, n int) string {
 	return path
 }
 
+// censusWard is the ward-7b census scenario: a kfake broker, a settings
+// file and a store, driven through the real CLI.
+type censusWard struct {
+	t                 *testing.T
+	e                 *testenv.Env
+	dir, settings, db string
+}
+
+// newCensusWard starts the broker and sets the store passphrase.
+func newCensusWard(t *testing.T) *censusWard {
+	e := testenv.New(t, kafka.BrokerOptions{})
+	dir := t.TempDir()
+	w := &censusWard{t: t, e: e, dir: dir, settings: filepath.Join(dir, "s.json"), db: filepath.Join(dir, "c.db")}
+	t.Setenv(EnvPassphrase, "census test passphrase")
+	return w
+}
+
+// publish runs `publish -census ward-7b` over files and returns its output.
+func (w *censusWard) publish(files ...string) string {
+	t := w.t
+	t.Helper()
+	args := append([]string{"publish", "-brokers", w.e.Broker.Addr(), "-settings", w.settings, "-census", "ward-7b"}, files...)
+	code, out, errs := run(t, args...)
+	if code != 0 {
+		t.Fatalf("publish exit %d: %s%s", code, out, errs)
+	}
+	return out
+}
+
+// ingest runs `ingest -census ward-7b -until-caught-up` and returns its log.
+func (w *censusWard) ingest(extra ...string) string {
+	t := w.t
+	t.Helper()
+	args := append([]string{"ingest", "-brokers", w.e.Broker.Addr(), "-settings", w.settings, "-db", w.db, "-census", "ward-7b", "-until-caught-up"}, extra...)
+	code, _, errs := run(t, args...)
+	if code != 0 {
+		t.Fatalf("ingest exit %d: %s", code, errs)
+	}
+	return errs
+}
+
+// resources counts the resources the store holds for each patient.
+func (w *censusWard) resources() map[string]int {
+	t := w.t
+	t.Helper()
+	s, err := store.Open(w.db, []byte("census test passphrase"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out := map[string]int{}
+	for _, id := range []string{"c-1", "c-2", "c-3", "c-9"} {
+		res, err := s.Resources(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[id] = len(res)
+	}
+	return out
+}
+
 // TestCensusEndToEnd drives a ward's census through the real CLI: `publish
 // -census` writes the list from Encounters with a location, `ingest -census`
 // reads only the listed patients' topics, an admission is read on the next
 // run, a discharge stops its topic while its stored data stays readable,
 // and after the retention the discharged patient's data leaves the store.
 func TestCensusEndToEnd(t *testing.T) {
-	e := testenv.New(t, kafka.BrokerOptions{})
-	dir := t.TempDir()
-	settings := filepath.Join(dir, "s.json")
-	db := filepath.Join(dir, "c.db")
-	t.Setenv(EnvPassphrase, "census test passphrase")
-	publishFiles := func(files ...string) string {
-		t.Helper()
-		args := append([]string{"publish", "-brokers", e.Broker.Addr(), "-settings", settings, "-census", "ward-7b"}, files...)
-		code, out, errs := run(t, args...)
-		if code != 0 {
-			t.Fatalf("publish exit %d: %s%s", code, out, errs)
-		}
-		return out
-	}
-	ingest := func(extra ...string) string {
-		t.Helper()
-		args := append([]string{"ingest", "-brokers", e.Broker.Addr(), "-settings", settings, "-db", db, "-census", "ward-7b", "-until-caught-up"}, extra...)
-		code, _, errs := run(t, args...)
-		if code != 0 {
-			t.Fatalf("ingest exit %d: %s", code, errs)
-		}
-		return errs
-	}
-	resources := func() map[string]int {
-		t.Helper()
-		s, err := store.Open(db, []byte("census test passphrase"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		out := map[string]int{}
-		for _, id := range []string{"c-1", "c-2", "c-3", "c-9"} {
-			res, err := s.Resources(id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[id] = len(res)
-		}
-		return out
-	}
+	w := newCensusWard(t)
+	e, dir, settings, db := w.e, w.dir, w.settings, w.db
 
-	out := publishFiles(
+	out := w.publish(
 		wardBundle(t, dir, "c-1", "in-progress", "Ward 7B, bed 1", 0, 3),
 		wardBundle(t, dir, "c-2", "in-progress", "Ward 7B, bed 2", 0, 2),
 		wardBundle(t, dir, "c-9", "finished", "", 0, 4), // another ward's patient: no location, not on the list
@@ -103,23 +126,23 @@ func TestCensusEndToEnd(t *testing.T) {
 		t.Fatalf("census record %s = %s", census[0].Key, census[0].Value)
 	}
 
-	ingest()
-	if got := resources(); got["c-1"] != 5 || got["c-2"] != 4 || got["c-9"] != 0 {
+	w.ingest()
+	if got := w.resources(); got["c-1"] != 5 || got["c-2"] != 4 || got["c-9"] != 0 {
 		t.Fatalf("after the first ingest: %v (want c-1 5, c-2 4, c-9 not read)", got)
 	}
 
 	// c-3 is admitted, c-1 discharged (its Encounter finished); c-1's next
 	// result is no longer read, but what the store holds stays readable.
-	publishFiles(wardBundle(t, dir, "c-3", "in-progress", "Ward 7B, bed 3", 0, 1))
-	publishFiles(wardBundle(t, dir, "c-1", "finished", "Ward 7B, bed 1", 0, 0))
+	w.publish(wardBundle(t, dir, "c-3", "in-progress", "Ward 7B, bed 3", 0, 1))
+	w.publish(wardBundle(t, dir, "c-1", "finished", "Ward 7B, bed 1", 0, 0))
 	start := time.Now()
-	ingest()
-	publishFiles(wardBundle(t, dir, "c-1", "finished", "Ward 7B, bed 1", 3, 1)) // after the discharge
-	ingest()
+	w.ingest()
+	w.publish(wardBundle(t, dir, "c-1", "finished", "Ward 7B, bed 1", 3, 1)) // after the discharge
+	w.ingest()
 	if took := time.Since(start); took > 15*time.Second {
 		t.Errorf("admission read in %v", took)
 	}
-	if got := resources(); got["c-1"] != 5 || got["c-2"] != 4 || got["c-3"] != 3 || got["c-9"] != 0 {
+	if got := w.resources(); got["c-1"] != 5 || got["c-2"] != 4 || got["c-3"] != 3 || got["c-9"] != 0 {
 		t.Fatalf("after admission and discharge: %v (want c-1 still 5, c-2 4, c-3 3)", got)
 	}
 	if code, out, _ := run(t, "inspect", "-db", db, "-patient", "c-1"); code != 0 || !strings.Contains(out, `"Observation": 3`) {
@@ -132,7 +155,7 @@ func TestCensusEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("ingest: %d %s %s", code, out, errs)
 	}
-	if got := resources(); got["c-1"] != 0 || got["c-2"] != 4 || got["c-3"] != 3 {
+	if got := w.resources(); got["c-1"] != 0 || got["c-2"] != 4 || got["c-3"] != 3 {
 		t.Fatalf("after the retention: %v (want c-1 gone, c-2 4, c-3 3)", got)
 	}
 	s, err := store.Open(db, []byte("census test passphrase"), nil)

@@ -92,26 +92,7 @@ func TestYearsOldHistoriesRaiseNothing(t *testing.T) {
 	const pass = "history test passphrase"
 	t.Setenv(EnvPassphrase, pass)
 
-	now := time.Now().UTC()
-	ago := func(years int, days int) time.Time { return now.AddDate(-years, 0, -days).Truncate(time.Minute) }
-	var patients []historyPatient
-	for i := 0; i < 12; i++ {
-		sets := []time.Time{ago(3+i%5, 10), ago(3+i%5, 9), ago(3+i%5, 8)}
-		switch i % 4 {
-		case 0: // an adult seen years ago
-			patients = append(patients, historyPatient{id: fmt.Sprintf("hist-adult-%d", i), birth: fmt.Sprintf("%d-03-01", 1950+i), sets: sets})
-		case 1: // a child then (born a few years before the sets)
-			born := sets[0].AddDate(-(1 + i%12), -3, 0)
-			patients = append(patients, historyPatient{id: fmt.Sprintf("hist-child-%d", i), birth: born.Format("2006-01-02"), sets: sets, child: true})
-		case 2: // died years ago
-			patients = append(patients, historyPatient{id: fmt.Sprintf("hist-dead-%d", i), birth: "1940-06-01", deceased: sets[2].AddDate(0, 0, 3).Format("2006-01-02"), sets: sets})
-		case 3: // pregnant at the time
-			patients = append(patients, historyPatient{id: fmt.Sprintf("hist-preg-%d", i), birth: "1990-02-02", pregnant: true, sets: sets})
-		}
-	}
-	// A child still a child today, whose last set is 6 weeks old.
-	patients = append(patients, historyPatient{id: "hist-child-now", birth: now.AddDate(-7, 0, 0).Format("2006-01-02"), child: true,
-		sets: []time.Time{now.AddDate(0, 0, -42).Truncate(time.Minute)}})
+	patients := historyCorpus(time.Now().UTC())
 	var files []string
 	for _, p := range patients {
 		files = append(files, historyBundle(t, dir, p))
@@ -131,56 +112,11 @@ func TestYearsOldHistoriesRaiseNothing(t *testing.T) {
 	past := 0
 	err = s.View(func(r *store.Reader) error {
 		for _, p := range patients {
-			en, ok, err := r.Entry(p.id)
-			if err != nil || !ok {
-				return fmt.Errorf("%s: entry %v %v", p.id, ok, err)
-			}
-			if en.Status.Band != clinical.BandNone || clinical.ScoreCurrent(en.Status.ScoreStatus) {
-				t.Errorf("%s: census band %q status %q, want none and not current", p.id, en.Status.Band, en.Status.ScoreStatus)
-			}
-			n, _, err := engine.LatestNEWS2(r, p.id)
+			n, err := checkHistoryPatient(t, r, p)
 			if err != nil {
 				return err
 			}
-			pd, hasPEWS, err := engine.LatestPEWS(r, p.id)
-			if err != nil {
-				return err
-			}
-			// Adults' sets are stale; NEWS2 does not apply to the dead, to a
-			// pregnancy at the time, nor to a child at the time of the sets.
-			want := clinical.StatusStale
-			if p.deceased != "" || p.pregnant || p.child {
-				want = clinical.StatusNotApplicable
-			}
-			if n.Result.Band != clinical.BandNone || n.Result.Status != want {
-				t.Errorf("%s: NEWS2 band %q status %q, want none %q (%s)", p.id, n.Result.Band, n.Result.Status, want, n.Result.Why)
-			}
-			if p.deceased != "" && (n.Result.Status != clinical.StatusNotApplicable || !strings.Contains(n.Result.Why, "deceased")) {
-				t.Errorf("%s: deceased: NEWS2 %q %q", p.id, n.Result.Status, n.Result.Why)
-			}
-			if p.pregnant && n.Result.Status != clinical.StatusNotApplicable {
-				t.Errorf("%s: pregnant then: NEWS2 %q %q", p.id, n.Result.Status, n.Result.Why)
-			}
-			if p.child {
-				if !hasPEWS || pd.Result.Band != clinical.PEWSNone || pd.Result.Status != clinical.StatusStale {
-					t.Errorf("%s: PEWS %v band %q status %q", p.id, hasPEWS, pd.Result.Band, pd.Result.Status)
-				}
-				if !strings.Contains(n.Result.Why, "PEWS shown") {
-					t.Errorf("%s: NEWS2 why %q", p.id, n.Result.Why)
-				}
-			}
-			alerts, err := engine.PatientAlerts(r, p.id)
-			if err != nil {
-				return err
-			}
-			for _, a := range alerts {
-				if a.Status() == clinical.StatePast {
-					past++
-				}
-				if st := a.Status(); st == clinical.StateNew || clinical.OpenState(st) {
-					t.Errorf("%s: alert %s %s is %s, want past history", p.id, a.Alert.Kind, a.Alert.Title, st)
-				}
-			}
+			past += n
 		}
 		notices, err := engine.Notices(r)
 		if err != nil {
@@ -198,7 +134,97 @@ func TestYearsOldHistoriesRaiseNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// inspect says the same, with the words.
+	checkInspectChildNow(t, db)
+}
+
+// historyCorpus generates the years-old histories relative to now: adults,
+// children, the deceased and pregnancies, with sets 3 to 7 years old, and a
+// child still a child today whose last set is 6 weeks old.
+func historyCorpus(now time.Time) []historyPatient {
+	ago := func(years int, days int) time.Time { return now.AddDate(-years, 0, -days).Truncate(time.Minute) }
+	var patients []historyPatient
+	for i := 0; i < 12; i++ {
+		sets := []time.Time{ago(3+i%5, 10), ago(3+i%5, 9), ago(3+i%5, 8)}
+		switch i % 4 {
+		case 0: // an adult seen years ago
+			patients = append(patients, historyPatient{id: fmt.Sprintf("hist-adult-%d", i), birth: fmt.Sprintf("%d-03-01", 1950+i), sets: sets})
+		case 1: // a child then (born a few years before the sets)
+			born := sets[0].AddDate(-(1 + i%12), -3, 0)
+			patients = append(patients, historyPatient{id: fmt.Sprintf("hist-child-%d", i), birth: born.Format("2006-01-02"), sets: sets, child: true})
+		case 2: // died years ago
+			patients = append(patients, historyPatient{id: fmt.Sprintf("hist-dead-%d", i), birth: "1940-06-01", deceased: sets[2].AddDate(0, 0, 3).Format("2006-01-02"), sets: sets})
+		case 3: // pregnant at the time
+			patients = append(patients, historyPatient{id: fmt.Sprintf("hist-preg-%d", i), birth: "1990-02-02", pregnant: true, sets: sets})
+		}
+	}
+	// A child still a child today, whose last set is 6 weeks old.
+	patients = append(patients, historyPatient{id: "hist-child-now", birth: now.AddDate(-7, 0, 0).Format("2006-01-02"), child: true,
+		sets: []time.Time{now.AddDate(0, 0, -42).Truncate(time.Minute)}})
+	return patients
+}
+
+// checkHistoryPatient checks one years-old record in the store: no current
+// band in the census, NEWS2 stale or not applicable (and why), PEWS stale for
+// children, and every alert past history; it returns how many alerts are past.
+func checkHistoryPatient(t *testing.T, r *store.Reader, p historyPatient) (past int, err error) {
+	t.Helper()
+	en, ok, err := r.Entry(p.id)
+	if err != nil || !ok {
+		return 0, fmt.Errorf("%s: entry %v %v", p.id, ok, err)
+	}
+	if en.Status.Band != clinical.BandNone || clinical.ScoreCurrent(en.Status.ScoreStatus) {
+		t.Errorf("%s: census band %q status %q, want none and not current", p.id, en.Status.Band, en.Status.ScoreStatus)
+	}
+	n, _, err := engine.LatestNEWS2(r, p.id)
+	if err != nil {
+		return 0, err
+	}
+	pd, hasPEWS, err := engine.LatestPEWS(r, p.id)
+	if err != nil {
+		return 0, err
+	}
+	// Adults' sets are stale; NEWS2 does not apply to the dead, to a
+	// pregnancy at the time, nor to a child at the time of the sets.
+	want := clinical.StatusStale
+	if p.deceased != "" || p.pregnant || p.child {
+		want = clinical.StatusNotApplicable
+	}
+	if n.Result.Band != clinical.BandNone || n.Result.Status != want {
+		t.Errorf("%s: NEWS2 band %q status %q, want none %q (%s)", p.id, n.Result.Band, n.Result.Status, want, n.Result.Why)
+	}
+	if p.deceased != "" && (n.Result.Status != clinical.StatusNotApplicable || !strings.Contains(n.Result.Why, "deceased")) {
+		t.Errorf("%s: deceased: NEWS2 %q %q", p.id, n.Result.Status, n.Result.Why)
+	}
+	if p.pregnant && n.Result.Status != clinical.StatusNotApplicable {
+		t.Errorf("%s: pregnant then: NEWS2 %q %q", p.id, n.Result.Status, n.Result.Why)
+	}
+	if p.child {
+		if !hasPEWS || pd.Result.Band != clinical.PEWSNone || pd.Result.Status != clinical.StatusStale {
+			t.Errorf("%s: PEWS %v band %q status %q", p.id, hasPEWS, pd.Result.Band, pd.Result.Status)
+		}
+		if !strings.Contains(n.Result.Why, "PEWS shown") {
+			t.Errorf("%s: NEWS2 why %q", p.id, n.Result.Why)
+		}
+	}
+	alerts, err := engine.PatientAlerts(r, p.id)
+	if err != nil {
+		return 0, err
+	}
+	for _, a := range alerts {
+		if a.Status() == clinical.StatePast {
+			past++
+		}
+		if st := a.Status(); st == clinical.StateNew || clinical.OpenState(st) {
+			t.Errorf("%s: alert %s %s is %s, want past history", p.id, a.Alert.Kind, a.Alert.Title, st)
+		}
+	}
+	return past, nil
+}
+
+// checkInspectChildNow checks that inspect says the same of the child still a
+// child today, with the words.
+func checkInspectChildNow(t *testing.T, db string) {
+	t.Helper()
 	code, out, errs := run(t, "inspect", "-db", db, "-patient", "hist-child-now")
 	if code != 0 {
 		t.Fatalf("inspect exit %d: %s", code, errs)

@@ -66,16 +66,10 @@ func (r *registry) count(path string) int {
 	return r.calls[path]
 }
 
-// TestSchemaRegistryFraming produces FHIR values in the Schema Registry wire
-// format and ingests them through the real CLI: without a registry the
-// framing is stripped and accepted; with one (basic auth, plain HTTP or TLS)
-// a value is kept only when its schema id exists and is a JSON Schema, each
-// id looked up once, and the others are quarantined with the reason.
-func TestSchemaRegistryFraming(t *testing.T) {
-	certs, err := testcerts.Write(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+// srRecords are the values on fhir.patient.sr-1: JSON framed with schema id 1
+// (a JSON Schema), a plain value, ids 2 (Avro) and 99 (unknown), a value
+// shorter than the header, and framed bytes that are not JSON.
+func srRecords() []*kgo.Record {
 	patient := `{"resourceType":"Patient","id":"sr-1","gender":"female","birthDate":"1970-01-01"}`
 	obs := func(id string) string {
 		return `{"resourceType":"Observation","id":"` + id + `","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/sr-1"},"effectiveDateTime":"2026-11-01T10:00:00Z","valueQuantity":{"value":72,"unit":"/min"}}`
@@ -91,21 +85,25 @@ func TestSchemaRegistryFraming(t *testing.T) {
 		{Topic: topic, Key: []byte("Observation/short"), Value: []byte{0, 0, 1}},
 		{Topic: topic, Key: []byte("Observation/framed-junk"), Value: schemareg.Frame(1, []byte("not json"))},
 	}
-	e := testenv.New(t, kafka.BrokerOptions{})
-	e.Produce(recs...)
+	return recs
+}
 
-	type want struct {
-		kept        []string
-		quarantined map[string]string // key -> reason, with a detail fragment after "|"
-	}
-	noRegistry := want{
+// srWant is what ingest keeps and quarantines of srRecords.
+type srWant struct {
+	kept        []string
+	quarantined map[string]string // key -> reason, with a detail fragment after "|"
+}
+
+// srWants says what ingest keeps and quarantines without a registry and with one.
+func srWants() (noRegistry, withRegistry srWant) {
+	noRegistry = srWant{
 		kept: []string{"Patient/sr-1", "Observation/json-a", "Observation/json-b", "Observation/plain", "Observation/avro", "Observation/missing"},
 		quarantined: map[string]string{
 			"Observation/short":       schemareg.ReasonFraming + "|shorter than its 5-byte header",
 			"Observation/framed-junk": "not JSON|",
 		},
 	}
-	withRegistry := want{
+	withRegistry = srWant{
 		kept: []string{"Patient/sr-1", "Observation/json-a", "Observation/json-b", "Observation/plain"},
 		quarantined: map[string]string{
 			"Observation/avro":        schemareg.ReasonSchema + "|schema id 2 is a AVRO schema, not a JSON Schema",
@@ -114,10 +112,77 @@ func TestSchemaRegistryFraming(t *testing.T) {
 			"Observation/framed-junk": "not JSON|",
 		},
 	}
+	return noRegistry, withRegistry
+}
+
+// checkFramedIngest checks the store after an ingest of srRecords: values
+// kept without their framing, the others quarantined with reason, detail and
+// raw bytes, and (with a registry) each schema id looked up once.
+func checkFramedIngest(t *testing.T, db string, want srWant, reg *registry) {
+	t.Helper()
+	s, err := store.Open(db, []byte("sr test passphrase"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	res, err := s.Resources("sr-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, r := range res {
+		kept = append(kept, r.Ref.Type+"/"+r.Ref.ID)
+		if r.JSON[0] != '{' {
+			t.Errorf("%s stored with its framing: % x", r.Ref.ID, r.JSON[:5])
+		}
+	}
+	if !sameSet(kept, want.kept) {
+		t.Errorf("kept %v, want %v", kept, want.kept)
+	}
+	q, err := s.Quarantine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q) != len(want.quarantined) {
+		t.Errorf("%d quarantined, want %d: %+v", len(q), len(want.quarantined), q)
+	}
+	for _, r := range q {
+		w, ok := want.quarantined[string(r.Key)]
+		reason, detail, _ := strings.Cut(w, "|")
+		if !ok || r.Reason != reason || !strings.Contains(r.Detail, detail) {
+			t.Errorf("quarantined %s: %q / %q, want %q", r.Key, r.Reason, r.Detail, w)
+		}
+		if string(r.Value) == "" || (r.Value[0] != 0 && string(r.Key) != "Observation/framed-junk") {
+			t.Errorf("quarantine of %s lost the raw framed bytes", r.Key)
+		}
+	}
+	if reg != nil {
+		for _, id := range []string{"1", "2", "99"} {
+			if n := reg.count("/schemas/ids/" + id); n != 1 {
+				t.Errorf("schema id %s looked up %d times, want once", id, n)
+			}
+		}
+	}
+}
+
+// TestSchemaRegistryFraming produces FHIR values in the Schema Registry wire
+// format and ingests them through the real CLI: without a registry the
+// framing is stripped and accepted; with one (basic auth, plain HTTP or TLS)
+// a value is kept only when its schema id exists and is a JSON Schema, each
+// id looked up once, and the others are quarantined with the reason.
+func TestSchemaRegistryFraming(t *testing.T) {
+	certs, err := testcerts.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := testenv.New(t, kafka.BrokerOptions{})
+	e.Produce(srRecords()...)
+
+	noRegistry, withRegistry := srWants()
 	for _, tc := range []struct {
 		name     string
 		registry string // "", "http", "https"
-		want     want
+		want     srWant
 	}{
 		{"no registry: framing accepted as is", "", noRegistry},
 		{"registry over HTTP with basic auth", "http", withRegistry},
@@ -145,49 +210,7 @@ func TestSchemaRegistryFraming(t *testing.T) {
 			if code, _, errs := run(t, args...); code != 0 {
 				t.Fatalf("ingest exit %d: %s", code, errs)
 			}
-			s, err := store.Open(db, []byte("sr test passphrase"), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			res, err := s.Resources("sr-1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var kept []string
-			for _, r := range res {
-				kept = append(kept, r.Ref.Type+"/"+r.Ref.ID)
-				if r.JSON[0] != '{' {
-					t.Errorf("%s stored with its framing: % x", r.Ref.ID, r.JSON[:5])
-				}
-			}
-			if !sameSet(kept, tc.want.kept) {
-				t.Errorf("kept %v, want %v", kept, tc.want.kept)
-			}
-			q, err := s.Quarantine()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(q) != len(tc.want.quarantined) {
-				t.Errorf("%d quarantined, want %d: %+v", len(q), len(tc.want.quarantined), q)
-			}
-			for _, r := range q {
-				w, ok := tc.want.quarantined[string(r.Key)]
-				reason, detail, _ := strings.Cut(w, "|")
-				if !ok || r.Reason != reason || !strings.Contains(r.Detail, detail) {
-					t.Errorf("quarantined %s: %q / %q, want %q", r.Key, r.Reason, r.Detail, w)
-				}
-				if string(r.Value) == "" || (r.Value[0] != 0 && string(r.Key) != "Observation/framed-junk") {
-					t.Errorf("quarantine of %s lost the raw framed bytes", r.Key)
-				}
-			}
-			if reg != nil {
-				for _, id := range []string{"1", "2", "99"} {
-					if n := reg.count("/schemas/ids/" + id); n != 1 {
-						t.Errorf("schema id %s looked up %d times, want once", id, n)
-					}
-				}
-			}
+			checkFramedIngest(t, db, tc.want, reg)
 		})
 	}
 }
