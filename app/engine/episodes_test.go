@@ -128,58 +128,88 @@ func TestEpisodeEscalatesClearsAndFollowsUp(t *testing.T) {
 	if _, err := eng.Act("p-ep", al.Alert.ID, clinical.VerbAcknowledge, ""); err != nil {
 		t.Fatal(err)
 	}
+	ep := &episode{t: t, e: e, clk: clk, a: a, eng: eng, id: al.Alert.ID}
+	ep.rise()
+	ep.unattended()
+	ep.renewed()
+	ep.cleared()
+	ep.secondEpisode()
+}
 
-	// A rise into high escalates the same alert and makes it New again.
-	clk.set(t0.Add(16 * time.Minute))
-	e.Publish(vitals("p-ep", "r2", t0.Add(15*time.Minute), highSet))
+// episode is the scenario of TestEpisodeEscalatesClearsAndFollowsUp: one
+// workstation on a settable clock, and the first alert it raised; each
+// method is a step of the story, in order.
+type episode struct {
+	t   *testing.T
+	e   *testenv.Env
+	clk *clock
+	a   *workstation
+	eng *engine.Engine
+	id  string
+}
+
+// rise: a rise into high escalates the same alert and makes it New again.
+func (ep *episode) rise() {
+	t := ep.t
+	t.Helper()
+	ep.clk.set(t0.Add(16 * time.Minute))
+	ep.e.Publish(vitals("p-ep", "r2", t0.Add(15*time.Minute), highSet))
 	testenv.Eventually(t, 10*time.Second, "escalated", func() bool {
-		v := alertsOf(t, a.s, "p-ep")
+		v := alertsOf(t, ep.a.s, "p-ep")
 		return len(v) == 1 && v[0].Alert.Severity == clinical.SeverityHigh
 	})
-	v := alertsOf(t, a.s, "p-ep")[0]
-	if v.Alert.ID != al.Alert.ID || v.Status() != clinical.StateNew || len(v.Alert.Episode.Rises) != 2 {
+	v := alertsOf(t, ep.a.s, "p-ep")[0]
+	if v.Alert.ID != ep.id || v.Status() != clinical.StateNew || len(v.Alert.Episode.Rises) != 2 {
 		t.Fatalf("after the rise: id %s state %s rises %+v", v.Alert.ID, v.Status(), v.Alert.Episode.Rises)
 	}
-	ns := noticesOf(t, a.s)
-	if len(ns) != 1 || ns[0].Alert != al.Alert.ID || ns[0].Reason != engine.ReasonRose || ns[0].AlertState != clinical.StateNew || ns[0].Band != clinical.BandHigh {
+	ns := noticesOf(t, ep.a.s)
+	if len(ns) != 1 || ns[0].Alert != ep.id || ns[0].Reason != engine.ReasonRose || ns[0].AlertState != clinical.StateNew || ns[0].Band != clinical.BandHigh {
 		t.Fatalf("notices after the rise: %+v", ns)
 	}
-	if err := eng.MarkSeen("p-ep", ns[0].ID); err != nil {
+	if err := ep.eng.MarkSeen("p-ep", ns[0].ID); err != nil {
 		t.Fatal(err)
 	}
+}
 
-	// Unattended for 30 min: notified again, once per interval.
-	clk.set(t0.Add(44 * time.Minute))
-	if err := eng.Timed(context.Background()); err != nil {
+// unattended: left unattended for 30 min, the alert is notified again, once per interval.
+func (ep *episode) unattended() {
+	t := ep.t
+	t.Helper()
+	ep.clk.set(t0.Add(44 * time.Minute))
+	if err := ep.eng.Timed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if ns := noticesOf(t, a.s); len(ns) != 0 {
+	if ns := noticesOf(t, ep.a.s); len(ns) != 0 {
 		t.Fatalf("re-notified after 29 min: %+v", ns)
 	}
-	clk.set(t0.Add(45 * time.Minute))
-	if err := eng.Timed(context.Background()); err != nil {
+	ep.clk.set(t0.Add(45 * time.Minute))
+	if err := ep.eng.Timed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ns = noticesOf(t, a.s)
+	ns := noticesOf(t, ep.a.s)
 	if len(ns) != 1 || ns[0].Reason != engine.ReasonUnattended {
 		t.Fatalf("notices after 30 min unattended: %+v", ns)
 	}
-	eng.MarkSeen("p-ep", ns[0].ID)
+	ep.eng.MarkSeen("p-ep", ns[0].ID)
+}
 
-	// Acknowledged; 29 min later it stays acknowledged, at 30 min (still
-	// high) it is New again and notified.
-	clk.set(t0.Add(50 * time.Minute))
-	if _, err := eng.Act("p-ep", al.Alert.ID, clinical.VerbAcknowledge, "reviewing"); err != nil {
+// renewed: acknowledged; 29 min later it stays acknowledged, at 30 min (still
+// high) it is New again and notified.
+func (ep *episode) renewed() {
+	t := ep.t
+	t.Helper()
+	ep.clk.set(t0.Add(50 * time.Minute))
+	if _, err := ep.eng.Act("p-ep", ep.id, clinical.VerbAcknowledge, "reviewing"); err != nil {
 		t.Fatal(err)
 	}
-	clk.set(t0.Add(79 * time.Minute))
-	eng.Timed(context.Background())
-	if s := alertsOf(t, a.s, "p-ep")[0].Status(); s != clinical.StateAcknowledged {
+	ep.clk.set(t0.Add(79 * time.Minute))
+	ep.eng.Timed(context.Background())
+	if s := alertsOf(t, ep.a.s, "p-ep")[0].Status(); s != clinical.StateAcknowledged {
 		t.Fatalf("29 min after the acknowledgement: %s", s)
 	}
-	clk.set(t0.Add(80 * time.Minute))
-	eng.Timed(context.Background())
-	v = alertsOf(t, a.s, "p-ep")[0]
+	ep.clk.set(t0.Add(80 * time.Minute))
+	ep.eng.Timed(context.Background())
+	v := alertsOf(t, ep.a.s, "p-ep")[0]
 	if v.Status() != clinical.StateNew {
 		t.Fatalf("30 min after the acknowledgement, still high: %s", v.Status())
 	}
@@ -187,35 +217,43 @@ func TestEpisodeEscalatesClearsAndFollowsUp(t *testing.T) {
 	if last.Verb != clinical.VerbRenew || !last.At.Equal(t0.Add(80*time.Minute)) || last.Workstation != clinical.SystemWorkstation {
 		t.Fatalf("renewal %+v", last)
 	}
-	ns = noticesOf(t, a.s)
+	ns := noticesOf(t, ep.a.s)
 	if len(ns) != 1 || ns[0].Reason != engine.ReasonRenewed {
 		t.Fatalf("notices after the renewal: %+v", ns)
 	}
-	eng.MarkSeen("p-ep", ns[0].ID)
+	ep.eng.MarkSeen("p-ep", ns[0].ID)
+}
 
-	// Acknowledged again; two low sets an hour apart clear it: a notice to
-	// this workstation, which acknowledged it.
-	clk.set(t0.Add(81 * time.Minute))
-	if _, err := eng.Act("p-ep", al.Alert.ID, clinical.VerbAcknowledge, ""); err != nil {
+// cleared: acknowledged again; two low sets an hour apart clear it: a notice to
+// this workstation, which acknowledged it.
+func (ep *episode) cleared() {
+	t := ep.t
+	t.Helper()
+	ep.clk.set(t0.Add(81 * time.Minute))
+	if _, err := ep.eng.Act("p-ep", ep.id, clinical.VerbAcknowledge, ""); err != nil {
 		t.Fatal(err)
 	}
-	clk.set(t0.Add(151 * time.Minute))
-	e.Publish(vitals("p-ep", "r3", t0.Add(90*time.Minute), lowSet) + "\n" + vitals("p-ep", "r4", t0.Add(150*time.Minute), lowSet))
-	testenv.Eventually(t, 10*time.Second, "cleared", func() bool { return alertsOf(t, a.s, "p-ep")[0].Status() == clinical.StateCleared })
-	ns = noticesOf(t, a.s)
+	ep.clk.set(t0.Add(151 * time.Minute))
+	ep.e.Publish(vitals("p-ep", "r3", t0.Add(90*time.Minute), lowSet) + "\n" + vitals("p-ep", "r4", t0.Add(150*time.Minute), lowSet))
+	testenv.Eventually(t, 10*time.Second, "cleared", func() bool { return alertsOf(t, ep.a.s, "p-ep")[0].Status() == clinical.StateCleared })
+	ns := noticesOf(t, ep.a.s)
 	if len(ns) != 1 || ns[0].Reason != engine.ReasonCleared || ns[0].AlertState != clinical.StateCleared {
 		t.Fatalf("notices after clearance: %+v", ns)
 	}
-	if en, _, _ := a.s.Entry("p-ep"); en.Status.OpenAlerts != 0 {
+	if en, _, _ := ep.a.s.Entry("p-ep"); en.Status.OpenAlerts != 0 {
 		t.Fatalf("open alerts after clearance: %d", en.Status.OpenAlerts)
 	}
+}
 
-	// A new deterioration after clearance is a new alert.
-	clk.set(t0.Add(181 * time.Minute))
-	e.Publish(vitals("p-ep", "r5", t0.Add(180*time.Minute), highSet))
-	testenv.Eventually(t, 10*time.Second, "second episode", func() bool { return len(alertsOf(t, a.s, "p-ep")) == 2 })
-	for _, v := range alertsOf(t, a.s, "p-ep") {
-		if v.Alert.ID != al.Alert.ID && (v.Status() != clinical.StateNew || !v.Alert.Raised.Equal(t0.Add(180*time.Minute))) {
+// secondEpisode: a new deterioration after clearance is a new alert.
+func (ep *episode) secondEpisode() {
+	t := ep.t
+	t.Helper()
+	ep.clk.set(t0.Add(181 * time.Minute))
+	ep.e.Publish(vitals("p-ep", "r5", t0.Add(180*time.Minute), highSet))
+	testenv.Eventually(t, 10*time.Second, "second episode", func() bool { return len(alertsOf(t, ep.a.s, "p-ep")) == 2 })
+	for _, v := range alertsOf(t, ep.a.s, "p-ep") {
+		if v.Alert.ID != ep.id && (v.Status() != clinical.StateNew || !v.Alert.Raised.Equal(t0.Add(180*time.Minute))) {
 			t.Fatalf("second episode %s raised %s", v.Status(), v.Alert.Raised)
 		}
 	}
