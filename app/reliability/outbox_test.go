@@ -74,6 +74,61 @@ func TestCrashOutboxKilledWhileActing(t *testing.T) {
 	if soak() {
 		upKills, downKills, backKills = 12, 4, 4
 	}
+	c := newOutboxCrash(t)
+	for range upKills {
+		c.actAndKill("broker up", 800*time.Millisecond, 2500*time.Millisecond)
+	}
+	c.e.Prod.Close()
+	c.e.Broker.Close()
+	c.up = false
+	for range downKills {
+		c.actAndKill("broker down", 800*time.Millisecond, 2500*time.Millisecond)
+	}
+	c.restartBroker()
+	for range backKills {
+		c.actAndKill("broker back", 1000*time.Millisecond, 3*time.Second)
+	}
+
+	// The last run drains the outbox.
+	s := c.drain()
+	mine, audits := savedActions(t, s)
+	for _, id := range c.printed {
+		if _, ok := mine[id]; !ok {
+			t.Errorf("action %s was saved before a kill and is gone", id)
+		}
+	}
+	log := readTopics(t, c.e.Broker.Conn(), c.e.Topics)
+	records, own := c.checkAlertStateTopic(log, mine)
+	c.checkAuditTopic(log, audits)
+	if len(mine) == 0 || len(c.printed) == 0 {
+		t.Fatal("no action was taken")
+	}
+	t.Logf("%d kills, %d items killed between the broker's acknowledgement and their dequeue; %d actions saved (%d confirmed on stdout before a kill), %d AuditEvents; spv.alert-state: %d records (%d under an action's own id, %d repairs), none twice; every action in its alert's latest state; spv.audit: every AuditEvent exactly once",
+		c.kills, c.acknowledgedQueued, len(mine), len(c.printed), len(audits), records, own, records-own)
+}
+
+// outboxCrash is the scenario of TestCrashOutboxKilledWhileActing: a broker
+// (restartable on the same address and data), a store with one high alert
+// per patient, and what the killed act children said and left behind.
+type outboxCrash struct {
+	t       *testing.T
+	e       *testenv.Env
+	addr    string
+	dataDir string
+	db      string
+	env     []string
+	rng     *rand.Rand
+	up      bool // the broker is up
+
+	printed            []string // action ids the children printed before a kill
+	kills              int
+	acknowledgedQueued int // items on the topic while the outbox still listed them
+}
+
+// newOutboxCrash publishes deteriorating patients and ingests them into a
+// new store, so that each has one high alert to act on.
+func newOutboxCrash(t *testing.T) *outboxCrash {
+	t.Helper()
 	dataDir := t.TempDir()
 	e := testenv.New(t, kafka.BrokerOptions{CompactEvery: -1, DataDir: dataDir})
 	addr := e.Broker.Addr()
@@ -99,85 +154,92 @@ func TestCrashOutboxKilledWhileActing(t *testing.T) {
 	if len(alerts) != len(patients) {
 		t.Fatalf("%d alerts raised, want one per patient", len(alerts))
 	}
+	return &outboxCrash{t: t, e: e, addr: addr, dataDir: dataDir, db: db, env: env,
+		rng: rand.New(rand.NewPCG(20261124, 2)), up: true}
+}
 
-	rng := rand.New(rand.NewPCG(20261124, 2))
-	var printed []string
-	kills, acknowledgedQueued := 0, 0
-	up := true
-	actAndKill := func(phase string, lo, hi time.Duration) {
-		t.Helper()
-		p := start(t, "act", env, "-db", db, "-brokers", addr, "-every", "2ms")
-		delay := lo + time.Duration(rng.Int64N(int64(hi-lo)))
-		time.Sleep(delay)
-		if p.exited() {
-			t.Fatalf("act child exited by itself (status %d):\n%s", p.code, tail(p.err.String(), 20))
-		}
-		p.kill()
-		kills++
-		ids := acted(p.out.String())
-		printed = append(printed, ids...)
-		// Items the broker already holds but the outbox still lists: the
-		// kill came between the acknowledgement and the dequeue, and the next
-		// run must verify instead of publishing again.
-		s := openStore(t, db, false)
-		queued, err := s.Outbox()
-		s.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		limbo := 0
-		if up {
-			onTopic := map[string]bool{}
-			log := readTopics(t, e.Broker.Conn(), e.Topics)
-			for _, topic := range []string{e.Topics.AlertState, e.Topics.Audit} {
-				for _, r := range log.records[store.TopicPartition{Topic: topic}] {
-					for _, h := range r.Headers {
-						if h.Key == engine.HeaderID {
-							onTopic[string(h.Value)] = true
-						}
-					}
-				}
-			}
-			for _, it := range queued {
-				if onTopic[it.ID] {
-					limbo++
-				}
-			}
-		}
-		acknowledgedQueued += limbo
-		t.Logf("%s: killed after %v with %d actions saved, %d items queued, %d of them already on the topic", phase, delay.Round(time.Millisecond), len(ids), len(queued), limbo)
+// actAndKill starts an act child, kills it after a random delay in [lo, hi),
+// and counts the actions it printed and the outbox items it left in limbo.
+func (c *outboxCrash) actAndKill(phase string, lo, hi time.Duration) {
+	t := c.t
+	t.Helper()
+	p := start(t, "act", c.env, "-db", c.db, "-brokers", c.addr, "-every", "2ms")
+	delay := lo + time.Duration(c.rng.Int64N(int64(hi-lo)))
+	time.Sleep(delay)
+	if p.exited() {
+		t.Fatalf("act child exited by itself (status %d):\n%s", p.code, tail(p.err.String(), 20))
 	}
-	for range upKills {
-		actAndKill("broker up", 800*time.Millisecond, 2500*time.Millisecond)
-	}
-	e.Prod.Close()
-	e.Broker.Close()
-	up = false
-	for range downKills {
-		actAndKill("broker down", 800*time.Millisecond, 2500*time.Millisecond)
-	}
-	b, err := kafka.StartBroker(context.Background(), kafka.BrokerOptions{Addr: addr, DataDir: dataDir, CompactEvery: -1})
+	p.kill()
+	c.kills++
+	ids := acted(p.out.String())
+	c.printed = append(c.printed, ids...)
+	// Items the broker already holds but the outbox still lists: the
+	// kill came between the acknowledgement and the dequeue, and the next
+	// run must verify instead of publishing again.
+	s := openStore(t, c.db, false)
+	queued, err := s.Outbox()
+	s.Close()
 	if err != nil {
-		t.Fatalf("restart the broker on %s: %v", addr, err)
+		t.Fatal(err)
+	}
+	limbo := 0
+	if c.up {
+		limbo = c.onTopic(queued)
+	}
+	c.acknowledgedQueued += limbo
+	t.Logf("%s: killed after %v with %d actions saved, %d items queued, %d of them already on the topic", phase, delay.Round(time.Millisecond), len(ids), len(queued), limbo)
+}
+
+// onTopic counts the queued items already on spv.alert-state or spv.audit.
+func (c *outboxCrash) onTopic(queued []store.OutboxItem) int {
+	onTopic := map[string]bool{}
+	log := readTopics(c.t, c.e.Broker.Conn(), c.e.Topics)
+	for _, topic := range []string{c.e.Topics.AlertState, c.e.Topics.Audit} {
+		for _, r := range log.records[store.TopicPartition{Topic: topic}] {
+			for _, h := range r.Headers {
+				if h.Key == engine.HeaderID {
+					onTopic[string(h.Value)] = true
+				}
+			}
+		}
+	}
+	limbo := 0
+	for _, it := range queued {
+		if onTopic[it.ID] {
+			limbo++
+		}
+	}
+	return limbo
+}
+
+// restartBroker starts the broker again on its address and data directory.
+func (c *outboxCrash) restartBroker() {
+	t := c.t
+	t.Helper()
+	b, err := kafka.StartBroker(context.Background(), kafka.BrokerOptions{Addr: c.addr, DataDir: c.dataDir, CompactEvery: -1})
+	if err != nil {
+		t.Fatalf("restart the broker on %s: %v", c.addr, err)
 	}
 	t.Cleanup(b.Close)
-	e.Broker = b
-	up = true
-	for range backKills {
-		actAndKill("broker back", 1000*time.Millisecond, 3*time.Second)
-	}
+	c.e.Broker = b
+	c.up = true
+}
 
-	// The last run drains the outbox.
-	s = openStore(t, db, true)
-	defer s.Close()
+// drain runs a session on the store until its outbox is empty and it has
+// caught up; the store and the session stay open until the test ends.
+func (c *outboxCrash) drain() *store.Store {
+	t := c.t
+	t.Helper()
+	s := openStore(t, c.db, true)
+	t.Cleanup(func() { s.Close() })
 	cfg := config.Default()
-	cfg.Conn = kafka.Conn{Brokers: []string{addr}}
+	cfg.Conn = kafka.Conn{Brokers: []string{c.addr}}
 	cfg.Workstation, cfg.User = actWorkstation, actUser
 	ss, err := session.Start(context.Background(), cfg, s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ss.Close()
+	t.Cleanup(func() { ss.Close() })
 	settle := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
@@ -195,11 +257,16 @@ func TestCrashOutboxKilledWhileActing(t *testing.T) {
 		return len(ob) == 0
 	})
 	settle()
+	return s
+}
 
-	// What this workstation did, as its store says.
+// savedActions is what this workstation did, as its store says: its actions
+// (action id -> alert id) and its AuditEvents.
+func savedActions(t *testing.T, s *store.Store) (map[string]string, []store.Doc) {
+	t.Helper()
 	mine := map[string]string{} // action id -> alert id
 	var audits []store.Doc
-	err = s.View(func(r *store.Reader) error {
+	err := s.View(func(r *store.Reader) error {
 		views, err := engine.Alerts(r)
 		if err != nil {
 			return err
@@ -217,16 +284,18 @@ func TestCrashOutboxKilledWhileActing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range printed {
-		if _, ok := mine[id]; !ok {
-			t.Errorf("action %s was saved before a kill and is gone", id)
-		}
-	}
+	return mine, audits
+}
 
-	log := readTopics(t, e.Broker.Conn(), e.Topics)
+// checkAlertStateTopic checks spv.alert-state in log: no record twice, each one an
+// action of this workstation or a repair, and every action in its alert's
+// latest state there. It returns the records and those under an action's id.
+func (c *outboxCrash) checkAlertStateTopic(log topicLog, mine map[string]string) (records, own int) {
+	t := c.t
+	t.Helper()
 	ids := map[string]int{}
 	latest := map[string]clinical.AlertState{} // alert -> its last state on the topic
-	for _, r := range log.records[store.TopicPartition{Topic: e.Topics.AlertState}] {
+	for _, r := range log.records[store.TopicPartition{Topic: c.e.Topics.AlertState}] {
 		for _, h := range r.Headers {
 			if h.Key == engine.HeaderID {
 				ids[string(h.Value)]++
@@ -238,7 +307,6 @@ func TestCrashOutboxKilledWhileActing(t *testing.T) {
 		}
 		latest[string(r.Key)] = st
 	}
-	own := 0
 	for id, n := range ids {
 		if n != 1 {
 			t.Errorf("spv.alert-state: record %s published %d times", id, n)
@@ -254,8 +322,16 @@ func TestCrashOutboxKilledWhileActing(t *testing.T) {
 			t.Errorf("action %s is not in the latest state of its alert on spv.alert-state", id)
 		}
 	}
+	return len(ids), own
+}
+
+// checkAuditTopic checks that every AuditEvent this workstation wrote is on
+// spv.audit in log exactly once, and nothing else is.
+func (c *outboxCrash) checkAuditTopic(log topicLog, audits []store.Doc) {
+	t := c.t
+	t.Helper()
 	auditIDs := map[string]int{}
-	for _, r := range log.records[store.TopicPartition{Topic: e.Topics.Audit}] {
+	for _, r := range log.records[store.TopicPartition{Topic: c.e.Topics.Audit}] {
 		for _, h := range r.Headers {
 			if h.Key == engine.HeaderID {
 				auditIDs[string(h.Value)]++
@@ -270,9 +346,4 @@ func TestCrashOutboxKilledWhileActing(t *testing.T) {
 	if len(auditIDs) != len(audits) {
 		t.Errorf("spv.audit holds %d AuditEvents, this workstation wrote %d", len(auditIDs), len(audits))
 	}
-	if len(mine) == 0 || len(printed) == 0 {
-		t.Fatal("no action was taken")
-	}
-	t.Logf("%d kills, %d items killed between the broker's acknowledgement and their dequeue; %d actions saved (%d confirmed on stdout before a kill), %d AuditEvents; spv.alert-state: %d records (%d under an action's own id, %d repairs), none twice; every action in its alert's latest state; spv.audit: every AuditEvent exactly once",
-		kills, acknowledgedQueued, len(mine), len(printed), len(audits), len(ids), own, len(ids)-own)
 }
