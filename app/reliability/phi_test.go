@@ -183,6 +183,54 @@ func TestNothingIdentifyingLeaks(t *testing.T) {
 	os.WriteFile(passFile, []byte(passphrase+"\n"), 0o600)
 	settings := filepath.Join(home, "settings.json")
 	db := filepath.Join(home, "profile", "chartline.db")
+	logs := ingestWithPassphraseFile(t, e, home, settings, db, passFile, passphrase, counts.Records)
+
+	fi, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("store file mode %v, want 0600", fi.Mode().Perm())
+	}
+	file, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	keys, words := storeKeys(t, db)
+	t.Logf("store file %d bytes, %d bucket names and keys; the readable ones are fixed words: %v", len(file), len(keys), words)
+
+	leaks := searchPHI(t, needles, file, keys, logs, &brokerLog)
+	for _, w := range words {
+		for _, n := range needles {
+			if strings.EqualFold(w, n.value) {
+				t.Errorf("a readable key %q is a fixture %s", w, n.what)
+			}
+		}
+	}
+	for where, text := range map[string]string{"ingest log": logs, "broker log": brokerLog.String()} {
+		if strings.Contains(text, passphrase) {
+			t.Errorf("the passphrase is in the %s", where)
+		}
+	}
+	if bytes.Contains(file, []byte(passphrase)) {
+		t.Error("the passphrase is in the store file")
+	}
+	if b, err := os.ReadFile(settings); err == nil && bytes.Contains(b, []byte(passphrase)) {
+		t.Error("the passphrase is in the settings file")
+	}
+	t.Logf("%d identifying values of %d patients searched for (%d of them in the binary file, the rest are under %d bytes); %d found; ingest log %d bytes, broker debug log %d bytes",
+		len(needles), patients, countLong(needles), minBinaryNeedle, leaks, len(logs), brokerLog.b.Len())
+
+	checkSavedSettings(t, home, passphrase)
+}
+
+// ingestWithPassphraseFile runs `chartline ingest -v` in a child process in
+// home that creates the store at db with the passphrase in passFile, checks the
+// passphrase is not in the child's command line or environment and that it
+// ingested all records with info lines in its log, and returns that log.
+func ingestWithPassphraseFile(t *testing.T, e *testenv.Env, home, settings, db, passFile, passphrase string, records int) string {
+	t.Helper()
 	p := start(t, "cli", childEnv(home), "ingest", "-brokers", e.Broker.Addr(), "-settings", settings,
 		"-db", db, "-passphrase-file", passFile, "-until-caught-up", "-v")
 	// The passphrase is not in the process's arguments or environment, which
@@ -203,29 +251,20 @@ func TestNothingIdentifyingLeaks(t *testing.T) {
 		t.Fatalf("ingest exit %d:\n%s", code, tail(p.err.String(), 20))
 	}
 	logs := p.err.String() + p.out.String()
-	if !strings.Contains(logs, fmt.Sprintf("ingested %d records", counts.Records)) {
-		t.Fatalf("ingest did not take every fixture record (%d):\n%s", counts.Records, tail(logs, 3))
+	if !strings.Contains(logs, fmt.Sprintf("ingested %d records", records)) {
+		t.Fatalf("ingest did not take every fixture record (%d):\n%s", records, tail(logs, 3))
 	}
 	if !strings.Contains(logs, "level=INFO") {
 		t.Fatalf("the -v log has no info lines: the leak check would prove nothing:\n%s", tail(logs, 5))
 	}
+	return logs
+}
 
-	fi, err := os.Stat(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("store file mode %v, want 0600", fi.Mode().Perm())
-	}
-	file, err := os.ReadFile(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	// Every bucket name and key in the file, and the plaintext meta values.
-	var keys [][]byte
+// storeKeys returns every bucket name and key in the store file at db, and
+// those that are readable words (the plaintext meta values).
+func storeKeys(t *testing.T, db string) (keys [][]byte, words []string) {
+	t.Helper()
 	plainWords := regexp.MustCompile(`^[a-z]{1,12}$`)
-	var words []string
 	bdb, err := bolt.Open(db, 0o600, &bolt.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -255,9 +294,14 @@ func TestNothingIdentifyingLeaks(t *testing.T) {
 			words = append(words, string(k))
 		}
 	}
-	t.Logf("store file %d bytes, %d bucket names and keys; the readable ones are fixed words: %v", len(file), len(keys), words)
+	return keys, words
+}
 
-	leaks := 0
+// searchPHI looks for each identifying value in the store file's bytes, its
+// bucket names and keys, the ingest log and the broker's log, and returns
+// how many it found.
+func searchPHI(t *testing.T, needles []phi, file []byte, keys [][]byte, logs string, brokerLog *syncBuffer) (leaks int) {
+	t.Helper()
 	for _, n := range needles {
 		v := []byte(n.value)
 		if len(v) >= minBinaryNeedle && bytes.Contains(file, v) {
@@ -283,28 +327,13 @@ func TestNothingIdentifyingLeaks(t *testing.T) {
 			leaks++
 		}
 	}
-	for _, w := range words {
-		for _, n := range needles {
-			if strings.EqualFold(w, n.value) {
-				t.Errorf("a readable key %q is a fixture %s", w, n.what)
-			}
-		}
-	}
-	for where, text := range map[string]string{"ingest log": logs, "broker log": brokerLog.String()} {
-		if strings.Contains(text, passphrase) {
-			t.Errorf("the passphrase is in the %s", where)
-		}
-	}
-	if bytes.Contains(file, []byte(passphrase)) {
-		t.Error("the passphrase is in the store file")
-	}
-	if b, err := os.ReadFile(settings); err == nil && bytes.Contains(b, []byte(passphrase)) {
-		t.Error("the passphrase is in the settings file")
-	}
-	t.Logf("%d identifying values of %d patients searched for (%d of them in the binary file, the rest are under %d bytes); %d found; ingest log %d bytes, broker debug log %d bytes",
-		len(needles), patients, countLong(needles), minBinaryNeedle, leaks, len(logs), brokerLog.b.Len())
+	return leaks
+}
 
-	// The settings the desktop app saves hold no secret either.
+// checkSavedSettings checks the settings the desktop app saves hold no
+// secret either, and are mode 0600.
+func checkSavedSettings(t *testing.T, home, passphrase string) {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Conn.SASL = kafka.SASL{Mechanism: kafka.MechanismSHA512, User: "ward", Password: "sasl-" + passphrase}
 	saved := filepath.Join(home, "saved.json")
