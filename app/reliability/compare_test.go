@@ -219,111 +219,137 @@ func compare(t *testing.T, s *store.Store, w expected) verdict {
 	t.Helper()
 	var v verdict
 	err := s.View(func(r *store.Reader) error {
-		cols, err := r.Collections()
-		if err != nil {
+		if err := compareResources(t, r, w, &v); err != nil {
 			return err
 		}
-		seen := map[store.Ref]bool{}
-		for _, e := range cols {
-			items, err := r.Items(e.Collection)
-			if err != nil {
-				return fmt.Errorf("items of a collection: %w", err)
-			}
-			counts := map[string]int{}
-			for _, it := range items {
-				if seen[it.Ref] {
-					t.Errorf("%s/%s held twice", it.Type, it.ID)
-				}
-				seen[it.Ref] = true
-				counts[it.Type]++
-				if _, ok := w.live[it.Ref]; !ok {
-					if w.dead[it.Ref] {
-						t.Errorf("%s/%s in %s: tombstoned on the topic, still held (stale)", it.Type, it.ID, e.Collection)
-					} else {
-						t.Errorf("%s/%s in %s: held, but on no topic", it.Type, it.ID, e.Collection)
-					}
-				}
-			}
-			if !maps.Equal(counts, e.Counts) {
-				t.Errorf("directory counts of %s = %v, the index holds %v", e.Collection, e.Counts, counts)
-			}
-		}
-		for ref, want := range w.live {
-			res, ok, err := r.Resource(ref)
-			switch {
-			case err != nil:
-				return fmt.Errorf("read %s/%s: %w", ref.Type, ref.ID, err)
-			case !ok:
-				t.Errorf("%s/%s in %s: on the topic, not in the store (lost)", ref.Type, ref.ID, ref.Collection)
-			case !bytes.Equal(res.JSON, want):
-				t.Errorf("%s/%s in %s: the store holds another version (stale):\n got %.200s\nwant %.200s", ref.Type, ref.ID, ref.Collection, res.JSON, want)
-			default:
-				v.resources++
-			}
-		}
-		for ref := range w.dead {
-			if _, ok, err := r.Resource(ref); err != nil || ok {
-				t.Errorf("%s/%s in %s: tombstoned, but held (err %v)", ref.Type, ref.ID, ref.Collection, err)
-			}
-			v.tombstoned++
-		}
-
-		qs, err := r.Quarantine()
-		if err != nil {
+		if err := compareQuarantine(t, r, w, &v); err != nil {
 			return err
 		}
-		got := map[recordAt]int{}
-		for _, q := range qs {
-			at := recordAt{store.TopicPartition{Topic: q.Topic, Partition: q.Partition}, q.Offset}
-			got[at]++
-			if key, ok := w.quar[at]; !ok {
-				t.Errorf("quarantined %s (%s: %s), which is a valid record", at, q.Reason, q.Detail)
-			} else if key != string(q.Key) {
-				t.Errorf("quarantined %s with key %q, the record's key is %q", at, q.Key, key)
-			}
-		}
-		for at, n := range got {
-			if n != 1 {
-				t.Errorf("%s quarantined %d times", at, n)
-			}
-		}
-		for at := range w.quar {
-			if got[at] == 0 {
-				t.Errorf("hostile record %s not quarantined", at)
-			}
-		}
-		if n := r.QuarantineCount(); n != len(w.quar) {
-			t.Errorf("quarantine count %d, want %d", n, len(w.quar))
-		}
-		v.quarantined = len(qs)
-
-		offs, err := r.Offsets()
-		if err != nil {
-			return err
-		}
-		for tp, end := range w.ends {
-			if end == 0 {
-				if n, ok := offs[tp]; ok && n != 0 {
-					t.Errorf("offset of empty %s/%d = %d", tp.Topic, tp.Partition, n)
-				}
-				continue
-			}
-			if offs[tp] != end {
-				t.Errorf("stored offset of %s/%d = %d, log end offset %d", tp.Topic, tp.Partition, offs[tp], end)
-			}
-			v.partitions++
-		}
-		for tp := range offs {
-			if _, ok := w.ends[tp]; !ok {
-				t.Errorf("stored offset for %s/%d, a partition the cluster does not have", tp.Topic, tp.Partition)
-			}
-		}
-		return nil
+		return compareOffsets(t, r, w, &v)
 	})
 	if err != nil {
 		t.Fatalf("read the store: %v", err)
 	}
 	return v
+}
+
+// compareResources checks every live resource is held with its exact bytes
+// and nothing else (none lost, none stale, none duplicated), tombstoned keys
+// are absent, and the directory counts match the index.
+func compareResources(t *testing.T, r *store.Reader, w expected, v *verdict) error {
+	t.Helper()
+	cols, err := r.Collections()
+	if err != nil {
+		return err
+	}
+	seen := map[store.Ref]bool{}
+	for _, e := range cols {
+		items, err := r.Items(e.Collection)
+		if err != nil {
+			return fmt.Errorf("items of a collection: %w", err)
+		}
+		counts := map[string]int{}
+		for _, it := range items {
+			if seen[it.Ref] {
+				t.Errorf("%s/%s held twice", it.Type, it.ID)
+			}
+			seen[it.Ref] = true
+			counts[it.Type]++
+			if _, ok := w.live[it.Ref]; !ok {
+				if w.dead[it.Ref] {
+					t.Errorf("%s/%s in %s: tombstoned on the topic, still held (stale)", it.Type, it.ID, e.Collection)
+				} else {
+					t.Errorf("%s/%s in %s: held, but on no topic", it.Type, it.ID, e.Collection)
+				}
+			}
+		}
+		if !maps.Equal(counts, e.Counts) {
+			t.Errorf("directory counts of %s = %v, the index holds %v", e.Collection, e.Counts, counts)
+		}
+	}
+	for ref, want := range w.live {
+		res, ok, err := r.Resource(ref)
+		switch {
+		case err != nil:
+			return fmt.Errorf("read %s/%s: %w", ref.Type, ref.ID, err)
+		case !ok:
+			t.Errorf("%s/%s in %s: on the topic, not in the store (lost)", ref.Type, ref.ID, ref.Collection)
+		case !bytes.Equal(res.JSON, want):
+			t.Errorf("%s/%s in %s: the store holds another version (stale):\n got %.200s\nwant %.200s", ref.Type, ref.ID, ref.Collection, res.JSON, want)
+		default:
+			v.resources++
+		}
+	}
+	for ref := range w.dead {
+		if _, ok, err := r.Resource(ref); err != nil || ok {
+			t.Errorf("%s/%s in %s: tombstoned, but held (err %v)", ref.Type, ref.ID, ref.Collection, err)
+		}
+		v.tombstoned++
+	}
+	return nil
+}
+
+// compareQuarantine checks every hostile record is quarantined once, under
+// its key, and nothing else is.
+func compareQuarantine(t *testing.T, r *store.Reader, w expected, v *verdict) error {
+	t.Helper()
+	qs, err := r.Quarantine()
+	if err != nil {
+		return err
+	}
+	got := map[recordAt]int{}
+	for _, q := range qs {
+		at := recordAt{store.TopicPartition{Topic: q.Topic, Partition: q.Partition}, q.Offset}
+		got[at]++
+		if key, ok := w.quar[at]; !ok {
+			t.Errorf("quarantined %s (%s: %s), which is a valid record", at, q.Reason, q.Detail)
+		} else if key != string(q.Key) {
+			t.Errorf("quarantined %s with key %q, the record's key is %q", at, q.Key, key)
+		}
+	}
+	for at, n := range got {
+		if n != 1 {
+			t.Errorf("%s quarantined %d times", at, n)
+		}
+	}
+	for at := range w.quar {
+		if got[at] == 0 {
+			t.Errorf("hostile record %s not quarantined", at)
+		}
+	}
+	if n := r.QuarantineCount(); n != len(w.quar) {
+		t.Errorf("quarantine count %d, want %d", n, len(w.quar))
+	}
+	v.quarantined = len(qs)
+	return nil
+}
+
+// compareOffsets checks the stored offsets equal the log end offsets, for
+// the partitions the cluster has and no other.
+func compareOffsets(t *testing.T, r *store.Reader, w expected, v *verdict) error {
+	t.Helper()
+	offs, err := r.Offsets()
+	if err != nil {
+		return err
+	}
+	for tp, end := range w.ends {
+		if end == 0 {
+			if n, ok := offs[tp]; ok && n != 0 {
+				t.Errorf("offset of empty %s/%d = %d", tp.Topic, tp.Partition, n)
+			}
+			continue
+		}
+		if offs[tp] != end {
+			t.Errorf("stored offset of %s/%d = %d, log end offset %d", tp.Topic, tp.Partition, offs[tp], end)
+		}
+		v.partitions++
+	}
+	for tp := range offs {
+		if _, ok := w.ends[tp]; !ok {
+			t.Errorf("stored offset for %s/%d, a partition the cluster does not have", tp.Topic, tp.Partition)
+		}
+	}
+	return nil
 }
 
 // progress is the number of records the store has consumed: the sum of its
