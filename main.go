@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -52,6 +53,15 @@ func desktop(ctx context.Context, demo bool) int {
 	}
 	cfg, fixed := config.Resolve(cfg, policy) // CHARTLINE_* variables, then the site policy
 
+	// CHARTLINE_CPUPROFILE=FILE profiles the desktop app as it runs (the
+	// idle cost, p9: README "How the figures are taken").
+	if path := os.Getenv("CHARTLINE_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		} else {
+			fmt.Fprintln(os.Stderr, "chartline: no CPU profile:", path)
+		}
+	}
 	if err := views.PrepareDesktop(os.Getenv, os.Setenv); err != nil {
 		fmt.Fprintln(os.Stderr, "chartline:", err)
 	}

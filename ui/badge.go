@@ -209,16 +209,27 @@ func NewSeverityBadge() *Pill {
 // SetSeverity shows a severity in words on its colour: "High" on the high
 // band's red, "Medium" on orange, "Low-medium" on amber.
 func SetSeverity(p *Pill, severity string) {
+	text, bg, fg := severityPill(severity)
+	p.Set(text, bg, fg)
+}
+
+// SetSeverityCount shows how many open alerts have the severity, in its
+// colours: "2 High".
+func SetSeverityCount(p *Pill, severity string, n int) {
+	text, bg, fg := severityPill(severity)
+	p.Set(fmt.Sprintf("%d %s", n, text), bg, fg)
+}
+
+func severityPill(severity string) (text string, bg, fg fyne.ThemeColorName) {
 	switch severity {
 	case SeverityHigh:
-		p.Set("High", ColorBandHigh, ColorOnBandHigh)
+		return "High", ColorBandHigh, ColorOnBandHigh
 	case SeverityMedium:
-		p.Set("Medium", ColorSeverityMedium, ColorOnSeverity)
+		return "Medium", ColorSeverityMedium, ColorOnSeverity
 	case SeverityLowMedium:
-		p.Set("Low-medium", ColorBandLowMedium, ColorOnBandLowMedium)
-	default:
-		p.Set(severity, ColorBandNone, ColorOnBandNone)
+		return "Low-medium", ColorBandLowMedium, ColorOnBandLowMedium
 	}
+	return severity, ColorBandNone, ColorOnBandNone
 }
 
 // NewStateBadge returns a pill for an alert's lifecycle state; set it with

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -388,6 +389,9 @@ func (v *censusView) update(rows []censusRow) {
 		}
 		old := v.rows[i]
 		v.rows[i] = r
+		if reflect.DeepEqual(old, r) {
+			continue // a record that changes nothing the row shows
+		}
 		if old.key != r.key || old.sortName != r.sortName ||
 			v.byRisk && (old.Band != r.Band || old.Score != r.Score || old.Alerts != r.Alerts || old.Worst != r.Worst) {
 			full = true
@@ -569,27 +573,44 @@ func newCensusItem() *censusItem {
 	return it
 }
 
+// set draws a row into the item.
+//
+// Only what changed is set: every Refresh costs a frame's share of the
+// idle budget (p9), and a live census re-sets a row on each of its
+// patient's records.
 func (it *censusItem) set(r censusRow, cursor bool, now time.Time, offline bool) {
-	it.cursor.Hidden = !cursor
-	it.cursor.Refresh()
+	if it.cursor.Hidden != !cursor {
+		it.cursor.Hidden = !cursor
+		it.cursor.Refresh()
+	}
 	ui.SetScore(it.band, censusScore(r))
-	it.age.SetText(scoreAgeText(r, now, offline))
+	setLabel(it.age, scoreAgeText(r, now, offline))
 	name := r.Name
 	if r.Detail != "" {
 		name += " · " + r.Detail
 	}
-	it.name.SetText(name)
-	it.mrn.SetText(r.MRN)
-	it.loc.SetText(r.Location)
+	setLabel(it.name, name)
+	setLabel(it.mrn, r.MRN)
+	setLabel(it.loc, r.Location)
+	was := it.alerts.Text
 	if r.Worst != "" {
-		ui.SetSeverity(it.alerts, r.Worst)
-		it.alerts.Set(fmt.Sprintf("%d %s", r.BySev[r.Worst], it.alerts.Text), it.alerts.Background, it.alerts.Foreground)
+		ui.SetSeverityCount(it.alerts, r.Worst, r.BySev[r.Worst])
 	} else {
 		ui.SetAlerts(it.alerts, r.Alerts)
 	}
-	it.more.SetText(alertsMore(r.censusExtra, r.Alerts))
-	it.alertsBox.Refresh() // the badge's width follows its text
+	more := alertsMore(r.censusExtra, r.Alerts)
+	if was != it.alerts.Text || more != it.more.Text {
+		setLabel(it.more, more)
+		it.alertsBox.Refresh() // the badge's width follows its text
+	}
 	ui.SetTrials(it.trials, r.Trials)
+}
+
+// setLabel sets a label's text when it differs (SetText always refreshes).
+func setLabel(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
+	}
 }
 
 // CreateRenderer lays the row out in the census columns, one line high.
