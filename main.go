@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -53,14 +54,12 @@ func desktop(ctx context.Context, demo bool) int {
 	}
 	cfg, fixed := config.Resolve(cfg, policy) // CHARTLINE_* variables, then the site policy
 
-	// CHARTLINE_CPUPROFILE=FILE profiles the desktop app as it runs (the
-	// idle cost, p9: README "How the figures are taken").
+	// CHARTLINE_CPUPROFILE=FILE profiles the desktop app as it runs, from
+	// CHARTLINE_CPUPROFILE_AFTER (a duration, default 0) on: the idle cost,
+	// p9 (README "How the figures are taken").
 	if path := os.Getenv("CHARTLINE_CPUPROFILE"); path != "" {
-		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
-			defer func() { pprof.StopCPUProfile(); f.Close() }()
-		} else {
-			fmt.Fprintln(os.Stderr, "chartline: no CPU profile:", path)
-		}
+		stop := profileCPU(path, os.Getenv("CHARTLINE_CPUPROFILE_AFTER"))
+		defer stop()
 	}
 	if err := views.PrepareDesktop(os.Getenv, os.Setenv); err != nil {
 		fmt.Fprintln(os.Stderr, "chartline:", err)
@@ -99,4 +98,30 @@ func notifier(a fyne.App, log *slog.Logger) func(*fyne.Notification) {
 		return func(*fyne.Notification) {}
 	}
 	return a.SendNotification
+}
+
+// profileCPU writes a CPU profile to path from after (a time.Duration
+// string) until stop is called.
+func profileCPU(path, after string) (stop func()) {
+	delay, _ := time.ParseDuration(after)
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chartline: no CPU profile:", err)
+		return func() {}
+	}
+	started := make(chan bool, 1)
+	go func() {
+		time.Sleep(delay)
+		started <- pprof.StartCPUProfile(f) == nil
+	}()
+	return func() {
+		select {
+		case ok := <-started:
+			if ok {
+				pprof.StopCPUProfile()
+			}
+		default:
+		}
+		f.Close()
+	}
 }
