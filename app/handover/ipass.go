@@ -118,26 +118,12 @@ func awareness(p *Patient, in *ips.Input, now time.Time) {
 // "mL/min/{1.73_m2}" as "mL/min/1.73 m2", "{INR}" as "INR".
 var ucumText = strings.NewReplacer("{", "", "}", "", "_", " ")
 
-// splitValue splits a result's display line ("Creatinine … 1.67 mg/dL
-// (H)") into the test and its value, as the summary screen does; a line it
-// cannot split stays whole as the test.
+// splitValue splits a result's display line into the test and its value
+// (record.SplitValue, as the summary screen does); a line it cannot split
+// stays whole as the test.
 func splitValue(m store.Meta) (test, value string) {
-	d := m.Display
-	if !m.HasValue {
-		if i := strings.Index(d, ": "); i > 0 {
-			return d[:i], d[i+2:]
-		}
-		return d, ""
-	}
-	n := " " + m.Comparator + num(m.Value)
-	i := strings.LastIndex(d, n)
-	if i <= 0 {
-		return d, ""
-	}
-	if end := i + len(n); end < len(d) && (d[end] >= '0' && d[end] <= '9' || d[end] == '.') {
-		return d, ""
-	}
-	return d[:i], d[i+1:]
+	test, value, _ = record.SplitValue(m.Display, m)
+	return test, value
 }
 
 // oxygen says what the newest pulse-oximetry reading records of inhaled

@@ -426,3 +426,25 @@ func TestDecodeConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+func TestSplitValue(t *testing.T) {
+	for _, c := range []struct {
+		display     string
+		m           store.Meta
+		name, value string
+		ok          bool
+	}{
+		{"Creatinine [Mass/volume] in Serum or Plasma 1.67 mg/dL", store.Meta{HasValue: true, Value: 1.67}, "Creatinine [Mass/volume] in Serum or Plasma", "1.67 mg/dL", true},
+		{"Troponin I < 0.01 ng/mL", store.Meta{HasValue: true, Value: 0.01, Comparator: "<"}, "Troponin I", "< 0.01 ng/mL", false},
+		{"Troponin I <0.01 ng/mL", store.Meta{HasValue: true, Value: 0.01, Comparator: "<"}, "Troponin I", "<0.01 ng/mL", true},
+		{"Platelets 13 10*3/uL", store.Meta{HasValue: true, Value: 1}, "Platelets 13 10*3/uL", "", false},
+		{"Ferritin 12.345 ug/L", store.Meta{HasValue: true, Value: 12.345}, "Ferritin", "12.345 ug/L", true},
+		{"EGFR gene mutations found: Present", store.Meta{}, "EGFR gene mutations found", "Present", true},
+		{"Smoking status", store.Meta{}, "Smoking status", "", false},
+	} {
+		name, value, ok := SplitValue(c.display, c.m)
+		if ok != c.ok || (ok && (name != c.name || value != c.value)) {
+			t.Errorf("SplitValue(%q) = %q, %q, %v; want %q, %q, %v", c.display, name, value, ok, c.name, c.value, c.ok)
+		}
+	}
+}
