@@ -145,84 +145,17 @@ func trendSeriesOf(items []store.Item) []trendSeries {
 	var order []string
 	newest := map[string]time.Time{}
 	for i := range items {
-		it := &items[i]
-		m := &it.Meta
-		if it.Type != "Observation" || m.Time.IsZero() || len(m.Codes) == 0 {
+		rd, ok := trendReadingOf(&items[i])
+		if !ok {
 			continue
 		}
-		vital := m.Category == record.CategoryVitalSigns
-		if !vital && m.Category != record.CategoryLaboratory {
-			continue
-		}
-		switch m.Status {
-		case "entered-in-error", "cancelled":
-			continue
-		}
-		key := m.Codes[0]
-		isBP := key == clinical.CodeBPPanel || key == clinical.CodeBPPanelOld
-		var sys, dia float64
-		var hasSys, hasDia bool
-		if isBP {
-			for _, c := range m.Components {
-				switch {
-				case c.Code == clinical.CodeSystolicBP && c.HasValue:
-					sys, hasSys = c.Value, true
-				case c.Code == codeDiastolicBP && c.HasValue:
-					dia, hasDia = c.Value, true
-				}
-			}
-			if !hasSys && !hasDia {
-				continue
-			}
-		} else if !m.HasValue || m.Comparator != "" || math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
-			continue
-		}
-		s := by[key]
+		s := by[rd.key]
 		if s == nil {
-			s = &trendSeries{Key: key, Vital: vital, order: vitalOrder[key]}
-			gap := labMaxGap
-			if vital {
-				gap = vitalMaxGap
-			}
-			if isBP {
-				s.Title, s.Unit = "Blood pressure", "mmHg"
-				s.Series = []ui.Series{{Name: "Systolic", MaxGap: gap}, {Name: "Diastolic", Color: ui.ColorChartLine2, MaxGap: gap}}
-			} else {
-				s.Series = []ui.Series{{MaxGap: gap}}
-			}
-			by[key] = s
-			order = append(order, key)
+			s = newTrendSeries(rd.key, rd.vital, rd.bp)
+			by[rd.key] = s
+			order = append(order, rd.key)
 		}
-		if m.Time.After(newest[key]) || newest[key].IsZero() {
-			newest[key] = m.Time
-			if !isBP {
-				s.Title, s.Unit = measureTitle(*m), unitText(m.Unit)
-			}
-			if m.HasLow || m.HasHigh {
-				z := ui.Zone{Low: math.Inf(-1), High: math.Inf(1), Color: ui.ColorChartRange}
-				if m.HasLow {
-					z.Low = m.Low
-				}
-				if m.HasHigh {
-					z.High = m.High
-				}
-				s.Zone = &z
-			}
-		}
-		if isBP {
-			if hasSys {
-				s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: sys})
-			}
-			if hasDia {
-				s.Series[1].Points = append(s.Series[1].Points, ui.Point{T: m.Time, V: dia})
-			}
-			continue
-		}
-		mark := outOfRange(*m)
-		s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: m.Value, Flag: mark != "", Critical: isCritical(mark)})
-		if m.Time.Equal(newest[key]) {
-			s.LastMark = mark
-		}
+		s.add(rd, newest)
 	}
 	out := make([]trendSeries, 0, len(order))
 	for _, k := range order {
@@ -236,26 +169,133 @@ func trendSeriesOf(items []store.Item) []trendSeries {
 		}
 		out = append(out, *s)
 	}
-	slices.SortFunc(out, func(a, b trendSeries) int {
-		if a.Vital != b.Vital {
-			if a.Vital {
-				return -1
-			}
-			return 1
-		}
-		ao, bo := a.order, b.order
-		if ao == 0 {
-			ao = 100
-		}
-		if bo == 0 {
-			bo = 100
-		}
-		if ao != bo {
-			return ao - bo
-		}
-		return cmp.Compare(a.Title, b.Title)
-	})
+	slices.SortFunc(out, compareTrendSeries)
 	return out
+}
+
+// trendReading is one Observation as a trend reads it.
+type trendReading struct {
+	m     *store.Meta
+	key   string // the primary code
+	vital bool
+	// bp is a blood-pressure panel: its values are the components sys and
+	// dia (each when has), not m.Value.
+	bp             bool
+	sys, dia       float64
+	hasSys, hasDia bool
+}
+
+// trendReadingOf reads an item as a trend value; false when it is none: not
+// a vital sign or laboratory Observation with a time and a code, entered in
+// error or cancelled, or without a plain finite value (a blood pressure
+// without either component).
+func trendReadingOf(it *store.Item) (trendReading, bool) {
+	m := &it.Meta
+	if it.Type != "Observation" || m.Time.IsZero() || len(m.Codes) == 0 {
+		return trendReading{}, false
+	}
+	vital := m.Category == record.CategoryVitalSigns
+	if !vital && m.Category != record.CategoryLaboratory {
+		return trendReading{}, false
+	}
+	switch m.Status {
+	case "entered-in-error", "cancelled":
+		return trendReading{}, false
+	}
+	key := m.Codes[0]
+	rd := trendReading{m: m, key: key, vital: vital, bp: key == clinical.CodeBPPanel || key == clinical.CodeBPPanelOld}
+	if rd.bp {
+		for _, c := range m.Components {
+			switch {
+			case c.Code == clinical.CodeSystolicBP && c.HasValue:
+				rd.sys, rd.hasSys = c.Value, true
+			case c.Code == codeDiastolicBP && c.HasValue:
+				rd.dia, rd.hasDia = c.Value, true
+			}
+		}
+		if !rd.hasSys && !rd.hasDia {
+			return trendReading{}, false
+		}
+	} else if !m.HasValue || m.Comparator != "" || math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+		return trendReading{}, false
+	}
+	return rd, true
+}
+
+// newTrendSeries starts the series of a code: one line, or a blood
+// pressure's systolic and diastolic.
+func newTrendSeries(key string, vital, isBP bool) *trendSeries {
+	s := &trendSeries{Key: key, Vital: vital, order: vitalOrder[key]}
+	gap := labMaxGap
+	if vital {
+		gap = vitalMaxGap
+	}
+	if isBP {
+		s.Title, s.Unit = "Blood pressure", "mmHg"
+		s.Series = []ui.Series{{Name: "Systolic", MaxGap: gap}, {Name: "Diastolic", Color: ui.ColorChartLine2, MaxGap: gap}}
+	} else {
+		s.Series = []ui.Series{{MaxGap: gap}}
+	}
+	return s
+}
+
+// add puts a reading on the series. The newest reading so far (newest holds
+// each key's time) names the series and gives its reference range and the
+// latest value's mark.
+func (s *trendSeries) add(rd trendReading, newest map[string]time.Time) {
+	m, key := rd.m, rd.key
+	if m.Time.After(newest[key]) || newest[key].IsZero() {
+		newest[key] = m.Time
+		if !rd.bp {
+			s.Title, s.Unit = measureTitle(*m), unitText(m.Unit)
+		}
+		if m.HasLow || m.HasHigh {
+			z := ui.Zone{Low: math.Inf(-1), High: math.Inf(1), Color: ui.ColorChartRange}
+			if m.HasLow {
+				z.Low = m.Low
+			}
+			if m.HasHigh {
+				z.High = m.High
+			}
+			s.Zone = &z
+		}
+	}
+	if rd.bp {
+		if rd.hasSys {
+			s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: rd.sys})
+		}
+		if rd.hasDia {
+			s.Series[1].Points = append(s.Series[1].Points, ui.Point{T: m.Time, V: rd.dia})
+		}
+		return
+	}
+	mark := outOfRange(*m)
+	s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: m.Value, Flag: mark != "", Critical: isCritical(mark)})
+	if m.Time.Equal(newest[key]) {
+		s.LastMark = mark
+	}
+}
+
+// compareTrendSeries orders the charts: vital signs first, in vitalOrder
+// (measures without a place after those with one), then by title.
+func compareTrendSeries(a, b trendSeries) int {
+	if a.Vital != b.Vital {
+		if a.Vital {
+			return -1
+		}
+		return 1
+	}
+	ao, bo := a.order, b.order
+	if ao == 0 {
+		ao = 100
+	}
+	if bo == 0 {
+		bo = 100
+	}
+	if ao != bo {
+		return ao - bo
+	}
+	return cmp.Compare(a.Title, b.Title)
 }
 
 // news2Recent is how many of the newest Observations of each code the
