@@ -83,6 +83,8 @@ type settingsView struct {
 	content fyne.CanvasObject
 }
 
+// newSettings builds the settings screen, filled with the settings in
+// force, the fields the site or the environment sets locked.
 func newSettings(e *env) *settingsView {
 	v := &settingsView{e: e,
 		brokers: widget.NewMultiLineEntry(), tlsOn: widget.NewCheck("Use TLS", nil),
@@ -120,14 +122,31 @@ func newSettings(e *env) *settingsView {
 	v.save.Importance = widget.HighImportance
 	v.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), func() { v.fill(e.settingsNow()); v.message.Hide() })
 
+	demo := e.session != nil && e.session.IsDemo()
+	v.box = v.layout(demo)
+	if demo {
+		for _, w := range []fyne.Disableable{v.brokers, v.tlsOn, v.caFile, v.certFile, v.keyFile, v.serverName,
+			v.insecure, v.mechanism, v.saslUser, v.password, v.passwordFile, v.prefix} {
+			w.Disable()
+		}
+	}
+	v.content = container.NewVScroll(container.NewPadded(v.box))
+	v.fill(e.settingsNow())
+	v.lockFixed()
+	return v
+}
+
+// layout lays the screen out: the heading with Save and Revert, the
+// outcome of the last save, and the groups of fields. In the demo a note
+// says the connection is the demo's own.
+func (v *settingsView) layout(demo bool) *fyne.Container {
 	heading := widget.NewLabel("Settings")
 	heading.TextStyle.Bold = true
 	heading.SizeName = theme.SizeNameHeadingText
-	where := widget.NewRichText(&widget.TextSegment{Text: "Saved to " + e.configPath,
+	where := widget.NewRichText(&widget.TextSegment{Text: "Saved to " + v.e.configPath,
 		Style: widget.RichTextStyle{ColorName: ui.ColorMuted, Inline: true}})
 	where.Wrapping = fyne.TextWrapBreak
 	v.where = where
-	demo := e.session != nil && e.session.IsDemo()
 	connNote := widget.NewLabel("The demo runs on its own embedded broker: the connection is not changed or saved here. Every other setting is saved.")
 	connNote.Wrapping = fyne.TextWrapWord
 	connNote.Importance = widget.WarningImportance
@@ -142,7 +161,7 @@ func newSettings(e *env) *settingsView {
 		h.SizeName = theme.SizeNameSubHeadingText
 		return ui.NewCard(container.NewVBox(append([]fyne.CanvasObject{h}, body...)...))
 	}
-	v.box = container.NewVBox(
+	return container.NewVBox(
 		container.NewBorder(nil, nil, heading, container.NewHBox(v.revert, v.save), where),
 		v.message,
 		group("Connection", connNote, form(
@@ -167,28 +186,18 @@ func newSettings(e *env) *settingsView {
 			fieldLabel("Stale vital signs after (hours)"), v.fixedRow(config.FieldObservationWindow, v.stale),
 			fieldLabel("SpO2 scale (NEWS2)"), v.fixedRow(config.FieldSpO2Scale2, v.scale2),
 			fieldLabel("Upstream risk alert above"), v.fixedRow(config.FieldRiskThreshold, v.risk),
-			fieldLabel("Alert follow-up"), v.fixedRow(config.FieldAlerts, alertIntervalsLabel(e.settingsNow().Alerts)),
+			fieldLabel("Alert follow-up"), v.fixedRow(config.FieldAlerts, alertIntervalsLabel(v.e.settingsNow().Alerts)),
 		)),
 		group("Security", form(
 			fieldLabel("Lock after no input for (minutes)"), v.fixedRow(config.FieldIdleLock, v.idle),
 		)),
 		group("Appearance", form(fieldLabel("Theme"), v.themeChoice)),
 		group("Identity (signs alert actions and audit events)", form(
-			fieldLabel("Signs as"), accountLabel(e.settingsNow().User),
+			fieldLabel("Signs as"), accountLabel(v.e.settingsNow().User),
 			fieldLabel("Display name"), v.user,
 			fieldLabel("Workstation"), v.workstation,
 		)),
 	)
-	if demo {
-		for _, w := range []fyne.Disableable{v.brokers, v.tlsOn, v.caFile, v.certFile, v.keyFile, v.serverName,
-			v.insecure, v.mechanism, v.saslUser, v.password, v.passwordFile, v.prefix} {
-			w.Disable()
-		}
-	}
-	v.content = container.NewVScroll(container.NewPadded(v.box))
-	v.fill(e.settingsNow())
-	v.lockFixed()
-	return v
 }
 
 func (v *settingsView) page() *ui.Page {
