@@ -215,119 +215,75 @@ var (
 	bandHigh      = rgb(0xc62828) // red
 )
 
+// clinicalColors are Chartline's own colours, light and dark.
+var clinicalColors = map[fyne.ThemeColorName]struct{ light, dark color.Color }{
+	ColorBandNone:         {bandNone, bandNone},
+	ColorBandLow:          {bandLow, bandLow},
+	ColorBandLowMedium:    {bandLowMedium, bandLowMedium},
+	ColorBandMedium:       {bandMedium, bandMedium},
+	ColorBandHigh:         {bandHigh, bandHigh},
+	ColorOnBandNone:       {white, white},
+	ColorOnBandLow:        {white, white},
+	ColorOnBandHigh:       {white, white},
+	ColorOnBandLowMedium:  {ink, ink},
+	ColorOnBandMedium:     {ink, ink},
+	ColorAllergy:          {rgb(0xb3261e), rgb(0x93000a)},
+	ColorOnAllergy:        {white, white},
+	ColorNoAllergy:        {rgb(0xe6f4ea), rgb(0x1f3a27)},
+	ColorOnNoAllergy:      {rgb(0x0d5323), rgb(0xc8e6c9)},
+	ColorUnknownAllergy:   {rgb(0xfff4ce), rgb(0x3d3312)},
+	ColorOnUnknownAllergy: {rgb(0x5c4300), rgb(0xffe08a)},
+	ColorAlert:            {rgb(0xb3261e), rgb(0xd32f2f)},
+	ColorOnAlert:          {white, white},
+	ColorTrial:            {rgb(0x5b3ea8), rgb(0x7e5bd6)},
+	ColorOnTrial:          {white, white},
+	ColorAbnormal:         {rgb(0xb3261e), rgb(0xff8a80)},
+	ColorMuted:            {rgb(0x4f5258), rgb(0xb8bcc4)},
+	ColorCard:             {rgb(0xf6f7f9), rgb(0x212126)},
+	ColorRail:             {rgb(0xeceef2), rgb(0x1d1d22)},
+	ColorCursor:           {color.NRGBA{R: 0x00, G: 0x6c, B: 0xff, A: 0x30}, color.NRGBA{R: 0x4d, G: 0x9c, B: 0xff, A: 0x40}},
+	ColorStatusOK:         {rgb(0x1e7b34), rgb(0x4caf50)},
+	ColorStatusBusy:       {rgb(0x9a5b00), rgb(0xffb74d)},
+	ColorStatusBad:        {rgb(0xb3261e), rgb(0xff8a80)},
+	ColorProblem:          {rgb(0xfff4ce), rgb(0x3d3312)},
+	ColorOnProblem:        {rgb(0x5c4300), rgb(0xffe08a)},
+	ColorHeaderRow:        {rgb(0xe8eaef), rgb(0x2a2a31)},
+	ColorNEWS2Score0:      {rgb(0xe8eaef), rgb(0x2f3036)},
+	ColorOnNEWS2Score0:    {ink, rgb(0xf3f3f3)},
+	ColorOnNEWS2Missing:   {ink, rgb(0xf3f3f3)},
+	ColorNEWS2Score1:      {rgb(0xfff59d), rgb(0xfff59d)}, // pale yellow, as on the RCP chart
+	ColorNEWS2Score2:      {rgb(0xffb74d), rgb(0xffb74d)}, // orange
+	ColorNEWS2Score3:      {bandHigh, bandHigh},           // red
+	ColorOnNEWS2Score:     {ink, ink},
+	ColorOnNEWS2Score3:    {white, white},
+	ColorNEWS2Missing:     {rgb(0xd7d9de), rgb(0x44464d)},
+	ColorSelectedRail:     {rgb(0xd3e3fd), rgb(0x1f3760)},
+	ColorOnSelectedRail:   {rgb(0x041e49), rgb(0xd3e3fd)},
+	ColorChartLine:        {rgb(0x1a56b0), rgb(0x82b1ff)},
+	ColorChartLine2:       {rgb(0x7b3fa0), rgb(0xce93d8)},
+	ColorChartRange:       {color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0x26}, color.NRGBA{R: 0x4c, G: 0xaf, B: 0x50, A: 0x30}},
+	ColorChartGrid:        {rgb(0xdfe2e7), rgb(0x34353c)},
+	ColorChartZoneLow:     {color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0x1c}, color.NRGBA{R: 0x4c, G: 0xaf, B: 0x50, A: 0x22}},
+	ColorChartZoneMid:     {color.NRGBA{R: 0xe6, G: 0x51, B: 0x00, A: 0x24}, color.NRGBA{R: 0xff, G: 0x98, B: 0x00, A: 0x2c}},
+	ColorChartZoneHigh:    {color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0x24}, color.NRGBA{R: 0xef, G: 0x53, B: 0x50, A: 0x30}},
+	ColorSeverityMedium:   {bandMedium, bandMedium},
+	ColorOnSeverity:       {ink, ink},
+	ColorStateNew:         {rgb(0x1a56b0), rgb(0x82b1ff)},
+	ColorStateDone:        {rgb(0xe0e2e6), rgb(0x3a3b42)},
+	ColorOnStateNew:       {white, ink},
+	ColorOnState:          {ink, rgb(0xf3f3f3)},
+}
+
 // clinicalColor gives Chartline's own colours.
 func clinicalColor(n fyne.ThemeColorName, dark bool) (color.Color, bool) {
-	pick := func(light, darkc color.Color) color.Color {
-		if dark {
-			return darkc
-		}
-		return light
+	c, ok := clinicalColors[n]
+	if !ok {
+		return nil, false
 	}
-	switch n {
-	case ColorBandNone:
-		return bandNone, true
-	case ColorBandLow:
-		return bandLow, true
-	case ColorBandLowMedium:
-		return bandLowMedium, true
-	case ColorBandMedium:
-		return bandMedium, true
-	case ColorBandHigh:
-		return bandHigh, true
-	case ColorOnBandNone, ColorOnBandLow, ColorOnBandHigh:
-		return white, true
-	case ColorOnBandLowMedium, ColorOnBandMedium:
-		return ink, true
-	case ColorAllergy:
-		return pick(rgb(0xb3261e), rgb(0x93000a)), true
-	case ColorOnAllergy:
-		return white, true
-	case ColorNoAllergy:
-		return pick(rgb(0xe6f4ea), rgb(0x1f3a27)), true
-	case ColorOnNoAllergy:
-		return pick(rgb(0x0d5323), rgb(0xc8e6c9)), true
-	case ColorUnknownAllergy:
-		return pick(rgb(0xfff4ce), rgb(0x3d3312)), true
-	case ColorOnUnknownAllergy:
-		return pick(rgb(0x5c4300), rgb(0xffe08a)), true
-	case ColorAlert:
-		return pick(rgb(0xb3261e), rgb(0xd32f2f)), true
-	case ColorOnAlert:
-		return white, true
-	case ColorTrial:
-		return pick(rgb(0x5b3ea8), rgb(0x7e5bd6)), true
-	case ColorOnTrial:
-		return white, true
-	case ColorAbnormal:
-		return pick(rgb(0xb3261e), rgb(0xff8a80)), true
-	case ColorMuted:
-		return pick(rgb(0x4f5258), rgb(0xb8bcc4)), true
-	case ColorCard:
-		return pick(rgb(0xf6f7f9), rgb(0x212126)), true
-	case ColorRail:
-		return pick(rgb(0xeceef2), rgb(0x1d1d22)), true
-	case ColorCursor:
-		return pick(color.NRGBA{R: 0x00, G: 0x6c, B: 0xff, A: 0x30}, color.NRGBA{R: 0x4d, G: 0x9c, B: 0xff, A: 0x40}), true
-	case ColorStatusOK:
-		return pick(rgb(0x1e7b34), rgb(0x4caf50)), true
-	case ColorStatusBusy:
-		return pick(rgb(0x9a5b00), rgb(0xffb74d)), true
-	case ColorStatusBad:
-		return pick(rgb(0xb3261e), rgb(0xff8a80)), true
-	case ColorProblem:
-		return pick(rgb(0xfff4ce), rgb(0x3d3312)), true
-	case ColorOnProblem:
-		return pick(rgb(0x5c4300), rgb(0xffe08a)), true
-	case ColorHeaderRow:
-		return pick(rgb(0xe8eaef), rgb(0x2a2a31)), true
-	case ColorNEWS2Score0:
-		return pick(rgb(0xe8eaef), rgb(0x2f3036)), true
-	case ColorOnNEWS2Score0, ColorOnNEWS2Missing:
-		return pick(ink, rgb(0xf3f3f3)), true
-	case ColorNEWS2Score1:
-		return rgb(0xfff59d), true // pale yellow, as on the RCP chart
-	case ColorNEWS2Score2:
-		return rgb(0xffb74d), true // orange
-	case ColorNEWS2Score3:
-		return bandHigh, true // red
-	case ColorOnNEWS2Score:
-		return ink, true
-	case ColorOnNEWS2Score3:
-		return white, true
-	case ColorNEWS2Missing:
-		return pick(rgb(0xd7d9de), rgb(0x44464d)), true
-	case ColorSelectedRail:
-		return pick(rgb(0xd3e3fd), rgb(0x1f3760)), true
-	case ColorOnSelectedRail:
-		return pick(rgb(0x041e49), rgb(0xd3e3fd)), true
-	case ColorChartLine:
-		return pick(rgb(0x1a56b0), rgb(0x82b1ff)), true
-	case ColorChartLine2:
-		return pick(rgb(0x7b3fa0), rgb(0xce93d8)), true
-	case ColorChartRange:
-		return pick(color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0x26}, color.NRGBA{R: 0x4c, G: 0xaf, B: 0x50, A: 0x30}), true
-	case ColorChartGrid:
-		return pick(rgb(0xdfe2e7), rgb(0x34353c)), true
-	case ColorChartZoneLow:
-		return pick(color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0x1c}, color.NRGBA{R: 0x4c, G: 0xaf, B: 0x50, A: 0x22}), true
-	case ColorChartZoneMid:
-		return pick(color.NRGBA{R: 0xe6, G: 0x51, B: 0x00, A: 0x24}, color.NRGBA{R: 0xff, G: 0x98, B: 0x00, A: 0x2c}), true
-	case ColorChartZoneHigh:
-		return pick(color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0x24}, color.NRGBA{R: 0xef, G: 0x53, B: 0x50, A: 0x30}), true
-	case ColorSeverityMedium:
-		return bandMedium, true
-	case ColorOnSeverity:
-		return ink, true
-	case ColorStateNew:
-		return pick(rgb(0x1a56b0), rgb(0x82b1ff)), true
-	case ColorStateDone:
-		return pick(rgb(0xe0e2e6), rgb(0x3a3b42)), true
-	case ColorOnStateNew:
-		return pick(white, ink), true
-	case ColorOnState:
-		return pick(ink, rgb(0xf3f3f3)), true
+	if dark {
+		return c.dark, true
 	}
-	return nil, false
+	return c.light, true
 }
 
 // baseOverride strengthens a few of Fyne's colours: body text, placeholder

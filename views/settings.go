@@ -2,9 +2,6 @@ package views
 
 import (
 	"fmt"
-	"net"
-	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -83,6 +80,8 @@ type settingsView struct {
 	content fyne.CanvasObject
 }
 
+// newSettings builds the settings screen, filled with the settings in
+// force, the fields the site or the environment sets locked.
 func newSettings(e *env) *settingsView {
 	v := &settingsView{e: e,
 		brokers: widget.NewMultiLineEntry(), tlsOn: widget.NewCheck("Use TLS", nil),
@@ -120,14 +119,31 @@ func newSettings(e *env) *settingsView {
 	v.save.Importance = widget.HighImportance
 	v.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), func() { v.fill(e.settingsNow()); v.message.Hide() })
 
+	demo := e.session != nil && e.session.IsDemo()
+	v.box = v.layout(demo)
+	if demo {
+		for _, w := range []fyne.Disableable{v.brokers, v.tlsOn, v.caFile, v.certFile, v.keyFile, v.serverName,
+			v.insecure, v.mechanism, v.saslUser, v.password, v.passwordFile, v.prefix} {
+			w.Disable()
+		}
+	}
+	v.content = container.NewVScroll(container.NewPadded(v.box))
+	v.fill(e.settingsNow())
+	v.lockFixed()
+	return v
+}
+
+// layout lays the screen out: the heading with Save and Revert, the
+// outcome of the last save, and the groups of fields. In the demo a note
+// says the connection is the demo's own.
+func (v *settingsView) layout(demo bool) *fyne.Container {
 	heading := widget.NewLabel("Settings")
 	heading.TextStyle.Bold = true
 	heading.SizeName = theme.SizeNameHeadingText
-	where := widget.NewRichText(&widget.TextSegment{Text: "Saved to " + e.configPath,
+	where := widget.NewRichText(&widget.TextSegment{Text: "Saved to " + v.e.configPath,
 		Style: widget.RichTextStyle{ColorName: ui.ColorMuted, Inline: true}})
 	where.Wrapping = fyne.TextWrapBreak
 	v.where = where
-	demo := e.session != nil && e.session.IsDemo()
 	connNote := widget.NewLabel("The demo runs on its own embedded broker: the connection is not changed or saved here. Every other setting is saved.")
 	connNote.Wrapping = fyne.TextWrapWord
 	connNote.Importance = widget.WarningImportance
@@ -142,7 +158,7 @@ func newSettings(e *env) *settingsView {
 		h.SizeName = theme.SizeNameSubHeadingText
 		return ui.NewCard(container.NewVBox(append([]fyne.CanvasObject{h}, body...)...))
 	}
-	v.box = container.NewVBox(
+	return container.NewVBox(
 		container.NewBorder(nil, nil, heading, container.NewHBox(v.revert, v.save), where),
 		v.message,
 		group("Connection", connNote, form(
@@ -167,28 +183,18 @@ func newSettings(e *env) *settingsView {
 			fieldLabel("Stale vital signs after (hours)"), v.fixedRow(config.FieldObservationWindow, v.stale),
 			fieldLabel("SpO2 scale (NEWS2)"), v.fixedRow(config.FieldSpO2Scale2, v.scale2),
 			fieldLabel("Upstream risk alert above"), v.fixedRow(config.FieldRiskThreshold, v.risk),
-			fieldLabel("Alert follow-up"), v.fixedRow(config.FieldAlerts, alertIntervalsLabel(e.settingsNow().Alerts)),
+			fieldLabel("Alert follow-up"), v.fixedRow(config.FieldAlerts, alertIntervalsLabel(v.e.settingsNow().Alerts)),
 		)),
 		group("Security", form(
 			fieldLabel("Lock after no input for (minutes)"), v.fixedRow(config.FieldIdleLock, v.idle),
 		)),
 		group("Appearance", form(fieldLabel("Theme"), v.themeChoice)),
 		group("Identity (signs alert actions and audit events)", form(
-			fieldLabel("Signs as"), accountLabel(e.settingsNow().User),
+			fieldLabel("Signs as"), accountLabel(v.e.settingsNow().User),
 			fieldLabel("Display name"), v.user,
 			fieldLabel("Workstation"), v.workstation,
 		)),
 	)
-	if demo {
-		for _, w := range []fyne.Disableable{v.brokers, v.tlsOn, v.caFile, v.certFile, v.keyFile, v.serverName,
-			v.insecure, v.mechanism, v.saslUser, v.password, v.passwordFile, v.prefix} {
-			w.Disable()
-		}
-	}
-	v.content = container.NewVScroll(container.NewPadded(v.box))
-	v.fill(e.settingsNow())
-	v.lockFixed()
-	return v
 }
 
 func (v *settingsView) page() *ui.Page {
@@ -260,183 +266,11 @@ func hoursText(d time.Duration) string {
 	return strconv.FormatFloat(d.Hours(), 'f', -1, 64)
 }
 
-var hostPort = regexp.MustCompile(`^[A-Za-z0-9.\-\[\]:]+$`)
-
-// read builds settings from the fields over the settings in force, and
-// lists what is wrong with them, field by field.
-func (v *settingsView) read() (config.Config, []string) {
-	c := v.e.settingsNow()
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-
-	var brokers []string
-	for _, f := range strings.FieldsFunc(v.brokers.Text, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' }) {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		host, port, err := net.SplitHostPort(f)
-		if err != nil {
-			host, port = f, "9092"
-		}
-		if n, perr := strconv.Atoi(port); host == "" || !hostPort.MatchString(host) || perr != nil || n < 1 || n > 65535 {
-			bad("Broker %q: write it as host:port.", f)
-			continue
-		}
-		brokers = append(brokers, f)
-	}
-	if len(brokers) == 0 {
-		bad("Give at least one broker (host:port).")
-	}
-	c.Conn.Brokers = brokers
-	c.Conn.TLS = kafka.TLS{
-		Enabled: v.tlsOn.Checked, CAFile: strings.TrimSpace(v.caFile.Text), CertFile: strings.TrimSpace(v.certFile.Text),
-		KeyFile: strings.TrimSpace(v.keyFile.Text), ServerName: strings.TrimSpace(v.serverName.Text),
-		InsecureSkipVerify: v.insecure.Checked, AllowInsecure: v.insecure.Checked, KeyPassphrase: v.keyPass.Text,
-	}
-	c.Conn.SASL = kafka.SASL{}
-	if m := v.mechanism.Selected; m != "" && m != saslNone {
-		c.Conn.SASL = kafka.SASL{Mechanism: m, User: strings.TrimSpace(v.saslUser.Text), Password: v.password.Text,
-			PasswordFile: strings.TrimSpace(v.passwordFile.Text)}
-		if c.Conn.SASL.User == "" {
-			bad("SASL needs a user.")
-		}
-		if c.Conn.SASL.Password == "" && c.Conn.SASL.PasswordFile == "" {
-			bad("SASL needs a password or a password file.")
-		}
-		if m == kafka.MechanismPlain && !c.Conn.TLS.On() {
-			bad("SASL PLAIN sends the password as it is: turn TLS on.")
-		}
-	}
-	if len(brokers) > 0 && len(problems) == 0 {
-		if _, err := c.Conn.Options(); err != nil {
-			bad("Connection: %v.", err)
-		}
-	}
-	v.pipes.read(&c, bad)
-	c.Topics.PatientPrefix = strings.TrimSpace(v.prefix.Text)
-	if c.Topics.PatientPrefix == "" {
-		bad("Give the patient topic prefix (default %q).", kafka.DefaultTopics().PatientPrefix)
-	}
-	if h, err := strconv.ParseFloat(strings.TrimSpace(v.stale.Text), 64); err != nil || h <= 0 || h > 24*14 {
-		if d, derr := time.ParseDuration(strings.TrimSpace(v.stale.Text)); derr == nil && d > 0 && d <= 14*24*time.Hour {
-			c.StaleVitals = config.Duration(d)
-		} else {
-			bad("Stale vital signs: give hours between 0 and 336 (e.g. 24).")
-		}
-	} else {
-		c.StaleVitals = config.Duration(time.Duration(h * float64(time.Hour)))
-	}
-	c.SpO2Scale2 = config.Scale2Recorded
-	if v.scale2.Selected == scale2Choices[1] {
-		c.SpO2Scale2 = config.Scale2Off
-	}
-	if r, err := strconv.ParseFloat(strings.TrimSpace(v.risk.Text), 64); err != nil || r <= 0 || r > 1 {
-		bad("Upstream risk alert: give a probability above 0 and at most 1 (e.g. 0.5).")
-	} else {
-		c.RiskThreshold = r
-	}
-	c.Theme = themeModes[v.themeChoice.Selected]
-	if c.Theme == "" {
-		c.Theme = ui.ModeSystem
-	}
-	if m, err := strconv.ParseFloat(strings.TrimSpace(v.idle.Text), 64); err != nil ||
-		m < config.MinIdleLock.Minutes() || m > config.MaxIdleLock.Minutes() {
-		bad("Lock after: give minutes between 1 and 60 (e.g. 10).")
-	} else {
-		c.IdleLock = config.Duration(time.Duration(m * float64(time.Minute)))
-	}
-	c.Workstation = strings.TrimSpace(v.workstation.Text)
-	c.DisplayName = strings.TrimSpace(v.user.Text)
-	if c.Workstation == "" {
-		bad("Give this workstation a name: it signs alert actions and audit events.")
-	}
-	if len(problems) == 0 {
-		if err := c.Validate(); err != nil {
-			bad("%v", err)
-		}
-	}
-	return c, problems
-}
-
 // applyTheme switches the theme at once.
 func (v *settingsView) applyTheme(mode string) {
 	if a := fyne.CurrentApp(); a != nil {
 		a.Settings().SetTheme(ui.NewTheme(mode))
 	}
-}
-
-// apply validates, saves and applies the settings.
-func (v *settingsView) apply() {
-	cfg, problems := v.read()
-	if len(problems) > 0 {
-		v.say(widget.DangerImportance, "Not saved:\n• "+strings.Join(problems, "\n• "))
-		return
-	}
-	old := v.e.settingsNow()
-	demo := v.e.session != nil && v.e.session.IsDemo()
-	toSave := cfg
-	if demo {
-		// Keep the file's own connection: the demo's broker is throwaway.
-		disk, err := config.Load(v.e.configPath)
-		if err != nil {
-			disk = config.Default()
-		}
-		toSave.Conn, toSave.Topics = disk.Conn, disk.Topics
-		cfg.Conn, cfg.Topics = old.Conn, old.Topics
-	}
-	if len(v.e.fixed) > 0 { // what the site or the environment sets is not the file's to keep
-		disk, err := config.Load(v.e.configPath)
-		if err != nil {
-			disk = config.Default()
-		}
-		toSave = v.e.fixed.Keep(toSave, disk)
-	}
-	toSave.Conn.TLS.InsecureSkipVerify, toSave.Conn.TLS.AllowInsecure = false, false
-	if err := toSave.Save(v.e.configPath); err != nil {
-		v.say(widget.DangerImportance, "Not saved: "+err.Error())
-		return
-	}
-	if err := v.saveSecret(cfg); err != nil {
-		v.say(widget.DangerImportance, "Saved, but the password could not be sealed in the store: "+errorClass(err))
-		return
-	}
-	v.e.setSettings(cfg)
-	v.applyTheme(cfg.Theme)
-	ss := v.e.session
-	if ss == nil {
-		v.say(widget.SuccessImportance, "Saved.")
-		return
-	}
-	if reflect.DeepEqual(old.Conn, cfg.Conn) && old.Topics == cfg.Topics && !pipelinesChanged(old, cfg) {
-		if err := ss.Engine().Reconfigure(session.EngineOptions(cfg, v.e.store, nil)); err != nil {
-			v.say(widget.DangerImportance, "Saved, but not applied: "+err.Error())
-			return
-		}
-		v.say(widget.SuccessImportance, "Saved and applied.")
-		return
-	}
-	v.say(widget.MediumImportance, "Saved. Reconnecting…")
-	v.save.Disable()
-	v.e.async(func() {
-		err := ss.Reconnect(cfg)
-		v.e.do(func() {
-			v.save.Enable()
-			if err != nil {
-				v.say(widget.DangerImportance, "Saved, but the reconnection failed: "+err.Error())
-				return
-			}
-			v.say(widget.SuccessImportance, "Saved and reconnected to "+strings.Join(cfg.Conn.Brokers, ", ")+".")
-		})
-	})
-}
-
-// say shows the outcome of a save.
-func (v *settingsView) say(imp widget.Importance, text string) {
-	v.message.Importance = imp
-	v.message.SetText(text)
-	v.message.Show()
-	ui.Reflow(v.box)
 }
 
 // fixedRow shows a field the site policy or the environment sets as
@@ -491,62 +325,6 @@ func accountLabel(account string) fyne.CanvasObject {
 	l := widget.NewLabel(account + " (your OS account; sign in as yourself to sign as yourself)")
 	l.TextStyle.Bold = true
 	return l
-}
-
-// remembered reports whether a SASL password is sealed in the store.
-func (v *settingsView) remembered() bool {
-	if v.e.store == nil {
-		return false
-	}
-	_, ok, err := v.e.store.Secret(session.SecretSASLPassword)
-	return err == nil && ok
-}
-
-// rememberedKey reports whether a client key passphrase is sealed in the store.
-func (v *settingsView) rememberedKey() bool {
-	if v.e.store == nil {
-		return false
-	}
-	_, ok, err := v.e.store.Secret(session.SecretKeyPassphrase)
-	return err == nil && ok
-}
-
-// saveSecret seals the SASL password and the client key's passphrase in the
-// store when asked to remember them, and removes a sealed one when not.
-func (v *settingsView) saveSecret(c config.Config) error {
-	if v.e.store == nil {
-		return nil
-	}
-	for _, x := range []struct {
-		check *widget.Check
-		name  string
-		value string
-	}{
-		{v.remember, session.SecretSASLPassword, c.Conn.SASL.Password},
-		{v.rememberKey, session.SecretKeyPassphrase, c.Conn.TLS.KeyPassphrase},
-	} {
-		if x.check.Disabled() {
-			continue
-		}
-		var err error
-		switch {
-		case x.check.Checked && x.value != "":
-			err = v.e.store.SetSecret(x.name, []byte(x.value))
-		case !x.check.Checked:
-			err = v.e.store.SetSecret(x.name, nil)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// dirty reports whether the fields differ from the settings in force.
-func (v *settingsView) dirty() bool {
-	c, _ := v.read()
-	old := v.e.settingsNow()
-	return !reflect.DeepEqual(c, old) || v.remember.Checked != v.remembered() || v.rememberKey.Checked != v.rememberedKey()
 }
 
 // leave asks before leaving the screen with unsaved edits: it reports whether

@@ -1,10 +1,8 @@
 package views
 
 import (
-	"cmp"
 	"math"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -64,21 +62,6 @@ var signedCodes = map[string]bool{
 // default: the first period (shortest first) with a trend in it.
 const trendMinPoints = 2
 
-// trendSeries is one measure over all time: a vital sign or a numeric lab
-// test (one code), or the blood pressure's systolic and diastolic.
-type trendSeries struct {
-	Key    string // the primary code
-	Title  string
-	Unit   string
-	Vital  bool
-	Series []ui.Series
-	Zone   *ui.Zone // the newest reference range
-	Last   ui.Point
-	// LastMark is the newest value's flag ("H", "HH"…), shown beside it.
-	LastMark string
-	order    int
-}
-
 // trendModel is what the Trends tab draws for one period.
 type trendModel struct {
 	Period trendPeriod
@@ -89,21 +72,6 @@ type trendModel struct {
 	Absent []string      // measures with no value in the period
 }
 
-// vitalOrder is the order of the vital signs, NEWS2 chart order first
-// (RCP NEWS2 chart 2017), then the body measurements; LOINC codes.
-var vitalOrder = map[string]int{
-	clinical.CodeRespiratoryRate: 1, clinical.CodeSpO2: 2, clinical.CodeSaO2: 2, clinical.CodeInhaledO2Flow: 3,
-	clinical.CodeBPPanel: 4, clinical.CodeBPPanelOld: 4, clinical.CodeSystolicBP: 4, clinical.CodeHeartRate: 5,
-	clinical.CodeBodyTemperature: 6, clinical.CodeTempOral: 6, clinical.CodeTempTympanic: 6,
-	clinical.CodeTempRectal: 6, clinical.CodeTempAxillary: 6, clinical.CodeTempTemporal: 6,
-	record.SystemLOINC + "|" + record.LOINCBodyWeight: 7,
-	record.SystemLOINC + "|" + record.LOINCBodyHeight: 8,
-	record.SystemLOINC + "|" + record.LOINCBMI:        9,
-}
-
-// codeDiastolicBP is the diastolic component of a blood-pressure panel.
-const codeDiastolicBP = record.SystemLOINC + "|" + record.LOINCDiastolicBP
-
 // news2Inputs are the codes of the Observations NEWS2 reads (LOINC and
 // SNOMED CT, as clinical.NEWS2 does).
 var news2Inputs = map[string]bool{
@@ -113,149 +81,6 @@ var news2Inputs = map[string]bool{
 	clinical.CodeResponsiveness: true, clinical.CodeACVPUSnomed: true, clinical.CodeBodyTemperature: true,
 	clinical.CodeTempOral: true, clinical.CodeTempTympanic: true, clinical.CodeTempRectal: true,
 	clinical.CodeTempAxillary: true, clinical.CodeTempTemporal: true,
-}
-
-// unitWords writes UCUM units the way a chart label reads them.
-var unitWords = map[string]string{
-	"Cel": "°C", "mm[Hg]": "mmHg", "10*3/uL": "×10³/µL", "10*6/uL": "×10⁶/µL", "kg/m2": "kg/m²",
-	"mL/min/{1.73_m2}": "mL/min/1.73 m²", "[pH]": "", "{#}/[Mb]": "/Mb", "ug/L": "µg/L", "umol/L": "µmol/L",
-}
-
-func unitText(u string) string {
-	if w, ok := unitWords[u]; ok {
-		return w
-	}
-	return record.HumanUnit(u)
-}
-
-var bracketed = regexp.MustCompile(`\s*\[[^\]]*\]`)
-
-// measureTitle is a test's name without its value and without the LOINC
-// property in brackets: "Hemoglobin in Blood".
-func measureTitle(m store.Meta) string {
-	name, _ := splitValue(m)
-	name = bracketed.ReplaceAllString(name, "")
-	return strings.Join(strings.Fields(name), " ")
-}
-
-// trendSeriesOf groups a patient's numeric vital signs and laboratory
-// results by code into series over all time, values in time order.
-func trendSeriesOf(items []store.Item) []trendSeries {
-	by := map[string]*trendSeries{}
-	var order []string
-	newest := map[string]time.Time{}
-	for i := range items {
-		it := &items[i]
-		m := &it.Meta
-		if it.Type != "Observation" || m.Time.IsZero() || len(m.Codes) == 0 {
-			continue
-		}
-		vital := m.Category == record.CategoryVitalSigns
-		if !vital && m.Category != record.CategoryLaboratory {
-			continue
-		}
-		switch m.Status {
-		case "entered-in-error", "cancelled":
-			continue
-		}
-		key := m.Codes[0]
-		isBP := key == clinical.CodeBPPanel || key == clinical.CodeBPPanelOld
-		var sys, dia float64
-		var hasSys, hasDia bool
-		if isBP {
-			for _, c := range m.Components {
-				switch {
-				case c.Code == clinical.CodeSystolicBP && c.HasValue:
-					sys, hasSys = c.Value, true
-				case c.Code == codeDiastolicBP && c.HasValue:
-					dia, hasDia = c.Value, true
-				}
-			}
-			if !hasSys && !hasDia {
-				continue
-			}
-		} else if !m.HasValue || m.Comparator != "" || math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
-			continue
-		}
-		s := by[key]
-		if s == nil {
-			s = &trendSeries{Key: key, Vital: vital, order: vitalOrder[key]}
-			gap := labMaxGap
-			if vital {
-				gap = vitalMaxGap
-			}
-			if isBP {
-				s.Title, s.Unit = "Blood pressure", "mmHg"
-				s.Series = []ui.Series{{Name: "Systolic", MaxGap: gap}, {Name: "Diastolic", Color: ui.ColorChartLine2, MaxGap: gap}}
-			} else {
-				s.Series = []ui.Series{{MaxGap: gap}}
-			}
-			by[key] = s
-			order = append(order, key)
-		}
-		if m.Time.After(newest[key]) || newest[key].IsZero() {
-			newest[key] = m.Time
-			if !isBP {
-				s.Title, s.Unit = measureTitle(*m), unitText(m.Unit)
-			}
-			if m.HasLow || m.HasHigh {
-				z := ui.Zone{Low: math.Inf(-1), High: math.Inf(1), Color: ui.ColorChartRange}
-				if m.HasLow {
-					z.Low = m.Low
-				}
-				if m.HasHigh {
-					z.High = m.High
-				}
-				s.Zone = &z
-			}
-		}
-		if isBP {
-			if hasSys {
-				s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: sys})
-			}
-			if hasDia {
-				s.Series[1].Points = append(s.Series[1].Points, ui.Point{T: m.Time, V: dia})
-			}
-			continue
-		}
-		mark := outOfRange(*m)
-		s.Series[0].Points = append(s.Series[0].Points, ui.Point{T: m.Time, V: m.Value, Flag: mark != "", Critical: isCritical(mark)})
-		if m.Time.Equal(newest[key]) {
-			s.LastMark = mark
-		}
-	}
-	out := make([]trendSeries, 0, len(order))
-	for _, k := range order {
-		s := by[k]
-		for i := range s.Series {
-			pts := s.Series[i].Points
-			slices.SortStableFunc(pts, func(a, b ui.Point) int { return a.T.Compare(b.T) })
-		}
-		if n := len(s.Series[0].Points); n > 0 {
-			s.Last = s.Series[0].Points[n-1]
-		}
-		out = append(out, *s)
-	}
-	slices.SortFunc(out, func(a, b trendSeries) int {
-		if a.Vital != b.Vital {
-			if a.Vital {
-				return -1
-			}
-			return 1
-		}
-		ao, bo := a.order, b.order
-		if ao == 0 {
-			ao = 100
-		}
-		if bo == 0 {
-			bo = 100
-		}
-		if ao != bo {
-			return ao - bo
-		}
-		return cmp.Compare(a.Title, b.Title)
-	})
-	return out
 }
 
 // news2Recent is how many of the newest Observations of each code the

@@ -1,0 +1,226 @@
+// Timeline rows: the entries, the rows they make (day headers, vital-sign
+// sets, single entries) and the row widget.
+
+package views
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chartline/chartline/app/record"
+	"github.com/chartline/chartline/store"
+	"github.com/chartline/chartline/ui"
+)
+
+// timelineEntry is one resource in the timeline.
+type timelineEntry struct {
+	Ref      store.Ref
+	Time     time.Time
+	Display  string
+	Category string
+	Status   string
+	Flag     string // out-of-range mark
+	Problems int    // conformance problems noted at ingest
+	fold     string // folded display and type, for the text filter
+}
+
+func newTimelineEntry(it *store.Item) timelineEntry {
+	display := it.Meta.Display
+	if display == "" {
+		display = it.Type
+	}
+	return timelineEntry{
+		Ref: it.Ref, Time: it.Meta.Time, Display: display, Category: it.Meta.Category, Status: it.Meta.Status,
+		Flag: outOfRange(it.Meta), Problems: len(it.Meta.Problems),
+		fold: fold(display) + " " + strings.ToLower(it.Type),
+	}
+}
+
+// timelineRow is one row of the list: a day header, an entry, or a vital-sign
+// set (the vital signs charted at one instant: one row, not six).
+type timelineRow struct {
+	header bool
+	entry  int   // index into entries (the first entry of the day, for a header)
+	more   []int // a set's other entries, after entry
+	count  int   // a header's number of entries shown that day
+}
+
+// isSet reports whether a row is a vital-sign set of several entries.
+func (r timelineRow) isSet() bool { return len(r.more) > 0 }
+
+// vitalShort names a vital sign briefly in a set's one line, by the start
+// of its display.
+var vitalShort = []struct{ prefix, short string }{
+	{"Respiratory rate", "RR"}, {"Oxygen saturation", "SpO2"}, {"Heart rate", "HR"}, {"Pulse rate", "HR"},
+	{"Blood pressure", "BP"}, {"Systolic blood pressure", "SBP"}, {"Body temperature", "Temp"},
+	{"Level of responsiveness", "ACVPU"}, {"Level of consciousness", "ACVPU"}, {"Inhaled oxygen", "O2"},
+	{"Body weight", "Weight"}, {"Body height", "Height"}, {"Body mass index", "BMI"},
+}
+
+// shortVital writes one vital sign of a set: "RR 27 breaths/minute".
+func shortVital(display string) string {
+	for _, v := range vitalShort {
+		if strings.HasPrefix(display, v.prefix) {
+			rest := strings.TrimSpace(strings.TrimPrefix(display, v.prefix))
+			// "Oxygen saturation in Arterial blood by Pulse oximetry 93 %":
+			// keep from the first digit.
+			if i := strings.IndexAny(rest, "0123456789"); i > 0 && v.short != "ACVPU" {
+				rest = rest[i:]
+			}
+			rest = strings.TrimPrefix(rest, ": ")
+			if i := strings.Index(rest, " ("); i > 0 && v.short == "SpO2" {
+				rest = rest[:i] // the oxygen it was on is in the detail
+			}
+			rest = vitalUnits.Replace(rest)
+			return v.short + " " + rest
+		}
+	}
+	return display
+}
+
+// vitalUnits shortens units in a set's one line.
+var vitalUnits = strings.NewReplacer(" breaths/minute", "/min", " beats/minute", "/min", " /min", "/min", "mm[Hg]", "mmHg", "Cel", "°C")
+
+// vitalRank orders a set's readings as the NEWS2 chart does.
+func vitalRank(display string) int {
+	for i, v := range vitalShort {
+		if strings.HasPrefix(display, v.prefix) {
+			return i
+		}
+	}
+	return len(vitalShort)
+}
+
+// setText is a vital-sign set's line: "RR 27 breaths/minute · SpO2 93 % · …".
+func (t *timelineTab) setText(r timelineRow) string {
+	return strings.Join(t.setParts(r), " · ")
+}
+
+// setParts are a set's readings, shortened, in the NEWS2 chart's order.
+func (t *timelineTab) setParts(r timelineRow) []string {
+	ds := []string{t.entries[r.entry].Display}
+	for _, i := range r.more {
+		ds = append(ds, t.entries[i].Display)
+	}
+	slices.SortStableFunc(ds, func(a, b string) int { return vitalRank(a) - vitalRank(b) })
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = shortVital(d)
+	}
+	return parts
+}
+
+// categoryLabels names the categories in the kind filter and on each row.
+var categoryLabels = map[string]string{
+	record.CategoryVitalSigns: "Vital signs", record.CategoryLaboratory: "Laboratory",
+	record.CategoryObservation: "Observation", record.CategoryCondition: "Condition",
+	record.CategoryMedication: "Medication", record.CategoryAllergy: "Allergy",
+	record.CategoryImmunization: "Immunization", record.CategoryProcedure: "Procedure",
+	record.CategoryEncounter: "Encounter", record.CategoryReport: "Report",
+	record.CategoryDocument: "Document", record.CategoryImaging: "Imaging",
+	record.CategoryCarePlan: "Care plan", record.CategoryGoal: "Goal", record.CategoryRisk: "Risk",
+	record.CategoryDevice: "Device", record.CategoryResearch: "Research",
+	record.CategoryDemographics: "Demographics", record.CategoryAdministrative: "Administrative",
+	record.CategoryFinancial: "Financial", record.CategoryAudit: "Audit", record.CategoryOther: "Other",
+}
+
+func categoryLabel(c string) string {
+	if l, ok := categoryLabels[c]; ok {
+		return l
+	}
+	if c == "" {
+		return "Other"
+	}
+	return c
+}
+
+// Timeline column widths: time, kind, display (flexible), flag, problems.
+var timelineColumns = []float32{56, 118, 0, 34, 28}
+
+// timelineItem is one list row: a day header or an entry.
+type timelineItem struct {
+	widget.BaseWidget
+	bg       *ui.Background
+	cursor   *ui.Background
+	header   *widget.Label
+	time     *widget.Label
+	kind     *widget.Label
+	display  *ui.FitLabel // a reading's value is never cut: see ui.FitLabel
+	flag     *widget.Label
+	problems *widget.Icon
+	entryRow *fyne.Container
+}
+
+func newTimelineItem() *timelineItem {
+	it := &timelineItem{
+		bg:       ui.NewBackground(ui.ColorHeaderRow),
+		cursor:   ui.NewBackground(ui.ColorCursor),
+		header:   widget.NewLabel(""),
+		time:     widget.NewLabel(""),
+		kind:     widget.NewLabel(""),
+		display:  ui.NewFitLabel(),
+		flag:     widget.NewLabel(""),
+		problems: widget.NewIcon(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning)),
+	}
+	it.header.TextStyle.Bold = true
+	it.header.Truncation = fyne.TextTruncateEllipsis
+	it.kind.Truncation = fyne.TextTruncateEllipsis
+	it.flag.TextStyle.Bold = true
+	it.flag.Importance = widget.DangerImportance
+	it.entryRow = container.New(ui.NewColumns(timelineColumns...), it.time, it.kind, it.display, it.flag, container.NewCenter(it.problems))
+	it.ExtendBaseWidget(it)
+	return it
+}
+
+func (it *timelineItem) set(t *timelineTab, id int, row timelineRow) {
+	en := &t.entries[row.entry]
+	it.cursor.Hidden = id != t.selRow || row.header
+	it.cursor.Refresh()
+	loc := t.pv.e.loc
+	if row.header {
+		day := "No date"
+		if !en.Time.IsZero() {
+			day = en.Time.In(loc).Format("Monday 2 January 2006")
+		}
+		it.header.SetText(day + " · " + entriesText(row.count))
+		it.bg.Show()
+		it.header.Show()
+		it.entryRow.Hide()
+		return
+	}
+	it.bg.Hide()
+	it.header.Hide()
+	it.entryRow.Show()
+	if en.Time.IsZero() {
+		it.time.SetText("–")
+	} else {
+		it.time.SetText(en.Time.In(loc).Format("15:04"))
+	}
+	it.kind.SetText(categoryLabel(en.Category))
+	flag, problems := en.Flag, en.Problems
+	if row.isSet() {
+		it.display.SetParts(t.setParts(row)...)
+		for _, i := range row.more {
+			if f := t.entries[i].Flag; f != "" && flag == "" {
+				flag = f
+			}
+			problems += t.entries[i].Problems
+		}
+	} else {
+		it.display.SetParts(en.Display)
+	}
+	it.flag.SetText(flag)
+	it.problems.Hidden = problems == 0
+	it.problems.Refresh()
+}
+
+// CreateRenderer stacks the header and entry forms; set shows one.
+func (it *timelineItem) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(it.bg, it.cursor, it.header, it.entryRow))
+}
