@@ -196,22 +196,11 @@ func splitValue(m store.Meta) (name, value string) {
 	if m.Interpret != "" {
 		d = strings.TrimSuffix(d, " ("+m.Interpret+")")
 	}
-	if !m.HasValue {
-		if i := strings.Index(d, ": "); i > 0 {
-			return d[:i], d[i+2:]
-		}
-		return d, ""
-	}
-	num := " " + m.Comparator + numberText(m.Value)
-	i := strings.LastIndex(d, num)
-	if i <= 0 {
+	name, value, ok := record.SplitValue(d, m)
+	if !ok && m.HasValue {
 		return m.Display, ""
 	}
-	// The number must end there: 1 is not the start of 13.
-	if end := i + len(num); end < len(d) && (d[end] >= '0' && d[end] <= '9' || d[end] == '.') {
-		return m.Display, ""
-	}
-	return d[:i], d[i+1:]
+	return name, value
 }
 
 // procedureLines: procedures, newest first.
