@@ -184,6 +184,17 @@ func TestInboxAcknowledge(t *testing.T) {
 	e.shell.TypedKey(&fyne.KeyEvent{Name: fyne.KeyA})
 	follow(e, sub)
 
+	checkAcknowledgeStored(t, s, a, clock)
+	checkCardAfterAcknowledge(t, e, a)
+
+	checkRefusedAfterResolve(t, e, w, eng, sub, clock, a)
+}
+
+// checkAcknowledgeStored checks TestInboxAcknowledge's acknowledgement in
+// the store: the alert's state signed by dr-a at ws-a with the note, and
+// the two outbox items.
+func checkAcknowledgeStored(t *testing.T, s *store.Store, a clinical.Alert, clock *testClock) {
+	t.Helper()
 	var doc []engine.AlertView
 	var outbox []store.OutboxItem
 	if err := s.View(func(r *store.Reader) error {
@@ -218,6 +229,14 @@ func TestInboxAcknowledge(t *testing.T) {
 	if !strings.Contains(string(outbox[1].Value), `"AuditEvent"`) {
 		t.Errorf("the second outbox item is not an AuditEvent: %.80s", outbox[1].Value)
 	}
+}
+
+// checkCardAfterAcknowledge checks TestInboxAcknowledge's inbox after the
+// acknowledgement: the selection moved on; back on the alert, the card
+// shows it acknowledged and queued.
+func checkCardAfterAcknowledge(t *testing.T, e *env, a clinical.Alert) {
+	t.Helper()
+	v := e.inbox
 	// The selection moved on to the next alert; back on the acknowledged
 	// one, the inbox shows it acknowledged and queued, the note cleared.
 	if v.card.row.View.Alert.ID == a.ID || v.cursor != 1 {
@@ -244,7 +263,15 @@ func TestInboxAcknowledge(t *testing.T) {
 	if e.notifier.pending() != 0 {
 		t.Errorf("%d banners, want none (the acknowledged alert's went)", e.notifier.pending())
 	}
+}
 
+// checkRefusedAfterResolve is TestInboxAcknowledge's last step: another
+// action resolves the alert before the inbox hears of it, so escalating is
+// refused; the resolved alert is under "Resolved", and Enter opens the
+// patient.
+func checkRefusedAfterResolve(t *testing.T, e *env, w fyne.Window, eng *engine.Engine, sub *store.Subscription, clock *testClock, a clinical.Alert) {
+	t.Helper()
+	v := e.inbox
 	// Another action resolves it before this screen hears of it: escalating
 	// a resolved alert is refused, and the card says why.
 	clock.add(time.Minute)

@@ -84,40 +84,10 @@ func BenchmarkChartRefresh(b *testing.B) {
 	sub := s.Subscribe()
 	go e.live.run(ctx, sub)
 	onUI(func() { e.openPatient(demo.ICUPatient); pv = e.patient })
-	for deadline := time.Now().Add(time.Minute); ; {
-		var ok bool
-		onUI(func() { ok = pv.chart != nil })
-		if ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("the ICU chart did not open in a minute")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitChartOpen(b, onUI, pv)
 
 	// The other patients' trickle: 20 readings every 20 ms.
-	bgDone := make(chan struct{})
-	go func() {
-		defer close(bgDone)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for n := 0; ; n++ {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			var puts []store.Resource
-			for i := range 20 {
-				pt := fmt.Sprintf("bench-bg-%02d", i)
-				puts = append(puts, benchReading(b, pt, fmt.Sprintf("bg-%d-%d", n, i), fixtureNow.Add(-time.Hour), 80+i))
-			}
-			if _, err := s.Apply(&store.Batch{Puts: puts}); err != nil {
-				return
-			}
-		}
-	}()
+	bgDone := trickle(ctx, b, s)
 
 	var lat []time.Duration
 	b.ResetTimer()
@@ -147,6 +117,50 @@ func BenchmarkChartRefresh(b *testing.B) {
 	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(p(0.99), "ms/p99-shown")
 	b.ReportMetric(p(0.5), "ms/p50-shown")
+}
+
+// waitChartOpen waits (a minute at most) for the patient view's chart to
+// be read, looking on the UI goroutine.
+func waitChartOpen(b *testing.B, onUI func(func()), pv *patientView) {
+	b.Helper()
+	for deadline := time.Now().Add(time.Minute); ; {
+		var ok bool
+		onUI(func() { ok = pv.chart != nil })
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("the ICU chart did not open in a minute")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// trickle is BenchmarkChartRefresh's other patients: 20 readings every
+// 20 ms until ctx ends (or a write fails); the channel closes then.
+func trickle(ctx context.Context, b *testing.B, s *store.Store) <-chan struct{} {
+	bgDone := make(chan struct{})
+	go func() {
+		defer close(bgDone)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for n := 0; ; n++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			var puts []store.Resource
+			for i := range 20 {
+				pt := fmt.Sprintf("bench-bg-%02d", i)
+				puts = append(puts, benchReading(b, pt, fmt.Sprintf("bg-%d-%d", n, i), fixtureNow.Add(-time.Hour), 80+i))
+			}
+			if _, err := s.Apply(&store.Batch{Puts: puts}); err != nil {
+				return
+			}
+		}
+	}()
+	return bgDone
 }
 
 // benchReading is a heart-rate Observation of a patient at a time.

@@ -72,6 +72,19 @@ func TestChartPatchMatchesLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	checkPatchedMatchesFresh(t, base, patched, fresh, lab)
+	checkPatchSections(t, p)
+	// The chart on screen is never changed by a patch.
+	if len(base.Timeline) == len(fresh.Timeline) && base.Timeline[0] == fresh.Timeline[0] {
+		t.Error("the base chart changed under the patch")
+	}
+}
+
+// checkPatchedMatchesFresh checks a patched chart against one loaded
+// afresh: timeline, kinds, items, sections, NEWS2, location and entry; the
+// location moved from base's, and the newest entry is a new resource.
+func checkPatchedMatchesFresh(t *testing.T, base, patched, fresh *chart, lab *store.Item) {
+	t.Helper()
 	if !slices.Equal(patched.Timeline, fresh.Timeline) {
 		t.Errorf("patched timeline (%d entries) differs from a fresh load (%d)", len(patched.Timeline), len(fresh.Timeline))
 	}
@@ -104,6 +117,12 @@ func TestChartPatchMatchesLoad(t *testing.T) {
 	if patched.Entry.Total() != fresh.Entry.Total() {
 		t.Errorf("entry: patched %d resources, fresh %d", patched.Entry.Total(), fresh.Entry.Total())
 	}
+}
+
+// checkPatchSections checks that the patch marks for redrawing only the
+// sections the commit touched, and names the heart-rate series.
+func checkPatchSections(t *testing.T, p *chartPatch) {
+	t.Helper()
 	// Only the sections the commit touched are redrawn.
 	changed := map[string]bool{}
 	for i, c := range p.sections {
@@ -123,9 +142,5 @@ func TestChartPatchMatchesLoad(t *testing.T) {
 	}
 	if !p.touchesTrends() || !p.codes["http://loinc.org|8867-4"] {
 		t.Errorf("the patch does not name the heart-rate series (codes %v)", p.codes)
-	}
-	// The chart on screen is never changed by a patch.
-	if len(base.Timeline) == len(fresh.Timeline) && base.Timeline[0] == fresh.Timeline[0] {
-		t.Error("the base chart changed under the patch")
 	}
 }

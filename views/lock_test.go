@@ -116,6 +116,18 @@ func TestIdleLock(t *testing.T) {
 	u.do(func() { title, screen, depth = w.Title(), e.shell.Current(), e.shell.Depth() })
 	l := u.lock
 
+	idleToWarning(t, r, l)
+	checkLocked(t, r, l, words)
+	checkLockedSilent(t, r, l)
+	unlockBack(t, r, l, title, screen, depth)
+	checkLockAudit(t, r)
+}
+
+// idleToWarning is TestIdleLock's first step: the warning comes in the
+// interval's last minute; input before it starts the interval again.
+func idleToWarning(t *testing.T, r *lockRig, l *lockView) {
+	t.Helper()
+	u, w := r.u, r.w
 	// The warning comes in the interval's last minute, the lock at its end;
 	// input in between starts the interval again. Both sides of each edge.
 	for _, step := range []struct {
@@ -148,7 +160,13 @@ func TestIdleLock(t *testing.T) {
 		test.AssertObjectRendersToMarkup(t, "lock_warning.xml", l.warning.Content) // the chart behind loads at its own pace
 		shot(t, w, "lock-warning")
 	})
+}
 
+// checkLocked is TestIdleLock's lock at the interval's end: the window
+// shows nothing of the patient.
+func checkLocked(t *testing.T, r *lockRig, l *lockView, words []string) {
+	t.Helper()
+	u, w := r.u, r.w
 	r.advance(time.Second) // 10:00 without input
 	u.do(func() {
 		if l.state != lockLocked {
@@ -166,7 +184,14 @@ func TestIdleLock(t *testing.T) {
 		test.AssertRendersToMarkup(t, "lock_locked.xml", w.Canvas())
 		shot(t, w, "lock-locked")
 	})
+}
 
+// checkLockedSilent checks that, locked, the shell's keys do nothing and
+// notifications say nothing.
+func checkLockedSilent(t *testing.T, r *lockRig, l *lockView) {
+	t.Helper()
+	u, w := r.u, r.w
+	e := u.env
 	// Locked: the shell's keys do nothing, notifications say nothing.
 	r.mu.Lock()
 	r.sent = nil // what the notifier sent before the lock
@@ -188,7 +213,15 @@ func TestIdleLock(t *testing.T) {
 		t.Errorf("notifications while locked: %+v", r.sent)
 	}
 	r.mu.Unlock()
+}
 
+// unlockBack is TestIdleLock's unlock: a wrong passphrase keeps the window
+// locked, the right one brings it back where it was (title, screen, depth,
+// patient and tab); then it locks by hand.
+func unlockBack(t *testing.T, r *lockRig, l *lockView, title, screen string, depth int) {
+	t.Helper()
+	u, w := r.u, r.w
+	e := u.env
 	// A wrong passphrase keeps it locked and says so.
 	u.do(func() {
 		test.Type(l.pass, "not the passphrase")
@@ -227,7 +260,12 @@ func TestIdleLock(t *testing.T) {
 			t.Fatalf("Ctrl+L: state %v", l.state)
 		}
 	})
+}
 
+// checkLockAudit checks TestIdleLock's AuditEvents: every lock and unlock
+// is on spv.audit, signed by the OS account.
+func checkLockAudit(t *testing.T, r *lockRig) {
+	t.Helper()
 	// Every lock and unlock is on spv.audit, signed by the OS account.
 	want := map[string]int{clinical.AuthUnlock + " ok": 2, clinical.AuthUnlock + " failed": 1, clinical.AuthIdleLock + " ok": 1, clinical.AuthLock + " ok": 1}
 	testenv.Eventually(t, 30*time.Second, "the AuditEvents on spv.audit", func() bool {

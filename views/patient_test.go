@@ -206,38 +206,81 @@ func TestTimeline(t *testing.T) {
 	if want := en.Total() - 1; len(tl.entries) != want { // all but the Patient resource
 		t.Fatalf("timeline has %d entries, want %d", len(tl.entries), want)
 	}
-	checkRows := func(what string) int {
-		t.Helper()
-		if len(tl.rows) == 0 {
-			return 0
-		}
-		if !tl.rows[0].header {
-			t.Errorf("%s: the first row is not a day header", what)
-		}
-		entries, counted := 0, 0
-		var last store.Ref
-		for i, r := range tl.rows {
-			if r.header {
-				counted += r.count
-				continue
-			}
-			entries += 1 + len(r.more)
-			en := tl.entries[r.entry]
-			if i > 0 && !tl.rows[i-1].header && tl.entries[tl.rows[i-1].entry].Time.Before(en.Time) {
-				t.Errorf("%s: %v before %v: not newest first", what, last, en.Ref)
-			}
-			last = en.Ref
-		}
-		if counted != entries {
-			t.Errorf("%s: day headers count %d entries, %d shown", what, counted, entries)
-		}
-		return entries
-	}
-	all := checkRows("all")
+	all := checkTimelineRows(t, tl, "all")
 	if all != len(tl.entries) {
 		t.Fatalf("unfiltered timeline shows %d of %d", all, len(tl.entries))
 	}
-	// A vital-sign set is one row: its readings share the instant.
+	checkTimelineSets(t, tl)
+	// Filter by kind.
+	for label, cat := range tl.kindKeys {
+		if cat == record.CategoryLaboratory {
+			tl.kinds.SetSelected(label)
+		}
+	}
+	labs := checkTimelineRows(t, tl, "laboratory")
+	for _, r := range tl.rows {
+		if !r.header && tl.entries[r.entry].Category != record.CategoryLaboratory {
+			t.Fatalf("laboratory filter shows %s", tl.entries[r.entry].Category)
+		}
+	}
+	if labs == 0 || labs >= all {
+		t.Fatalf("laboratory filter shows %d of %d", labs, all)
+	}
+	// And by text, accent- and case-insensitively.
+	test.Type(tl.filter, "HÉMOGLOBIN")
+	hb := checkTimelineRows(t, tl, "hemoglobin")
+	for _, r := range tl.rows {
+		if !r.header && !strings.Contains(strings.ToLower(tl.entries[r.entry].Display), "hemoglobin") {
+			t.Fatalf("text filter shows %q", tl.entries[r.entry].Display)
+		}
+	}
+	if hb == 0 || hb >= labs || !strings.HasPrefix(tl.count.Text, ui.Thousands(int64(hb))+" of ") {
+		t.Fatalf("hemoglobin filter shows %d (count %q)", hb, tl.count.Text)
+	}
+	timelineKeysAndRaw(t, w, tl)
+	// Escape in an empty filter goes back to the census.
+	tl.filter.SetText("")
+	tl.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if e.shell.Depth() != 1 || e.patient != nil {
+		t.Fatalf("Escape from the timeline filter: depth %d", e.shell.Depth())
+	}
+}
+
+// checkTimelineRows checks the timeline's rows (what names the filter):
+// a day header first, entries newest first, each day's header counting
+// its entries. It returns the number of entries shown.
+func checkTimelineRows(t *testing.T, tl *timelineTab, what string) int {
+	t.Helper()
+	if len(tl.rows) == 0 {
+		return 0
+	}
+	if !tl.rows[0].header {
+		t.Errorf("%s: the first row is not a day header", what)
+	}
+	entries, counted := 0, 0
+	var last store.Ref
+	for i, r := range tl.rows {
+		if r.header {
+			counted += r.count
+			continue
+		}
+		entries += 1 + len(r.more)
+		en := tl.entries[r.entry]
+		if i > 0 && !tl.rows[i-1].header && tl.entries[tl.rows[i-1].entry].Time.Before(en.Time) {
+			t.Errorf("%s: %v before %v: not newest first", what, last, en.Ref)
+		}
+		last = en.Ref
+	}
+	if counted != entries {
+		t.Errorf("%s: day headers count %d entries, %d shown", what, counted, entries)
+	}
+	return entries
+}
+
+// checkTimelineSets checks that a vital-sign set is one row: its readings
+// share the instant.
+func checkTimelineSets(t *testing.T, tl *timelineTab) {
+	t.Helper()
 	sets := 0
 	for _, r := range tl.rows {
 		if r.isSet() {
@@ -252,32 +295,13 @@ func TestTimeline(t *testing.T) {
 	if sets == 0 || len(tl.rows) >= len(tl.entries) {
 		t.Errorf("%d vital-sign sets, %d rows for %d entries; want sets on one row each", sets, len(tl.rows), len(tl.entries))
 	}
-	// Filter by kind.
-	for label, cat := range tl.kindKeys {
-		if cat == record.CategoryLaboratory {
-			tl.kinds.SetSelected(label)
-		}
-	}
-	labs := checkRows("laboratory")
-	for _, r := range tl.rows {
-		if !r.header && tl.entries[r.entry].Category != record.CategoryLaboratory {
-			t.Fatalf("laboratory filter shows %s", tl.entries[r.entry].Category)
-		}
-	}
-	if labs == 0 || labs >= all {
-		t.Fatalf("laboratory filter shows %d of %d", labs, all)
-	}
-	// And by text, accent- and case-insensitively.
-	test.Type(tl.filter, "HÉMOGLOBIN")
-	hb := checkRows("hemoglobin")
-	for _, r := range tl.rows {
-		if !r.header && !strings.Contains(strings.ToLower(tl.entries[r.entry].Display), "hemoglobin") {
-			t.Fatalf("text filter shows %q", tl.entries[r.entry].Display)
-		}
-	}
-	if hb == 0 || hb >= labs || !strings.HasPrefix(tl.count.Text, ui.Thousands(int64(hb))+" of ") {
-		t.Fatalf("hemoglobin filter shows %d (count %q)", hb, tl.count.Text)
-	}
+}
+
+// timelineKeysAndRaw is TestTimeline's keyboard and raw JSON step: Down
+// selects the newest entry and shows its fields, the raw JSON shows
+// pretty-printed on demand (the golden timeline.xml) and hides again.
+func timelineKeysAndRaw(t *testing.T, w fyne.Window, tl *timelineTab) {
+	t.Helper()
 	// Keyboard: Down selects the newest entry and shows its fields.
 	w.Canvas().Focus(tl.filter)
 	tl.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
@@ -311,12 +335,6 @@ func TestTimeline(t *testing.T) {
 	test.Tap(tl.detail.rawBtn)
 	if !tl.detail.rawText.Hidden {
 		t.Fatalf("raw JSON not hidden again")
-	}
-	// Escape in an empty filter goes back to the census.
-	tl.filter.SetText("")
-	tl.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if e.shell.Depth() != 1 || e.patient != nil {
-		t.Fatalf("Escape from the timeline filter: depth %d", e.shell.Depth())
 	}
 }
 
