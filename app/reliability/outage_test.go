@@ -94,14 +94,15 @@ func TestOutageBrokerStopsMidIngest(t *testing.T) {
 		t.Fatalf("status line %q does not say offline since when", st.String())
 	}
 	// What was fetched before the outage may still be committed (decoding
-	// and applying overlap the next fetch); then the store must stand still.
-	held := progress(t, s)
-	testenv.Eventually(t, 20*time.Second, "the fetched records applied", func() bool {
-		time.Sleep(300 * time.Millisecond)
-		now := progress(t, s)
-		settled := now == held
-		held = now
-		return settled
+	// and applying overlap the next fetch, and the client holds one fetch
+	// ahead): the store is settled once everything fetched is applied and
+	// nothing more arrives for a second. Then it must stand still.
+	var held int64
+	testenv.Eventually(t, 30*time.Second, "the fetched records applied", func() bool {
+		before, applied := r.f.Fetched(), r.f.Status().Applied
+		held = progress(t, s)
+		time.Sleep(time.Second)
+		return before == applied && r.f.Fetched() == before && r.f.Status().Applied == applied && progress(t, s) == held
 	})
 	if held == 0 || held >= total {
 		t.Fatalf("the store holds %d of %d records: the broker did not stop mid-ingest", held, total)
