@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"sync"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
@@ -19,6 +22,17 @@ type SearchEntry struct {
 	OnMove func(delta int)
 	// OnEscape is called on Escape when the entry is empty.
 	OnEscape func()
+	// Release, when set, is how long the entry keeps the keyboard focus
+	// without a key before it lets go. A focused entry's cursor blinks by
+	// animation, and each fade repaints the whole window about a dozen
+	// times a second: all shift long, on a workstation that idles on the
+	// census. A page that types into its search (Type, from its OnRune)
+	// loses nothing when the focus goes: the next key searches again.
+	Release time.Duration
+
+	mu      sync.Mutex
+	lastKey time.Time
+	timer   *time.Timer
 }
 
 // NewSearchEntry returns a search entry with a placeholder and a search icon.
@@ -30,12 +44,86 @@ func NewSearchEntry(placeholder string) *SearchEntry {
 	return e
 }
 
+// Type focuses the entry and types r into it: type-to-search for a page
+// whose search is not focused (its OnRune).
+func (e *SearchEntry) Type(r rune) {
+	if c := canvasOf(e); c != nil {
+		c.Focus(e)
+	}
+	e.TypedRune(r)
+}
+
+// TypedRune types r and restarts the release clock.
+func (e *SearchEntry) TypedRune(r rune) {
+	e.touch()
+	e.Entry.TypedRune(r)
+}
+
+// FocusGained starts the release clock.
+func (e *SearchEntry) FocusGained() {
+	e.touch()
+	e.Entry.FocusGained()
+}
+
+// FocusLost stops the release clock.
+func (e *SearchEntry) FocusLost() {
+	e.mu.Lock()
+	if e.timer != nil {
+		e.timer.Stop()
+		e.timer = nil
+	}
+	e.mu.Unlock()
+	e.Entry.FocusLost()
+}
+
+// touch notes a key (or the focus arriving) and arms the release timer.
+func (e *SearchEntry) touch() {
+	if e.Release <= 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.lastKey = time.Now()
+	if e.timer == nil {
+		e.timer = time.AfterFunc(e.Release, e.release)
+	}
+}
+
+// release lets the focus go when no key came for Release, else waits for
+// the rest of it.
+func (e *SearchEntry) release() {
+	e.mu.Lock()
+	e.timer = nil
+	wait := e.Release - time.Since(e.lastKey)
+	if wait > 0 {
+		e.timer = time.AfterFunc(wait, e.release)
+		e.mu.Unlock()
+		return
+	}
+	e.mu.Unlock()
+	fyne.Do(func() {
+		if c := canvasOf(e); c != nil && c.Focused() == e {
+			c.Unfocus()
+		}
+	})
+}
+
+// canvasOf is the canvas that shows obj, nil when none does.
+func canvasOf(obj fyne.CanvasObject) fyne.Canvas {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return nil
+	}
+	return app.Driver().CanvasForObject(obj)
+}
+
 // pageStep is how far Page Up/Down move a list cursor.
 const pageStep = 10
 
 // TypedKey moves the list cursor, handles Escape, and passes every other key
 // to the entry.
 func (e *SearchEntry) TypedKey(ev *fyne.KeyEvent) {
+	e.touch()
 	move := 0
 	switch ev.Name {
 	case fyne.KeyUp:
@@ -90,11 +178,7 @@ func windowShortcut(s fyne.Shortcut) bool {
 // forwardShortcut hands a shortcut to the canvas that holds obj; it reports
 // whether the canvas took it.
 func forwardShortcut(obj fyne.CanvasObject, s fyne.Shortcut) bool {
-	app := fyne.CurrentApp()
-	if app == nil {
-		return false
-	}
-	c := app.Driver().CanvasForObject(obj)
+	c := canvasOf(obj)
 	if t, ok := c.(interface{ TypedShortcut(fyne.Shortcut) }); ok {
 		t.TypedShortcut(s)
 		return true

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -68,6 +70,7 @@ func newCensus(e *env) *censusView {
 	// who needs a clinician now must not sit under the alphabet.
 	v := &censusView{e: e, index: map[string]int{}, cursor: -1, byRisk: true}
 	v.search = ui.NewSearchEntry("Name, MRN or birth date (Ctrl+F)")
+	v.search.Release = searchRelease
 	v.search.OnChanged = func(q string) {
 		v.words = queryWords(q)
 		v.cursor = -1
@@ -136,10 +139,23 @@ func headerLabel(text string) *widget.Label {
 	return l
 }
 
+// searchRelease is how long the census search keeps the focus with no key
+// (ui.SearchEntry.Release).
+const searchRelease = 30 * time.Second
+
 // page is the census as the shell's first page.
 func (v *censusView) page() *ui.Page {
 	return &ui.Page{
-		Title: "Census", Content: v.content, Search: v.search, Focus: v.search,
+		// Nothing is focused on show: typing searches all the same (OnRune),
+		// and an idle census has no cursor blinking (ui.SearchEntry.Release).
+		Title: "Census", Content: v.content, Search: v.search,
+		OnRune: func(r rune) bool {
+			if !unicode.IsPrint(r) {
+				return false
+			}
+			v.search.Type(r)
+			return true
+		},
 		OnHide: func() { v.hidden.Store(true) },
 		OnShow: func() {
 			v.hidden.Store(false)

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/chartline/chartline/app/demo"
+	"github.com/chartline/chartline/app/testenv"
 	"github.com/chartline/chartline/store"
 	"github.com/chartline/chartline/ui"
 )
@@ -124,10 +125,17 @@ func TestCensusKeyboard(t *testing.T) {
 	s := sharedStore(t)
 	e, w := newTestEnv(t, s, ui.ModeLight)
 	v := e.census
-	if w.Canvas().Focused() != v.search {
-		t.Fatal("the census search is not focused when the census shows")
+	if f := w.Canvas().Focused(); f != nil {
+		t.Fatalf("%T is focused when the census shows, want nothing (the window takes the keys)", f)
 	}
-	key := func(k fyne.KeyName) { w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: k}) }
+	// A key goes where the window sends it: the focused widget, else the page.
+	key := func(k fyne.KeyName) {
+		if f := w.Canvas().Focused(); f != nil {
+			f.TypedKey(&fyne.KeyEvent{Name: k})
+			return
+		}
+		e.shell.TypedKey(&fyne.KeyEvent{Name: k})
+	}
 	key(fyne.KeyDown)
 	key(fyne.KeyDown)
 	key(fyne.KeyUp)
@@ -340,6 +348,44 @@ func TestCensusDensity(t *testing.T) {
 			t.Errorf("%v: %d census rows fit (list %v px high, rows %v px), want ≥ %d", tc.size, fit, v.list.Size().Height, rowH, tc.want)
 		}
 		t.Logf("%v: %d rows visible", tc.size, fit)
+	}
+}
+
+// TestCensusTypeToSearch: the census shows with nothing focused (an idle
+// census blinks no cursor), a character typed anyway starts the search,
+// and the search lets the focus go after Release without a key, keeping
+// its text; the next character goes on from there.
+func TestCensusTypeToSearch(t *testing.T) {
+	s := sharedStore(t)
+	e, w := newTestEnv(t, s, ui.ModeLight)
+	v := e.census
+	if f := w.Canvas().Focused(); f != nil {
+		t.Fatalf("the census shows with %T focused, want nothing", f)
+	}
+	v.search.Release = 100 * time.Millisecond
+	e.shell.TypedRune('o')
+	if w.Canvas().Focused() != v.search || v.search.Text != "o" {
+		t.Fatalf("a typed character: focused %T, search %q; want the search with %q", w.Canvas().Focused(), v.search.Text, "o")
+	}
+	test.Type(v.search, "ster")
+	if v.search.Text != "oster" || len(v.shown) == 0 || len(v.shown) == len(v.rows) {
+		t.Fatalf("search %q shows %d of %d rows, want a filtered list", v.search.Text, len(v.shown), len(v.rows))
+	}
+	testenv.Eventually(t, 5*time.Second, "the search lets the focus go", func() bool {
+		var f fyne.Focusable
+		fyne.DoAndWait(func() { f = w.Canvas().Focused() })
+		return f == nil
+	})
+	if v.search.Text != "oster" {
+		t.Fatalf("releasing the focus changed the search to %q", v.search.Text)
+	}
+	e.shell.TypedRune('h')
+	if w.Canvas().Focused() != v.search || v.search.Text != "osterh" {
+		t.Fatalf("typing after the release: focused %T, search %q, want the search with %q", w.Canvas().Focused(), v.search.Text, "osterh")
+	}
+	// Non-printing characters are not searched for.
+	if e.census.page().OnRune('\x07') {
+		t.Error("a control character was taken for the search")
 	}
 }
 
