@@ -93,6 +93,68 @@ type censusExtra struct {
 type trendCache struct {
 	mu sync.Mutex
 	m  map[string]trendMemo
+	// obs keeps the Observation index entries of the patients whose trend
+	// was worked out last (at most trendObsCaches), so a busy chart's next
+	// vital set re-opens only its new records, not its whole history.
+	obs   map[string]*obsCache
+	clock int
+}
+
+type obsCache struct {
+	items *store.ItemCache
+	used  int
+}
+
+// trendObsCaches is how many patients' Observation entries the census
+// keeps for its trend arrows: the ones whose score changes most often (an
+// ICU chart's vital set every few seconds); a 10,000-patient census does
+// not hold every chart's index in memory.
+const trendObsCaches = 32
+
+// observations is the patient's Observations and Goals, as
+// r.Items(id, "Observation", "Goal") reads them; the Observations come
+// through the cache. The slice is the caller's.
+func (c *trendCache) observations(r *store.Reader, id string) ([]store.Item, error) {
+	if c == nil {
+		return r.Items(id, "Observation", "Goal")
+	}
+	goals, err := r.Items(id, "Goal")
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.obs == nil {
+		c.obs = map[string]*obsCache{}
+	}
+	oc := c.obs[id]
+	if oc == nil {
+		if len(c.obs) >= trendObsCaches {
+			c.evictOldest()
+		}
+		oc = &obsCache{items: store.NewItemCache(id, "Observation")}
+		c.obs[id] = oc
+	}
+	c.clock++
+	oc.used = c.clock
+	obs, err := r.CachedItems(oc.items)
+	if err != nil {
+		delete(c.obs, id)
+		return nil, err
+	}
+	out := make([]store.Item, 0, len(obs)+len(goals))
+	return append(append(out, obs...), goals...), nil
+}
+
+// evictOldest drops the observation cache used longest ago; c.mu is held.
+func (c *trendCache) evictOldest() {
+	oldest, at := "", 0
+	for id, oc := range c.obs {
+		if oldest == "" || oc.used < at {
+			oldest, at = id, oc.used
+		}
+	}
+	delete(c.obs, oldest)
 }
 
 type trendMemo struct {
@@ -166,7 +228,7 @@ func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options
 		if t, ok := tc.get(id, x.ScoreAt, en.Status.NEWS2, en.Status.Band); ok {
 			x.Trend = t
 		} else if !x.ScoreAt.IsZero() {
-			obs, err := r.Items(id, "Observation", "Goal")
+			obs, err := tc.observations(r, id)
 			if err != nil {
 				return x, err
 			}

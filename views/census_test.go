@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -410,5 +411,67 @@ func TestCensusSearchOpenLeavesFocus(t *testing.T) {
 	e.shell.TypedRune('x')
 	if v.search.Text != before {
 		t.Errorf("typing reached the hidden search: %q", v.search.Text)
+	}
+}
+
+// TestTrendCacheObservations: the census's cached read of a patient's
+// Observations and Goals holds the same entries as a fresh Items read,
+// after a new reading and a deletion too, and keeps at most
+// trendObsCaches patients.
+func TestTrendCacheObservations(t *testing.T) {
+	s := smallStore(t, demo.DeterioratingPatient, demo.COPDPatient)
+	var tc trendCache
+	check := func(step, id string) {
+		t.Helper()
+		err := s.View(func(r *store.Reader) error {
+			got, err := tc.observations(r, id)
+			if err != nil {
+				return err
+			}
+			want, err := r.Items(id, "Observation", "Goal")
+			if err != nil {
+				return err
+			}
+			key := func(it store.Item) string { return it.Ref.Key() + "@" + fmt.Sprint(it.Meta.Source.Offset) }
+			g, w := make([]string, len(got)), make([]string, len(want))
+			for i := range got {
+				g[i] = key(got[i])
+			}
+			for i := range want {
+				w[i] = key(want[i])
+			}
+			slices.Sort(g)
+			slices.Sort(w)
+			if len(w) == 0 || !slices.Equal(g, w) {
+				t.Errorf("%s: cached read has %d entries, Items %d, or they differ", step, len(g), len(w))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("first read", demo.DeterioratingPatient)
+	r := benchReading(t, demo.DeterioratingPatient, "trend-new", fixtureNow, 131)
+	if _, err := s.Apply(&store.Batch{Puts: []store.Resource{r}}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a new reading", demo.DeterioratingPatient)
+	if _, err := s.Apply(&store.Batch{Deletes: []store.Ref{r.Ref}}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a deletion", demo.DeterioratingPatient)
+	check("another patient", demo.COPDPatient)
+	for i := range trendObsCaches + 5 {
+		err := s.View(func(r *store.Reader) error {
+			_, err := tc.observations(r, fmt.Sprintf("nobody-%d", i))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(tc.obs) > trendObsCaches {
+		t.Errorf("the census keeps %d patients' observations, want at most %d", len(tc.obs), trendObsCaches)
 	}
 }
