@@ -49,6 +49,7 @@ type StatusBar struct {
 	OnQuarantine func()
 
 	view     StatusView
+	shown    bool // view has been drawn once
 	dot      *canvas.Circle
 	state    *widget.Label
 	brokers  *widget.Label
@@ -83,7 +84,10 @@ func (b *StatusBar) View() StatusView { return b.view }
 
 // Set shows a new status.
 func (b *StatusBar) Set(v StatusView) {
-	b.view = v
+	if b.shown && v == b.view {
+		return // the feed reports every second; an unchanged bar is not redrawn
+	}
+	b.view, b.shown = v, true
 	text := v.State
 	if v.Detail != "" {
 		text += " — " + v.Detail
