@@ -15,6 +15,7 @@ import (
 	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/app/config"
 	"github.com/chartline/chartline/app/demo"
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/session"
 	"github.com/chartline/chartline/app/testenv"
@@ -58,7 +59,7 @@ func newLockRig(t *testing.T, idle time.Duration) *lockRig {
 	cfg.Theme = ui.ModeLight
 	cfg.Conn.Brokers = []string{r.broker.Broker.Addr()}
 	cfg.User, cfg.DisplayName, cfg.Workstation = "asmith", "Dr A. Smith", "ward7-pc2"
-	cfg.IdleLock = config.Duration(idle)
+	cfg.IdleLock = jsontime.Duration(idle)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	r.u = Run(ctx, Options{

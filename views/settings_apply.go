@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/session"
 	"github.com/chartline/chartline/ui"
@@ -80,12 +81,12 @@ func (v *settingsView) read() (config.Config, []string) {
 	}
 	if h, err := strconv.ParseFloat(strings.TrimSpace(v.stale.Text), 64); err != nil || h <= 0 || h > 24*14 {
 		if d, derr := time.ParseDuration(strings.TrimSpace(v.stale.Text)); derr == nil && d > 0 && d <= 14*24*time.Hour {
-			c.StaleVitals = config.Duration(d)
+			c.StaleVitals = jsontime.Duration(d)
 		} else {
 			bad("Stale vital signs: give hours between 0 and 336 (e.g. 24).")
 		}
 	} else {
-		c.StaleVitals = config.Duration(time.Duration(h * float64(time.Hour)))
+		c.StaleVitals = jsontime.Duration(time.Duration(h * float64(time.Hour)))
 	}
 	c.SpO2Scale2 = config.Scale2Recorded
 	if v.scale2.Selected == scale2Choices[1] {
@@ -104,7 +105,7 @@ func (v *settingsView) read() (config.Config, []string) {
 		m < config.MinIdleLock.Minutes() || m > config.MaxIdleLock.Minutes() {
 		bad("Lock after: give minutes between 1 and 60 (e.g. 10).")
 	} else {
-		c.IdleLock = config.Duration(time.Duration(m * float64(time.Minute)))
+		c.IdleLock = jsontime.Duration(time.Duration(m * float64(time.Minute)))
 	}
 	c.Workstation = strings.TrimSpace(v.workstation.Text)
 	c.DisplayName = strings.TrimSpace(v.user.Text)

@@ -13,6 +13,7 @@ import (
 	"github.com/chartline/chartline/app/census"
 	"github.com/chartline/chartline/app/config"
 	"github.com/chartline/chartline/app/feed"
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/schemareg"
 )
@@ -102,7 +103,7 @@ func (p *pipelineFields) read(c *config.Config, bad func(string, ...any)) {
 	if s, err := strconv.ParseFloat(strings.TrimSpace(p.failoverAfter.Text), 64); err != nil || s < 1 || s > 3600 {
 		bad("Fail over after: give seconds between 1 and 3600 (default 15).")
 	} else {
-		c.FailoverAfter = config.Duration(time.Duration(s * float64(time.Second)))
+		c.FailoverAfter = jsontime.Duration(time.Duration(s * float64(time.Second)))
 		if time.Duration(c.FailoverAfter) == feed.DefaultFailoverAfter {
 			c.FailoverAfter = 0 // the default, so a later change of it applies here too
 		}
@@ -122,7 +123,7 @@ func (p *pipelineFields) read(c *config.Config, bad func(string, ...any)) {
 	if h, err := strconv.ParseFloat(strings.TrimSpace(p.retention.Text), 64); err != nil || h <= 0 || h > 24*90 {
 		bad("Keep discharged charts: give hours above 0 and at most 2160 (default %s).", hoursText(census.DefaultRetention))
 	} else {
-		c.CensusRetention = config.Duration(time.Duration(h * float64(time.Hour)))
+		c.CensusRetention = jsontime.Duration(time.Duration(h * float64(time.Hour)))
 		if time.Duration(c.CensusRetention) == census.DefaultRetention {
 			c.CensusRetention = 0
 		}

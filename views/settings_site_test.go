@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/session"
 	"github.com/chartline/chartline/ui"
@@ -21,7 +22,7 @@ import (
 // with "Set by your site", applied to the clinical engine's options, and
 // never written into the user's settings file.
 func TestSettingsSitePolicy(t *testing.T) {
-	window, idle := config.Duration(12*time.Hour), config.Duration(5*time.Minute)
+	window, idle := jsontime.Duration(12*time.Hour), jsontime.Duration(5*time.Minute)
 	off := config.Scale2Off
 	pol := config.Policy{ObservationWindow: &window, SpO2Scale2: &off, IdleLock: &idle, Brokers: []string{"kafka.site.example:9093"}}
 	cfg, fixed := config.Resolve(config.Default(), pol)

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/session"
 	"github.com/chartline/chartline/app/testenv"
@@ -93,7 +94,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 		TLS:  kafka.TLS{Enabled: true, ServerName: "kafka.example.org"},
 		SASL: kafka.SASL{Mechanism: kafka.MechanismSHA512, User: "chartline-ward7"}}
 	want.Topics.PatientPrefix = "ward7.patient."
-	want.StaleVitals = config.Duration(12 * time.Hour)
+	want.StaleVitals = jsontime.Duration(12 * time.Hour)
 	want.SpO2Scale2 = config.Scale2Off
 	want.RiskThreshold = 0.65
 	want.Theme = ui.ModeDark

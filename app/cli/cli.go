@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/schemareg"
 )
@@ -267,7 +268,7 @@ func (c *connFlags) config() (config.Config, error) {
 		cfg.Census = c.census
 	}
 	if c.failoverAfter > 0 {
-		cfg.FailoverAfter = config.Duration(c.failoverAfter)
+		cfg.FailoverAfter = jsontime.Duration(c.failoverAfter)
 	}
 	cfg.Conn, cfg.Topics = conn, topics
 	if v := os.Getenv(EnvLocalFHIRBases); v != "" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/schemareg"
 	"github.com/chartline/chartline/app/session"
@@ -48,7 +49,7 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	if *retention > 0 {
-		o.Config.CensusRetention = config.Duration(*retention)
+		o.Config.CensusRetention = jsontime.Duration(*retention)
 	}
 	// Refuse connection settings that cannot work (unreadable files, TLS
 	// verification off without consent) before creating a store for them.

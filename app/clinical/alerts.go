@@ -1,7 +1,8 @@
 package clinical
 
 import (
-	"sort"
+	"cmp"
+	"strings"
 	"time"
 
 	"github.com/chartline/chartline/store"
@@ -155,17 +156,15 @@ func AlertID(patient, kind, trigger, version string, detail ...string) string {
 	return HashID("al", append([]string{patient, kind, trigger, version}, detail...)...)
 }
 
-// SortAlerts orders alerts for an inbox: severity (highest first), then the
-// newest raised, then id.
-func SortAlerts(as []Alert) {
-	sort.SliceStable(as, func(i, j int) bool {
-		a, b := as[i], as[j]
-		if ra, rb := SeverityRank(a.Severity), SeverityRank(b.Severity); ra != rb {
-			return ra > rb
-		}
-		if !a.Raised.Equal(b.Raised) {
-			return a.Raised.After(b.Raised)
-		}
-		return a.ID < b.ID
-	})
+// CompareAlerts is the inbox order of two alerts, for slices.SortStableFunc:
+// severity (highest first), then the newest raised, then id. It returns a
+// negative number when a comes first.
+func CompareAlerts(a, b Alert) int {
+	if ra, rb := SeverityRank(a.Severity), SeverityRank(b.Severity); ra != rb {
+		return cmp.Compare(rb, ra)
+	}
+	if !a.Raised.Equal(b.Raised) {
+		return b.Raised.Compare(a.Raised)
+	}
+	return strings.Compare(a.ID, b.ID)
 }

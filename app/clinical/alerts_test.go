@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,14 +128,14 @@ func TestRiskAlert(t *testing.T) {
 	}
 }
 
-func TestSortAlerts(t *testing.T) {
+func TestCompareAlerts(t *testing.T) {
 	as := []Alert{
 		{ID: "a", Severity: SeverityMedium, Raised: t0},
 		{ID: "b", Severity: SeverityHigh, Raised: t0},
 		{ID: "c", Severity: SeverityMedium, Raised: t0.Add(time.Minute)},
 		{ID: "d", Severity: SeverityLowMedium, Raised: t0.Add(time.Hour)},
 	}
-	SortAlerts(as)
+	slices.SortStableFunc(as, CompareAlerts)
 	got := ""
 	for _, a := range as {
 		got += a.ID

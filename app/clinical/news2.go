@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/store"
 )
 
@@ -61,16 +62,16 @@ type NEWS2Options struct {
 
 // Reading is one parameter's value as NEWS2 used (or found) it.
 type Reading struct {
-	Parameter Parameter `json:"parameter"`
-	Ref       store.Ref `json:"ref"`               // the Observation; empty for an assumed value
-	Version   string    `json:"version,omitempty"` // meta.versionId, else meta.lastUpdated
-	Value     float64   `json:"value"`             // in Unit; temperatures in Cel after conversion
-	Unit      string    `json:"unit,omitempty"`    // canonical UCUM unit of Value
-	Code      string    `json:"code,omitempty"`    // consciousness: A, C, V, P or U; air_or_oxygen: air or oxygen
-	Assumed   bool      `json:"assumed,omitempty"` // air assumed (NEWS2Options.AssumeAir), no Observation
-	Time      time.Time `json:"time"`
-	Age       Duration  `json:"age"` // before the evaluation time (Result.At), else before Result.Newest
-	Score     int       `json:"score"`
+	Parameter Parameter         `json:"parameter"`
+	Ref       store.Ref         `json:"ref"`               // the Observation; empty for an assumed value
+	Version   string            `json:"version,omitempty"` // meta.versionId, else meta.lastUpdated
+	Value     float64           `json:"value"`             // in Unit; temperatures in Cel after conversion
+	Unit      string            `json:"unit,omitempty"`    // canonical UCUM unit of Value
+	Code      string            `json:"code,omitempty"`    // consciousness: A, C, V, P or U; air_or_oxygen: air or oxygen
+	Assumed   bool              `json:"assumed,omitempty"` // air assumed (NEWS2Options.AssumeAir), no Observation
+	Time      time.Time         `json:"time"`
+	Age       jsontime.Duration `json:"age"` // before the evaluation time (Result.At), else before Result.Newest
+	Score     int               `json:"score"`
 }
 
 // Skip is a reading NEWS2 could not use, and why.
@@ -79,24 +80,6 @@ type Skip struct {
 	Ref       store.Ref `json:"ref"`
 	Time      time.Time `json:"time"`
 	Reason    string    `json:"reason"`
-}
-
-// Duration is a time.Duration that reads and writes JSON as whole seconds.
-type Duration time.Duration
-
-// MarshalJSON writes the duration in seconds.
-func (d Duration) MarshalJSON() ([]byte, error) {
-	return []byte(fmt.Sprintf("%d", int64(time.Duration(d)/time.Second))), nil
-}
-
-// UnmarshalJSON reads a duration in seconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s float64
-	if _, err := fmt.Sscan(string(b), &s); err != nil {
-		return fmt.Errorf("duration %q: %w", b, err)
-	}
-	*d = Duration(s * float64(time.Second))
-	return nil
 }
 
 // Result is a NEWS2 evaluation. It is plain data, JSON-ready, so the engine can
@@ -114,7 +97,7 @@ type Result struct {
 	Readings  []Reading         `json:"readings"`            // the readings scored, chart order
 	Skipped   []Skip            `json:"skipped,omitempty"`   // unusable readings newer than the one used
 	Newest    time.Time         `json:"newest"`              // newest usable vital sign; zero without data
-	Window    Duration          `json:"window"`
+	Window    jsontime.Duration `json:"window"`
 
 	// Status is complete, partial, insufficient, stale or not-applicable
 	// (scorestatus.go); Band is "none" unless complete or partial.
@@ -186,7 +169,7 @@ func NEWS2At(vitals []store.Item, goals []store.Item, opts NEWS2Options, now tim
 	if window <= 0 {
 		window = DefaultStaleWindow
 	}
-	res := Result{Band: BandNone, Scale: 1, Scores: map[Parameter]int{}, Window: Duration(window),
+	res := Result{Band: BandNone, Scale: 1, Scores: map[Parameter]int{}, Window: jsontime.Duration(window),
 		Missing: []Parameter{}, Readings: []Reading{}}
 	if opts.Scale == FollowTarget {
 		if g, ok := hypercapnicGoal(goals); ok {
@@ -260,7 +243,7 @@ func (res *Result) freshReadings(best map[Parameter]*candidate, now time.Time, w
 		if c == nil {
 			continue
 		}
-		c.Age = Duration(max(ref.Sub(c.Time), 0))
+		c.Age = jsontime.Duration(max(ref.Sub(c.Time), 0))
 		if time.Duration(c.Age) > window {
 			res.Stale = append(res.Stale, c.Reading)
 			continue

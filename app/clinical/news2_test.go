@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/store"
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
 )
@@ -246,7 +247,7 @@ func TestBadReadingFallsBackToOlderGoodOne(t *testing.T) {
 	items = append(items, vital("hr-new", t0, CodeHeartRate, 70, "beats"), vital("hr-older-bad", t0.Add(-2*time.Hour), CodeHeartRate, 70, "beats"))
 	r := NEWS2(items, nil, NEWS2Options{})
 	rd, ok := r.Reading(Pulse)
-	if !ok || rd.Ref.ID != "hr-old" || rd.Score != 3 || rd.Age != Duration(time.Hour) {
+	if !ok || rd.Ref.ID != "hr-old" || rd.Score != 3 || rd.Age != jsontime.Duration(time.Hour) {
 		t.Fatalf("pulse reading %+v", rd)
 	}
 	if len(r.Skipped) != 1 || r.Skipped[0].Ref.ID != "hr-new" {
@@ -370,7 +371,7 @@ func TestStaleWindow(t *testing.T) {
 				t.Fatalf("scored %v, stale want %v", scored, c.stale)
 			}
 			if c.stale {
-				if len(r.Stale) != 1 || r.Stale[0].Parameter != Temperature || r.Stale[0].Age != Duration(c.age) {
+				if len(r.Stale) != 1 || r.Stale[0].Parameter != Temperature || r.Stale[0].Age != jsontime.Duration(c.age) {
 					t.Fatalf("stale %+v", r.Stale)
 				}
 				if !reflect.DeepEqual(r.Missing, []Parameter{Temperature}) || r.Complete || r.Total != 0 {
@@ -408,6 +409,19 @@ func TestResultJSONRoundTrip(t *testing.T) {
 	_ = json.Unmarshal(b, &loose)
 	if _, ok := loose["subscores"].(map[string]any)["respiration"]; !ok || loose["band"] != "low" {
 		t.Fatalf("JSON shape: %s", b)
+	}
+}
+
+// Score documents written before durations were text hold whole seconds;
+// they must keep reading.
+func TestResultJSONReadsSeconds(t *testing.T) {
+	old := `{"score":0,"band":"low","window":86400,"readings":[{"parameter":"respiration","age":3600,"score":0}]}`
+	var r Result
+	if err := json.Unmarshal([]byte(old), &r); err != nil {
+		t.Fatal(err)
+	}
+	if time.Duration(r.Window) != 24*time.Hour || len(r.Readings) != 1 || time.Duration(r.Readings[0].Age) != time.Hour {
+		t.Fatalf("read %+v", r)
 	}
 }
 

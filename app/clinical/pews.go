@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/store"
 )
 
@@ -182,14 +183,14 @@ type PEWSResult struct {
 	Observed []Reading `json:"observed,omitempty"`
 	// Triggers are the escalation criteria met besides the total ("AVPU P —
 	// emergency"); Sepsis the "think sepsis" prompt, if any.
-	Triggers   []string  `json:"triggers,omitempty"`
-	Sepsis     string    `json:"sepsis,omitempty"`
-	Newest     time.Time `json:"newest"`
-	Window     Duration  `json:"window"`
-	Status     string    `json:"status"`
-	Why        string    `json:"why,omitempty"`
-	ObservedAt time.Time `json:"observedAt,omitempty"`
-	At         time.Time `json:"at,omitempty"`
+	Triggers   []string          `json:"triggers,omitempty"`
+	Sepsis     string            `json:"sepsis,omitempty"`
+	Newest     time.Time         `json:"newest"`
+	Window     jsontime.Duration `json:"window"`
+	Status     string            `json:"status"`
+	Why        string            `json:"why,omitempty"`
+	ObservedAt time.Time         `json:"observedAt,omitempty"`
+	At         time.Time         `json:"at,omitempty"`
 }
 
 // Subscores returns the sub-scores keyed by parameter name; missing ones are
@@ -245,7 +246,7 @@ func PEWS(vitals []store.Item, ageMonths int, opts NEWS2Options, now time.Time) 
 	}
 	band := PEWSAgeBand(ageMonths)
 	res := PEWSResult{Band: PEWSNone, ScoreBand: PEWSNone, AgeBand: band, Scores: map[Parameter]int{},
-		Missing: []Parameter{}, Readings: []Reading{}, Window: Duration(window)}
+		Missing: []Parameter{}, Readings: []Reading{}, Window: jsontime.Duration(window)}
 
 	best := map[Parameter]*candidate{}
 	var skips []candidate
@@ -284,7 +285,7 @@ func PEWS(vitals []store.Item, ageMonths int, opts NEWS2Options, now time.Time) 
 			continue
 		}
 		anyValue = true
-		c.Age = Duration(max(ref.Sub(c.Time), 0))
+		c.Age = jsontime.Duration(max(ref.Sub(c.Time), 0))
 		if time.Duration(c.Age) > window {
 			res.Stale = append(res.Stale, c.Reading)
 			res.Missing = append(res.Missing, p)
@@ -300,7 +301,7 @@ func PEWS(vitals []store.Item, ageMonths int, opts NEWS2Options, now time.Time) 
 	}
 	for _, p := range []Parameter{Consciousness, Temperature} {
 		if c := best[p]; c != nil {
-			c.Age = Duration(max(ref.Sub(c.Time), 0))
+			c.Age = jsontime.Duration(max(ref.Sub(c.Time), 0))
 			if time.Duration(c.Age) <= window {
 				res.Observed = append(res.Observed, c.Reading)
 			}

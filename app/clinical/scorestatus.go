@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/chartline/chartline/app/jsontime"
 )
 
 // Score statuses: what every early-warning score says about the data it was
@@ -132,7 +134,7 @@ func (r Result) AsOf(now time.Time) Result {
 	out.Missing = append([]Parameter(nil), r.Missing...)
 	out.Total, out.Red, out.ObservedAt = 0, false, time.Time{}
 	for _, rd := range r.Readings {
-		rd.Age = Duration(max(now.Sub(rd.Time), 0))
+		rd.Age = jsontime.Duration(max(now.Sub(rd.Time), 0))
 		if time.Duration(rd.Age) > window && !rd.Assumed {
 			out.Stale = append(out.Stale, rd)
 			out.Missing = append(out.Missing, rd.Parameter)
@@ -183,7 +185,7 @@ func (r PEWSResult) AsOf(now time.Time) PEWSResult {
 	out.Missing = append([]Parameter(nil), r.Missing...)
 	out.Total, out.ObservedAt = 0, time.Time{}
 	for _, rd := range r.Readings {
-		rd.Age = Duration(max(now.Sub(rd.Time), 0))
+		rd.Age = jsontime.Duration(max(now.Sub(rd.Time), 0))
 		if time.Duration(rd.Age) > window {
 			out.Stale = append(out.Stale, rd)
 			out.Missing = append(out.Missing, rd.Parameter)

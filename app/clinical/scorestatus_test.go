@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/store"
 )
 
@@ -53,7 +54,7 @@ func TestNEWS2Status(t *testing.T) {
 		if !r.ObservedAt.Equal(t0.Add(-5 * time.Hour)) {
 			t.Fatalf("observedAt %v", r.ObservedAt)
 		}
-		if rd, _ := r.Reading(Temperature); rd.Age != Duration(5*time.Hour) {
+		if rd, _ := r.Reading(Temperature); rd.Age != jsontime.Duration(5*time.Hour) {
 			t.Fatalf("temperature age %v, want 5 h before now", time.Duration(rd.Age))
 		}
 	})

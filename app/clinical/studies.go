@@ -142,16 +142,6 @@ func (s Study) AttachGroup(group []byte) (Study, error) {
 	return s, nil
 }
 
-// ImportStudy reads a ResearchStudy and, when group is not nil, its enrollment
-// Group: the usual way a study arrives from trials.studies.
-func ImportStudy(study, group []byte) (Study, error) {
-	s, err := ParseStudy(study)
-	if err != nil || group == nil {
-		return s, err
-	}
-	return s.AttachGroup(group)
-}
-
 type fhirGroupIn struct {
 	ResourceType   string `json:"resourceType"`
 	ID             string `json:"id"`

@@ -193,3 +193,13 @@ func TestStudyWithoutCriteria(t *testing.T) {
 		t.Fatalf("study without its Group: %+v", ev)
 	}
 }
+
+// importStudy reads a ResearchStudy and, when group is not nil, its
+// enrollment Group.
+func importStudy(study, group []byte) (Study, error) {
+	s, err := ParseStudy(study)
+	if err != nil || group == nil {
+		return s, err
+	}
+	return s.AttachGroup(group)
+}

@@ -126,10 +126,6 @@ func MatchID(patient, study, version string) string {
 	return HashID("tm", patient, study, version)
 }
 
-// NewlyMatched reports whether cur is a match that prev was not: the moment to
-// notify.
-func NewlyMatched(prev, cur Evaluation) bool { return cur.Match && !prev.Match }
-
 // Evaluate decides a study's eligibility for a patient with Kleene's
 // three-valued logic (and = all met, or = one met, not swaps met and not met;
 // not evaluable propagates unless decided otherwise). It is pure: the same

@@ -38,7 +38,7 @@ var hfValueSet = []byte(`{"resourceType":"ValueSet","id":"vs-hf","url":"https://
 
 func hfStudy(t *testing.T, exclude, withValueSet bool) Study {
 	t.Helper()
-	s, err := ImportStudy([]byte(`{"resourceType":"ResearchStudy","id":"hf","status":"active","enrollment":[{"reference":"Group/g-hf"}]}`), hfGroup(exclude))
+	s, err := importStudy([]byte(`{"resourceType":"ResearchStudy","id":"hf","status":"active","enrollment":[{"reference":"Group/g-hf"}]}`), hfGroup(exclude))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/schemareg"
 )
@@ -37,18 +38,18 @@ type Config struct {
 	// FailoverAfter is how long the cluster read may be silent before the
 	// feed switches to the other one, when Conn names a failover cluster.
 	// Default (zero) 15 s.
-	FailoverAfter Duration `json:"failover_after,omitzero"`
+	FailoverAfter jsontime.Duration `json:"failover_after,omitzero"`
 	// Census is the census list this workstation follows (the patients on
 	// spv.census.<list>); "" follows every patient topic. Default "".
 	Census string `json:"census,omitempty"`
 	// CensusRetention is how long a patient discharged from the census list
 	// stays readable in the store. Default (zero) 72 h (census.DefaultRetention).
-	CensusRetention Duration `json:"census_retention,omitzero"`
+	CensusRetention jsontime.Duration `json:"census_retention,omitzero"`
 	// Store is the store file. Default: store.DefaultPath().
 	Store string `json:"store,omitempty"`
 	// StaleVitals is the observation window: how long before now a vital
 	// sign may be and still count towards NEWS2 or PEWS. Default 24 h.
-	StaleVitals Duration `json:"stale_vitals"`
+	StaleVitals jsontime.Duration `json:"stale_vitals"`
 	// SpO2Scale2 is the NEWS2 SpO2 scale policy: "recorded" uses Scale 2 where
 	// the patient has a recorded hypercapnic target (an active SpO2 Goal of
 	// 88–92 %), "off" always uses Scale 1. Default "recorded".
@@ -70,7 +71,7 @@ type Config struct {
 	DisplayName string `json:"display_name,omitempty"`
 	// IdleLock is how long the window may go without input before it locks
 	// (a 60 s warning comes first, within it). Default 10 min; 1–60 min.
-	IdleLock Duration `json:"idle_lock"`
+	IdleLock jsontime.Duration `json:"idle_lock"`
 	// Alerts are the follow-up intervals of acknowledged and unattended
 	// alerts. Defaults: 30 min for high, 60 min for medium.
 	Alerts AlertIntervals `json:"alerts"`
@@ -80,26 +81,6 @@ type Config struct {
 	// patient on another server, never filed into a local chart
 	// (record.RefRule). Default none.
 	LocalFHIRBases []string `json:"local_fhir_bases,omitempty"`
-}
-
-// Duration is a time.Duration written as text ("24h0m0s") in JSON.
-type Duration time.Duration
-
-// MarshalJSON writes the duration as text.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
-
-// UnmarshalJSON reads "24h" style text.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration: %w", err)
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("duration: %w", err)
-	}
-	*d = Duration(v)
-	return nil
 }
 
 // Scale 2 policies.
@@ -114,13 +95,13 @@ func Default() Config {
 	return Config{
 		Conn:          kafka.Conn{Brokers: []string{"127.0.0.1:9092"}},
 		Topics:        kafka.DefaultTopics(),
-		StaleVitals:   Duration(24 * time.Hour),
+		StaleVitals:   jsontime.Duration(24 * time.Hour),
 		SpO2Scale2:    Scale2Recorded,
 		RiskThreshold: 0.5,
 		Theme:         "system",
 		Workstation:   host,
 		User:          OSUser(),
-		IdleLock:      Duration(DefaultIdleLock),
+		IdleLock:      jsontime.Duration(DefaultIdleLock),
 		Alerts:        DefaultAlertIntervals(),
 	}
 }
@@ -170,7 +151,7 @@ func (c Config) Validate() error {
 	if c.RiskThreshold <= 0 || c.RiskThreshold > 1 {
 		errs = append(errs, fmt.Errorf("risk threshold %v: want 0 < t ≤ 1", c.RiskThreshold))
 	}
-	if c.IdleLock < Duration(MinIdleLock) || c.IdleLock > Duration(MaxIdleLock) {
+	if c.IdleLock < jsontime.Duration(MinIdleLock) || c.IdleLock > jsontime.Duration(MaxIdleLock) {
 		errs = append(errs, fmt.Errorf("idle lock %v: want %v to %v", time.Duration(c.IdleLock), MinIdleLock, MaxIdleLock))
 	}
 	errs = append(errs, c.Alerts.validate()...)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chartline/chartline/app/jsontime"
 )
 
 func TestSaveLoadRoundTrip(t *testing.T) {
@@ -18,7 +20,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	c.Conn.SASL.User = "spv-ward-7"
 	c.Conn.SASL.Password = "s3cret-never-saved"
 	c.Topics.PatientPrefix = "prod.fhir.patient."
-	c.StaleVitals = Duration(12 * time.Hour)
+	c.StaleVitals = jsontime.Duration(12 * time.Hour)
 	c.SpO2Scale2 = Scale2Off
 	c.Theme = "dark"
 	c.Workstation, c.User, c.DisplayName = "ward7-ws3", "nurse.lee", "Nurse K. Lee"
@@ -68,8 +70,8 @@ func TestValidate(t *testing.T) {
 		"bad theme":     func(c *Config) { c.Theme = "neon" },
 		"threshold 0":   func(c *Config) { c.RiskThreshold = 0 },
 		"threshold >1":  func(c *Config) { c.RiskThreshold = 1.01 },
-		"idle lock 59s": func(c *Config) { c.IdleLock = Duration(59 * time.Second) },
-		"idle lock 61m": func(c *Config) { c.IdleLock = Duration(61 * time.Minute) },
+		"idle lock 59s": func(c *Config) { c.IdleLock = jsontime.Duration(59 * time.Second) },
+		"idle lock 61m": func(c *Config) { c.IdleLock = jsontime.Duration(61 * time.Minute) },
 		"alerts 0":      func(c *Config) { c.Alerts.High = 0 },
 	}
 	for name, mutate := range cases {

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/chartline/chartline/app/jsontime"
 )
 
 // Idle lock bounds and default. Hospital standards for named users on shared
@@ -27,23 +29,23 @@ const (
 // notified again at it.
 type AlertIntervals struct {
 	// High is the interval of high (and emergency) alerts. Default 30 min.
-	High Duration `json:"high"`
+	High jsontime.Duration `json:"high"`
 	// Medium is the interval of medium alerts. Default 60 min.
-	Medium Duration `json:"medium"`
+	Medium jsontime.Duration `json:"medium"`
 }
 
 // DefaultAlertIntervals are 30 min for high and 60 min for medium alerts.
 func DefaultAlertIntervals() AlertIntervals {
-	return AlertIntervals{High: Duration(30 * time.Minute), Medium: Duration(60 * time.Minute)}
+	return AlertIntervals{High: jsontime.Duration(30 * time.Minute), Medium: jsontime.Duration(60 * time.Minute)}
 }
 
 func (a AlertIntervals) validate() []error {
 	var errs []error
 	for _, x := range []struct {
 		name string
-		d    Duration
+		d    jsontime.Duration
 	}{{"high", a.High}, {"medium", a.Medium}} {
-		if x.d < Duration(time.Minute) || x.d > Duration(24*time.Hour) {
+		if x.d < jsontime.Duration(time.Minute) || x.d > jsontime.Duration(24*time.Hour) {
 			errs = append(errs, fmt.Errorf("%s alert interval %v: want 1 min to 24 h", x.name, time.Duration(x.d)))
 		}
 	}
@@ -79,7 +81,7 @@ const (
 type Policy struct {
 	// ObservationWindow is how old data may be and still count towards a
 	// score (Config.StaleVitals), e.g. "24h".
-	ObservationWindow *Duration `json:"observation_window,omitempty"`
+	ObservationWindow *jsontime.Duration `json:"observation_window,omitempty"`
 	// SpO2Scale2 is "recorded" or "off" (Config.SpO2Scale2).
 	SpO2Scale2 *string `json:"spo2_scale2,omitempty"`
 	// RiskThreshold is the upstream risk probability that raises an alert.
@@ -87,7 +89,7 @@ type Policy struct {
 	// Alerts are the follow-up intervals; both must be given.
 	Alerts *AlertIntervals `json:"alerts,omitempty"`
 	// IdleLock is the idle lock interval, 1–60 min, e.g. "5m".
-	IdleLock *Duration `json:"idle_lock,omitempty"`
+	IdleLock *jsontime.Duration `json:"idle_lock,omitempty"`
 	// LocalFHIRBases are the site's own FHIR base URLs.
 	LocalFHIRBases []string `json:"local_fhir_bases,omitempty"`
 	// Brokers fixes the bootstrap brokers, when the site wants every
@@ -130,7 +132,7 @@ func LoadPolicy(path string) (Policy, error) {
 
 func (p Policy) validate() error {
 	var errs []error
-	if p.ObservationWindow != nil && (*p.ObservationWindow <= 0 || *p.ObservationWindow > Duration(14*24*time.Hour)) {
+	if p.ObservationWindow != nil && (*p.ObservationWindow <= 0 || *p.ObservationWindow > jsontime.Duration(14*24*time.Hour)) {
 		errs = append(errs, fmt.Errorf("observation_window %v: want up to 14 days", time.Duration(*p.ObservationWindow)))
 	}
 	if p.SpO2Scale2 != nil && *p.SpO2Scale2 != Scale2Recorded && *p.SpO2Scale2 != Scale2Off {
@@ -142,7 +144,7 @@ func (p Policy) validate() error {
 	if p.Alerts != nil {
 		errs = append(errs, p.Alerts.validate()...)
 	}
-	if p.IdleLock != nil && (*p.IdleLock < Duration(MinIdleLock) || *p.IdleLock > Duration(MaxIdleLock)) {
+	if p.IdleLock != nil && (*p.IdleLock < jsontime.Duration(MinIdleLock) || *p.IdleLock > jsontime.Duration(MaxIdleLock)) {
 		errs = append(errs, fmt.Errorf("idle_lock %v: want %v to %v", time.Duration(*p.IdleLock), MinIdleLock, MaxIdleLock))
 	}
 	for _, b := range p.LocalFHIRBases {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 )
 
@@ -38,8 +39,8 @@ func TestPolicyExampleApplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	user := Default()
-	user.StaleVitals = Duration(48 * time.Hour)
-	user.IdleLock = Duration(30 * time.Minute)
+	user.StaleVitals = jsontime.Duration(48 * time.Hour)
+	user.IdleLock = jsontime.Duration(30 * time.Minute)
 	user.Theme = "dark"
 	fixed := Fixed{}
 	c := p.Apply(user, fixed)
@@ -70,7 +71,7 @@ func TestPolicyMissingIsNone(t *testing.T) {
 		t.Fatalf("missing file: %+v, %v", p, err)
 	}
 	fixed := Fixed{}
-	if c := p.Apply(Default(), fixed); len(fixed) != 0 || c.IdleLock != Duration(DefaultIdleLock) {
+	if c := p.Apply(Default(), fixed); len(fixed) != 0 || c.IdleLock != jsontime.Duration(DefaultIdleLock) {
 		t.Fatalf("empty policy set %v", fixed)
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"time"
 
@@ -97,16 +98,7 @@ func alertViews(r *store.Reader, docs []store.Doc) ([]AlertView, error) {
 		}
 		out = append(out, v)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		si, sj := clinical.SeverityRank(out[i].Alert.Severity), clinical.SeverityRank(out[j].Alert.Severity)
-		if si != sj {
-			return si > sj
-		}
-		if !out[i].Alert.Raised.Equal(out[j].Alert.Raised) {
-			return out[i].Alert.Raised.After(out[j].Alert.Raised)
-		}
-		return out[i].Alert.ID < out[j].Alert.ID
-	})
+	slices.SortStableFunc(out, func(a, b AlertView) int { return clinical.CompareAlerts(a.Alert, b.Alert) })
 	return out, nil
 }
 

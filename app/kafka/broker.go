@@ -59,7 +59,7 @@ type BrokerOptions struct {
 	Topics Topics
 	// CompactEvery is how often compacted topics are compacted, default
 	// DefaultCompactEvery (30 s); negative turns periodic compaction off
-	// (Broker.Compact still works). kfake never compacts a partition's
+	// (Broker.Cluster().Compact() still works). kfake never compacts a partition's
 	// newest batch, and each pass rewrites every compacted partition while
 	// holding the broker: about 0.2 s per 100,000 one-kilobyte records on a
 	// 2-core machine.
@@ -108,8 +108,7 @@ type Broker struct {
 	wg        sync.WaitGroup
 	stopAfter func() bool
 	closeOnce sync.Once
-	mu        sync.Mutex // guards closed (against Compact) and stopAfter
-	closed    bool
+	mu        sync.Mutex // guards stopAfter
 }
 
 // StartBroker starts the embedded broker. It runs until Close, or until ctx
@@ -219,22 +218,15 @@ func (b *Broker) Addr() string { return b.addr }
 // SASL settings when the broker was started with them.
 func (b *Broker) Conn() Conn { return Conn{Brokers: []string{b.addr}} }
 
-// Cluster returns the underlying kfake cluster, for tests that inject faults
-// or inspect partitions. Do not Close it directly: call Broker.Close. Its
-// administrative methods (TopicInfo, Compact, CreateTopic, …) block forever
-// once the broker is closed.
+// Cluster returns the underlying kfake cluster. The chartline binary does
+// not use it; it is part of the broker's embedding surface: whoever embeds
+// the broker (in practice Chartline's tests, through app/testenv) reaches
+// kfake's fault injection (ControlKey, to fail or count requests) and its
+// inspection and compaction (PartitionInfo, Compact) through it, which
+// re-wrapping method by method here would only copy. Do not Close it
+// directly: call Broker.Close. Its administrative methods (TopicInfo,
+// Compact, CreateTopic, …) block forever once the broker is closed.
 func (b *Broker) Cluster() *kfake.Cluster { return b.cluster }
-
-// Compact compacts every compacted topic now, except each partition's newest
-// batch, which kfake always keeps. It does nothing after Close.
-func (b *Broker) Compact() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return
-	}
-	b.cluster.Compact()
-}
 
 // Close stops the broker, saving its log when it has a DataDir. It is safe to
 // call more than once and from several goroutines.
@@ -248,9 +240,6 @@ func (b *Broker) Close() {
 		}
 		b.cancel()
 		b.wg.Wait() // the loops below call into the cluster: end them first
-		b.mu.Lock()
-		b.closed = true
-		b.mu.Unlock()
 		b.cluster.Close()
 		b.log.Info("embedded Kafka broker stopped", "addr", b.addr)
 	})

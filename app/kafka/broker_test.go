@@ -223,7 +223,7 @@ func TestBrokerCompaction(t *testing.T) {
 				if got := len(consumeAll(t, b.Conn(), topic)); got != 4 {
 					t.Fatalf("before compaction: %d records, want 4", got)
 				}
-				b.Compact()
+				b.cluster.Compact()
 			}
 			deadline := time.Now().Add(15 * time.Second)
 			for {
@@ -528,7 +528,6 @@ func TestBrokerStopsWithContext(t *testing.T) {
 	}
 	cancel()
 	b.Close() // waits for the close the cancellation started; safe twice
-	b.Compact()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addr()), kgo.RequestRetries(0))
 	if err != nil {
 		t.Fatal(err)

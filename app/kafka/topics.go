@@ -40,12 +40,10 @@ const DefaultCensusPrefix = "spv.census."
 
 // Limits and topic settings fixed by README, "Topics".
 const (
-	// MaxValueBytes is the largest record value Chartline accepts: a FHIR
-	// resource of at most 4 MiB (README, "Record rules").
-	MaxValueBytes = 4 << 20
 	// MaxMessageBytes is the max.message.bytes Chartline gives the topics it
 	// creates and the embedded broker's message.max.bytes: room for one
-	// 4 MiB value plus headers and batch overhead, with a margin (8 MiB).
+	// value of the largest size accepted (record.MaxValueBytes, 4 MiB) plus
+	// headers and batch overhead, with a margin (8 MiB).
 	// Kafka's own default (1 MiB) would refuse a large DocumentReference.
 	MaxMessageBytes = 8 << 20
 	// AuditRetention is the retention.ms Chartline gives spv.audit when it

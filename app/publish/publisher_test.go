@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chartline/chartline/app/kafka"
+	"github.com/chartline/chartline/app/record"
 )
 
 // testBroker starts an embedded broker on a free loopback port. It is closed
@@ -166,9 +167,9 @@ func TestPublishLargestResource(t *testing.T) {
 	b := testBroker(t)
 	cl := testClient(t, b)
 	wrapper := `{"resourceType":"DocumentReference","id":"big","subject":{"reference":"Patient/p7"},"content":[{"attachment":{"data":""}}]}`
-	value := strings.Replace(wrapper, `"data":""`, `"data":"`+strings.Repeat("A", kafka.MaxValueBytes-len(wrapper))+`"`, 1)
-	if len(value) != kafka.MaxValueBytes {
-		t.Fatalf("test resource is %d bytes, want exactly %d", len(value), kafka.MaxValueBytes)
+	value := strings.Replace(wrapper, `"data":""`, `"data":"`+strings.Repeat("A", record.MaxValueBytes-len(wrapper))+`"`, 1)
+	if len(value) != record.MaxValueBytes {
+		t.Fatalf("test resource is %d bytes, want exactly %d", len(value), record.MaxValueBytes)
 	}
 	recs, err := Split([]byte(value), kafka.DefaultTopics(), "")
 	if err != nil {

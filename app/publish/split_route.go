@@ -72,8 +72,8 @@ func (s *splitter) route() []Record {
 		if it.addID {
 			value = insertID(value, it.id)
 		}
-		if len(value) > kafka.MaxValueBytes {
-			s.refuse(it.where, ReasonTooLarge, "the resource is %d bytes, over the %d-byte record limit", len(value), kafka.MaxValueBytes)
+		if len(value) > record.MaxValueBytes {
+			s.refuse(it.where, ReasonTooLarge, "the resource is %d bytes, over the %d-byte record limit", len(value), record.MaxValueBytes)
 			continue
 		}
 		out = append(out, Record{Topic: topic, Key: []byte(it.typ + "/" + it.id), Value: value, Headers: s.headers})

@@ -226,8 +226,8 @@ func TestSplitIDs(t *testing.T) {
 }
 
 func TestSplitErrors(t *testing.T) {
-	big := `{"resourceType":"Binary","id":"big","data":"` + strings.Repeat("A", kafka.MaxValueBytes) + `"}`
-	justFits := `{"resourceType":"Binary","id":"ok","data":"` + strings.Repeat("A", kafka.MaxValueBytes-len(`{"resourceType":"Binary","id":"ok","data":""}`)) + `"}`
+	big := `{"resourceType":"Binary","id":"big","data":"` + strings.Repeat("A", record.MaxValueBytes) + `"}`
+	justFits := `{"resourceType":"Binary","id":"ok","data":"` + strings.Repeat("A", record.MaxValueBytes-len(`{"resourceType":"Binary","id":"ok","data":""}`)) + `"}`
 	twoPatients := `{"resourceType":"Bundle","type":"transaction","entry":[
 		{"resource":{"resourceType":"Patient","id":"a"}},{"resource":{"resourceType":"Patient","id":"b"}},
 		{"request":{"method":"DELETE","url":"Observation/o"}}]}`
@@ -367,7 +367,7 @@ func FuzzSplit(f *testing.F) {
 			if !ok || !validType(typ) || !kafka.ValidPatientID(id) {
 				t.Fatalf("bad key %q", r.Key)
 			}
-			if r.Value != nil && (!json.Valid(r.Value) || len(r.Value) > kafka.MaxValueBytes) {
+			if r.Value != nil && (!json.Valid(r.Value) || len(r.Value) > record.MaxValueBytes) {
 				t.Fatalf("bad value for %s: %q", r.Key, r.Value)
 			}
 		}

@@ -8,7 +8,9 @@ import (
 	"github.com/chartline/chartline/store"
 )
 
-// MaxValueBytes is the largest record value accepted (README, "Topics"): 4 MiB.
+// MaxValueBytes is the largest record value accepted (README, "Record
+// rules"): 4 MiB. It is the one limit for both directions: Decode refuses a
+// larger value consumed, and app/publish refuses to publish one.
 const MaxValueBytes = 4 << 20
 
 // Reason is why a record was refused, in a few words: shown in the quarantine

@@ -49,7 +49,7 @@ func TestCrashIngestKilledAtRandom(t *testing.T) {
 			t.Fatalf("only %d of %d kills landed mid-ingest in %d runs", mid, kills, all)
 		}
 		if run%3 == 0 {
-			c.e.Broker.Compact() // the next run meets offset gaps
+			c.e.Compact() // the next run meets offset gaps
 		}
 		delay := c.killOne(run, window)
 		all++

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chartline/chartline/app/config"
 	"github.com/chartline/chartline/app/feed"
+	"github.com/chartline/chartline/app/jsontime"
 	"github.com/chartline/chartline/app/kafka"
 	"github.com/chartline/chartline/app/testenv"
 )
@@ -27,7 +28,7 @@ func TestOutboxPublishesToTheLiveCluster(t *testing.T) {
 	cfg := config.Default()
 	cfg.Conn = primary.Broker.Conn()
 	cfg.Conn.Failover = failover.Broker.Conn().Brokers
-	cfg.FailoverAfter = config.Duration(time.Second)
+	cfg.FailoverAfter = jsontime.Duration(time.Second)
 	cfg.Topics = primary.Topics
 	ss, err := Start(context.Background(), cfg, s, nil)
 	if err != nil {

@@ -5,14 +5,15 @@ import (
 	"time"
 
 	"github.com/chartline/chartline/app/config"
+	"github.com/chartline/chartline/app/jsontime"
 )
 
 // TestEngineOptionsFollowSitePolicy: the site policy's observation window,
 // SpO2 scale and alert intervals reach the clinical engine's options.
 func TestEngineOptionsFollowSitePolicy(t *testing.T) {
-	window := config.Duration(6 * time.Hour)
+	window := jsontime.Duration(6 * time.Hour)
 	off := config.Scale2Off
-	alerts := config.AlertIntervals{High: config.Duration(15 * time.Minute), Medium: config.Duration(45 * time.Minute)}
+	alerts := config.AlertIntervals{High: jsontime.Duration(15 * time.Minute), Medium: jsontime.Duration(45 * time.Minute)}
 	cfg, _ := config.Resolve(config.Default(), config.Policy{ObservationWindow: &window, SpO2Scale2: &off, Alerts: &alerts})
 	o := EngineOptions(cfg, nil, nil)
 	if o.NEWS2.Window != 6*time.Hour || o.Alerts.ReopenHigh != 15*time.Minute || o.Alerts.ReopenMedium != 45*time.Minute {

@@ -49,6 +49,11 @@ func New(t testing.TB, o kafka.BrokerOptions) *Env {
 	return e
 }
 
+// Compact compacts every compacted topic of the broker now, except each
+// partition's newest batch, which kfake always keeps. The broker must still
+// be open: kfake's Compact blocks forever after Broker.Close.
+func (e *Env) Compact() { e.Broker.Cluster().Compact() }
+
 // Client is a franz-go client for a connection, closed when the test ends.
 func Client(t testing.TB, c kafka.Conn, extra ...kgo.Opt) *kgo.Client {
 	t.Helper()
