@@ -30,9 +30,10 @@ type SearchEntry struct {
 	// loses nothing when the focus goes: the next key searches again.
 	Release time.Duration
 
-	mu      sync.Mutex
-	lastKey time.Time
-	timer   *time.Timer
+	mu        sync.Mutex
+	lastKey   time.Time
+	timer     *time.Timer
+	afterFunc func(time.Duration, func()) *time.Timer // time.AfterFunc; tests run the release themselves
 }
 
 // NewSearchEntry returns a search entry with a placeholder and a search icon.
@@ -85,7 +86,7 @@ func (e *SearchEntry) touch() {
 	defer e.mu.Unlock()
 	e.lastKey = time.Now()
 	if e.timer == nil {
-		e.timer = time.AfterFunc(e.Release, e.release)
+		e.timer = e.after(e.Release, e.release)
 	}
 }
 
@@ -96,7 +97,7 @@ func (e *SearchEntry) release() {
 	e.timer = nil
 	wait := e.Release - time.Since(e.lastKey)
 	if wait > 0 {
-		e.timer = time.AfterFunc(wait, e.release)
+		e.timer = e.after(wait, e.release)
 		e.mu.Unlock()
 		return
 	}
@@ -106,6 +107,13 @@ func (e *SearchEntry) release() {
 			c.Unfocus()
 		}
 	})
+}
+
+func (e *SearchEntry) after(d time.Duration, f func()) *time.Timer {
+	if e.afterFunc != nil {
+		return e.afterFunc(d, f)
+	}
+	return time.AfterFunc(d, f)
 }
 
 // canvasOf is the canvas that shows obj, nil when none does.
