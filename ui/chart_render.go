@@ -83,27 +83,28 @@ func (r *chartRenderer) text(s string, col color.Color, size float32, align fyne
 
 // ring draws a circle's outline: the mark of a critical value.
 func (r *chartRenderer) ring(col color.Color, cx, cy, radius float32) {
-	if r.nc == len(r.circles) {
-		r.circles = append(r.circles, canvas.NewCircle(nil))
-	}
-	o := r.circles[r.nc]
-	r.nc++
+	o := r.circle(cx, cy, radius)
 	o.FillColor, o.StrokeColor, o.StrokeWidth = color.Transparent, col, 1.5
-	o.Move(fyne.NewPos(cx-radius, cy-radius))
-	o.Resize(fyne.NewSquareSize(2 * radius))
-	r.objects = append(r.objects, o)
 }
 
+// dot draws a filled circle: a reading.
 func (r *chartRenderer) dot(col color.Color, cx, cy, radius float32) {
+	o := r.circle(cx, cy, radius)
+	o.FillColor, o.StrokeWidth = col, 0
+}
+
+// circle takes the next pooled circle, placed around (cx, cy), and adds it
+// to the objects drawn.
+func (r *chartRenderer) circle(cx, cy, radius float32) *canvas.Circle {
 	if r.nc == len(r.circles) {
 		r.circles = append(r.circles, canvas.NewCircle(nil))
 	}
 	o := r.circles[r.nc]
 	r.nc++
-	o.FillColor, o.StrokeWidth = col, 0
 	o.Move(fyne.NewPos(cx-radius, cy-radius))
 	o.Resize(fyne.NewSquareSize(2 * radius))
 	r.objects = append(r.objects, o)
+	return o
 }
 
 // Layout redraws the whole chart for a size: the objects are pooled, so a
