@@ -180,10 +180,22 @@ type Status struct {
 	ObservedAt  time.Time `json:",omitzero"`
 	Newest      time.Time `json:",omitzero"`
 	StaleAt     time.Time `json:",omitzero"`
-	OpenAlerts  int
-	Matches     int // studies the patient is eligible for or matched to upstream
-	Updated     time.Time
+	// Trend is how the score moved at its newest set against the set
+	// before it in the engine's score series: TrendRose, TrendFell or
+	// TrendSame (also when there is no set before); "" in a status written
+	// before the engine kept trends.
+	Trend      string `json:",omitempty"`
+	OpenAlerts int
+	Matches    int // studies the patient is eligible for or matched to upstream
+	Updated    time.Time
 }
+
+// The values of Status.Trend.
+const (
+	TrendRose = "rose"
+	TrendFell = "fell"
+	TrendSame = "same"
+)
 
 // OutboxItem is a record waiting to be published (an alert action, an
 // AuditEvent). ID is unique; it travels in the record header "chartline-id"

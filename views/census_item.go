@@ -132,15 +132,15 @@ func scoreAgeText(r censusRow, now time.Time, offline bool) string {
 	case !clinical.ScoreCurrent(r.ScoreStatus):
 		return age
 	}
-	if r.ScoreKind == "pews" {
-		return "PEWS · " + age
-	}
 	arrow := ""
 	switch x.Trend {
 	case 1:
 		arrow = "▲ " // the bundled Noto Sans draws these triangles; ↑ and ↓ fall back badly
 	case -1:
 		arrow = "▼ "
+	}
+	if r.ScoreKind == "pews" {
+		return arrow + "PEWS · " + age
 	}
 	return arrow + age
 }

@@ -217,7 +217,9 @@ func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options
 		x.Location = loc
 	}
 	x.ScoreAt = en.Status.Newest
-	if en.Status.Score != "pews" && en.Status.Band != "" && en.Status.Band != clinical.BandNone {
+	if en.Status.Score == "pews" {
+		x.Trend, _ = statusTrend(en.Status.Trend)
+	} else if en.Status.Band != "" && en.Status.Band != clinical.BandNone {
 		if x.ScoreAt.IsZero() { // a status from before score statuses
 			if d, ok, err := engine.LatestNEWS2(r, id); err != nil {
 				return x, err
@@ -225,7 +227,9 @@ func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options
 				x.ScoreAt = d.Result.Newest
 			}
 		}
-		if t, ok := tc.get(id, x.ScoreAt, en.Status.NEWS2, en.Status.Band); ok {
+		if t, ok := statusTrend(en.Status.Trend); ok {
+			x.Trend = t // the engine's, from the series it just swept
+		} else if t, ok := tc.get(id, x.ScoreAt, en.Status.NEWS2, en.Status.Band); ok {
 			x.Trend = t
 		} else if !x.ScoreAt.IsZero() {
 			obs, err := tc.observations(r, id)
@@ -255,6 +259,20 @@ func readCensusExtra(r *store.Reader, en store.Entry, opts clinical.NEWS2Options
 		}
 	}
 	return x, nil
+}
+
+// statusTrend reads the engine's trend of a status: false for a status
+// written before the engine kept trends.
+func statusTrend(t string) (int, bool) {
+	switch t {
+	case store.TrendRose:
+		return 1, true
+	case store.TrendFell:
+		return -1, true
+	case store.TrendSame:
+		return 0, true
+	}
+	return 0, false
 }
 
 // scoreTrend compares the NEWS2 at the newest vital-sign set (at) with the

@@ -143,9 +143,9 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	if err != nil {
 		return err
 	}
+	var pp []clinical.ScorePoint // PEWS episodes only where PEWS applies
 	if pews != nil || e.hadPEWS(r, p) {
 		pk := pewsKind(entry.Patient)
-		var pp []clinical.ScorePoint
 		if pews != nil {
 			pp = e.series(pk, p, obs, goals, e.opt().NEWS2)
 		}
@@ -164,12 +164,39 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	}
 	st := store.Status{OpenAlerts: open, Matches: matches + len(e.upstream[p]), Updated: now}
 	scoreStatus(&st, app, cur, pews)
+	switch {
+	case app.NEWS2:
+		st.Trend = seriesTrend(points, st.Newest)
+	case pews != nil:
+		st.Trend = seriesTrend(pp, st.Newest)
+	}
 	old := entry.Status
 	old.Updated = st.Updated
 	if old != st {
 		b.Statuses[p] = st
 	}
 	return nil
+}
+
+// seriesTrend is how a score series moved at the set of newest (the newest
+// reading the current score used) against the set before it, for the
+// census's trend arrow: the engine has just swept the series, so the census
+// computes nothing.
+func seriesTrend(points []clinical.ScorePoint, newest time.Time) string {
+	i := len(points) - 1
+	for i >= 0 && points[i].At.After(newest) {
+		i--
+	}
+	if i < 1 {
+		return store.TrendSame
+	}
+	switch a, b := points[i-1].Score, points[i].Score; {
+	case b > a:
+		return store.TrendRose
+	case b < a:
+		return store.TrendFell
+	}
+	return store.TrendSame
 }
 
 // sameResult compares two results but for the evaluation time and the

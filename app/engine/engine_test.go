@@ -175,6 +175,40 @@ func TestNEWS2RiseRaisesOneDeterministicAlert(t *testing.T) {
 	}
 }
 
+// TestStatusTrend: the census status carries how the score moved at its
+// newest set against the set before, so the census computes nothing.
+func TestStatusTrend(t *testing.T) {
+	e := testenv.New(t, kafka.BrokerOptions{})
+	e.Publish(patient("p-trend", "Ward") + "\n" + vitals("p-trend", "r1", t0, lowSet))
+	clock := func() time.Time { return t0.Add(3*time.Hour + time.Minute) }
+	a := startWorkstation(t, e, "ws-a", testenv.StorePath(t), clock)
+	a.settle(t)
+	trend := func() string {
+		en, _, err := a.s.Entry("p-trend")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return en.Status.Trend
+	}
+	if got := trend(); got != store.TrendSame {
+		t.Fatalf("one set: trend %q, want %q", got, store.TrendSame)
+	}
+	for i, step := range []struct {
+		set  vitalSet
+		want string
+	}{
+		{highSet, store.TrendRose},
+		{lowSet, store.TrendFell},
+		{lowSet, store.TrendSame},
+	} {
+		e.Publish(vitals("p-trend", fmt.Sprintf("r%d", i+2), t0.Add(time.Duration(i+1)*time.Hour), step.set))
+		testenv.Eventually(t, 20*time.Second, "trend "+step.want, func() bool { return trend() == step.want })
+		if en, _, _ := a.s.Entry("p-trend"); !en.Status.Newest.Equal(t0.Add(time.Duration(i+1) * time.Hour)) {
+			t.Fatalf("set %d: status newest %s", i+2, en.Status.Newest)
+		}
+	}
+}
+
 func TestUpstreamRiskAlert(t *testing.T) {
 	e := testenv.New(t, kafka.BrokerOptions{})
 	e.Publish(patient("p-risk", "Sepsis"))
