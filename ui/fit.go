@@ -15,9 +15,12 @@ import (
 // end and "· +N" says how many (a vital-sign set: "RR 27/min · SpO2 92 % ·
 // +4"); a single part too long is cut in its name, not its value ("C
 // reactive protein [Ma… 86.6 mg/L (H)"). The detail pane holds the rest.
+//
+// SetLines gives it several such lines (a vital-sign set on two), each
+// fitted alone.
 type FitLabel struct {
 	widget.BaseWidget
-	parts []string
+	lines [][]string
 	label *widget.Label
 	width float32 // the width the shown text was fitted to
 }
@@ -32,7 +35,12 @@ func NewFitLabel() *FitLabel {
 
 // SetParts sets the parts, joined by " · " where they fit.
 func (f *FitLabel) SetParts(parts ...string) {
-	f.parts = parts
+	f.SetLines(parts)
+}
+
+// SetLines sets lines of parts, one below the other.
+func (f *FitLabel) SetLines(lines ...[]string) {
+	f.lines = lines
 	f.width = -1
 	f.fit(f.Size().Width)
 }
@@ -45,9 +53,16 @@ func (f *FitLabel) fit(width float32) {
 		return
 	}
 	f.width = width
-	text := FitParts(f.parts, width-2*theme.InnerPadding(), func(s string) float32 {
+	measure := func(s string) float32 {
 		return fyne.MeasureText(s, theme.TextSize(), f.label.TextStyle).Width
-	})
+	}
+	text := ""
+	for i, parts := range f.lines {
+		if i > 0 {
+			text += "\n"
+		}
+		text += FitParts(parts, width-2*theme.InnerPadding(), measure)
+	}
 	if text != f.label.Text {
 		f.label.SetText(text)
 	}

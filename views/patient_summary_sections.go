@@ -168,9 +168,43 @@ func resultLines(in *chartInput) ([]line, int) {
 		l := itemLine(it, it.Meta.Display)
 		l.Text, l.Value = splitValue(it.Meta)
 		l.Text = resultName(l.Text)
+		if short, ok := shortResultNames[primaryCode(it.Meta.Codes)]; ok {
+			l.Text = short
+		}
 		l.Range, l.Flag = rangeText(it.Meta), outOfRange(it.Meta)
 		return l
 	})
+}
+
+// shortResultNames are the names clinicians use for tests whose LOINC long
+// common name (LOINC 2.76, loinc.org; quoted beside each) wraps to four or
+// more lines in the summary's results column at 1280×800. Any other test
+// reads by resultName; the timeline's detail keeps the full name.
+var shortResultNames = map[string]string{
+	record.SystemLOINC + "|33914-3": "eGFR (MDRD)",            // Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or Plasma by Creatinine-based formula (MDRD)
+	record.SystemLOINC + "|48642-3": "eGFR (MDRD, non-black)", // … among non-blacks [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (MDRD)
+	record.SystemLOINC + "|48643-1": "eGFR (MDRD, black)",     // … among blacks [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (MDRD)
+	record.SystemLOINC + "|62238-1": "eGFR (CKD-EPI)",         // … among non-blacks [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI)
+	record.SystemLOINC + "|98979-8": "eGFR (CKD-EPI 2021)",    // … [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI 2021)
+	record.SystemLOINC + "|69405-9": "eGFR",                   // Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood
+	record.SystemLOINC + "|33762-6": "NT-proBNP",              // Natriuretic peptide.B prohormone N-Terminal [Mass/volume] in Serum or Plasma
+	record.SystemLOINC + "|4548-4":  "HbA1c",                  // Hemoglobin A1c/Hemoglobin.total in Blood
+	record.SystemLOINC + "|1920-8":  "AST",                    // Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma
+	record.SystemLOINC + "|1742-6":  "ALT",                    // Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma
+	record.SystemLOINC + "|6768-6":  "Alkaline phosphatase",   // Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma
+	record.SystemLOINC + "|785-6":   "MCH",                    // Erythrocyte mean corpuscular hemoglobin [Entitic mass] by Automated count
+	record.SystemLOINC + "|786-4":   "MCHC",                   // Erythrocyte mean corpuscular hemoglobin concentration [Mass/volume] by Automated count
+	record.SystemLOINC + "|787-2":   "MCV",                    // Erythrocyte mean corpuscular volume [Entitic volume] by Automated count
+	record.SystemLOINC + "|21000-5": "RDW",                    // Erythrocyte distribution width [Entitic volume] by Automated count
+	record.SystemLOINC + "|32623-1": "MPV",                    // Platelet mean volume [Entitic volume] in Blood by Automated count
+}
+
+// primaryCode is a resource's primary coding, "system|code" ("" for none).
+func primaryCode(codes []string) string {
+	if len(codes) == 0 {
+		return ""
+	}
+	return codes[0]
 }
 
 // resultName is a test's name for the summary: a LOINC long name without its

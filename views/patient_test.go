@@ -159,6 +159,12 @@ func TestSummarySections(t *testing.T) {
 	if crp == nil || crp.Flag != "H" || crp.Value != "86.6 mg/L" || crp.Range != "≤ 5" {
 		t.Errorf("CRP line %+v: want 86.6 mg/L, flag H, range ≤ 5", crp)
 	}
+	// A test whose LOINC long name would wrap to seven lines reads by the
+	// name clinicians use.
+	if results := sectionTexts(c, "Recent results"); !slices.Contains(results, "eGFR (MDRD)") ||
+		slices.ContainsFunc(results, func(s string) bool { return strings.HasPrefix(s, "Glomerular") }) {
+		t.Errorf("results %v: want eGFR (MDRD) for LOINC 33914-3", results)
+	}
 	// Vital signs: the seven NEWS2 parameters in chart order.
 	vitals := sectionTexts(c, "Vital signs and early warning score")
 	if len(vitals) < 7 || vitals[0] != "Respiration rate" || vitals[6] != "Temperature" {
@@ -452,7 +458,7 @@ func TestSummaryOpensTimeline(t *testing.T) {
 // shown clears the detail; rows inserted above the selection keep it.
 func TestTimelineSetsAndSelection(t *testing.T) {
 	s := smallStore(t, demo.DeterioratingPatient)
-	e, _, pv := openTest(t, s, demo.DeterioratingPatient, ui.ModeLight)
+	e, w, pv := openTest(t, s, demo.DeterioratingPatient, ui.ModeLight)
 	pv.tabs.SelectIndex(tabTimeline)
 	tl := pv.contents[tabTimeline].(*timelineTab)
 	set := -1
@@ -465,12 +471,41 @@ func TestTimelineSetsAndSelection(t *testing.T) {
 	if set < 0 {
 		t.Fatal("no vital-sign set row")
 	}
-	line := tl.setText(tl.rows[set])
-	for _, want := range []string{"RR ", "HR ", "BP "} {
-		if !strings.Contains(line, want) {
-			t.Errorf("set line %q lacks %q", line, want)
+	// At 1280×800 every reading of a full set is on its row, on two lines
+	// in the NEWS2 chart's order, none behind a "+N"; the row is as tall as
+	// its two lines. A medication reads its whole name above its dosage.
+	var shown []*timelineItem
+	for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+		if it, ok := o.(*timelineItem); ok && it.Visible() && strings.Contains(it.display.Text(), "\n") {
+			shown = append(shown, it)
 		}
 	}
+	if len(shown) == 0 {
+		t.Fatal("no two-line row on screen")
+	}
+	sets := 0
+	for _, it := range shown {
+		first, second, _ := strings.Cut(it.display.Text(), "\n")
+		if !strings.HasPrefix(first, "RR ") { // a medication: its name above its dosage, neither cut
+			if strings.Contains(first+second, "…") || strings.Contains(first, record.DoseSeparator) {
+				t.Errorf("medication row reads %q / %q: want the whole name over the dosage", first, second)
+			}
+			continue
+		}
+		sets++
+		if !strings.HasPrefix(first, "RR ") || !strings.Contains(first, " · SpO2 ") || !strings.Contains(first, " · HR ") ||
+			!strings.HasPrefix(second, "BP ") || !strings.Contains(second, " · Temp ") || !strings.Contains(second, " · ACVPU ") ||
+			strings.Contains(first+second, "+") {
+			t.Errorf("set row reads %q / %q: want RR · SpO2 · HR over BP · Temp · ACVPU, nothing hidden", first, second)
+		}
+		if h, min := it.Size().Height, it.MinSize().Height; h < min {
+			t.Errorf("set row %.0f px tall, its two lines need %.0f", h, min)
+		}
+	}
+	if sets == 0 {
+		t.Error("no vital-sign set row on screen")
+	}
+	shot(t, w, "timeline-sets")
 	tl.choose(set)
 	if !strings.HasPrefix(tl.detail.title.Text, "Vital signs: ") || len(tl.detail.fields.Objects) != 2*(1+len(tl.rows[set].more)) {
 		t.Errorf("set detail %q with %d cells", tl.detail.title.Text, len(tl.detail.fields.Objects))

@@ -40,6 +40,7 @@ type timelineTab struct {
 	bar     *fyne.Container
 	detail  *detailPane
 	content fyne.CanvasObject
+	tall    map[int]bool // rows the list has a two-line height for (see rowHeights)
 }
 
 func newTimelineTab(pv *patientView) patientTabContent {
@@ -80,7 +81,7 @@ func newTimelineTab(pv *patientView) patientTabContent {
 	t.emptyAt = container.NewCenter(t.empty)
 	left := container.NewBorder(container.NewPadded(t.bar), nil, nil, nil, container.NewStack(t.list, t.emptyAt))
 	split := container.NewHSplit(left, t.detail.content)
-	split.Offset = 0.6
+	split.Offset = 0.64 // the list holds a medication's name whole at 1280×800
 	t.content = split
 	return t
 }
@@ -149,6 +150,7 @@ func (t *timelineTab) rebuild() {
 		t.hasSel = false
 		t.detail.clear()
 	}
+	t.rowHeights()
 	t.list.Refresh()
 }
 

@@ -55,7 +55,7 @@ func newDetailPane(e *env) *detailPane {
 		probs:   widget.NewLabel(""),
 		fields:  container.New(layout.NewFormLayout()),
 		rawText: widget.NewRichText(),
-		hint:    widget.NewLabel("Select an entry to see all it records."),
+		hint:    widget.NewLabel("Select an entry to see everything it records."),
 	}
 	d.title.TextStyle.Bold = true
 	d.title.SizeName = theme.SizeNameSubHeadingText

@@ -78,6 +78,9 @@ func shortVital(display string) string {
 				rest = rest[:i] // the oxygen it was on is in the detail
 			}
 			rest = vitalUnits.Replace(rest)
+			if v.short == "ACVPU" {
+				rest = acvpuDisplays.Replace(rest)
+			}
 			return v.short + " " + rest
 		}
 	}
@@ -86,6 +89,11 @@ func shortVital(display string) string {
 
 // vitalUnits shortens units in a set's one line.
 var vitalUnits = strings.NewReplacer(" breaths/minute", "/min", " beats/minute", "/min", " /min", "/min", "mm[Hg]", "mmHg", "Cel", "°C")
+
+// acvpuDisplays are the ACVPU answers' SNOMED CT displays (see clinical's
+// CodeACVPU…) as the RCP NEWS2 chart names them (see acvpuWords), so a set's second line
+// fits: "ACVPU Alert", not "ACVPU Mentally alert".
+var acvpuDisplays = strings.NewReplacer("Mentally alert", "Alert", "Responds to voice", "Voice", "Responds to pain", "Pain")
 
 // vitalRank orders a set's readings as the NEWS2 chart does.
 func vitalRank(display string) int {
@@ -97,9 +105,46 @@ func vitalRank(display string) int {
 	return len(vitalShort)
 }
 
-// setText is a vital-sign set's line: "RR 27 breaths/minute · SpO2 93 % · …".
-func (t *timelineTab) setText(r timelineRow) string {
-	return strings.Join(t.setParts(r), " · ")
+// setLineParts is how many readings of a vital-sign set one line of its
+// row holds: a full set reads on two lines, "RR · SpO2 · HR" above "BP ·
+// Temp · ACVPU" (the NEWS2 chart's order), so every reading shows at
+// 1280×800 (one line of six needs ~610 px; the list's text column there has
+// ~400) and a set reads the same at every width.
+const setLineParts = 3
+
+// tallRow reports whether rowLines gives a row two lines, without building
+// them (rowHeights asks of every row of a 20,000-entry chart).
+func (t *timelineTab) tallRow(r timelineRow) bool {
+	if r.isSet() {
+		return len(r.more)+1 > setLineParts
+	}
+	en := &t.entries[r.entry]
+	return en.Category == record.CategoryMedication && strings.Contains(en.Display, record.DoseSeparator)
+}
+
+// rowLines are what an entry row shows, as lines of parts: a vital-sign set
+// on two lines when it has more readings than one line holds (see
+// setLineParts); a medication "name — dosage" with the name above its
+// dosage, so neither cuts the other; anything else on one line.
+func (t *timelineTab) rowLines(r timelineRow) [][]string {
+	if r.isSet() {
+		return t.setLines(r)
+	}
+	d := t.entries[r.entry].Display
+	if name, dose, ok := strings.Cut(d, record.DoseSeparator); ok && t.entries[r.entry].Category == record.CategoryMedication {
+		return [][]string{{name}, {dose}}
+	}
+	return [][]string{{d}}
+}
+
+// setLines are a vital-sign set's lines of readings: "RR 27/min · SpO2 93 % ·
+// HR 118/min", then the rest.
+func (t *timelineTab) setLines(r timelineRow) [][]string {
+	parts := t.setParts(r)
+	if len(parts) <= setLineParts {
+		return [][]string{parts}
+	}
+	return [][]string{parts[:setLineParts], parts[setLineParts:]}
 }
 
 // setParts are a set's readings, shortened, in the NEWS2 chart's order.
@@ -205,7 +250,7 @@ func (it *timelineItem) set(t *timelineTab, id int, row timelineRow) {
 	it.kind.SetText(categoryLabel(en.Category))
 	flag, problems := en.Flag, en.Problems
 	if row.isSet() {
-		it.display.SetParts(t.setParts(row)...)
+		it.display.SetLines(t.rowLines(row)...)
 		for _, i := range row.more {
 			if f := t.entries[i].Flag; f != "" && flag == "" {
 				flag = f
@@ -213,11 +258,37 @@ func (it *timelineItem) set(t *timelineTab, id int, row timelineRow) {
 			problems += t.entries[i].Problems
 		}
 	} else {
-		it.display.SetParts(en.Display)
+		it.display.SetLines(t.rowLines(row)...)
 	}
 	it.flag.SetText(flag)
 	it.problems.Hidden = problems == 0
 	it.problems.Refresh()
+}
+
+// rowHeights gives the list the height of each two-line row, and the
+// template's height back to rows that were tall and are not now (rows move
+// as entries arrive or a filter changes). Only tall rows are in the list's
+// height map, so a long timeline of single entries stays uniform.
+func (t *timelineTab) rowHeights() {
+	it := newTimelineItem()
+	short := it.MinSize().Height
+	it.display.SetLines([]string{"RR"}, []string{"BP"})
+	tall := it.MinSize().Height
+	now := make(map[int]bool, len(t.tall))
+	for id, r := range t.rows {
+		if !r.header && t.tallRow(r) {
+			now[id] = true
+			if !t.tall[id] {
+				t.list.SetItemHeight(id, tall)
+			}
+		}
+	}
+	for id := range t.tall {
+		if !now[id] {
+			t.list.SetItemHeight(id, short)
+		}
+	}
+	t.tall = now
 }
 
 // CreateRenderer stacks the header and entry forms; set shows one.

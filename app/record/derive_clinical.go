@@ -10,6 +10,11 @@ import "strings"
 // clinical reads clinicalStatus and verificationStatus into Status; a
 // verification of entered-in-error or refuted overrides the clinical status,
 // so a filter on "active" never shows a condition that was never there.
+// DoseSeparator joins a medication's name and its dosage in its display
+// ("Amoxicillin 500 MG Oral Capsule — 1 capsule three times daily"); the
+// timeline shows the two on separate lines.
+const DoseSeparator = " — "
+
 func (x *deriver) clinical() string {
 	d := x.d
 	status := statusCode(d, d.get(x.root, "clinicalStatus"))
@@ -97,7 +102,7 @@ func (x *deriver) medication(dosage string) {
 	}
 	dose := dosageText(d, d.first(d.get(root, dosage)))
 	if dose != "" {
-		name += " — " + dose
+		name += DoseSeparator + dose
 	}
 	if m.Status != "" && m.Status != "active" && m.Status != "completed" {
 		name = join(name, paren(statusWords(m.Status)))
