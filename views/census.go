@@ -313,7 +313,7 @@ func (v *censusView) update(rows []censusRow) {
 		v.e.async(v.load)
 		return
 	}
-	full := false
+	full, resort := false, false
 	var single []int
 	for _, r := range rows {
 		i, ok := v.index[r.ID]
@@ -328,14 +328,24 @@ func (v *censusView) update(rows []censusRow) {
 		if reflect.DeepEqual(old, r) {
 			continue // a record that changes nothing the row shows
 		}
-		if old.key != r.key || old.sortName != r.sortName ||
-			v.byRisk && (old.Band != r.Band || old.Score != r.Score || old.Alerts != r.Alerts || old.Worst != r.Worst) {
-			full = true
+		if old.key != r.key || old.sortName != r.sortName {
+			full = true // the search or the name order may change
 			continue
+		}
+		if v.byRisk && (old.Band != r.Band || old.Score != r.Score || old.Alerts != r.Alerts || old.Worst != r.Worst) {
+			resort = true // the risk order may change
 		}
 		if pos := slices.Index(v.shown, i); pos >= 0 {
 			single = append(single, pos)
 		}
+	}
+	if !full && resort {
+		// A score that moves within its place (the usual vital-sign set)
+		// refreshes its row, not the list: a full refresh walks every row's
+		// objects.
+		order := slices.Clone(v.shown)
+		slices.SortStableFunc(order, func(a, b int) int { return v.compare(v.rows[a], v.rows[b]) })
+		full = !slices.Equal(order, v.shown)
 	}
 	if full {
 		v.refilter(v.cursorID())

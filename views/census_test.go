@@ -219,6 +219,29 @@ func TestCensusLive(t *testing.T) {
 	if got, want := shownIDs(v), []string{demo.RecoveringPatient, demo.COPDPatient, demo.DeterioratingPatient}; !slices.Equal(got, want) {
 		t.Errorf("by risk after the rise: %v, want %v (NEWS2 9, 7, low)", got, want)
 	}
+	// By risk, a score that moves within its place refreshes its row
+	// alone; one that passes another patient reorders the list.
+	rows, fulls = v.stats.rowRefreshes, v.stats.fullRefreshes
+	ch, err = s.Apply(&store.Batch{Statuses: map[string]store.Status{
+		demo.COPDPatient: {NEWS2: 8, Band: "high", OpenAlerts: 2, Matches: 1, Updated: fixtureNow},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.live.dispatch(ch)
+	if v.stats.rowRefreshes-rows != 1 || v.stats.fullRefreshes != fulls {
+		t.Errorf("7 → 8 in place: %d row and %d full refreshes, want 1 and 0", v.stats.rowRefreshes-rows, v.stats.fullRefreshes-fulls)
+	}
+	ch, err = s.Apply(&store.Batch{Statuses: map[string]store.Status{
+		demo.COPDPatient: {NEWS2: 12, Band: "high", OpenAlerts: 2, Matches: 1, Updated: fixtureNow},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.live.dispatch(ch)
+	if got, want := shownIDs(v), []string{demo.COPDPatient, demo.RecoveringPatient, demo.DeterioratingPatient}; !slices.Equal(got, want) || v.stats.fullRefreshes-fulls != 1 {
+		t.Errorf("by risk after 8 → 12: %v with %d full refreshes, want %v and 1", got, v.stats.fullRefreshes-fulls, want)
+	}
 	v.sortBy.SetSelected(sortName)
 
 	// A new admission: its Patient resource arrives on a new topic.
