@@ -2,6 +2,7 @@ package clinical
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/chartline/chartline/store"
@@ -71,11 +72,45 @@ func not(o Outcome) Outcome {
 
 // Facts are what eligibility is evaluated against: the patient's index
 // entries and demographics, and now (for age).
+//
+// IndexObservations indexes the Observations by code first when the same
+// facts are evaluated against several studies: each observation test then
+// reads the few Observations of its codes, not the whole chart (the
+// 20,000-observation patient, every vital-sign set, times every criterion).
 type Facts struct {
 	Patient      *store.Demographics
 	Conditions   []store.Item
 	Observations []store.Item
 	Now          time.Time
+
+	byCode map[string][]int // Observations by each of their codes (IndexObservations)
+}
+
+// IndexObservations indexes f.Observations by code, for every Evaluate of f
+// (and its copies) that follows. Change Observations and index again.
+func (f *Facts) IndexObservations() {
+	f.byCode = make(map[string][]int)
+	for i := range f.Observations {
+		for _, c := range f.Observations[i].Meta.Codes {
+			if l := f.byCode[c]; len(l) == 0 || l[len(l)-1] != i { // a code listed twice counts once
+				f.byCode[c] = append(l, i)
+			}
+		}
+	}
+}
+
+// observationsCoded returns the indexes of the Observations that carry any
+// of codes, in their order, when the facts are indexed; ok is false when
+// they are not.
+func (f *Facts) observationsCoded(codes []string) (idx []int, ok bool) {
+	if f.byCode == nil {
+		return nil, false
+	}
+	for _, c := range codes {
+		idx = append(idx, f.byCode[c]...)
+	}
+	slices.Sort(idx)
+	return slices.Compact(idx), true
 }
 
 // TrialOptions tunes Evaluate.

@@ -108,7 +108,22 @@ func latestFirst(its []*store.Item) {
 func (e *evaluator) observation(t *ObservationTest) (Outcome, string) {
 	codes := e.alts.expand(t.Codes) // every code reporting the same finding
 	var cands []*store.Item
-	for i := range e.facts.Observations {
+	scan := func(yield func(int) bool) { // the Observations that can carry codes, in order
+		if idx, ok := e.facts.observationsCoded(codes); ok && len(codes) > 0 {
+			for _, i := range idx {
+				if !yield(i) {
+					return
+				}
+			}
+			return
+		}
+		for i := range e.facts.Observations {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+	for i := range scan {
 		it := &e.facts.Observations[i]
 		if !usableObservation(&it.Meta) {
 			continue

@@ -3,6 +3,7 @@ package clinical
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +190,12 @@ func TestEligibility(t *testing.T) {
 			}
 			if len(ev.Met)+len(ev.NotMet)+len(ev.NotEvaluable) != 5 {
 				t.Fatalf("findings %d, want one per characteristic", len(ev.Met)+len(ev.NotMet)+len(ev.NotEvaluable))
+			}
+			// Indexed by code (as the engine evaluates), the same evaluation.
+			indexed := c.facts
+			indexed.IndexObservations()
+			if got := Evaluate(s, indexed, TrialOptions{}); !reflect.DeepEqual(got, ev) {
+				t.Fatalf("indexed facts evaluate to %+v, want %+v", got, ev)
 			}
 		})
 	}

@@ -69,10 +69,11 @@ func (e *Engine) restatus(r *store.Reader, b *store.Batch, patient string) error
 	if err != nil || !ok {
 		return err
 	}
-	open, err := openAlerts(r, b, patient)
+	alerts, err := readAlertDocs(r, patient)
 	if err != nil {
 		return err
 	}
+	open := openAlerts(alerts, b, patient)
 	if entry.Status.OpenAlerts != open {
 		st := entry.Status
 		st.OpenAlerts, st.Updated = open, e.opt().Now().UTC()

@@ -129,14 +129,18 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 			return err
 		}
 	}
+	alerts, err := readAlertDocs(r, p) // read once: every step below reads the same snapshot
+	if err != nil {
+		return err
+	}
 	var points []clinical.ScorePoint // NEWS2 episodes only where NEWS2 applies
 	if app.NEWS2 {
 		points = e.series(news2Kind, p, obs, goals, e.opt().NEWS2)
 	}
-	if err := e.deriveEpisodes(r, b, p, news2Kind, points, now); err != nil {
+	if err := e.deriveEpisodes(r, b, p, alerts, news2Kind, points, now); err != nil {
 		return err
 	}
-	if err := e.ageRisk(r, b, p, now); err != nil {
+	if err := e.ageRisk(b, p, alerts, now); err != nil {
 		return err
 	}
 	pews, err := e.derivePEWS(r, b, p, app, obs, now)
@@ -144,12 +148,12 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 		return err
 	}
 	var pp []clinical.ScorePoint // PEWS episodes only where PEWS applies
-	if pews != nil || e.hadPEWS(r, p) {
+	if pews != nil || hadPEWS(alerts) {
 		pk := pewsKind(entry.Patient)
 		if pews != nil {
 			pp = e.series(pk, p, obs, goals, e.opt().NEWS2)
 		}
-		if err := e.deriveEpisodes(r, b, p, pk, pp, now); err != nil {
+		if err := e.deriveEpisodes(r, b, p, alerts, pk, pp, now); err != nil {
 			return err
 		}
 	}
@@ -158,10 +162,7 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	if err != nil {
 		return err
 	}
-	open, err := openAlerts(r, b, p)
-	if err != nil {
-		return err
-	}
+	open := openAlerts(alerts, b, p)
 	st := store.Status{OpenAlerts: open, Matches: matches + len(e.upstream[p]), Updated: now}
 	scoreStatus(&st, app, cur, pews)
 	switch {
@@ -277,18 +278,38 @@ func (e *Engine) derivePEWS(r *store.Reader, b *store.Batch, p string, app clini
 
 // hadPEWS reports whether the patient has PEWS alerts to clear (a child who
 // turned 16, or whose record changed).
-func (e *Engine) hadPEWS(r *store.Reader, p string) bool {
-	docs, err := r.PatientDocs(KindAlert, p)
-	if err != nil {
-		return false
-	}
-	for _, d := range docs {
-		var a AlertDoc
-		if json.Unmarshal(d.Value, &a) == nil && a.Alert.Kind == clinical.KindPEWS {
+func hadPEWS(alerts []alertDoc) bool {
+	for _, a := range alerts {
+		if a.Alert.Kind == clinical.KindPEWS {
 			return true
 		}
 	}
 	return false
+}
+
+// alertDoc is one of a patient's alert documents, decoded, with its key.
+type alertDoc struct {
+	Key string
+	AlertDoc
+}
+
+// readAlertDocs decodes a patient's alert documents (an unreadable one is
+// skipped, as every reader skips it). An evaluation reads them once: its
+// steps all see the store as the evaluation began, and add their own
+// writes from the batch.
+func readAlertDocs(r *store.Reader, p string) ([]alertDoc, error) {
+	docs, err := r.PatientDocs(KindAlert, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]alertDoc, 0, len(docs))
+	for _, d := range docs {
+		var a AlertDoc
+		if json.Unmarshal(d.Value, &a) == nil {
+			out = append(out, alertDoc{Key: d.Key, AlertDoc: a})
+		}
+	}
+	return out, nil
 }
 
 // pewsKind is the National PEWS score series of a patient: each set scored
@@ -379,7 +400,7 @@ func (e *Engine) raise(r *store.Reader, b *store.Batch, a clinical.Alert) error 
 
 // ageRisk turns a patient's upstream risk alerts whose assessment has left
 // the window into information, as RiskAlert would classify them now.
-func (e *Engine) ageRisk(r *store.Reader, b *store.Batch, p string, now time.Time) error {
+func (e *Engine) ageRisk(b *store.Batch, p string, alerts []alertDoc, now time.Time) error {
 	o := e.opt()
 	window := o.Risk.Window
 	if window <= 0 {
@@ -388,13 +409,9 @@ func (e *Engine) ageRisk(r *store.Reader, b *store.Batch, p string, now time.Tim
 	if window <= 0 {
 		window = clinical.DefaultStaleWindow
 	}
-	docs, err := r.PatientDocs(KindAlert, p)
-	if err != nil {
-		return err
-	}
-	for _, d := range docs {
-		var a AlertDoc
-		if json.Unmarshal(d.Value, &a) != nil || a.Alert.Kind != clinical.KindRisk || a.Alert.Info || !a.Alert.Raised.Before(now.Add(-window)) {
+	for _, d := range alerts {
+		a := d.AlertDoc
+		if a.Alert.Kind != clinical.KindRisk || a.Alert.Info || !a.Alert.Raised.Before(now.Add(-window)) {
 			continue
 		}
 		a.Alert.Info, a.Alert.Severity = true, clinical.SeverityInfo
@@ -409,17 +426,10 @@ func (e *Engine) ageRisk(r *store.Reader, b *store.Batch, p string, now time.Tim
 // openAlerts counts a patient's alerts that still need attention (new,
 // acknowledged or escalated; not resolved, cleared, past or information),
 // including those written in this batch.
-func openAlerts(r *store.Reader, b *store.Batch, p string) (int, error) {
-	docs, err := r.PatientDocs(KindAlert, p)
-	if err != nil {
-		return 0, err
-	}
+func openAlerts(alerts []alertDoc, b *store.Batch, p string) int {
 	states := map[string]bool{}
-	for _, d := range docs {
-		var a AlertDoc
-		if json.Unmarshal(d.Value, &a) == nil {
-			states[d.Key] = clinical.OpenState(clinical.DisplayState(a.Alert, a.State))
-		}
+	for _, d := range alerts {
+		states[d.Key] = clinical.OpenState(clinical.DisplayState(d.Alert, d.State))
 	}
 	for _, d := range b.Docs {
 		if d.Kind == KindAlert && d.Patient == p {
@@ -440,7 +450,7 @@ func openAlerts(r *store.Reader, b *store.Batch, p string) (int, error) {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }
 
 // evaluateTrials evaluates every study for a patient, keeps a document per
@@ -454,6 +464,7 @@ func (e *Engine) evaluateTrials(r *store.Reader, b *store.Batch, p string, entry
 		return 0, err
 	}
 	facts := clinical.Facts{Patient: entry.Patient, Conditions: conds, Observations: obs, Now: now}
+	facts.IndexObservations() // every study reads it
 	n := 0
 	for _, s := range e.studies {
 		ev := clinical.Evaluate(s, facts, clinical.TrialOptions{})

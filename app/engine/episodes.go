@@ -178,21 +178,16 @@ func sweep(sk scoreKind, vitals []*store.Item, from time.Time, window time.Durat
 // added, and the notices due are queued. An alert whose episode no longer
 // derives (its observations were corrected or deleted) is removed when
 // nobody acted on it, else kept as a past episode.
-func (e *Engine) deriveEpisodes(r *store.Reader, b *store.Batch, p string, sk scoreKind, points []clinical.ScorePoint, now time.Time) error {
+func (e *Engine) deriveEpisodes(r *store.Reader, b *store.Batch, p string, alerts []alertDoc, sk scoreKind, points []clinical.ScorePoint, now time.Time) error {
 	o := e.opt()
 	window := o.NEWS2.Window
 	if window <= 0 {
 		window = clinical.DefaultStaleWindow
 	}
 	existing := map[string]AlertDoc{}
-	docs, err := r.PatientDocs(KindAlert, p)
-	if err != nil {
-		return err
-	}
-	for _, d := range docs {
-		var a AlertDoc
-		if json.Unmarshal(d.Value, &a) == nil && a.Alert.Kind == sk.kind {
-			existing[d.Key] = a
+	for _, d := range alerts {
+		if d.Alert.Kind == sk.kind {
+			existing[d.Key] = d.AlertDoc
 		}
 	}
 	derived := map[string]bool{}
