@@ -47,6 +47,7 @@ type censusView struct {
 	loaded   bool
 	drawnSeq uint64 // sequence of the full load drawn
 	stats    struct{ rowRefreshes, fullRefreshes int }
+	bound    map[*censusItem]int // the row each list item last showed (see refreshRow)
 
 	search   *ui.SearchEntry
 	sortBy   *widget.RadioGroup
@@ -68,7 +69,7 @@ const (
 func newCensus(e *env) *censusView {
 	// Most at risk first: a ward's census is read top down, and the patient
 	// who needs a clinician now must not sit under the alphabet.
-	v := &censusView{e: e, index: map[string]int{}, cursor: -1, byRisk: true}
+	v := &censusView{e: e, index: map[string]int{}, cursor: -1, byRisk: true, bound: map[*censusItem]int{}}
 	v.search = ui.NewSearchEntry("Name, MRN or birth date (Ctrl+F)")
 	v.search.Release = searchRelease
 	v.search.OnChanged = func(q string) {
@@ -98,9 +99,8 @@ func newCensus(e *env) *censusView {
 		func() int { return len(v.shown) },
 		func() fyne.CanvasObject { return newCensusItem() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(v.shown) {
-				o.(*censusItem).set(v.rows[v.shown[id]], id == v.cursor, v.e.now(), v.e.offline.Load())
-			}
+			v.bound[o.(*censusItem)] = id
+			v.setItem(o.(*censusItem), id)
 		},
 	)
 	v.list.OnSelected = func(id widget.ListItemID) {
@@ -352,8 +352,29 @@ func (v *censusView) update(rows []censusRow) {
 		return
 	}
 	for _, pos := range single {
-		v.list.RefreshItem(pos)
+		v.refreshRow(pos)
 		v.stats.rowRefreshes++
+	}
+}
+
+// setItem shows the row at pos in a list item.
+func (v *censusView) setItem(it *censusItem, pos int) {
+	if pos < len(v.shown) {
+		it.set(v.rows[v.shown[pos]], pos == v.cursor, v.e.now(), v.e.offline.Load())
+	}
+}
+
+// refreshRow redraws the row at pos in the item the list last bound to it,
+// if any (a row out of view is drawn when the list shows it). The list's
+// RefreshItem would also refresh the list itself, its scroller and every
+// separator, each through Fyne's main-goroutine check (a runtime.Stack):
+// the census's largest idle cost when each vital-sign round changes a dozen
+// rows.
+func (v *censusView) refreshRow(pos int) {
+	for it, id := range v.bound {
+		if id == pos {
+			v.setItem(it, pos)
+		}
 	}
 }
 
