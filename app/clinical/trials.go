@@ -73,26 +73,32 @@ func not(o Outcome) Outcome {
 // Facts are what eligibility is evaluated against: the patient's index
 // entries and demographics, and now (for age).
 //
-// IndexObservations indexes the Observations by code first when the same
-// facts are evaluated against several studies: each observation test then
-// reads the few Observations of its codes, not the whole chart (the
-// 20,000-observation patient, every vital-sign set, times every criterion).
+// IndexObservations indexes the Observations by the codes the studies'
+// observation tests name (ObservationCodes) when the same facts are
+// evaluated against several studies: each such test then reads the few
+// Observations of its codes, not the whole chart (the 20,000-observation
+// patient, on every vital-sign set, times every criterion).
 type Facts struct {
 	Patient      *store.Demographics
 	Conditions   []store.Item
 	Observations []store.Item
 	Now          time.Time
 
-	byCode map[string][]int // Observations by each of their codes (IndexObservations)
+	byCode map[string][]int // Observations by each indexed code (IndexObservations)
 }
 
-// IndexObservations indexes f.Observations by code, for every Evaluate of f
-// (and its copies) that follows. Change Observations and index again.
-func (f *Facts) IndexObservations() {
-	f.byCode = make(map[string][]int)
+// IndexObservations indexes f.Observations by each of codes, for every
+// Evaluate of f (and its copies) that follows; a test naming a code not
+// indexed reads every Observation, as without an index. Change
+// Observations and index again.
+func (f *Facts) IndexObservations(codes []string) {
+	f.byCode = make(map[string][]int, len(codes))
+	for _, c := range codes {
+		f.byCode[c] = nil
+	}
 	for i := range f.Observations {
 		for _, c := range f.Observations[i].Meta.Codes {
-			if l := f.byCode[c]; len(l) == 0 || l[len(l)-1] != i { // a code listed twice counts once
+			if l, ok := f.byCode[c]; ok && (len(l) == 0 || l[len(l)-1] != i) { // a code listed twice counts once
 				f.byCode[c] = append(l, i)
 			}
 		}
@@ -100,17 +106,53 @@ func (f *Facts) IndexObservations() {
 }
 
 // observationsCoded returns the indexes of the Observations that carry any
-// of codes, in their order, when the facts are indexed; ok is false when
-// they are not.
+// of codes, in their order; ok is false unless every code is indexed.
 func (f *Facts) observationsCoded(codes []string) (idx []int, ok bool) {
-	if f.byCode == nil {
-		return nil, false
-	}
 	for _, c := range codes {
-		idx = append(idx, f.byCode[c]...)
+		l, ok := f.byCode[c]
+		if !ok {
+			return nil, false
+		}
+		idx = append(idx, l...)
 	}
 	slices.Sort(idx)
 	return slices.Compact(idx), true
+}
+
+// ObservationCodes are the codes the studies' observation tests read, with
+// their alternates under opts (see Facts.IndexObservations).
+func ObservationCodes(studies []Study, opts TrialOptions) []string {
+	alts := opts.Alternates
+	if alts == nil {
+		alts = DefaultAlternates()
+	}
+	seen := map[string]bool{}
+	var out []string
+	var walk func(c *Criterion)
+	walk = func(c *Criterion) {
+		if c == nil {
+			return
+		}
+		if c.Observation != nil {
+			for _, code := range alts.expand(c.Observation.Codes) {
+				if !seen[code] {
+					seen[code] = true
+					out = append(out, code)
+				}
+			}
+		}
+		for i := range c.And {
+			walk(&c.And[i])
+		}
+		for i := range c.Or {
+			walk(&c.Or[i])
+		}
+		walk(c.Not)
+	}
+	for i := range studies {
+		walk(studies[i].Criteria)
+	}
+	return out
 }
 
 // TrialOptions tunes Evaluate.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -193,9 +194,15 @@ func TestEligibility(t *testing.T) {
 			}
 			// Indexed by code (as the engine evaluates), the same evaluation.
 			indexed := c.facts
-			indexed.IndexObservations()
+			indexed.IndexObservations(ObservationCodes([]Study{s}, TrialOptions{}))
 			if got := Evaluate(s, indexed, TrialOptions{}); !reflect.DeepEqual(got, ev) {
 				t.Fatalf("indexed facts evaluate to %+v, want %+v", got, ev)
+			}
+			// Indexed by other codes only: the tests read every Observation.
+			other := c.facts
+			other.IndexObservations([]string{SystemLOINC + "|8867-4"})
+			if got := Evaluate(s, other, TrialOptions{}); !reflect.DeepEqual(got, ev) {
+				t.Fatalf("facts indexed by other codes evaluate to %+v, want %+v", got, ev)
 			}
 		})
 	}
@@ -333,5 +340,25 @@ func TestMatchRule(t *testing.T) {
 				t.Fatalf("outcome %s match %v eligible %v, want %s %v", ev.Outcome, ev.Match, ev.Eligible, c.outcome, c.match)
 			}
 		})
+	}
+}
+
+// TestObservationCodes: the codes a study's observation tests read, with
+// their alternates, so the engine's index covers every one.
+func TestObservationCodes(t *testing.T) {
+	s := nsclcStudy(t)
+	codes := ObservationCodes([]Study{s}, TrialOptions{})
+	if !slices.Contains(codes, SystemLOINC+"|94076-7") {
+		t.Fatalf("codes %v lack the TMB test's LOINC 94076-7", codes)
+	}
+	f := nsclcPatient()
+	f.IndexObservations(codes)
+	for _, c := range codes {
+		if _, ok := f.observationsCoded([]string{c}); !ok {
+			t.Errorf("code %s not indexed", c)
+		}
+	}
+	if _, ok := f.observationsCoded([]string{SystemLOINC + "|8867-4"}); ok {
+		t.Errorf("a code no study reads counts as indexed")
 	}
 }

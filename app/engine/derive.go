@@ -464,7 +464,7 @@ func (e *Engine) evaluateTrials(r *store.Reader, b *store.Batch, p string, entry
 		return 0, err
 	}
 	facts := clinical.Facts{Patient: entry.Patient, Conditions: conds, Observations: obs, Now: now}
-	facts.IndexObservations() // every study reads it
+	facts.IndexObservations(e.trialCodes) // every study reads it
 	n := 0
 	for _, s := range e.studies {
 		ev := clinical.Evaluate(s, facts, clinical.TrialOptions{})

@@ -106,14 +106,15 @@ type Engine struct {
 	o atomic.Pointer[Options] // replaced whole by Reconfigure; read with opt
 	s *store.Store
 
-	mu       sync.Mutex              // serialises read-modify-write of documents
-	cache    map[string]*seriesCache // kind and patient -> score series (under mu)
-	obs      map[string]*patientObs  // patient -> its Observations' index entries (under mu; cache.go)
-	clock    uint64                  // evaluations so far, for the caches' least-recently-used order
-	cached   int                     // entries held by cache and obs together (cache.go)
-	studies  []clinical.Study
-	upstream map[string][]Upstream // patient -> upstream ResearchSubjects
-	seen     map[string]int64      // shared-collection resource -> offset already processed
+	mu         sync.Mutex              // serialises read-modify-write of documents
+	cache      map[string]*seriesCache // kind and patient -> score series (under mu)
+	obs        map[string]*patientObs  // patient -> its Observations' index entries (under mu; cache.go)
+	clock      uint64                  // evaluations so far, for the caches' least-recently-used order
+	cached     int                     // entries held by cache and obs together (cache.go)
+	studies    []clinical.Study
+	trialCodes []string              // the codes the studies' observation tests read (clinical.ObservationCodes)
+	upstream   map[string][]Upstream // patient -> upstream ResearchSubjects
+	seen       map[string]int64      // shared-collection resource -> offset already processed
 }
 
 // New returns an engine over a store.

@@ -34,6 +34,7 @@ func (e *Engine) refreshStudies() error {
 	}
 	e.mu.Lock()
 	e.studies = studies
+	e.trialCodes = clinical.ObservationCodes(studies, clinical.TrialOptions{})
 	e.mu.Unlock()
 	return nil
 }
