@@ -40,7 +40,7 @@ type timelineTab struct {
 	bar     *fyne.Container
 	detail  *detailPane
 	content fyne.CanvasObject
-	tall    map[int]bool // rows the list has a two-line height for (see rowHeights)
+	twoLine bool // every row is two lines high (see twoLineRows)
 }
 
 func newTimelineTab(pv *patientView) patientTabContent {
@@ -59,7 +59,7 @@ func newTimelineTab(pv *patientView) patientTabContent {
 	t.count = widget.NewLabel("")
 	t.list = widget.NewList(
 		func() int { return len(t.rows) },
-		func() fyne.CanvasObject { return newTimelineItem() },
+		t.newItem,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(t.rows) {
 				o.(*timelineItem).set(t, id, t.rows[id])
@@ -150,8 +150,8 @@ func (t *timelineTab) rebuild() {
 		t.hasSel = false
 		t.detail.clear()
 	}
-	t.rowHeights()
-	t.list.Refresh()
+	t.twoLine = t.twoLineRows()
+	t.list.Refresh() // takes the template's height again
 }
 
 // computeRows lays the filtered entries out as rows, a header before each

@@ -113,7 +113,7 @@ func vitalRank(display string) int {
 const setLineParts = 3
 
 // tallRow reports whether rowLines gives a row two lines, without building
-// them (rowHeights asks of every row of a 20,000-entry chart).
+// them (twoLineRows asks of every row of a 20,000-entry chart).
 func (t *timelineTab) tallRow(r timelineRow) bool {
 	if r.isSet() {
 		return len(r.more)+1 > setLineParts
@@ -200,6 +200,31 @@ type timelineItem struct {
 	flag     *widget.Label
 	problems *widget.Icon
 	entryRow *fyne.Container
+	box      *fyne.Container // all of the above, in a rowLayout
+}
+
+// rowLayout fills a row with its backgrounds (the first two objects) and
+// centres the rest vertically at their own height: a one-line entry or a
+// day header in a two-line row (see twoLineRows).
+type rowLayout struct{}
+
+func (rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for i, o := range objs {
+		h := size.Height
+		if i >= 2 {
+			h = min(o.MinSize().Height, size.Height)
+		}
+		o.Resize(fyne.NewSize(size.Width, h))
+		o.Move(fyne.NewPos(0, (size.Height-h)/2))
+	}
+}
+
+func (rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
 }
 
 func newTimelineItem() *timelineItem {
@@ -219,12 +244,14 @@ func newTimelineItem() *timelineItem {
 	it.flag.TextStyle.Bold = true
 	it.flag.Importance = widget.DangerImportance
 	it.entryRow = container.New(ui.NewColumns(timelineColumns...), it.time, it.kind, it.display, it.flag, container.NewCenter(it.problems))
+	it.box = container.New(rowLayout{}, it.bg, it.cursor, it.header, it.entryRow)
 	it.ExtendBaseWidget(it)
 	return it
 }
 
 func (it *timelineItem) set(t *timelineTab, id int, row timelineRow) {
 	en := &t.entries[row.entry]
+	defer it.box.Layout.Layout(it.box.Objects, it.box.Size()) // a header or an entry of one or two lines: centre it again
 	it.cursor.Hidden = id != t.selRow || row.header
 	it.cursor.Refresh()
 	loc := t.pv.e.loc
@@ -249,49 +276,47 @@ func (it *timelineItem) set(t *timelineTab, id int, row timelineRow) {
 	}
 	it.kind.SetText(categoryLabel(en.Category))
 	flag, problems := en.Flag, en.Problems
-	if row.isSet() {
-		it.display.SetLines(t.rowLines(row)...)
-		for _, i := range row.more {
-			if f := t.entries[i].Flag; f != "" && flag == "" {
-				flag = f
-			}
-			problems += t.entries[i].Problems
+	it.display.SetLines(t.rowLines(row)...)
+	for _, i := range row.more {
+		if f := t.entries[i].Flag; f != "" && flag == "" {
+			flag = f
 		}
-	} else {
-		it.display.SetLines(t.rowLines(row)...)
+		problems += t.entries[i].Problems
 	}
 	it.flag.SetText(flag)
 	it.problems.Hidden = problems == 0
 	it.problems.Refresh()
 }
 
-// rowHeights gives the list the height of each two-line row, and the
-// template's height back to rows that were tall and are not now (rows move
-// as entries arrive or a filter changes). Only tall rows are in the list's
-// height map, so a long timeline of single entries stays uniform.
-func (t *timelineTab) rowHeights() {
-	it := newTimelineItem()
-	short := it.MinSize().Height
-	it.display.SetLines([]string{"RR"}, []string{"BP"})
-	tall := it.MinSize().Height
-	now := make(map[int]bool, len(t.tall))
-	for id, r := range t.rows {
+// twoLineRows reports whether any row of the timeline takes two lines, so
+// that every row does: the list's rows are one height, the template's.
+// Fyne's List can hold a height per row, but each SetItemHeight refreshes
+// the whole list (a new template item, the layout, every separator): for
+// the ICU chart's 3,500 sets that was 1.4 s to open and 0.3–0.5 s per live
+// set (#19 p2r, p3r). A chart of single entries (an outpatient's results)
+// keeps one-line rows; a chart with a full vital-sign set or a medication
+// with its dosage reads every row on two lines' height, single entries
+// centred in it.
+func (t *timelineTab) twoLineRows() bool {
+	for _, r := range t.rows {
 		if !r.header && t.tallRow(r) {
-			now[id] = true
-			if !t.tall[id] {
-				t.list.SetItemHeight(id, tall)
-			}
+			return true
 		}
 	}
-	for id := range t.tall {
-		if !now[id] {
-			t.list.SetItemHeight(id, short)
-		}
+	return false
+}
+
+// newItem is the list's template and new items: two lines high when the
+// rows are (see twoLineRows).
+func (t *timelineTab) newItem() fyne.CanvasObject {
+	it := newTimelineItem()
+	if t.twoLine {
+		it.display.SetLines([]string{"RR"}, []string{"BP"})
 	}
-	t.tall = now
+	return it
 }
 
 // CreateRenderer stacks the header and entry forms; set shows one.
 func (it *timelineItem) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewStack(it.bg, it.cursor, it.header, it.entryRow))
+	return widget.NewSimpleRenderer(it.box)
 }
