@@ -15,16 +15,28 @@ import (
 // their next evaluation reads and scores them afresh. A restart rebuilds
 // them once per patient.
 
-// cacheBudget is how many index entries and score points the caches hold
-// over all patients (a score point with its cause is about 1 KB, an index
-// entry about 0.6 KB: some 90 MB at most). The demo's ICU chart (20,000
-// Observations, with their series some 45,000 entries) and every other
-// demo patient fit with room: at 40,000 the ICU chart alone passed the
-// budget, so each of its vital sets evicted every other patient, whose next
-// evaluation re-opened all its records (a quarter of the idle app's Go
-// time). A hospital's catch-up (p4: 1,000 patients, 1M resources) still
-// does not keep every patient's series for ever.
-const cacheBudget = 120_000
+// cacheBudget is roughly how many bytes the caches hold over all patients,
+// by the sizes below: 32 MiB, which Go's collector makes up to about twice
+// that in RSS. The demo's ICU chart (20,000 Observations and their series,
+// some 23 MB) and every other demo patient (about 5 MB) fit, so a vital set of the ICU
+// chart never evicts the others (it did under a budget of 40,000 entries
+// counted alike: their next evaluation re-opened all their records, a
+// quarter of the idle app's Go time). A hospital's catch-up (p4: 1,000
+// patients, 1M resources) keeps the patients evaluated last, and the ingest
+// stays under its RSS goal (a budget of 120,000 entries counted alike took
+// p4 from 191 to 404 MB; 40 MiB read 295 MB, too close to the 300 MB goal).
+const cacheBudget = 32 << 20
+
+// Sizes the budget counts, measured on the generated ICU history of the
+// engine's tests (3,456 Observations, 576 sets; heap after GC with and
+// without the caches): an Observation's index entry 700 B; the series 1.6
+// MB, taken as 100 B per reading it has seen and 2.2 KB per score point
+// with its cause.
+const (
+	itemBytes  = 700
+	seenBytes  = 100
+	pointBytes = 2200
+)
 
 type patientObs struct {
 	items *store.ItemCache
@@ -47,15 +59,15 @@ func (e *Engine) observations(r *store.Reader, p string) ([]store.Item, error) {
 	return r.CachedItems(po.items)
 }
 
-// cachedSize is what a patient's caches hold now, plus one for the entry.
+// cachedSize is roughly what a patient's caches hold now, in bytes.
 func (e *Engine) cachedSize(p string) int {
-	n := 1
+	n := seenBytes // the patient's own entries
 	if po := e.obs[p]; po != nil {
-		n += po.items.Len()
+		n += po.items.Len() * itemBytes
 	}
 	for _, kind := range []string{clinical.ScoreNEWS2, clinical.ScorePEWS} {
 		if c := e.cache[kind+"\x00"+p]; c != nil {
-			n += len(c.points) + len(c.seen)
+			n += len(c.points)*pointBytes + len(c.seen)*seenBytes
 		}
 	}
 	return n
