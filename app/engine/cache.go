@@ -11,9 +11,9 @@ import (
 // its Observations' index entries (a store.ItemCache, so a change re-reads
 // only the records added or changed, not a busy chart's whole history) and
 // its score series (seriesCache). Both are bounded together: past
-// cacheBudget entries the patients evaluated longest ago are dropped, and
-// their next evaluation reads and scores them afresh. A restart rebuilds
-// them once per patient.
+// cacheBudget bytes (the largest chart apart) the patients evaluated
+// longest ago are dropped, and their next evaluation reads and scores them
+// afresh. A restart rebuilds them once per patient.
 
 // cacheBudget is roughly how many bytes the caches hold over all patients,
 // by the sizes below: 32 MiB, which Go's collector makes up to about twice
@@ -74,7 +74,9 @@ func (e *Engine) cachedSize(p string) int {
 }
 
 // settle records a patient's cache size after its evaluation and drops the
-// least recently evaluated patients (never p) while over the budget.
+// least recently evaluated patients (never p, never the largest chart)
+// while the others hold more than the budget (e.budget, cacheBudget but in
+// tests).
 func (e *Engine) settle(p string) {
 	po := e.obs[p]
 	if po == nil {
@@ -83,18 +85,34 @@ func (e *Engine) settle(p string) {
 	n := e.cachedSize(p)
 	e.cached += n - po.size
 	po.size = n
-	if e.cached <= cacheBudget {
+	if e.cached <= e.budget {
+		return
+	}
+	// The largest chart does not count against the budget, and is never
+	// evicted: every patient is evaluated about as often (each vital-sign
+	// round), so a chart that fills the budget alone would otherwise be
+	// evicted by the next small patient and re-read whole on its next set
+	// (the demo's ICU chart grows past 32 MiB in a long shift or a fast
+	// test: then every round re-opened its 20,000-odd records).
+	largest := p
+	for q, o := range e.obs {
+		if o.size > e.obs[largest].size {
+			largest = q
+		}
+	}
+	rest := func() int { return e.cached - e.obs[largest].size }
+	if rest() <= e.budget {
 		return
 	}
 	order := make([]string, 0, len(e.obs))
 	for q := range e.obs {
-		if q != p {
+		if q != p && q != largest {
 			order = append(order, q)
 		}
 	}
 	sort.Slice(order, func(i, j int) bool { return e.obs[order[i]].used < e.obs[order[j]].used })
 	for _, q := range order {
-		if e.cached <= cacheBudget {
+		if rest() <= e.budget {
 			break
 		}
 		e.cached -= e.obs[q].size

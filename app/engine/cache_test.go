@@ -121,3 +121,65 @@ func docMap(docs []store.Doc) map[string]string {
 	}
 	return m
 }
+
+// TestCacheKeepsTheLargestChart: over the budget, the patients evaluated
+// longest ago are dropped, never the one just evaluated and never the
+// largest chart, which a round of small patients would otherwise evict and
+// the next round re-read whole.
+func TestCacheKeepsTheLargestChart(t *testing.T) {
+	now := time.Date(2026, 11, 3, 0, 30, 0, 0, time.UTC)
+	s, err := store.Create(filepath.Join(t.TempDir(), "budget.db"), []byte("test passphrase"), &store.Options{KDF: store.TestKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	e, err := New(Options{Store: s, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &store.Batch{}
+	add := func(patient string, items []store.Item) {
+		for _, it := range items {
+			it.Ref.Collection = patient
+			it.Meta.Source.Topic = "fhir.patient." + patient
+			b.Puts = append(b.Puts, store.Resource{Ref: it.Ref, Meta: it.Meta, JSON: []byte(fmt.Sprintf(`{"resourceType":"Observation","id":%q}`, it.ID))})
+		}
+	}
+	add("p-big", icuSeries(1)) // 288 sets
+	small := icuSeries(1)[:60] // 10 sets
+	for _, p := range []string{"p-a", "p-b", "p-c"} {
+		add(p, small)
+	}
+	if _, err := s.Apply(b); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := e.Evaluate(ctx, "p-big"); err != nil {
+		t.Fatal(err)
+	}
+	big := e.cachedSize("p-big")
+	if err := e.Evaluate(ctx, "p-a"); err != nil {
+		t.Fatal(err)
+	}
+	one := e.cachedSize("p-a")
+	if big < 10*one {
+		t.Fatalf("the big chart holds %d bytes, a small one %d: the test needs them far apart", big, one)
+	}
+	e.budget = one + one/2 // room for one small patient beside the big chart
+	for round := range 3 {
+		for _, p := range []string{"p-b", "p-c", "p-a"} {
+			if err := e.Evaluate(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			if e.obs["p-big"] == nil {
+				t.Fatalf("round %d, after %s: the largest chart was dropped", round, p)
+			}
+			if e.obs[p] == nil {
+				t.Fatalf("round %d: %s, just evaluated, was dropped", round, p)
+			}
+			if n := len(e.obs); n != 2 {
+				t.Fatalf("round %d, after %s: %d patients cached, want the big chart and %s", round, p, n, p)
+			}
+		}
+	}
+}

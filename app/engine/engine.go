@@ -110,7 +110,8 @@ type Engine struct {
 	cache      map[string]*seriesCache // kind and patient -> score series (under mu)
 	obs        map[string]*patientObs  // patient -> its Observations' index entries (under mu; cache.go)
 	clock      uint64                  // evaluations so far, for the caches' least-recently-used order
-	cached     int                     // entries held by cache and obs together (cache.go)
+	cached     int                     // bytes held by cache and obs together, estimated (cache.go)
+	budget     int                     // what cached may reach before patients are dropped: cacheBudget
 	studies    []clinical.Study
 	trialCodes []string              // the codes the studies' observation tests read (clinical.ObservationCodes)
 	upstream   map[string][]Upstream // patient -> upstream ResearchSubjects
@@ -140,7 +141,7 @@ func New(o Options) (*Engine, error) {
 	if o.Tick <= 0 {
 		o.Tick = 15 * time.Second
 	}
-	e := &Engine{s: o.Store, seen: map[string]int64{}, upstream: map[string][]Upstream{}, cache: map[string]*seriesCache{}}
+	e := &Engine{s: o.Store, seen: map[string]int64{}, upstream: map[string][]Upstream{}, cache: map[string]*seriesCache{}, budget: cacheBudget}
 	e.o.Store(&o)
 	return e, nil
 }
