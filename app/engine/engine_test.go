@@ -361,6 +361,75 @@ func TestCrashAfterAckBeforeDequeueDoesNotRepublish(t *testing.T) {
 	}
 }
 
+// TestRepairWaitsForWhatThisRunPublished: a run published its action on an
+// alert and removed it from the outbox, then died before its feed consumed the
+// record back. The next run starts on the older state in its store (another
+// workstation's, without the action), so the alert looks as if the topic had
+// lost the action. It must find its own record on the topic instead of
+// publishing a repair: the same repair published twice was caught by
+// TestCrashOutboxKilledWhileActing.
+func TestRepairWaitsForWhatThisRunPublished(t *testing.T) {
+	e := testenv.New(t, kafka.BrokerOptions{})
+	e.Publish(patient("p-rep", "Repair") + "\n" + vitals("p-rep", "r1", t0, highSet))
+	path := testenv.StorePath(t)
+	a := startWorkstation(t, e, "ws-a", path, afterT0)
+	a.settle(t)
+	testenv.Eventually(t, 10*time.Second, "alert", func() bool { return len(alertsOf(t, a.s, "p-rep")) == 1 })
+	al := alertsOf(t, a.s, "p-rep")[0].Alert
+
+	// Another workstation acknowledges first; a consumes its state.
+	b := clinical.NewAction(al.ID, "acknowledge", "user-ws-b", "ws-b", "", afterT0())
+	other, err := clinical.AlertState{Alert: al.ID, Patient: "p-rep", Kind: al.Kind, Actions: []clinical.Action{b}}.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Produce(&kgo.Record{Topic: "spv.alert-state", Key: []byte(al.ID), Value: other, Headers: []kgo.RecordHeader{{Key: engine.HeaderID, Value: []byte(b.ID)}}})
+	testenv.Eventually(t, 10*time.Second, "the other workstation's action", func() bool { return len(alertsOf(t, a.s, "p-rep")[0].State.Actions) == 1 })
+	a.stop()
+
+	// a escalates; its records reach the broker and leave the outbox, and
+	// the run dies before the feed reads them back.
+	s := testenv.OpenStore(t, path)
+	eng, err := engine.New(engine.Options{Store: s, User: "user-ws-a", Workstation: "ws-a", Now: afterT0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Act("p-rep", al.ID, "escalate", "called the outreach team"); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := s.Outbox()
+	if len(items) != 2 {
+		t.Fatalf("outbox = %d items, want the state and its AuditEvent", len(items))
+	}
+	var seqs []uint64
+	for _, it := range items {
+		e.Produce(&kgo.Record{Topic: it.Topic, Key: it.Key, Value: it.Value, Headers: []kgo.RecordHeader{{Key: engine.HeaderID, Value: []byte(it.ID)}}})
+		seqs = append(seqs, it.Seq)
+	}
+	if _, err := s.Apply(&store.Batch{Dequeue: seqs}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	a = startWorkstation(t, e, "ws-a", path, afterT0)
+	a.settle(t)
+	testenv.Eventually(t, 20*time.Second, "both actions in the store", func() bool { return len(alertsOf(t, a.s, "p-rep")[0].State.Actions) == 2 })
+	time.Sleep(time.Second) // a repair, had one been queued, is published by now
+	a.settle(t)
+	if ob, _ := a.s.Outbox(); len(ob) != 0 {
+		t.Fatalf("%d items still queued", len(ob))
+	}
+	ids := consumeIDs(e, "spv.alert-state")
+	for id, n := range ids {
+		if n != 1 {
+			t.Errorf("%s published %d times", id, n)
+		}
+	}
+	if len(ids) != 2 {
+		t.Errorf("spv.alert-state holds %d records, want the two actions' and no repair: %v", len(ids), ids)
+	}
+}
+
 func TestTwoWorkstationsConverge(t *testing.T) {
 	e := testenv.New(t, kafka.BrokerOptions{})
 	e.Publish(patient("p-two", "Two") + "\n" + vitals("p-two", "r1", t0, highSet))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -31,9 +32,16 @@ type Ready func(topic string) bool
 // failed, which may have been delivered all the same) is first checked
 // against what the feed consumed back from the topic, once the feed has
 // caught up on it (ready): an alert state is on spv.alert-state when the
-// alert's latest state there holds every action the item carries; an
+// alert's latest state there holds every action of this workstation the item
+// carries; an
 // AuditEvent is on spv.audit when the store holds it. Only items not found
 // are produced again.
+//
+// A repair (see repair) is always checked before it is produced, since it is
+// derived from what the feed has consumed, which may lag behind what this
+// workstation has already published: it waits until the store holds the
+// record this run last published under the alert's key, and is dropped when
+// the topic's latest state already holds every action of this workstation.
 func (e *Engine) Publish(ctx context.Context, cl *kgo.Client, ready Ready) error {
 	sub := e.s.Subscribe()
 	defer sub.Close()
@@ -41,13 +49,13 @@ func (e *Engine) Publish(ctx context.Context, cl *kgo.Client, ready Ready) error
 	if err != nil {
 		return err
 	}
-	verify := map[uint64]bool{} // items that may already be published
+	p := &publishing{verify: map[uint64]bool{}, acked: map[string]store.Source{}}
 	for _, it := range items {
-		verify[it.Seq] = true
+		p.verify[it.Seq] = true
 	}
 	backoff := time.Second
 	for {
-		progress, waiting, err := e.publishOnce(ctx, cl, ready, verify)
+		progress, waiting, err := e.publishOnce(ctx, cl, ready, p)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			if errors.Is(err, store.ErrClosed) {
 				return nil
@@ -81,10 +89,18 @@ func (e *Engine) Publish(ctx context.Context, cl *kgo.Client, ready Ready) error
 	}
 }
 
+// publishing is what a run of Publish remembers between passes.
+type publishing struct {
+	verify map[uint64]bool  // items that may already be published
+	acked  map[string]store.Source // topic and key -> the last record this run published under it
+}
+
+func ackedKey(topic string, key []byte) string { return topic + "\x00" + string(key) }
+
 // publishOnce handles the outbox as it stands. progress is true when an item
 // was published or dropped as already published; waiting when an item waits
 // for the feed to catch up.
-func (e *Engine) publishOnce(ctx context.Context, cl *kgo.Client, ready Ready, verify map[uint64]bool) (progress, waiting bool, err error) {
+func (e *Engine) publishOnce(ctx context.Context, cl *kgo.Client, ready Ready, p *publishing) (progress, waiting bool, err error) {
 	items, err := e.s.Outbox()
 	if err != nil || len(items) == 0 {
 		return false, false, err
@@ -92,16 +108,24 @@ func (e *Engine) publishOnce(ctx context.Context, cl *kgo.Client, ready Ready, v
 	var send []store.OutboxItem
 	var done []uint64
 	for _, it := range items {
-		if verify[it.Seq] {
+		if p.verify[it.Seq] || isRepair(it) {
 			if !ready(it.Topic) {
 				waiting = true
 				continue
 			}
-			on, err := e.onTopic(it)
+			after, sent := p.acked[ackedKey(it.Topic, it.Key)]
+			if !sent {
+				after.Offset = -1
+			}
+			on, lag, err := e.onTopic(it, after)
 			if err != nil {
 				return false, waiting, err
 			}
-			delete(verify, it.Seq)
+			if lag {
+				waiting = true
+				continue
+			}
+			delete(p.verify, it.Seq)
 			if on {
 				done = append(done, it.Seq)
 				continue
@@ -120,10 +144,11 @@ func (e *Engine) publishOnce(ctx context.Context, cl *kgo.Client, ready Ready, v
 		cancel()
 		for i, r := range results {
 			if r.Err != nil {
-				verify[send[i].Seq] = true // it may have reached the broker all the same
+				p.verify[send[i].Seq] = true // it may have reached the broker all the same
 				err = fmt.Errorf("produce to %s: %w", send[i].Topic, r.Err)
 				continue
 			}
+			p.acked[ackedKey(send[i].Topic, send[i].Key)] = store.Source{Topic: r.Record.Topic, Partition: r.Record.Partition, Offset: r.Record.Offset}
 			done = append(done, send[i].Seq)
 		}
 	}
@@ -143,34 +168,52 @@ func contentType(topic string, e *Engine) string {
 	return "application/json"
 }
 
+// isRepair reports whether an outbox item is a repair of an alert's state.
+func isRepair(it store.OutboxItem) bool { return strings.HasPrefix(it.ID, repairPrefix+"-") }
+
 // onTopic reports whether an outbox item is already on its topic, as far as
-// the store (fed by the feed) shows.
-func (e *Engine) onTopic(it store.OutboxItem) (bool, error) {
+// the store (fed by the feed) shows. after is the last record this run
+// published under the item's key (offset -1: none); lag reports that the
+// store has not consumed it yet, so the answer must wait. An alert state is
+// on the topic when the latest state there holds every action of this
+// workstation the item carries (each workstation restores its own actions;
+// see repair); an AuditEvent when the store holds it.
+func (e *Engine) onTopic(it store.OutboxItem, after store.Source) (on, lag bool, err error) {
 	switch it.Topic {
 	case e.opt().Topics.AlertState:
 		res, ok, err := e.s.Resource(store.Ref{Collection: store.AlertState, Type: AlertStateType, ID: string(it.Key)})
-		if err != nil || !ok {
-			return false, err
+		if err != nil {
+			return false, false, err
+		}
+		if after.Offset >= 0 && (!ok || res.Meta.Source.Partition == after.Partition && res.Meta.Source.Offset < after.Offset) {
+			return false, true, nil
+		}
+		if !ok {
+			return false, false, nil
 		}
 		st, err := clinical.ParseAlertState(res.JSON)
 		if err != nil {
-			return false, nil
+			return false, false, nil
 		}
-		// On the topic when the latest state there holds every action the
-		// item carries: publishing it again would add nothing.
+		// On the topic when the latest state there holds every action of
+		// this workstation the item carries: publishing it again would add
+		// nothing this workstation must restore.
 		mine, err := clinical.ParseAlertState(it.Value)
 		if err != nil {
-			return false, nil
+			return false, false, nil
 		}
 		for _, a := range mine.Actions {
+			if a.Workstation != e.opt().Workstation {
+				continue
+			}
 			if !slices.ContainsFunc(st.Actions, func(b clinical.Action) bool { return b.ID == a.ID }) {
-				return false, nil
+				return false, false, nil
 			}
 		}
-		return true, nil
+		return true, false, nil
 	case e.opt().Topics.Audit:
 		_, ok, err := e.s.Resource(store.Ref{Collection: store.Audit, Type: "AuditEvent", ID: it.ID})
-		return ok, err
+		return ok, false, err
 	}
-	return false, nil
+	return false, false, nil
 }

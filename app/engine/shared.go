@@ -186,11 +186,14 @@ func (e *Engine) repair(r *store.Reader, b *store.Batch, remote, merged clinical
 		ids = append(ids, a.ID)
 	}
 	b.Enqueue = append(b.Enqueue, store.OutboxItem{
-		ID: clinical.HashID("rp", append([]string{remote.Alert}, ids...)...), Topic: e.opt().Topics.AlertState,
+		ID: clinical.HashID(repairPrefix, append([]string{remote.Alert}, ids...)...), Topic: e.opt().Topics.AlertState,
 		Key: []byte(remote.Alert), Value: value,
 	})
 	return nil
 }
+
+// repairPrefix starts the id of a repair's outbox item.
+const repairPrefix = "rp"
 
 func sameState(a, b clinical.AlertState) bool {
 	ja, _ := json.Marshal(a)
