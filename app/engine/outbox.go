@@ -91,7 +91,7 @@ func (e *Engine) Publish(ctx context.Context, cl *kgo.Client, ready Ready) error
 
 // publishing is what a run of Publish remembers between passes.
 type publishing struct {
-	verify map[uint64]bool  // items that may already be published
+	verify map[uint64]bool         // items that may already be published
 	acked  map[string]store.Source // topic and key -> the last record this run published under it
 }
 
