@@ -18,7 +18,7 @@ var icu struct {
 	s    *store.Store
 }
 
-func icuStore(b *testing.B) *store.Store {
+func icuStore(b testing.TB) *store.Store {
 	icu.once.Do(func() {
 		keep := func(name string) bool { return name == demo.PatientFixture(demo.ICUPatient) }
 		icu.s = newFixtureStore(b, filepath.Join(sharedDir, "icu.db"), keep)

@@ -2,6 +2,7 @@ package views
 
 import (
 	"cmp"
+	"maps"
 	"reflect"
 	"time"
 
@@ -72,16 +73,34 @@ func (base *chart) patched(r *store.Reader, refs []store.Ref, now time.Time, opt
 			fresh = append(fresh, it)
 		}
 	}
+	added := false // the patch only adds resources the chart did not hold
 	if p.keys.len() > 0 {
-		c.Items = make([]store.Item, 0, len(base.Items)+len(fresh))
+		replaced := false
 		for i := range base.Items {
-			if it := &base.Items[i]; p.keys.has(it.Ref) {
-				note(it) // the old version: its codes' series change too
-			} else {
-				c.Items = append(c.Items, *it)
+			if p.keys.has(base.Items[i].Ref) {
+				replaced = true
+				break
 			}
 		}
-		c.Items = append(c.Items, fresh...)
+		if !replaced && len(fresh) == p.keys.len() {
+			// A new reading, the live case: base's items are extended in
+			// place (appending past base's length, which base never reads;
+			// updates are serialised, so a chart has one successor), and
+			// the slice doubles when full, so a 20,000-entry chart copies
+			// nothing on most patches.
+			added = true
+			c.Items = append(base.Items, fresh...)
+		} else {
+			c.Items = make([]store.Item, 0, len(base.Items)+len(fresh))
+			for i := range base.Items {
+				if it := &base.Items[i]; p.keys.has(it.Ref) {
+					note(it) // the old version: its codes' series change too
+				} else {
+					c.Items = append(c.Items, *it)
+				}
+			}
+			c.Items = append(c.Items, fresh...)
+		}
 		c.Timeline, c.Kinds = patchTimeline(base.Timeline, base.Kinds, &p.keys, fresh)
 	}
 	if encounter {
@@ -89,14 +108,25 @@ func (base *chart) patched(r *store.Reader, refs []store.Ref, now time.Time, opt
 			return nil, nil, err
 		}
 	}
-	if weight || p.keys.len() > 0 {
+	news := c.Items[len(c.Items)-len(fresh):] // the new versions, in c.Items
+	switch {
+	case added:
+		for i := range news { // base's weight stands unless a newer one came
+			if it := &news[i]; isWeight(it) && (c.Weight == nil || it.Meta.Time.After(c.Weight.Meta.Time)) {
+				c.Weight = it
+			}
+		}
+	case weight || p.keys.len() > 0:
 		c.Weight = newestWeight(c.Items) // a pointer into the new slice
 	}
 
 	in := base.in
-	if p.keys.len() > 0 || in == nil {
+	switch {
+	case added && in != nil:
+		in = in.with(news, now)
+	case p.keys.len() > 0 || in == nil:
 		in = newChartInput(c.Items, now)
-	} else {
+	default:
 		in = &chartInput{byCategory: in.byCategory, byType: in.byType, now: now}
 	}
 	c.in = in
@@ -119,6 +149,19 @@ func (base *chart) patched(r *store.Reader, refs []store.Ref, now time.Time, opt
 			(s.Draw != nil && p.score)
 	}
 	return &c, p, nil
+}
+
+// with is in with the new items added (pointers into the chart's Items).
+// The maps are cloned; their lists are extended in place past in's lengths,
+// which in never reads (a chart input, like a chart, has one successor).
+func (in *chartInput) with(items []store.Item, now time.Time) *chartInput {
+	out := &chartInput{byCategory: maps.Clone(in.byCategory), byType: maps.Clone(in.byType), now: now}
+	for i := range items {
+		it := &items[i]
+		out.byCategory[it.Meta.Category] = append(out.byCategory[it.Meta.Category], it)
+		out.byType[it.Type] = append(out.byType[it.Type], it)
+	}
+	return out
 }
 
 // sectionsFresh is how long a patch that changed no resource and no score

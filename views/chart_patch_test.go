@@ -144,3 +144,98 @@ func checkPatchSections(t *testing.T, p *chartPatch) {
 		t.Errorf("the patch does not name the heart-rate series (codes %v)", p.codes)
 	}
 }
+
+// TestChartPatchAddsInPlace: patches that only add resources (the live case:
+// new readings) extend the chart's items in place. Three in a row, one with
+// a new body weight, each equal to a chart loaded afresh, and the charts
+// before them unchanged (their items, the weight shown, the sections'
+// lists).
+func TestChartPatchAddsInPlace(t *testing.T) {
+	s := smallStore(t, demo.DeterioratingPatient)
+	id := demo.DeterioratingPatient
+	now := fixtureNow
+	var c *chart
+	if err := s.View(func(r *store.Reader) (err error) { c, err = loadChart(r, id, now, newsOptions()); return }); err != nil {
+		t.Fatal(err)
+	}
+	sub := s.Subscribe()
+	defer sub.Close()
+	type snapshot struct {
+		items   []store.Item
+		weight  *store.Item
+		vitals  int
+		timeLen int
+	}
+	var before []*chart
+	var snaps []snapshot
+	for step := range 3 {
+		at := now.Add(time.Duration(step-3) * time.Minute).UTC().Format(time.RFC3339)
+		puts := []store.Resource{resource(t, id, fmt.Sprintf(`{"resourceType":"Observation","id":"add-hr-%d","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"8867-4","display":"Heart rate"}]},"subject":{"reference":"Patient/%s"},"effectiveDateTime":%q,"valueQuantity":{"value":%d,"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}}`, step, id, at, 100+step))}
+		if step == 1 {
+			puts = append(puts, resource(t, id, fmt.Sprintf(`{"resourceType":"Observation","id":"add-weight","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"29463-7","display":"Body weight"}]},"subject":{"reference":"Patient/%s"},"effectiveDateTime":%q,"valueQuantity":{"value":71.5,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}}`, id, at)))
+		}
+		if _, err := s.Apply(&store.Batch{Puts: puts}); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := sub.Next(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		before = append(before, c)
+		snaps = append(snaps, snapshot{slices.Clone(c.Items), c.Weight, len(c.in.byCategory["vital-signs"]), len(c.Timeline)})
+		var next, fresh *chart
+		if err := s.View(func(r *store.Reader) error {
+			var err error
+			if next, _, err = c.patched(r, ch.Keys[id], now, newsOptions()); err != nil {
+				return err
+			}
+			fresh, err = loadChart(r, id, now, newsOptions())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		checkPatchedMatchesFreshItems(t, next, fresh)
+		if step >= 1 && (next.Weight == nil || next.Weight.ID != "add-weight") {
+			t.Errorf("step %d: weight %v, want the new one", step, next.Weight)
+		}
+		c = next
+	}
+	for i, b := range before {
+		sn := snaps[i]
+		if !reflect.DeepEqual(b.Items, sn.items) || b.Weight != sn.weight || len(b.in.byCategory["vital-signs"]) != sn.vitals || len(b.Timeline) != sn.timeLen {
+			t.Errorf("chart %d changed under a later patch", i)
+		}
+	}
+}
+
+// checkPatchedMatchesFreshItems checks a patched chart's timeline, items,
+// sections, weight and score against one loaded afresh.
+func checkPatchedMatchesFreshItems(t *testing.T, patched, fresh *chart) {
+	t.Helper()
+	if !slices.Equal(patched.Timeline, fresh.Timeline) {
+		t.Errorf("patched timeline (%d entries) differs from a fresh load (%d)", len(patched.Timeline), len(fresh.Timeline))
+	}
+	byRef := func(a, b store.Item) int { return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.ID, b.ID)) }
+	pi, fi := slices.Clone(patched.Items), slices.Clone(fresh.Items)
+	slices.SortFunc(pi, byRef)
+	slices.SortFunc(fi, byRef)
+	if !reflect.DeepEqual(pi, fi) {
+		t.Errorf("patched items (%d) differ from a fresh load (%d)", len(pi), len(fi))
+	}
+	for i := range fresh.Sections {
+		if !reflect.DeepEqual(patched.Sections[i].lines, fresh.Sections[i].lines) || patched.Sections[i].more != fresh.Sections[i].more {
+			t.Errorf("section %q: patched lines differ from a fresh load", fresh.Sections[i].def.Title)
+		}
+	}
+	if (patched.Weight == nil) != (fresh.Weight == nil) || patched.Weight != nil && patched.Weight.Ref != fresh.Weight.Ref {
+		t.Errorf("weight: patched %v, fresh %v", patched.Weight, fresh.Weight)
+	}
+	if !reflect.DeepEqual(patched.NEWS2, fresh.NEWS2) {
+		t.Errorf("NEWS2: patched %+v, fresh %+v", patched.NEWS2, fresh.NEWS2)
+	}
+	for k, l := range fresh.in.byType {
+		if len(patched.in.byType[k]) != len(l) {
+			t.Errorf("%s: patched input lists %d, fresh %d", k, len(patched.in.byType[k]), len(l))
+		}
+	}
+}

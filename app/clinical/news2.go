@@ -2,6 +2,7 @@ package clinical
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -178,7 +179,7 @@ func NEWS2At(vitals []store.Item, goals []store.Item, opts NEWS2Options, now tim
 		}
 	}
 
-	best, skips := latestReadings(vitals)
+	best, skips := latestReadings(vitals, window)
 	fresh := res.freshReadings(best, now, window, opts.AssumeAir)
 	skips = res.scoreFresh(fresh, skips)
 	res.reportSkips(skips, best)
@@ -195,24 +196,65 @@ func NEWS2At(vitals []store.Item, goals []store.Item, opts NEWS2Options, now tim
 }
 
 // latestReadings collects every reading of every parameter, keeping the
-// latest usable one of each (best, by parameter) and the unusable ones.
-func latestReadings(vitals []store.Item) (best map[Parameter]*candidate, skips []candidate) {
+// latest usable one of each (best, by parameter) and the unusable ones that
+// reportSkips may report.
+//
+// It reads the Observations of the last hour before the newest first, then
+// those of the rest of the window, then the older ones, and stops after a
+// span in which every parameter has had a usable reading: an older
+// Observation can change nothing then, as its readings are older than the
+// best of their parameter, so they are neither best nor reported as skipped
+// (see reportSkips). They are passed over on their time and codes alone
+// (older), so an ICU chart of 20,000 Observations reads its last set or two
+// in full, not its whole history; a chart that never has some parameter
+// still reads each older Observation's codes, but builds no reading of one
+// whose parameters all have a newer best.
+func latestReadings(vitals []store.Item, window time.Duration) (best map[Parameter]*candidate, skips []candidate) {
 	var (
 		slot [7]candidate // by chart order
 		have [7]bool
 		buf  [2]candidate // an Observation carries at most two readings
 	)
+	var newest time.Time
 	for i := range vitals {
-		for _, c := range readingsOf(&vitals[i], buf[:0]) {
-			if c.skip != "" {
-				if paramIndex(c.Parameter) < len(slot) {
-					skips = append(skips, c)
+		if t := vitals[i].Meta.Time; t.After(newest) {
+			newest = t
+		}
+	}
+	// The spans read in turn, newest first: the last hour (a busy chart's
+	// latest set), the last window, then everything older.
+	cuts := []time.Time{newest.Add(-min(time.Hour, window)), newest.Add(-window), {}}
+	for k, cut := range cuts {
+		var upTo time.Time // the previous span's start: read only what is older
+		if k > 0 {
+			upTo = cuts[k-1]
+		}
+		for i := range vitals {
+			t := vitals[i].Meta.Time
+			if k == len(cuts)-1 {
+				if !t.Before(upTo) {
+					continue
 				}
+			} else if t.Before(cut) || (k > 0 && !t.Before(upTo)) {
 				continue
 			}
-			if k := paramIndex(c.Parameter); k < len(slot) && (!have[k] || c.after(&slot[k])) {
-				slot[k], have[k] = c, true
+			if older(&vitals[i].Meta, &slot, &have) {
+				continue
 			}
+			for _, c := range readingsOf(&vitals[i], buf[:0]) {
+				if c.skip != "" {
+					if paramIndex(c.Parameter) < len(slot) {
+						skips = append(skips, c)
+					}
+					continue
+				}
+				if k := paramIndex(c.Parameter); k < len(slot) && (!have[k] || c.after(&slot[k])) {
+					slot[k], have[k] = c, true
+				}
+			}
+		}
+		if !slices.Contains(have[:], false) {
+			break
 		}
 	}
 	best = map[Parameter]*candidate{}
@@ -222,6 +264,21 @@ func latestReadings(vitals []store.Item) (best map[Parameter]*candidate, skips [
 		}
 	}
 	return best, skips
+}
+
+// older reports that an Observation can change nothing in latestReadings:
+// it is of no NEWS2 parameter, or taken before the best reading so far of
+// every parameter it may give. Its readings would be neither best nor
+// reported as skipped (reportSkips passes over a skip not after its
+// parameter's best).
+func older(m *store.Meta, slot *[7]candidate, have *[7]bool) bool {
+	for _, p := range kindParameters(kindOf(m)) {
+		k := paramIndex(p)
+		if !have[k] || !m.Time.Before(slot[k].Time) {
+			return false
+		}
+	}
+	return true
 }
 
 // freshReadings sets Newest, At and Stale, and returns the best readings that

@@ -29,6 +29,9 @@ func (c *candidate) after(o *candidate) bool {
 	if !c.lastUpdated.Equal(o.lastUpdated) {
 		return c.lastUpdated.After(o.lastUpdated)
 	}
+	if c.Ref.Type == o.Ref.Type { // the keys share "Type/": their ids order them
+		return c.Ref.ID > o.Ref.ID
+	}
 	return c.Ref.Key() > o.Ref.Key()
 }
 
@@ -67,6 +70,73 @@ func hypercapnicGoal(goals []store.Item) (store.Ref, bool) {
 	return found.Ref, true
 }
 
+// readingKind is what an Observation's code makes it for the scores, in
+// the order readingsOf tests the codes (the first match wins).
+type readingKind uint8
+
+const (
+	kindNone readingKind = iota
+	kindRespiration
+	kindPulse
+	kindTemperature
+	kindSystolic
+	kindOximetry // SpO2, and air or oxygen from its components
+	kindOxygen   // inhaled oxygen flow or concentration
+	kindBPPanel  // systolic from its component
+	kindCapillaryRefill
+	kindDistress
+	kindConsciousness
+)
+
+// kindOf classifies an Observation by its codes (see readingKind).
+func kindOf(m *store.Meta) readingKind {
+	switch {
+	case hasAny(m.Codes, CodeRespiratoryRate):
+		return kindRespiration
+	case hasAny(m.Codes, CodeHeartRate):
+		return kindPulse
+	case hasAny(m.Codes, temperatureCodes...):
+		return kindTemperature
+	case hasAny(m.Codes, CodeSystolicBP):
+		return kindSystolic
+	case hasAny(m.Codes, CodeSpO2, CodeSaO2):
+		return kindOximetry
+	case hasAny(m.Codes, CodeInhaledO2Flow, CodeInhaledO2Conc):
+		return kindOxygen
+	case hasAny(m.Codes, CodeBPPanel, CodeBPPanelOld):
+		return kindBPPanel
+	case hasAny(m.Codes, CodeCapillaryRefill, CodeCapillaryRefillSCT):
+		return kindCapillaryRefill
+	case hasAny(m.Codes, CodeRespiratoryDistress):
+		return kindDistress
+	case hasAny(m.Codes, CodeResponsiveness, CodeACVPUSnomed):
+		return kindConsciousness
+	}
+	return kindNone
+}
+
+// kindParameters are the NEWS2 parameters an Observation of a kind may give
+// readings of (none for the PEWS-only kinds).
+func kindParameters(k readingKind) []Parameter {
+	switch k {
+	case kindRespiration:
+		return []Parameter{Respiration}
+	case kindPulse:
+		return []Parameter{Pulse}
+	case kindTemperature:
+		return []Parameter{Temperature}
+	case kindSystolic, kindBPPanel:
+		return []Parameter{Systolic}
+	case kindOximetry:
+		return []Parameter{SpO2, AirOrOxygen}
+	case kindOxygen:
+		return []Parameter{AirOrOxygen}
+	case kindConsciousness:
+		return []Parameter{Consciousness}
+	}
+	return nil
+}
+
 // readingsOf turns one Observation index entry into the NEWS2 readings it
 // carries (none, one, or several for a pulse-oximetry panel).
 func readingsOf(it *store.Item, buf []candidate) []candidate {
@@ -100,19 +170,19 @@ func readingsOf(it *store.Item, buf []candidate) []candidate {
 		}
 	}
 
-	switch {
-	case hasAny(m.Codes, CodeRespiratoryRate):
+	switch kindOf(m) {
+	case kindRespiration:
 		main(Respiration, perMinute)
-	case hasAny(m.Codes, CodeHeartRate):
+	case kindPulse:
 		main(Pulse, perMinute)
-	case hasAny(m.Codes, temperatureCodes...):
+	case kindTemperature:
 		main(Temperature, celsius)
-	case hasAny(m.Codes, CodeSystolicBP):
+	case kindSystolic:
 		main(Systolic, mmHg)
-	case hasAny(m.Codes, CodeSpO2, CodeSaO2):
+	case kindOximetry:
 		main(SpO2, percent)
 		o2FromComponents(it, add)
-	case hasAny(m.Codes, CodeInhaledO2Flow, CodeInhaledO2Conc):
+	case kindOxygen:
 		c := add(AirOrOxygen)
 		if c.skip == "" {
 			switch {
@@ -127,7 +197,7 @@ func readingsOf(it *store.Item, buf []candidate) []candidate {
 			}
 			c.Code = airCode(c.o2)
 		}
-	case hasAny(m.Codes, CodeBPPanel, CodeBPPanelOld):
+	case kindBPPanel:
 		c := add(Systolic)
 		if c.skip != "" {
 			return out
@@ -144,14 +214,14 @@ func readingsOf(it *store.Item, buf []candidate) []candidate {
 			c.Value, c.Unit, c.skip = mmHg(comp.Value, comp.Unit)
 			break
 		}
-	case hasAny(m.Codes, CodeCapillaryRefill, CodeCapillaryRefillSCT):
+	case kindCapillaryRefill:
 		main(CapillaryRefill, seconds)
-	case hasAny(m.Codes, CodeRespiratoryDistress):
+	case kindDistress:
 		c := add(RespiratoryDistress)
 		if c.skip == "" {
 			c.Code, c.Value, c.skip = distress(m.ValueCode, m.ValueText)
 		}
-	case hasAny(m.Codes, CodeResponsiveness, CodeACVPUSnomed):
+	case kindConsciousness:
 		c := add(Consciousness)
 		if c.skip == "" {
 			c.Code, c.skip = acvpu(m.ValueCode, m.ValueText)

@@ -93,6 +93,14 @@ type Options struct {
 	// for what time alone changes (a follow-up interval ending, an episode
 	// becoming history). Default 15 s.
 	Tick time.Duration
+	// MinRound is the least time from the start of one round of
+	// evaluations on change notices to the start of the next (default
+	// 250 ms; negative: none). A notice that comes sooner waits out the
+	// rest, and the changes meanwhile are evaluated together: a busy feed
+	// (a monitor's reading a second for each of many patients, a catch-up)
+	// derives each changed patient a few times a second, not once per
+	// commit, while a lone change after a quiet spell is evaluated at once.
+	MinRound time.Duration
 	// User and Workstation sign alert actions and AuditEvents.
 	User, Workstation string
 	Log               *slog.Logger
@@ -118,6 +126,13 @@ type Engine struct {
 	seen       map[string]int64      // shared-collection resource -> offset already processed
 }
 
+// DefaultMinRound is Options.MinRound's default. A score, alert or trial
+// match is at most this much later than its data (the timeline shows the
+// data itself at once); on the demo's 1,000-records/s benchmark feed it
+// cuts the engine's evaluations of a busy patient from one per commit
+// (~50/s) to four a second.
+const DefaultMinRound = 250 * time.Millisecond
+
 // New returns an engine over a store.
 func New(o Options) (*Engine, error) {
 	if o.Store == nil {
@@ -140,6 +155,9 @@ func New(o Options) (*Engine, error) {
 	}
 	if o.Tick <= 0 {
 		o.Tick = 15 * time.Second
+	}
+	if o.MinRound == 0 {
+		o.MinRound = DefaultMinRound
 	}
 	e := &Engine{s: o.Store, seen: map[string]int64{}, upstream: map[string][]Upstream{}, cache: map[string]*seriesCache{}, budget: cacheBudget}
 	e.o.Store(&o)
@@ -166,6 +184,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(e.opt().Tick)
 	defer tick.Stop()
+	var round time.Time // when the last round on change notices started
 	for {
 		select {
 		case <-ctx.Done():
@@ -179,6 +198,19 @@ func (e *Engine) Run(ctx context.Context) error {
 			continue
 		case <-sub.Ready():
 		}
+		if wait := e.opt().MinRound - time.Since(round); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-sub.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+		}
+		round = time.Now()
 		ch, ok := sub.Take()
 		if !ok {
 			continue
@@ -315,6 +347,9 @@ func (e *Engine) Reconfigure(o Options) error {
 	}
 	if o.Tick <= 0 {
 		o.Tick = old.Tick
+	}
+	if o.MinRound == 0 {
+		o.MinRound = old.MinRound
 	}
 	e.mu.Lock()
 	e.o.Store(&o)

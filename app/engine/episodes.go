@@ -20,16 +20,14 @@ import (
 // set scores one point rather than the whole history. It is memory only: a
 // restart rebuilds it once per patient.
 type seriesCache struct {
-	sig    string                  // options and goals the points were scored with
-	seen   map[store.Ref]seenEntry // each vital sign scored: its feed offset and time
-	gen    uint64                  // the evaluation count, to find readings deleted since
+	sig    string               // options and goals the points were scored with
+	seen   map[string]seenEntry // each vital sign scored (by Observation id): its feed offset and time
 	points []clinical.ScorePoint
 }
 
 type seenEntry struct {
 	off int64
 	at  time.Time
-	gen uint64
 }
 
 // ringSize is how many of the newest readings of each code are kept for
@@ -71,10 +69,9 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 	key := sk.kind + "\x00" + p
 	c := e.cache[key]
 	if c == nil || c.sig != sig {
-		c = &seriesCache{sig: sig, seen: map[store.Ref]seenEntry{}}
+		c = &seriesCache{sig: sig, seen: map[string]seenEntry{}}
 		e.cache[key] = c
 	}
-	c.gen++
 	vitals := make([]*store.Item, 0, len(obs))
 	from := time.Time{}
 	changed := false
@@ -84,19 +81,20 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 		}
 		changed = true
 	}
+	present := 0 // entries of c.seen found in obs this time
 	for i := range obs {
 		it := &obs[i]
-		if it.Meta.Time.IsZero() {
-			continue
-		}
-		old, ok := c.seen[it.Ref]
+		old, ok := c.seen[it.ID]
 		if ok && old.off == it.Meta.Source.Offset && old.at.Equal(it.Meta.Time) {
-			old.gen = c.gen // unchanged, and known to be a vital sign
-			c.seen[it.Ref] = old
+			present++ // unchanged, and known to be a vital sign
 			vitals = append(vitals, it)
 			continue
 		}
-		if !sk.vital(it) {
+		if it.Meta.Time.IsZero() || !sk.vital(it) {
+			if ok { // a vital sign no more: the sets at its old time change
+				mark(old.at)
+				delete(c.seen, it.ID)
+			}
 			continue
 		}
 		vitals = append(vitals, it)
@@ -104,23 +102,32 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 		if ok {
 			mark(old.at)
 		}
-		c.seen[it.Ref] = seenEntry{off: it.Meta.Source.Offset, at: it.Meta.Time, gen: c.gen}
+		present++
+		c.seen[it.ID] = seenEntry{off: it.Meta.Source.Offset, at: it.Meta.Time}
 	}
-	for k, en := range c.seen {
-		if en.gen != c.gen {
-			mark(en.at)
-			delete(c.seen, k)
+	if present < len(c.seen) { // some were deleted since the last evaluation
+		ids := make(map[string]bool, len(obs))
+		for i := range obs {
+			ids[obs[i].ID] = true
+		}
+		for id, en := range c.seen {
+			if !ids[id] {
+				mark(en.at)
+				delete(c.seen, id)
+			}
 		}
 	}
 	if !changed {
 		return c.points
 	}
-	kept := c.points[:0:0]
-	for _, pt := range c.points {
-		if pt.At.Before(from) {
-			kept = append(kept, pt)
-		}
+	// The points are in time order: those before from are kept where they
+	// are, and the sweep writes the rest after them. The slice returned last
+	// time is no longer read (it lives for one evaluation).
+	n := 0
+	for n < len(c.points) && c.points[n].At.Before(from) {
+		n++
 	}
+	kept := c.points[:n]
 	kept = sweep(sk, vitals, from, window, goals, opts, kept)
 	c.points = kept
 	return kept
@@ -133,7 +140,14 @@ func sweep(sk scoreKind, vitals []*store.Item, from time.Time, window time.Durat
 	// Readings older than the window before the first set to score are never
 	// in a subset: only the rest are sorted and swept (a new set of a
 	// 17,000-observation chart sorts a few dozen, not the whole history).
-	vitals = slices.DeleteFunc(vitals, func(it *store.Item) bool { return it.Meta.Time.Before(from.Add(-window)) })
+	oldest := from.Add(-window)
+	recent := make([]*store.Item, 0, 256)
+	for _, it := range vitals {
+		if !it.Meta.Time.Before(oldest) {
+			recent = append(recent, it)
+		}
+	}
+	vitals = recent
 	slices.SortStableFunc(vitals, func(a, b *store.Item) int { return a.Meta.Time.Compare(b.Meta.Time) })
 	rings := map[string][]*store.Item{}
 	subset := make([]store.Item, 0, 64)

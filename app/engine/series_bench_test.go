@@ -55,12 +55,13 @@ func BenchmarkSeriesOneMoreSet(b *testing.B) {
 	obs := icuSeries(10)
 	last := obs[len(obs)-6:]
 	base := obs[:len(obs)-6]
+	more := append(base[:len(base):len(base)], last...)
 	e := &Engine{cache: map[string]*seriesCache{}}
 	for b.Loop() {
 		b.StopTimer()
 		e.series(news2Kind, "p-icu", base, nil, clinical.NEWS2Options{})
 		b.StartTimer()
-		e.series(news2Kind, "p-icu", append(base[:len(base):len(base)], last...), nil, clinical.NEWS2Options{})
+		e.series(news2Kind, "p-icu", more, nil, clinical.NEWS2Options{})
 	}
 }
 
@@ -85,4 +86,36 @@ func TestSeriesIncrementalEqualsFull(t *testing.T) {
 	step("amend", amended)
 	deleted := append(append([]store.Item(nil), amended[:200]...), amended[201:]...)
 	step("delete", deleted)
+}
+
+// BenchmarkNEWS2AtICU is the current score of an ICU history: what every
+// evaluation of a busy chart computes before its series.
+func BenchmarkNEWS2AtICU(b *testing.B) {
+	obs := icuSeries(10)
+	now := obs[len(obs)-1].Meta.Time.Add(time.Minute)
+	for b.Loop() {
+		if r := clinical.NEWS2At(obs, nil, clinical.NEWS2Options{}, now); !r.Complete {
+			b.Fatalf("score %s: %s", r.Status, r.Why)
+		}
+	}
+	b.ReportMetric(float64(len(obs)), "observations")
+}
+
+// BenchmarkNEWS2AtPulseOnly is the current score of a chart that only ever
+// records a heart rate (a monitor feed): never complete, so no span of
+// recent Observations settles it.
+func BenchmarkNEWS2AtPulseOnly(b *testing.B) {
+	var obs []store.Item
+	for _, it := range icuSeries(10) {
+		if it.Meta.Codes[0] == clinical.CodeHeartRate {
+			obs = append(obs, it)
+		}
+	}
+	now := obs[len(obs)-1].Meta.Time.Add(time.Minute)
+	for b.Loop() {
+		if r := clinical.NEWS2At(obs, nil, clinical.NEWS2Options{}, now); r.Complete {
+			b.Fatal("a pulse alone scored complete")
+		}
+	}
+	b.ReportMetric(float64(len(obs)), "observations")
 }
