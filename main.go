@@ -36,6 +36,10 @@ func main() {
 // desktop runs the window: on the built-in demo (no unlock screen, a
 // throwaway store) or on the saved settings (the unlock screen first).
 func desktop(ctx context.Context, demo bool) int {
+	if err := views.CheckDisplay(os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "chartline:", err)
+		return 1
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfgPath, err := config.Path()
 	if err != nil {

@@ -460,6 +460,23 @@ func PrepareDesktop(getenv func(string) string, setenv func(k, v string) error) 
 	return errors.Join(errs...)
 }
 
+// CheckDisplay reports, before Fyne starts, a desktop with no display to
+// draw on: on Linux and the BSDs the window needs an X server ($DISPLAY;
+// the x11 build tag), and without one GLFW panics with a stack trace. The
+// error says what to do instead.
+func CheckDisplay(getenv func(string) string) error {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+	default:
+		return nil
+	}
+	if getenv("DISPLAY") != "" {
+		return nil
+	}
+	return errors.New("no display to open the window on ($DISPLAY is not set): run it in a desktop session " +
+		"(or under xvfb-run), or use `chartline ingest` to materialise the feed without a window")
+}
+
 // userCacheDir is os.UserCacheDir on Linux and the BSDs, read through
 // getenv: $XDG_CACHE_HOME, else $HOME/.cache. Elsewhere it is
 // os.UserCacheDir (Fyne reports nothing there).

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,5 +175,25 @@ func TestPrepareDesktop(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckDisplay: with no $DISPLAY the desktop says so and what to run
+// instead, rather than GLFW's panic; with one it goes on.
+func TestCheckDisplay(t *testing.T) {
+	env := func(display string) func(string) string {
+		return func(k string) string {
+			if k == "DISPLAY" {
+				return display
+			}
+			return ""
+		}
+	}
+	if err := CheckDisplay(env(":99")); err != nil {
+		t.Errorf("with DISPLAY=:99: %v", err)
+	}
+	err := CheckDisplay(env(""))
+	if runtime.GOOS == "linux" && (err == nil || !strings.Contains(err.Error(), "DISPLAY") || !strings.Contains(err.Error(), "chartline ingest")) {
+		t.Errorf("with no DISPLAY: %v, want an error naming $DISPLAY and chartline ingest", err)
 	}
 }

@@ -33,12 +33,13 @@ func runIngest(ctx context.Context, args []string, io IO) error {
 	fs.BoolVar(&o.UntilCaughtUp, "until-caught-up", false, "exit once every partition is materialised to its end")
 	fs.BoolVar(&o.Verbose, "v", false, "log more")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
+	profileAfter := fs.Duration("cpuprofile-after", 0, "with -cpuprofile: start profiling this long after the start (the idle cost of a running ingest, p9)")
 	retention := fs.Duration("census-retention", 0, "with -census: how long a discharged patient's data stays in the store (default 72h)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
+		stop, err := startCPUProfile(*cpuProfile, *profileAfter)
 		if err != nil {
 			return err
 		}
