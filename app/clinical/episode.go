@@ -260,6 +260,7 @@ func Episodes(points []ScorePoint, pol AlertPolicy, window time.Duration) []Epis
 	var belowSince time.Time
 	below := 0
 	var prev *ScorePoint
+	start := 0 // where cur's points begin in ps: an episode's points are a run of ps
 	for i := range ps {
 		p := ps[i]
 		before := prev
@@ -275,13 +276,14 @@ func Episodes(points []ScorePoint, pol AlertPolicy, window time.Duration) []Epis
 				if before != nil && p.At.Sub(before.At) > window {
 					before = nil
 				}
-				cur = &Episode{Kind: p.Kind, Opened: p, Before: before, Peak: p, Last: p, Points: []ScorePoint{p},
+				start = i
+				cur = &Episode{Kind: p.Kind, Opened: p, Before: before, Peak: p, Last: p, Points: ps[i : i+1 : i+1],
 					Rises: []Rise{{At: p.At, Score: p.Score, Band: p.Band, Severity: p.Severity, Trigger: p.Trigger}}}
 				below = 0
 			}
 			continue
 		}
-		cur.Points = append(cur.Points, p)
+		cur.Points = ps[start : i+1 : i+1] // a view of ps, which is Episodes' own copy
 		cur.Last = p
 		if rank >= SeverityRank(cur.Opened.Severity) {
 			below = 0
