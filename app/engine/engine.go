@@ -199,15 +199,12 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-sub.Ready():
 		}
 		if wait := e.opt().MinRound - time.Since(round); wait > 0 {
-			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
-				t.Stop()
 				return nil
 			case <-sub.Done():
-				t.Stop()
 				return nil
-			case <-t.C:
+			case <-time.After(wait):
 			}
 		}
 		round = time.Now()
