@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -67,4 +68,37 @@ func randomHistory(rng *rand.Rand) []store.Item {
 	}
 	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out
+}
+
+// TestKindParametersCoverReadings: latestReadings passes over an
+// Observation by the parameters kindParameters says its kind can give, so
+// every NEWS2 reading readingsOf finds must be of one of them, for every
+// code readingsOf knows (a kind that gave a parameter kindParameters left
+// out would let an older reading of it be skipped unread).
+func TestKindParametersCoverReadings(t *testing.T) {
+	o2 := []store.Component{{Code: CodeInhaledO2Flow, Value: 2, HasValue: true, Unit: "L/min"}, {Code: CodeInhaledO2Conc, Value: 28, HasValue: true, Unit: "%"}}
+	bp := []store.Component{{Code: CodeSystolicBP, Value: 120, HasValue: true, Unit: "mm[Hg]"}}
+	codes := map[string][]store.Component{
+		CodeRespiratoryRate: nil, CodeHeartRate: nil, CodeSystolicBP: nil, CodeSpO2: o2, CodeSaO2: o2,
+		CodeInhaledO2Flow: nil, CodeInhaledO2Conc: nil, CodeBPPanel: bp, CodeBPPanelOld: bp,
+		CodeCapillaryRefill: nil, CodeCapillaryRefillSCT: nil, CodeRespiratoryDistress: nil,
+		CodeResponsiveness: nil, CodeACVPUSnomed: nil, SystemLOINC + "|2345-7": nil, // glucose: no kind
+	}
+	for _, c := range temperatureCodes {
+		codes[c] = nil
+	}
+	var buf [2]candidate
+	for code, comps := range codes {
+		it := vital("k", t0, code, 1, "")
+		it.Meta.Components, it.Meta.ValueCode = comps, CodeACVPUAlert
+		allowed := kindParameters(kindOf(&it.Meta))
+		for _, c := range readingsOf(&it, buf[:0]) {
+			if paramIndex(c.Parameter) < 7 && !slices.Contains(allowed, c.Parameter) {
+				t.Errorf("%s: readingsOf gives %s, kindParameters(%d) only %v", code, c.Parameter, kindOf(&it.Meta), allowed)
+			}
+		}
+		if kindOf(&it.Meta) == kindNone && len(readingsOf(&it, buf[:0])) > 0 {
+			t.Errorf("%s: no kind, yet readingsOf reads it", code)
+		}
+	}
 }
