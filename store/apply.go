@@ -124,6 +124,11 @@ func (s *Store) Apply(b *Batch) (ch Change, err error) {
 	now := time.Now().UTC()
 	ch = Change{Collections: map[string]Types{}}
 	var seq uint64
+	// Commits are announced in their order: a subscriber that has taken the
+	// notice of commit n has taken every one before it (the engine's cached
+	// reads rely on it, see ItemCache).
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	err = s.update(func(tx *bolt.Tx) error {
 		var err error
 		seq, err = s.applyTx(tx, b, sealed, now, &ch)

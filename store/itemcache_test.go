@@ -14,18 +14,31 @@ import (
 
 // TestCachedItemsEqualItems drives a collection through random upserts,
 // new versions and deletes, and after every batch compares CachedItems
-// (reading only what changed) with a full Items read of the same snapshot.
+// (reading only what changed) and CachedItemsChanged (told what changed)
+// with a full Items read of the same snapshot. A batch that only adds
+// resources must append them in place (Appended names them, the entries
+// before are the earlier read's); any other must say so.
 func TestCachedItemsEqualItems(t *testing.T) {
 	s, _ := newTestStore(t)
 	rng := rand.New(rand.NewPCG(7, 19))
-	c := NewItemCache("p", "Observation")
+	walked, told := NewItemCache("p", "Observation"), NewItemCache("p", "Observation")
 	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	held := map[string]bool{}
-	for round := 0; round < 40; round++ {
+	var before []Item // the walked cache's entries after the previous round
+	appendOnly := 0
+	for round := 0; round < 60; round++ {
 		b := &Batch{}
 		touched := map[string]bool{}
-		for i := 0; i < 1+rng.IntN(30); i++ {
+		onlyAdds := true
+		n := 1 + rng.IntN(30)
+		if round%3 == 0 {
+			n = 1 + rng.IntN(3) // a trickle: mostly new readings
+		}
+		for i := 0; i < n; i++ {
 			id := fmt.Sprintf("o%03d", rng.IntN(120))
+			if round%3 == 0 {
+				id = fmt.Sprintf("n%03d", round*10+i)
+			}
 			if touched[id] {
 				continue // one operation per key and batch, as the feed keeps
 			}
@@ -33,22 +46,28 @@ func TestCachedItemsEqualItems(t *testing.T) {
 			if held[id] && rng.IntN(4) == 0 {
 				b.Deletes = append(b.Deletes, Ref{Collection: "p", Type: "Observation", ID: id})
 				delete(held, id)
+				onlyAdds = false
 				continue
 			}
 			r := obsPut("p", id, float64(rng.IntN(200)), at.Add(time.Duration(rng.IntN(1000))*time.Minute))
 			r.Meta.Source.Offset = int64(round*100 + i)
 			b.Puts = append(b.Puts, r)
+			onlyAdds = onlyAdds && !held[id]
 			held[id] = true
 		}
 		if round%7 == 3 { // another type in the same collection stays out
 			b.Puts = append(b.Puts, Resource{Ref: Ref{Collection: "p", Type: "Condition", ID: fmt.Sprint("c", round)},
 				JSON: []byte(`{"resourceType":"Condition","id":"c"}`), Meta: Meta{Time: at}})
 		}
-		mustApply(t, s, b)
-		var got, want []Item
+		ch := mustApply(t, s, b)
+		gen := walked.Gen()
+		var got, gotTold, want []Item
 		if err := s.View(func(r *Reader) error {
 			var err error
-			if got, err = r.CachedItems(c); err != nil {
+			if got, err = r.CachedItems(walked); err != nil {
+				return err
+			}
+			if gotTold, err = r.CachedItemsChanged(told, ch.Keys["p"]); err != nil {
 				return err
 			}
 			want, err = r.Items("p", "Observation")
@@ -56,16 +75,42 @@ func TestCachedItemsEqualItems(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != len(held) || c.Len() != len(held) {
-			t.Fatalf("round %d: %d cached items (Len %d), %d held", round, len(got), c.Len(), len(held))
+		if len(got) != len(held) || walked.Len() != len(held) || len(gotTold) != len(held) {
+			t.Fatalf("round %d: %d cached items (Len %d), %d told, %d held", round, len(got), walked.Len(), len(gotTold), len(held))
 		}
-		got = append([]Item(nil), got...) // the cache's slice is not ours to sort
-		sortItems(got)
-		sortItems(want)
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("round %d: cached items differ from a full read", round)
+		from, ok := walked.Appended(gen)
+		if ok != onlyAdds {
+			t.Fatalf("round %d: Appended says %v, the batch only added: %v", round, ok, onlyAdds)
+		}
+		if ok {
+			appendOnly++
+			if from != len(before) || from > 0 && !reflect.DeepEqual(got[:from], before) {
+				t.Fatalf("round %d: the entries before the additions moved or changed", round)
+			}
+			for _, it := range got[from:] {
+				if !touched[it.ID] {
+					t.Fatalf("round %d: %s is named as added, the batch did not touch it", round, it.ID)
+				}
+			}
+		}
+		before = append(before[:0], got...)
+		want = sortedItems(want)
+		for name, items := range map[string][]Item{"walked": got, "told": gotTold} {
+			if !reflect.DeepEqual(sortedItems(items), want) {
+				t.Fatalf("round %d: %s cached items differ from a full read", round, name)
+			}
 		}
 	}
+	if appendOnly < 10 {
+		t.Fatalf("only %d rounds only added: the test does not exercise appending", appendOnly)
+	}
+}
+
+// sortedItems is a sorted copy (a cache's slice is not ours to sort).
+func sortedItems(items []Item) []Item {
+	out := append([]Item(nil), items...)
+	sortItems(out)
+	return out
 }
 
 func sortItems(items []Item) {

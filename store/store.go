@@ -73,6 +73,7 @@ type Store struct {
 	opts Options
 
 	mu       sync.Mutex // guards subs, seq and closed
+	commitMu sync.Mutex // held from a commit through its announcement
 	subs     map[*Subscription]struct{}
 	seq      uint64
 	closed   bool

@@ -58,7 +58,93 @@ func (e *Engine) observations(r *store.Reader, p string) ([]store.Item, error) {
 	}
 	e.clock++
 	po.used = e.clock
+	changed, known := e.changes.since(p, po.items.Seq(), r.Seq())
+	if known {
+		e.changes.told++
+		return r.CachedItemsChanged(po.items, changed)
+	}
 	return r.CachedItems(po.items)
+}
+
+// changeLog is what the change notices Run takes say of the patients the
+// engine caches: each one's Observations put or deleted since its cache was
+// last read, so a read looks up those few rather than walking a chart of
+// 20,000 (store.Reader.CachedItemsChanged). It is trusted only for a read
+// whose every commit since the cache's read it has been told of: notices
+// come in commit order (store.Apply), so that is every commit up to the
+// newest notice taken (covered), and the engine's own commits (documents
+// and statuses, never a resource) when nothing came between.
+type changeLog struct {
+	following bool
+	start     uint64 // the store's commit sequence when Run subscribed
+	covered   uint64 // every commit up to it has been noted
+	obs       map[string][]store.Ref
+	whole     map[string]bool // patients whose notice did not list its resources (too many): walk
+	told      int             // reads the log told what changed (tests)
+}
+
+// maxNoted is how many changed Observations the log keeps of one patient
+// before it walks the chart instead.
+const maxNoted = 4 * store.MaxChangeKeys
+
+// follow starts noting changes (seq is the store's sequence once Run has
+// subscribed) or, when on is false, stops.
+func (e *Engine) follow(on bool, seq uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.changes = changeLog{following: on, start: seq, covered: seq}
+}
+
+// noteChange notes a change notice Run took.
+func (e *Engine) noteChange(ch store.Change) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	l := &e.changes
+	if !l.following {
+		return
+	}
+	for col, types := range ch.Collections {
+		if _, ok := types["Observation"]; !ok || e.obs[col] == nil {
+			continue // no cache to update: its first read walks
+		}
+		keys, listed := ch.Keys[col]
+		if !listed || len(l.obs[col])+len(keys) > maxNoted {
+			if l.whole == nil {
+				l.whole = map[string]bool{}
+			}
+			l.whole[col] = true
+			delete(l.obs, col)
+			continue
+		}
+		if l.obs == nil {
+			l.obs = map[string][]store.Ref{}
+		}
+		for _, k := range keys {
+			if k.Type == "Observation" {
+				l.obs[col] = append(l.obs[col], k)
+			}
+		}
+	}
+	l.covered = max(l.covered, ch.Seq)
+}
+
+// noteOwnCommit notes one of the engine's own commits, which change no
+// resource: when it came right after the newest commit noted, the log still
+// covers every commit.
+func (e *Engine) noteOwnCommit(ch store.Change) {
+	if l := &e.changes; l.following && ch.Seq == l.covered+1 {
+		l.covered = ch.Seq
+	}
+}
+
+// since returns the Observations of p changed after its cache's read at
+// seq up to a snapshot at now, and clears them; known is false when the log
+// cannot tell (then the caller walks).
+func (l *changeLog) since(p string, seq, now uint64) (changed []store.Ref, known bool) {
+	changed, whole := l.obs[p], l.whole[p]
+	delete(l.obs, p)
+	delete(l.whole, p)
+	return changed, l.following && !whole && seq >= l.start && seq > 0 && now <= l.covered
 }
 
 // cachedSize is roughly what a patient's caches hold now, in bytes.
@@ -119,6 +205,7 @@ func (e *Engine) settle(p string) {
 		}
 		e.cached -= e.obs[q].size
 		delete(e.obs, q)
+		e.changes.since(q, 0, 0) // its next read walks
 		for _, kind := range []string{clinical.ScoreNEWS2, clinical.ScorePEWS} {
 			delete(e.cache, kind+"\x00"+q)
 		}

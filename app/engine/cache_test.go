@@ -183,3 +183,122 @@ func TestCacheKeepsTheLargestChart(t *testing.T) {
 		}
 	}
 }
+
+// TestRunReadsWhatTheNoticesName: a running engine, told by the change
+// notices which Observations changed, looks up only those and scores only
+// the sets they add, and must derive what an engine evaluating the whole
+// chart from nothing does, after every commit. The feed is a trickle of new sets (one per
+// commit, as a monitor sends them), with now and then a past reading
+// corrected or deleted (then the chart is read whole again).
+func TestRunReadsWhatTheNoticesName(t *testing.T) {
+	now := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	open := func(name string) (*store.Store, *Engine) {
+		s, err := store.Create(filepath.Join(t.TempDir(), name+".db"), []byte("test passphrase"), &store.Options{KDF: store.TestKDF})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		e, err := New(Options{Store: s, Now: clock, MinRound: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, e
+	}
+	runS, run := open("running")
+	fullS, _ := open("full")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+
+	hist := icuSeries(1) // 288 sets, pulse rising and falling through the bands
+	rng := rand.New(rand.NewPCG(5, 13))
+	var held []store.Item
+	off := int64(1000)
+	alerts := 0 // the most alert documents seen
+	apply := func(b *store.Batch, compare bool) {
+		var seq uint64 // of the running engine's store, whose own commits come between
+		for _, s := range []*store.Store{fullS, runS} {
+			ch, err := s.Apply(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seq = ch.Seq
+		}
+		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+		defer wcancel()
+		if err := run.WaitIdle(wctx, seq); err != nil {
+			t.Fatal(err)
+		}
+		if !compare {
+			return
+		}
+		full, err := New(Options{Store: fullS, Now: clock}) // from nothing
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := full.Evaluate(ctx, "p-icu"); err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range []string{KindAlert, KindNEWS2, KindPEWS} {
+			a, err := runS.PatientDocs(kind, "p-icu")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := fullS.PatientDocs(kind, "p-icu")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(docMap(a), docMap(f)) {
+				t.Fatalf("after commit %d, %s documents: running %d, full %d, or their contents differ", seq, kind, len(a), len(f))
+			}
+			if kind == KindAlert {
+				alerts = max(alerts, len(a))
+			}
+		}
+		er, _, _ := runS.Entry("p-icu")
+		ef, _, _ := fullS.Entry("p-icu")
+		if er.Status != ef.Status {
+			t.Fatalf("after commit %d, census status: running %+v, full %+v", seq, er.Status, ef.Status)
+		}
+	}
+	resource := func(it store.Item) store.Resource {
+		off++
+		it.Meta.Source = store.Source{Topic: "fhir.patient.p-icu", Offset: off}
+		return store.Resource{Ref: it.Ref, Meta: it.Meta, JSON: []byte(fmt.Sprintf(`{"resourceType":"Observation","id":%q}`, it.ID))}
+	}
+	apply(&store.Batch{Puts: []store.Resource{resource(hist[0])}}, false) // the engine's cache exists from here on
+	held = append(held, hist[0])
+	for lo := 1; lo < len(hist); lo += 6 {
+		b := &store.Batch{}
+		for _, it := range hist[lo:min(lo+6, len(hist))] {
+			b.Puts = append(b.Puts, resource(it))
+			held = append(held, it)
+		}
+		switch k := rng.IntN(len(held) - 6); {
+		case lo%60 == 19 && held[k].Meta.HasValue: // a past reading corrected
+			it := held[k]
+			it.Meta.Value += 45
+			b.Puts = append(b.Puts, resource(it))
+		case lo%60 == 43: // a reading entered in error, deleted
+			b.Deletes = append(b.Deletes, held[k].Ref)
+			held = append(held[:k], held[k+1:]...)
+		}
+		apply(b, lo%48 == 13 || lo+6 >= len(hist)) // a trickle commit, not one after a correction
+	}
+	run.mu.Lock()
+	told, added := run.changes.told, run.seriesAdded
+	run.mu.Unlock()
+	if sets := len(hist) / 6; told < sets/2 || added < sets/2 {
+		t.Fatalf("of %d commits, %d reads were told what changed and %d series updated from the additions alone: the test does not exercise them", sets, told, added)
+	}
+	if alerts == 0 {
+		t.Fatal("the history raised no alert: the comparison proves nothing")
+	}
+}

@@ -135,7 +135,7 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	}
 	var points []clinical.ScorePoint // NEWS2 episodes only where NEWS2 applies
 	if app.NEWS2 {
-		points = e.series(news2Kind, p, obs, goals, e.opt().NEWS2)
+		points = e.series(news2Kind, p, obs, goals, e.opt().NEWS2, e.obs[p].items)
 	}
 	if err := e.deriveEpisodes(r, b, p, alerts, news2Kind, points, now); err != nil {
 		return err
@@ -151,7 +151,7 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	if pews != nil || hadPEWS(alerts) {
 		pk := pewsKind(entry.Patient)
 		if pews != nil {
-			pp = e.series(pk, p, obs, goals, e.opt().NEWS2)
+			pp = e.series(pk, p, obs, goals, e.opt().NEWS2, e.obs[p].items)
 		}
 		if err := e.deriveEpisodes(r, b, p, alerts, pk, pp, now); err != nil {
 			return err

@@ -114,16 +114,18 @@ type Engine struct {
 	o atomic.Pointer[Options] // replaced whole by Reconfigure; read with opt
 	s *store.Store
 
-	mu         sync.Mutex              // serialises read-modify-write of documents
-	cache      map[string]*seriesCache // kind and patient -> score series (under mu)
-	obs        map[string]*patientObs  // patient -> its Observations' index entries (under mu; cache.go)
-	clock      uint64                  // evaluations so far, for the caches' least-recently-used order
-	cached     int                     // bytes held by cache and obs together, estimated (cache.go)
-	budget     int                     // what cached may reach before patients are dropped: cacheBudget
-	studies    []clinical.Study
-	trialCodes []string              // the codes the studies' observation tests read (clinical.ObservationCodes)
-	upstream   map[string][]Upstream // patient -> upstream ResearchSubjects
-	seen       map[string]int64      // shared-collection resource -> offset already processed
+	mu          sync.Mutex              // serialises read-modify-write of documents
+	cache       map[string]*seriesCache // kind and patient -> score series (under mu)
+	obs         map[string]*patientObs  // patient -> its Observations' index entries (under mu; cache.go)
+	clock       uint64                  // evaluations so far, for the caches' least-recently-used order
+	cached      int                     // bytes held by cache and obs together, estimated (cache.go)
+	budget      int                     // what cached may reach before patients are dropped: cacheBudget
+	studies     []clinical.Study
+	trialCodes  []string              // the codes the studies' observation tests read (clinical.ObservationCodes)
+	upstream    map[string][]Upstream // patient -> upstream ResearchSubjects
+	seen        map[string]int64      // shared-collection resource -> offset already processed
+	changes     changeLog             // which Observations changed since each patient's cached read (under mu; cache.go)
+	seriesAdded int                   // series updated from the readings added alone (tests)
 }
 
 // DefaultMinRound is Options.MinRound's default. A score, alert or trial
@@ -176,6 +178,8 @@ func (e *Engine) Store() *store.Store { return e.s }
 func (e *Engine) Run(ctx context.Context) error {
 	sub := e.s.Subscribe()
 	defer sub.Close()
+	e.follow(true, e.s.Seq())
+	defer e.follow(false, 0)
 	if err := e.refreshStudies(); err != nil {
 		e.opt().Log.Error("read studies", "err", err)
 	}
@@ -212,6 +216,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		if !ok {
 			continue
 		}
+		e.noteChange(ch)
 		studies := ch.Collections[store.Studies] != nil
 		if studies {
 			if err := e.refreshStudies(); err != nil {
@@ -314,7 +319,10 @@ func (e *Engine) evaluateBatch(patients []string, dirty map[string]uint64) error
 	if err != nil {
 		return err
 	}
-	_, err = e.s.Apply(b)
+	ch, err := e.s.Apply(b)
+	if err == nil {
+		e.noteOwnCommit(ch)
+	}
 	return err
 }
 

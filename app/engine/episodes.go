@@ -23,6 +23,11 @@ type seriesCache struct {
 	sig    string               // options and goals the points were scored with
 	seen   map[string]seenEntry // each vital sign scored (by Observation id): its feed offset and time
 	points []clinical.ScorePoint
+	// gen is the generation of the patient's Observation cache the series
+	// was last brought up to (0: none), and order its vital signs' indices
+	// in it, by time (then index).
+	gen   uint64
+	order []int32
 }
 
 type seenEntry struct {
@@ -56,8 +61,11 @@ var news2Kind = scoreKind{
 
 // series returns the score series of one kind for a patient, updating the
 // cache: points before the earliest changed, added or deleted reading are
-// kept, the rest are scored again.
-func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts clinical.NEWS2Options) []clinical.ScorePoint {
+// kept, the rest are scored again. When obs is ic's entries and ic's reads
+// since the last call only added readings, only those are looked at (a new
+// set of a 20,000-observation chart goes over its seven readings, not the
+// whole chart); ic may be nil.
+func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts clinical.NEWS2Options, ic *store.ItemCache) []clinical.ScorePoint {
 	window := opts.Window
 	if window <= 0 {
 		window = clinical.DefaultStaleWindow
@@ -72,7 +80,6 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 		c = &seriesCache{sig: sig, seen: map[string]seenEntry{}}
 		e.cache[key] = c
 	}
-	vitals := make([]*store.Item, 0, len(obs))
 	from := time.Time{}
 	changed := false
 	mark := func(t time.Time) {
@@ -81,41 +88,64 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 		}
 		changed = true
 	}
-	present := 0 // entries of c.seen found in obs this time
-	for i := range obs {
-		it := &obs[i]
-		old, ok := c.seen[it.ID]
-		if ok && old.off == it.Meta.Source.Offset && old.at.Equal(it.Meta.Time) {
-			present++ // unchanged, and known to be a vital sign
-			vitals = append(vitals, it)
-			continue
-		}
-		if it.Meta.Time.IsZero() || !sk.vital(it) {
-			if ok { // a vital sign no more: the sets at its old time change
-				mark(old.at)
-				delete(c.seen, it.ID)
-			}
-			continue
-		}
-		vitals = append(vitals, it)
-		mark(it.Meta.Time)
-		if ok {
-			mark(old.at)
-		}
-		present++
-		c.seen[it.ID] = seenEntry{off: it.Meta.Source.Offset, at: it.Meta.Time}
+	start, added := 0, false
+	if ic != nil && c.gen != 0 && ic.Len() == len(obs) {
+		start, added = ic.Appended(c.gen)
 	}
-	if present < len(c.seen) { // some were deleted since the last evaluation
-		ids := make(map[string]bool, len(obs))
-		for i := range obs {
-			ids[obs[i].ID] = true
+	if added {
+		e.seriesAdded++
+		for i := start; i < len(obs); i++ {
+			it := &obs[i]
+			if it.Meta.Time.IsZero() || !sk.vital(it) {
+				continue
+			}
+			mark(it.Meta.Time)
+			c.seen[it.ID] = seenEntry{off: it.Meta.Source.Offset, at: it.Meta.Time}
+			c.order = insertByTime(c.order, obs, int32(i))
 		}
-		for id, en := range c.seen {
-			if !ids[id] {
-				mark(en.at)
-				delete(c.seen, id)
+	} else {
+		c.order = c.order[:0]
+		present := 0 // entries of c.seen found in obs this time
+		for i := range obs {
+			it := &obs[i]
+			old, ok := c.seen[it.ID]
+			if ok && old.off == it.Meta.Source.Offset && old.at.Equal(it.Meta.Time) {
+				present++ // unchanged, and known to be a vital sign
+				c.order = append(c.order, int32(i))
+				continue
+			}
+			if it.Meta.Time.IsZero() || !sk.vital(it) {
+				if ok { // a vital sign no more: the sets at its old time change
+					mark(old.at)
+					delete(c.seen, it.ID)
+				}
+				continue
+			}
+			c.order = append(c.order, int32(i))
+			mark(it.Meta.Time)
+			if ok {
+				mark(old.at)
+			}
+			present++
+			c.seen[it.ID] = seenEntry{off: it.Meta.Source.Offset, at: it.Meta.Time}
+		}
+		if present < len(c.seen) { // some were deleted since the last evaluation
+			ids := make(map[string]bool, len(obs))
+			for i := range obs {
+				ids[obs[i].ID] = true
+			}
+			for id, en := range c.seen {
+				if !ids[id] {
+					mark(en.at)
+					delete(c.seen, id)
+				}
 			}
 		}
+		slices.SortStableFunc(c.order, func(a, b int32) int { return obs[a].Meta.Time.Compare(obs[b].Meta.Time) })
+	}
+	c.gen = 0
+	if ic != nil && ic.Len() == len(obs) {
+		c.gen = ic.Gen()
 	}
 	if !changed {
 		return c.points
@@ -128,27 +158,36 @@ func (e *Engine) series(sk scoreKind, p string, obs, goals []store.Item, opts cl
 		n++
 	}
 	kept := c.points[:n]
-	kept = sweep(sk, vitals, from, window, goals, opts, kept)
+	// Readings older than the window before the first set to score are never
+	// in a subset: only the rest are swept (a new set of a 17,000-observation
+	// chart sweeps a few dozen, not the whole history).
+	oldest := from.Add(-window)
+	lo, _ := slices.BinarySearchFunc(c.order, oldest, func(i int32, t time.Time) int { return obs[i].Meta.Time.Compare(t) })
+	recent := make([]*store.Item, 0, len(c.order)-lo)
+	for _, i := range c.order[lo:] {
+		recent = append(recent, &obs[i])
+	}
+	kept = sweep(sk, recent, from, window, goals, opts, kept)
 	c.points = kept
 	return kept
 }
 
+// insertByTime inserts obs index i into order (indices by time, then by
+// index) after every reading at or before its time.
+func insertByTime(order []int32, obs []store.Item, i int32) []int32 {
+	t := obs[i].Meta.Time
+	at := len(order)
+	for at > 0 && obs[order[at-1]].Meta.Time.After(t) {
+		at--
+	}
+	return slices.Insert(order, at, i)
+}
+
 // sweep scores every set at or after from, in time order, from the newest
 // few readings of each code within the window before it, appending the
-// points to kept.
+// points to kept. vitals are the readings from the window before from on,
+// in time order.
 func sweep(sk scoreKind, vitals []*store.Item, from time.Time, window time.Duration, goals []store.Item, opts clinical.NEWS2Options, kept []clinical.ScorePoint) []clinical.ScorePoint {
-	// Readings older than the window before the first set to score are never
-	// in a subset: only the rest are sorted and swept (a new set of a
-	// 17,000-observation chart sorts a few dozen, not the whole history).
-	oldest := from.Add(-window)
-	recent := make([]*store.Item, 0, 256)
-	for _, it := range vitals {
-		if !it.Meta.Time.Before(oldest) {
-			recent = append(recent, it)
-		}
-	}
-	vitals = recent
-	slices.SortStableFunc(vitals, func(a, b *store.Item) int { return a.Meta.Time.Compare(b.Meta.Time) })
 	rings := map[string][]*store.Item{}
 	subset := make([]store.Item, 0, 64)
 	for i := 0; i < len(vitals); {

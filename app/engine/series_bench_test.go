@@ -44,7 +44,7 @@ func BenchmarkSeriesCold(b *testing.B) {
 	obs := icuSeries(10)
 	for b.Loop() {
 		e := &Engine{cache: map[string]*seriesCache{}}
-		if pts := e.series(news2Kind, "p-icu", obs, nil, clinical.NEWS2Options{}); len(pts) != 2880 {
+		if pts := e.series(news2Kind, "p-icu", obs, nil, clinical.NEWS2Options{}, nil); len(pts) != 2880 {
 			b.Fatalf("%d points", len(pts))
 		}
 	}
@@ -59,9 +59,9 @@ func BenchmarkSeriesOneMoreSet(b *testing.B) {
 	e := &Engine{cache: map[string]*seriesCache{}}
 	for b.Loop() {
 		b.StopTimer()
-		e.series(news2Kind, "p-icu", base, nil, clinical.NEWS2Options{})
+		e.series(news2Kind, "p-icu", base, nil, clinical.NEWS2Options{}, nil)
 		b.StartTimer()
-		e.series(news2Kind, "p-icu", more, nil, clinical.NEWS2Options{})
+		e.series(news2Kind, "p-icu", more, nil, clinical.NEWS2Options{}, nil)
 	}
 }
 
@@ -71,11 +71,11 @@ func TestSeriesIncrementalEqualsFull(t *testing.T) {
 	obs := icuSeries(2)
 	full := func(items []store.Item) string {
 		e := &Engine{cache: map[string]*seriesCache{}}
-		return fmt.Sprint(e.series(news2Kind, "p", items, nil, clinical.NEWS2Options{}))
+		return fmt.Sprint(e.series(news2Kind, "p", items, nil, clinical.NEWS2Options{}, nil))
 	}
 	e := &Engine{cache: map[string]*seriesCache{}}
 	step := func(name string, items []store.Item) {
-		if got, want := fmt.Sprint(e.series(news2Kind, "p", items, nil, clinical.NEWS2Options{})), full(items); got != want {
+		if got, want := fmt.Sprint(e.series(news2Kind, "p", items, nil, clinical.NEWS2Options{}, nil)), full(items); got != want {
 			t.Fatalf("%s: incremental and full scoring differ", name)
 		}
 	}
