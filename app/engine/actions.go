@@ -69,11 +69,11 @@ func (e *Engine) restatus(r *store.Reader, b *store.Batch, patient string) error
 	if err != nil || !ok {
 		return err
 	}
-	alerts, err := readAlertDocs(r, patient)
+	alerts, err := e.readAlertDocs(r, patient)
 	if err != nil {
 		return err
 	}
-	open := openAlerts(alerts, b, patient)
+	open := e.openAlerts(alerts, b, patient)
 	if entry.Status.OpenAlerts != open {
 		st := entry.Status
 		st.OpenAlerts, st.Updated = open, e.opt().Now().UTC()

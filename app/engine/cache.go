@@ -41,46 +41,75 @@ const (
 )
 
 type patientObs struct {
-	items *store.ItemCache
-	used  uint64 // e.clock at the last evaluation
-	size  int    // entries counted in e.cached for this patient
+	items *store.ItemCache // Observations
+	// The other types an evaluation reads, few beside the Observations.
+	conds, goals, pats *store.ItemCache
+	used               uint64 // e.clock at the last evaluation
+	size               int    // entries counted in e.cached for this patient
 }
 
-// observations returns a patient's Observations through its cache.
-func (e *Engine) observations(r *store.Reader, p string) ([]store.Item, error) {
+// cachedTypes are the resource types an evaluation reads through the caches.
+var cachedTypes = map[string]bool{"Observation": true, "Condition": true, "Goal": true, "Patient": true}
+
+// chartItems is what an evaluation reads of a patient's resources.
+type chartItems struct {
+	obs, conds, goals, pats []store.Item
+}
+
+// chart returns a patient's Observations, Conditions, Goals and Patient
+// entries through its caches.
+func (e *Engine) chart(r *store.Reader, p string) (chartItems, error) {
 	if e.obs == nil {
 		e.obs = map[string]*patientObs{}
 	}
 	po := e.obs[p]
 	if po == nil {
-		po = &patientObs{items: store.NewItemCache(p, "Observation")}
+		po = &patientObs{items: store.NewItemCache(p, "Observation"), conds: store.NewItemCache(p, "Condition"),
+			goals: store.NewItemCache(p, "Goal"), pats: store.NewItemCache(p, "Patient")}
 		e.obs[p] = po
 	}
 	e.clock++
 	po.used = e.clock
-	changed, known := e.changes.since(p, po.items.Seq(), r.Seq())
-	if known {
-		e.changes.told++
-		return r.CachedItemsChanged(po.items, changed)
+	changed, known, at := e.changes.since(p, r.Seq())
+	read := func(c *store.ItemCache) ([]store.Item, error) {
+		if known && c.Seq() == at {
+			e.changes.told++
+			return r.CachedItemsChanged(c, changed)
+		}
+		return r.CachedItems(c)
 	}
-	return r.CachedItems(po.items)
+	var ch chartItems
+	var err error
+	if ch.obs, err = read(po.items); err != nil {
+		return ch, err
+	}
+	if ch.conds, err = read(po.conds); err != nil {
+		return ch, err
+	}
+	if ch.goals, err = read(po.goals); err != nil {
+		return ch, err
+	}
+	ch.pats, err = read(po.pats)
+	return ch, err
 }
 
 // changeLog is what the change notices Run takes say of the patients the
-// engine caches: each one's Observations put or deleted since its cache was
-// last read, so a read looks up those few rather than walking a chart of
-// 20,000 (store.Reader.CachedItemsChanged). It is trusted only for a read
-// whose every commit since the cache's read it has been told of: notices
-// come in commit order (store.Apply), so that is every commit up to the
-// newest notice taken (covered), and the engine's own commits (documents
-// and statuses, never a resource) when nothing came between.
+// engine caches: the resources of each one put or deleted since its caches
+// were last read, so a read looks up those few rather than walking a chart
+// of 20,000 Observations (store.Reader.CachedItemsChanged). It is trusted
+// only for a read whose every commit since the caches' read it has been
+// told of: notices come in commit order (store.Apply), so that is every
+// commit up to the newest notice taken (covered), and the engine's own
+// commits (documents and statuses, never a resource) when nothing came
+// between.
 type changeLog struct {
 	following bool
 	start     uint64 // the store's commit sequence when Run subscribed
 	covered   uint64 // every commit up to it has been noted
-	obs       map[string][]store.Ref
-	whole     map[string]bool // patients whose notice did not list its resources (too many): walk
-	told      int             // reads the log told what changed (tests)
+	refs      map[string][]store.Ref
+	whole     map[string]bool   // patients whose notice did not list its resources (too many): walk
+	cleared   map[string]uint64 // patient -> the snapshot its notes were last cleared at
+	told      int               // cached reads told what changed (tests)
 }
 
 // maxNoted is how many changed Observations the log keeps of one patient
@@ -104,28 +133,37 @@ func (e *Engine) noteChange(ch store.Change) {
 		return
 	}
 	for col, types := range ch.Collections {
-		if _, ok := types["Observation"]; !ok || e.obs[col] == nil {
-			continue // no cache to update: its first read walks
+		if e.obs[col] == nil || !anyCached(types) {
+			continue // no cache to update (its first read walks), or none of what it caches
 		}
 		keys, listed := ch.Keys[col]
-		if !listed || len(l.obs[col])+len(keys) > maxNoted {
+		if !listed || len(l.refs[col])+len(keys) > maxNoted {
 			if l.whole == nil {
 				l.whole = map[string]bool{}
 			}
 			l.whole[col] = true
-			delete(l.obs, col)
+			delete(l.refs, col)
 			continue
 		}
-		if l.obs == nil {
-			l.obs = map[string][]store.Ref{}
+		if l.refs == nil {
+			l.refs = map[string][]store.Ref{}
 		}
 		for _, k := range keys {
-			if k.Type == "Observation" {
-				l.obs[col] = append(l.obs[col], k)
+			if cachedTypes[k.Type] {
+				l.refs[col] = append(l.refs[col], k)
 			}
 		}
 	}
 	l.covered = max(l.covered, ch.Seq)
+}
+
+func anyCached(types store.Types) bool {
+	for t := range types {
+		if cachedTypes[t] {
+			return true
+		}
+	}
+	return false
 }
 
 // noteOwnCommit notes one of the engine's own commits, which change no
@@ -137,28 +175,43 @@ func (e *Engine) noteOwnCommit(ch store.Change) {
 	}
 }
 
-// since returns the Observations of p changed after its cache's read at
-// seq up to a snapshot at now, and clears them; known is false when the log
-// cannot tell (then the caller walks).
-func (l *changeLog) since(p string, seq, now uint64) (changed []store.Ref, known bool) {
-	changed, whole := l.obs[p], l.whole[p]
-	delete(l.obs, p)
+// since returns the resources of p changed since its notes were last
+// cleared (at, the snapshot its caches were read at then) up to a snapshot
+// at now, and clears them; known is false when the log cannot tell (then
+// the caller walks).
+func (l *changeLog) since(p string, now uint64) (changed []store.Ref, known bool, at uint64) {
+	if now < l.covered { // notes of commits after this snapshot would be lost: walk now and next time
+		return nil, false, 0
+	}
+	changed, whole, at := l.refs[p], l.whole[p], l.cleared[p]
+	delete(l.refs, p)
 	delete(l.whole, p)
-	return changed, l.following && !whole && seq >= l.start && seq > 0 && now <= l.covered
+	if l.cleared == nil {
+		l.cleared = map[string]uint64{}
+	}
+	l.cleared[p] = now
+	return changed, l.following && !whole && at >= l.start && at > 0 && now == l.covered, at
+}
+
+// forget drops what the log holds of a patient whose caches are dropped.
+func (l *changeLog) forget(p string) {
+	delete(l.refs, p)
+	delete(l.whole, p)
+	delete(l.cleared, p)
 }
 
 // cachedSize is roughly what a patient's caches hold now, in bytes.
 func (e *Engine) cachedSize(p string) int {
 	n := seenBytes // the patient's own entries
 	if po := e.obs[p]; po != nil {
-		n += po.items.Len() * itemBytes
+		n += (po.items.Len() + po.conds.Len() + po.goals.Len() + po.pats.Len()) * itemBytes
 	}
 	for _, kind := range []string{clinical.ScoreNEWS2, clinical.ScorePEWS} {
 		if c := e.cache[kind+"\x00"+p]; c != nil {
 			n += len(c.points)*pointBytes + len(c.seen)*seenBytes
 		}
 	}
-	return n
+	return n + e.memoSize(p)
 }
 
 // settle records a patient's cache size after its evaluation and drops the
@@ -205,7 +258,8 @@ func (e *Engine) settle(p string) {
 		}
 		e.cached -= e.obs[q].size
 		delete(e.obs, q)
-		e.changes.since(q, 0, 0) // its next read walks
+		delete(e.memo, q)
+		e.changes.forget(q) // its next read walks
 		for _, kind := range []string{clinical.ScoreNEWS2, clinical.ScorePEWS} {
 			delete(e.cache, kind+"\x00"+q)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chartline/chartline/app/clinical"
 	"github.com/chartline/chartline/store"
 )
 
@@ -189,7 +190,8 @@ func TestCacheKeepsTheLargestChart(t *testing.T) {
 // the sets they add, and must derive what an engine evaluating the whole
 // chart from nothing does, after every commit. The feed is a trickle of new sets (one per
 // commit, as a monitor sends them), with now and then a past reading
-// corrected or deleted (then the chart is read whole again).
+// corrected or deleted (then the chart is read whole again), and a
+// pregnancy recorded and later resolved (a Condition the cache must follow).
 func TestRunReadsWhatTheNoticesName(t *testing.T) {
 	now := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -281,6 +283,15 @@ func TestRunReadsWhatTheNoticesName(t *testing.T) {
 			b.Puts = append(b.Puts, resource(it))
 			held = append(held, it)
 		}
+		switch lo { // a pregnancy recorded, then resolved: NEWS2 stops and starts applying
+		case 145, 223:
+			status := map[int]string{145: "active", 223: "resolved"}[lo]
+			b.Puts = append(b.Puts, store.Resource{Ref: store.Ref{Collection: "p-icu", Type: "Condition", ID: "preg"},
+				Meta: store.Meta{Codes: []string{clinical.SystemSNOMED + "|77386006"}, Status: status, Time: hist[0].Meta.Time,
+					Source: store.Source{Topic: "fhir.patient.p-icu", Offset: off + 1}},
+				JSON: []byte(`{"resourceType":"Condition","id":"preg"}`)})
+			off++
+		}
 		switch k := rng.IntN(len(held) - 6); {
 		case lo%60 == 19 && held[k].Meta.HasValue: // a past reading corrected
 			it := held[k]
@@ -290,7 +301,7 @@ func TestRunReadsWhatTheNoticesName(t *testing.T) {
 			b.Deletes = append(b.Deletes, held[k].Ref)
 			held = append(held[:k], held[k+1:]...)
 		}
-		apply(b, lo%48 == 13 || lo+6 >= len(hist)) // a trickle commit, not one after a correction
+		apply(b, lo%48 == 13 || lo == 145 || lo == 223 || lo+6 >= len(hist)) // trickle commits, not after a correction; the pregnancy's
 	}
 	run.mu.Lock()
 	told, added := run.changes.told, run.seriesAdded

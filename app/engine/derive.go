@@ -82,10 +82,12 @@ func getDoc[T any](r *store.Reader, kind, patient, key string) (T, bool, error) 
 		return v, false, err
 	}
 	if err := json.Unmarshal(d.Value, &v); err != nil {
-		return v, false, fmt.Errorf("%s document: %w", kind, err)
+		return v, false, errDoc(kind, err)
 	}
 	return v, true, nil
 }
+
+func errDoc(kind string, err error) error { return fmt.Errorf("%s document: %w", kind, err) }
 
 // derivePatient decides which early-warning score applies, scores it
 // against now (NEWS2 for adults, National PEWS for children), raises alerts on
@@ -97,17 +99,14 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 		return err
 	}
 	now := e.opt().Now().UTC()
-	obs, err := e.observations(r, p)
+	ch, err := e.chart(r, p)
 	if err != nil {
 		return err
 	}
 	defer e.settle(p)
-	goals, err := r.Items(p, "Goal")
-	if err != nil {
-		return err
-	}
+	obs, goals := ch.obs, ch.goals
 	cur := clinical.NEWS2At(obs, goals, e.opt().NEWS2, now)
-	app, err := e.applicability(r, p, entry, obs, cur.Newest, now)
+	app, err := e.applicability(r, p, entry, ch, cur.Newest, now)
 	if err != nil {
 		return err
 	}
@@ -116,7 +115,7 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	} else if app.Why != "" {
 		cur.Why = strings.TrimPrefix(strings.Join([]string{cur.Why, app.Why}, "; "), "; ")
 	}
-	prev, hadPrev, err := getDoc[NEWS2Doc](r, KindNEWS2, p, "latest")
+	prev, hadPrev, err := docOf[NEWS2Doc](e, r, KindNEWS2, p, "latest")
 	if err != nil {
 		return err
 	}
@@ -129,7 +128,7 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 			return err
 		}
 	}
-	alerts, err := readAlertDocs(r, p) // read once: every step below reads the same snapshot
+	alerts, err := e.readAlertDocs(r, p) // read once: every step below reads the same snapshot
 	if err != nil {
 		return err
 	}
@@ -158,11 +157,11 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 		}
 	}
 
-	matches, err := e.evaluateTrials(r, b, p, entry, obs, now)
+	matches, err := e.evaluateTrials(r, b, p, entry, ch, now)
 	if err != nil {
 		return err
 	}
-	open := openAlerts(alerts, b, p)
+	open := e.openAlerts(alerts, b, p)
 	st := store.Status{OpenAlerts: open, Matches: matches + len(e.upstream[p]), Updated: now}
 	scoreStatus(&st, app, cur, pews)
 	switch {
@@ -224,13 +223,9 @@ func ageless(rs []clinical.Reading) []clinical.Reading {
 
 // applicability reads what decides the score (birth date, death, pregnancy)
 // and applies the rules at the time of the newest vital sign (now without one).
-func (e *Engine) applicability(r *store.Reader, p string, entry store.Entry, obs []store.Item, newest, now time.Time) (clinical.Applicability, error) {
+func (e *Engine) applicability(r *store.Reader, p string, entry store.Entry, ch chartItems, newest, now time.Time) (clinical.Applicability, error) {
 	var facts clinical.PatientFacts
-	pats, err := r.Items(p, "Patient")
-	if err != nil {
-		return clinical.Applicability{}, err
-	}
-	for _, it := range pats {
+	for _, it := range ch.pats {
 		res, ok, err := r.Resource(it.Ref)
 		if err != nil {
 			return clinical.Applicability{}, err
@@ -241,15 +236,11 @@ func (e *Engine) applicability(r *store.Reader, p string, entry store.Entry, obs
 			}
 		}
 	}
-	conds, err := r.Items(p, "Condition")
-	if err != nil {
-		return clinical.Applicability{}, err
-	}
 	at := newest
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
-	return clinical.Applies(entry.Patient, facts, conds, obs, at), nil
+	return clinical.Applies(entry.Patient, facts, ch.conds, ch.obs, at), nil
 }
 
 // derivePEWS keeps a child's PEWS document; for a patient PEWS does not
@@ -257,7 +248,7 @@ func (e *Engine) applicability(r *store.Reader, p string, entry store.Entry, obs
 // (nil when PEWS does not apply). PEWS alerts are episodes, as NEWS2's
 // (pewsKind).
 func (e *Engine) derivePEWS(r *store.Reader, b *store.Batch, p string, app clinical.Applicability, obs []store.Item, now time.Time) (*clinical.PEWSResult, error) {
-	prev, had, err := getDoc[PEWSDoc](r, KindPEWS, p, "latest")
+	prev, had, err := docOf[PEWSDoc](e, r, KindPEWS, p, "latest")
 	if err != nil {
 		return nil, err
 	}
@@ -291,22 +282,22 @@ func hadPEWS(alerts []alertDoc) bool {
 type alertDoc struct {
 	Key string
 	AlertDoc
+	raw []byte // as stored
 }
 
 // readAlertDocs decodes a patient's alert documents (an unreadable one is
 // skipped, as every reader skips it). An evaluation reads them once: its
 // steps all see the store as the evaluation began, and add their own
 // writes from the batch.
-func readAlertDocs(r *store.Reader, p string) ([]alertDoc, error) {
+func (e *Engine) readAlertDocs(r *store.Reader, p string) ([]alertDoc, error) {
 	docs, err := r.PatientDocs(KindAlert, p)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]alertDoc, 0, len(docs))
 	for _, d := range docs {
-		var a AlertDoc
-		if json.Unmarshal(d.Value, &a) == nil {
-			out = append(out, alertDoc{Key: d.Key, AlertDoc: a})
+		if a, err := decodeDoc[AlertDoc](e, KindAlert, p, d.Key, d.Value); err == nil {
+			out = append(out, alertDoc{Key: d.Key, AlertDoc: a, raw: d.Value})
 		}
 	}
 	return out, nil
@@ -426,15 +417,14 @@ func (e *Engine) ageRisk(b *store.Batch, p string, alerts []alertDoc, now time.T
 // openAlerts counts a patient's alerts that still need attention (new,
 // acknowledged or escalated; not resolved, cleared, past or information),
 // including those written in this batch.
-func openAlerts(alerts []alertDoc, b *store.Batch, p string) int {
+func (e *Engine) openAlerts(alerts []alertDoc, b *store.Batch, p string) int {
 	states := map[string]bool{}
 	for _, d := range alerts {
 		states[d.Key] = clinical.OpenState(clinical.DisplayState(d.Alert, d.State))
 	}
 	for _, d := range b.Docs {
 		if d.Kind == KindAlert && d.Patient == p {
-			var a AlertDoc
-			if json.Unmarshal(d.Value, &a) == nil {
+			if a, err := decodeDoc[AlertDoc](e, KindAlert, p, d.Key, d.Value); err == nil { // the memo has it when the commit lands
 				states[d.Key] = clinical.OpenState(clinical.DisplayState(a.Alert, a.State))
 			}
 		}
@@ -455,20 +445,16 @@ func openAlerts(alerts []alertDoc, b *store.Batch, p string) int {
 
 // evaluateTrials evaluates every study for a patient, keeps a document per
 // matched study, notifies new matches once, and returns how many match.
-func (e *Engine) evaluateTrials(r *store.Reader, b *store.Batch, p string, entry store.Entry, obs []store.Item, now time.Time) (int, error) {
+func (e *Engine) evaluateTrials(r *store.Reader, b *store.Batch, p string, entry store.Entry, ch chartItems, now time.Time) (int, error) {
 	if len(e.studies) == 0 {
 		return 0, nil
 	}
-	conds, err := r.Items(p, "Condition")
-	if err != nil {
-		return 0, err
-	}
-	facts := clinical.Facts{Patient: entry.Patient, Conditions: conds, Observations: obs, Now: now}
+	facts := clinical.Facts{Patient: entry.Patient, Conditions: ch.conds, Observations: ch.obs, Now: now}
 	facts.IndexObservations(e.trialCodes) // every study reads it
 	n := 0
 	for _, s := range e.studies {
 		ev := clinical.Evaluate(s, facts, clinical.TrialOptions{})
-		prev, had, err := getDoc[MatchDoc](r, KindMatch, p, s.Ref())
+		prev, had, err := docOf[MatchDoc](e, r, KindMatch, p, s.Ref())
 		if err != nil {
 			return 0, err
 		}

@@ -126,6 +126,7 @@ type Engine struct {
 	seen        map[string]int64      // shared-collection resource -> offset already processed
 	changes     changeLog             // which Observations changed since each patient's cached read (under mu; cache.go)
 	seriesAdded int                   // series updated from the readings added alone (tests)
+	memo        docMemo               // documents decoded (under mu; memo.go)
 }
 
 // DefaultMinRound is Options.MinRound's default. A score, alert or trial

@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"slices"
 	"time"
@@ -237,10 +237,10 @@ func (e *Engine) deriveEpisodes(r *store.Reader, b *store.Batch, p string, alert
 	if window <= 0 {
 		window = clinical.DefaultStaleWindow
 	}
-	existing := map[string]AlertDoc{}
+	existing := map[string]alertDoc{}
 	for _, d := range alerts {
 		if d.Alert.Kind == sk.kind {
-			existing[d.Key] = d.AlertDoc
+			existing[d.Key] = d
 		}
 	}
 	derived := map[string]bool{}
@@ -261,13 +261,13 @@ func (e *Engine) deriveEpisodes(r *store.Reader, b *store.Batch, p string, alert
 			st = clinical.FollowUp(st, ep, o.Alerts, now)
 		}
 		doc := AlertDoc{Alert: a, State: st}
-		if !had || !sameJSON(old, doc) {
+		// Compared as stored: a document that reads the same but was
+		// written otherwise (an older Chartline) is rewritten once.
+		if raw := mustJSON(doc); !had || !bytes.Equal(old.raw, raw) {
 			if !had {
 				o.Log.Info("alert raised", "kind", a.Kind, "severity", a.Severity, "past", a.Past) // no patient: logs carry no PHI
 			}
-			if err := putDoc(b, KindAlert, p, a.ID, doc); err != nil {
-				return err
-			}
+			b.Docs = append(b.Docs, store.Doc{Kind: KindAlert, Key: a.ID, Patient: p, Value: raw})
 		}
 		if err := e.episodeNotices(r, b, doc, ep, now); err != nil {
 			return err
@@ -283,7 +283,7 @@ func (e *Engine) deriveEpisodes(r *store.Reader, b *store.Batch, p string, alert
 		}
 		if !old.Alert.Past {
 			old.Alert.Past = true
-			if err := putDoc(b, KindAlert, p, id, old); err != nil {
+			if err := putDoc(b, KindAlert, p, id, old.AlertDoc); err != nil {
 				return err
 			}
 		}
@@ -381,10 +381,4 @@ func (e *Engine) episodeNotices(r *store.Reader, b *store.Batch, doc AlertDoc, e
 	default:
 		return add(clinical.HashID("nt", a.ID, ReasonRose, a.Severity), ReasonRose, a.Title+" (rose from "+a.Cause.PrevBand+")", since)
 	}
-}
-
-func sameJSON(a, b any) bool {
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	return string(ja) == string(jb)
 }
