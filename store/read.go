@@ -373,14 +373,49 @@ func (r *Reader) Resources(collection string, types ...string) ([]Resource, erro
 func (r *Reader) Offsets() (map[TopicPartition]int64, error) {
 	out := map[TopicPartition]int64{}
 	err := r.tx.Bucket(bOff).ForEach(func(k, v []byte) error {
-		var o offsetRecord
-		if err := r.s.unsealJSON(loc(k, bOff), v, &o); err != nil {
+		o, err := r.s.offsets.open(r.s, k, v)
+		if err != nil {
 			return err
 		}
 		out[TopicPartition{Topic: o.Topic, Partition: o.Partition}] = o.Next
 		return nil
 	})
 	return out, err
+}
+
+// offsetMemo keeps the offset records last opened, by their sealed bytes:
+// the feed reads every partition's offset on each discovery pass (once a
+// second), and only those that moved need opening again. A record whose
+// bytes differ is opened afresh, so a reader never sees another snapshot's
+// offset.
+type offsetMemo struct {
+	mu sync.Mutex
+	m  map[string]offsetMemoEntry
+}
+
+type offsetMemoEntry struct {
+	sealed []byte
+	o      offsetRecord
+}
+
+func (om *offsetMemo) open(s *Store, k, v []byte) (offsetRecord, error) {
+	om.mu.Lock()
+	e, ok := om.m[string(k)]
+	om.mu.Unlock()
+	if ok && bytes.Equal(e.sealed, v) {
+		return e.o, nil
+	}
+	var o offsetRecord
+	if err := s.unsealJSON(loc(k, bOff), v, &o); err != nil {
+		return o, err
+	}
+	om.mu.Lock()
+	if om.m == nil {
+		om.m = map[string]offsetMemoEntry{}
+	}
+	om.m[string(k)] = offsetMemoEntry{sealed: bytes.Clone(v), o: o}
+	om.mu.Unlock()
+	return o, nil
 }
 
 // QuarantineCount is the number of quarantined records held.

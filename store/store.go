@@ -74,6 +74,7 @@ type Store struct {
 
 	mu       sync.Mutex // guards subs, seq and closed
 	commitMu sync.Mutex // held from a commit through its announcement
+	offsets  offsetMemo // offset records opened (read.go)
 	subs     map[*Subscription]struct{}
 	seq      uint64
 	closed   bool

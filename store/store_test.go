@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 var testPass = []byte("correct horse battery staple")
@@ -412,5 +414,38 @@ func TestStatusInCensus(t *testing.T) {
 	c, _ := s.Census()
 	if len(c) != 1 || c[0].Status.Band != "high" || c[0].Status.OpenAlerts != 2 || c[0].Patient == nil {
 		t.Fatalf("census = %+v", c)
+	}
+}
+
+// TestOffsetsFollowCommits: offsets read again and again (the feed's
+// discovery pass, once a second, opens only those that moved) show each
+// snapshot's own values, and a tampered offset record still fails.
+func TestOffsetsFollowCommits(t *testing.T) {
+	s, _ := newTestStore(t)
+	tp := func(p int32) TopicPartition { return TopicPartition{Topic: "fhir.patient.p", Partition: p} }
+	for next := int64(1); next <= 3; next++ {
+		mustApply(t, s, &Batch{Offsets: map[TopicPartition]int64{tp(0): next, tp(1): 10}})
+		for range 2 {
+			offs, err := s.Offsets()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if offs[tp(0)] != next || offs[tp(1)] != 10 || len(offs) != 2 {
+				t.Fatalf("after committing %d: offsets %v", next, offs)
+			}
+		}
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOff).Cursor()
+		k, v := c.First()
+		bad := bytes.Clone(v)
+		bad[len(bad)-1] ^= 1
+		return tx.Bucket(bOff).Put(bytes.Clone(k), bad)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Offsets(); err == nil {
+		t.Fatal("a tampered offset record read without error")
 	}
 }

@@ -115,18 +115,8 @@ func (e *Engine) derivePatient(r *store.Reader, p string, b *store.Batch) error 
 	} else if app.Why != "" {
 		cur.Why = strings.TrimPrefix(strings.Join([]string{cur.Why, app.Why}, "; "), "; ")
 	}
-	prev, hadPrev, err := docOf[NEWS2Doc](e, r, KindNEWS2, p, "latest")
-	if err != nil {
+	if err := e.putNEWS2(r, b, p, cur, now); err != nil {
 		return err
-	}
-	if !hadPrev || !sameResult(prev.Result, cur) {
-		doc := NEWS2Doc{Result: cur, At: now}
-		if cur.Band != "none" {
-			doc.RiskAssessment = clinical.RiskAssessmentJSON(p, cur, clinical.HashID("ra", p, cur.Newest.Format(time.RFC3339Nano)), now)
-		}
-		if err := putDoc(b, KindNEWS2, p, "latest", doc); err != nil {
-			return err
-		}
 	}
 	alerts, err := e.readAlertDocs(r, p) // read once: every step below reads the same snapshot
 	if err != nil {
@@ -199,12 +189,42 @@ func seriesTrend(points []clinical.ScorePoint, newest time.Time) string {
 	return store.TrendSame
 }
 
-// sameResult compares two results but for the evaluation time and the
-// readings' ages, which move with the clock.
-func sameResult(a, b clinical.Result) bool {
-	return bytes.Equal(mustJSON(timeless(a)), mustJSON(timeless(b)))
+// putNEWS2 keeps a patient's current NEWS2 document when its result changed
+// but for the clock. What the result was is kept in the memo beside the
+// document's bytes, so an unchanged document is not decoded again.
+func (e *Engine) putNEWS2(r *store.Reader, b *store.Batch, p string, cur clinical.Result, now time.Time) error {
+	const key = "latest\x00timeless" // the memo's entry: the stored document's result, timeless, as JSON
+	d, had, err := r.Doc(KindNEWS2, p, "latest")
+	if err != nil {
+		return err
+	}
+	var was []byte
+	if m, ok := e.memo[p][KindNEWS2+"\x00"+key]; ok && had && bytes.Equal(m.raw, d.Value) {
+		was = m.v.([]byte)
+	} else if had {
+		var prev NEWS2Doc
+		if err := json.Unmarshal(d.Value, &prev); err != nil {
+			return errDoc(KindNEWS2, err)
+		}
+		was = mustJSON(timeless(prev.Result))
+	}
+	now2 := mustJSON(timeless(cur))
+	raw := d.Value
+	if !had || !bytes.Equal(was, now2) {
+		doc := NEWS2Doc{Result: cur, At: now}
+		if cur.Band != "none" {
+			doc.RiskAssessment = clinical.RiskAssessmentJSON(p, cur, clinical.HashID("ra", p, cur.Newest.Format(time.RFC3339Nano)), now)
+		}
+		raw = mustJSON(doc)
+		b.Docs = append(b.Docs, store.Doc{Kind: KindNEWS2, Key: "latest", Patient: p, Value: raw})
+	}
+	e.remember(KindNEWS2, p, key, raw, now2)
+	return nil
 }
 
+// timeless is a result but for the evaluation time and the readings' ages,
+// which move with the clock: two results that differ only there are the
+// same.
 func timeless(r clinical.Result) clinical.Result {
 	r.At = time.Time{}
 	r.Readings = ageless(r.Readings)

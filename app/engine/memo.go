@@ -35,14 +35,20 @@ func decodeDoc[T any](e *Engine, kind, patient, key string, raw []byte) (T, erro
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return v, err
 	}
+	e.remember(kind, patient, key, raw, v)
+	return v, nil
+}
+
+// remember keeps what a document's bytes decode to (or what the engine
+// derived from them).
+func (e *Engine) remember(kind, patient, key string, raw []byte, v any) {
 	if e.memo == nil {
 		e.memo = docMemo{}
 	}
 	if e.memo[patient] == nil {
 		e.memo[patient] = map[string]memoEntry{}
 	}
-	e.memo[patient][k] = memoEntry{raw: raw, v: v}
-	return v, nil
+	e.memo[patient][kind+"\x00"+key] = memoEntry{raw: raw, v: v}
 }
 
 // docOf is getDoc through the memo.
