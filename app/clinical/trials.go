@@ -96,13 +96,43 @@ func (f *Facts) IndexObservations(codes []string) {
 	for _, c := range codes {
 		f.byCode[c] = nil
 	}
-	for i := range f.Observations {
+	f.index(0)
+}
+
+func (f *Facts) index(from int) {
+	for i := from; i < len(f.Observations); i++ {
 		for _, c := range f.Observations[i].Meta.Codes {
 			if l, ok := f.byCode[c]; ok && (len(l) == 0 || l[len(l)-1] != i) { // a code listed twice counts once
 				f.byCode[c] = append(l, i)
 			}
 		}
 	}
+}
+
+// ObservationIndex is the index IndexObservations builds, kept by a caller
+// whose Observations only grow between evaluations (ExtendIndex).
+type ObservationIndex struct {
+	byCode map[string][]int
+	n      int // Observations indexed
+}
+
+// Index returns f's index, for ExtendIndex on a later Facts.
+func (f *Facts) Index() ObservationIndex { return ObservationIndex{f.byCode, len(f.Observations)} }
+
+// ExtendIndex indexes f.Observations as IndexObservations(codes) would, from
+// an index of the same codes over the Observations f's begin with (an
+// earlier Facts' Index, its Observations f.Observations[:from]), reading only
+// those after it: a new set of a 20,000-observation chart indexes its seven
+// readings. The earlier index is extended in place and must not be used
+// again. Without such an index (prev covers not from Observations) it
+// indexes them all.
+func (f *Facts) ExtendIndex(codes []string, prev ObservationIndex, from int) {
+	if prev.byCode == nil || prev.n != from || from > len(f.Observations) {
+		f.IndexObservations(codes)
+		return
+	}
+	f.byCode = prev.byCode
+	f.index(from)
 }
 
 // observationsCoded returns the indexes of the Observations that carry any

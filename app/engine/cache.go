@@ -44,8 +44,12 @@ type patientObs struct {
 	items *store.ItemCache // Observations
 	// The other types an evaluation reads, few beside the Observations.
 	conds, goals, pats *store.ItemCache
-	used               uint64 // e.clock at the last evaluation
-	size               int    // entries counted in e.cached for this patient
+	// The trials' index of the Observations, as of generation trialGen of
+	// items and the studies' codes numbered trialCodes (e.codesGen).
+	trialIndex           clinical.ObservationIndex
+	trialGen, trialCodes uint64
+	used                 uint64 // e.clock at the last evaluation
+	size                 int    // entries counted in e.cached for this patient
 }
 
 // cachedTypes are the resource types an evaluation reads through the caches.

@@ -470,7 +470,15 @@ func (e *Engine) evaluateTrials(r *store.Reader, b *store.Batch, p string, entry
 		return 0, nil
 	}
 	facts := clinical.Facts{Patient: entry.Patient, Conditions: ch.conds, Observations: ch.obs, Now: now}
-	facts.IndexObservations(e.trialCodes) // every study reads it
+	// Every study reads the index; a chart whose Observations were only
+	// added to since the last evaluation extends the one it had.
+	po := e.obs[p]
+	from, added := po.items.Appended(po.trialGen)
+	if !added || po.trialCodes != e.codesGen {
+		from = -1
+	}
+	facts.ExtendIndex(e.trialCodes, po.trialIndex, from)
+	po.trialIndex, po.trialGen, po.trialCodes = facts.Index(), po.items.Gen(), e.codesGen
 	n := 0
 	for _, s := range e.studies {
 		ev := clinical.Evaluate(s, facts, clinical.TrialOptions{})

@@ -122,6 +122,7 @@ type Engine struct {
 	budget      int                     // what cached may reach before patients are dropped: cacheBudget
 	studies     []clinical.Study
 	trialCodes  []string              // the codes the studies' observation tests read (clinical.ObservationCodes)
+	codesGen    uint64                // numbers trialCodes' versions (cache.go)
 	upstream    map[string][]Upstream // patient -> upstream ResearchSubjects
 	seen        map[string]int64      // shared-collection resource -> offset already processed
 	changes     changeLog             // which Observations changed since each patient's cached read (under mu; cache.go)
@@ -374,7 +375,12 @@ func (e *Engine) Timed(ctx context.Context) error {
 	}
 	set := map[string]bool{}
 	for _, d := range docs {
-		var a AlertDoc
+		var a struct { // only what decides: the rest is not decoded
+			Alert struct {
+				Past bool `json:"past"`
+				Info bool `json:"info"`
+			} `json:"alert"`
+		}
 		if json.Unmarshal(d.Value, &a) == nil && !a.Alert.Past && !a.Alert.Info {
 			set[d.Patient] = true
 		}

@@ -35,6 +35,7 @@ func (e *Engine) refreshStudies() error {
 	e.mu.Lock()
 	e.studies = studies
 	e.trialCodes = clinical.ObservationCodes(studies, clinical.TrialOptions{})
+	e.codesGen++ // every chart's trial index is built afresh
 	e.mu.Unlock()
 	return nil
 }
