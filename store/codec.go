@@ -44,6 +44,96 @@ func b2u(v bool) byte {
 type dec struct {
 	b   []byte
 	err error
+	in  *interner // nil: every string is allocated
+}
+
+// interner shares the strings that repeat from one index entry to the next
+// (types, categories, code lists, statuses, units, interpretation codes)
+// among the entries one read opens: opening the ICU chart's 20,000 heart
+// rates then allocates one "Observation" and one code list instead of
+// 20,000 of each, and the collector has that much less to scan. Shared code
+// lists have their capacity cut to their length, so an append copies.
+// Not safe for concurrent use: a read keeps one per goroutine.
+type interner struct {
+	strs  map[string]string
+	codes map[string][]string
+}
+
+// internMax bounds each table: strings past it are allocated as before.
+const internMax = 4096
+
+
+// si reads a string that is likely to repeat.
+func (d *dec) si() string {
+	if d.in == nil {
+		return d.s()
+	}
+	n := d.u()
+	if d.err != nil {
+		return ""
+	}
+	if uint64(len(d.b)) < n {
+		d.err = errShort
+		return ""
+	}
+	b := d.b[:n]
+	d.b = d.b[n:]
+	if v, ok := d.in.strs[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	if d.in.strs == nil {
+		d.in.strs = map[string]string{}
+	}
+	if len(d.in.strs) < internMax {
+		d.in.strs[v] = v
+	}
+	return v
+}
+
+// codes reads a code list, shared with the entries before it that have
+// the same one.
+func (d *dec) codes() []string {
+	start := d.b
+	n := d.n()
+	if n <= 0 {
+		return nil
+	}
+	if d.in == nil {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = d.s()
+		}
+		return out
+	}
+	// Skip the list to find its bytes; decode it only when not seen.
+	body := d.b
+	for range n {
+		l := d.u()
+		if d.err != nil || uint64(len(d.b)) < l {
+			d.err = errShort
+			return nil
+		}
+		d.b = d.b[l:]
+	}
+	span := start[:len(start)-len(d.b)]
+	if v, ok := d.in.codes[string(span)]; ok {
+		return v
+	}
+	rest := d.b
+	d.b = body
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.si()
+	}
+	d.b = rest
+	if d.in.codes == nil {
+		d.in.codes = map[string][]string{}
+	}
+	if len(d.in.codes) < internMax {
+		d.in.codes[string(span)] = out
+	}
+	return out
 }
 
 func (d *dec) u() uint64 {
@@ -203,31 +293,27 @@ func encodeItem(typ, id string, m *Meta) []byte {
 // the decoder allocate without bound.
 const maxListLen = 1 << 16
 
-// decodeItem is the inverse of encodeItem.
-func decodeItem(b []byte) (typ, id string, m Meta, err error) {
+// decodeItem is the inverse of encodeItem; in, when not nil, shares the
+// strings that repeat with the entries decoded before (see interner).
+func decodeItem(b []byte, in *interner) (typ, id string, m Meta, err error) {
 	if len(b) == 0 || b[0] != metaVersion {
 		return "", "", m, errors.New("unknown index entry version")
 	}
-	d := dec{b: b[1:]}
-	typ = d.s()
+	d := dec{b: b[1:], in: in}
+	typ = d.si()
 	id = d.s()
 	m.Time = d.t()
 	m.End = d.t()
 	m.Display = d.s()
-	m.Category = d.s()
-	if n := d.n(); n > 0 {
-		m.Codes = make([]string, n)
-		for i := range m.Codes {
-			m.Codes[i] = d.s()
-		}
-	}
-	m.Status = d.s()
+	m.Category = d.si()
+	m.Codes = d.codes()
+	m.Status = d.si()
 	if m.HasValue = d.bool(); m.HasValue {
 		m.Value = d.f()
 	}
-	m.Comparator = d.s()
-	m.Unit = d.s()
-	m.ValueCode = d.s()
+	m.Comparator = d.si()
+	m.Unit = d.si()
+	m.ValueCode = d.si()
 	m.ValueText = d.s()
 	if m.HasLow = d.bool(); m.HasLow {
 		m.Low = d.f()
@@ -235,20 +321,20 @@ func decodeItem(b []byte) (typ, id string, m Meta, err error) {
 	if m.HasHigh = d.bool(); m.HasHigh {
 		m.High = d.f()
 	}
-	m.Interpret = d.s()
+	m.Interpret = d.si()
 	if n := d.n(); n > 0 {
 		m.Components = make([]Component, n)
 		for i := range m.Components {
 			c := &m.Components[i]
-			c.Code = d.s()
+			c.Code = d.si()
 			if c.HasValue = d.bool(); c.HasValue {
 				c.Value = d.f()
 			}
-			c.Unit = d.s()
-			c.ValueCode = d.s()
+			c.Unit = d.si()
+			c.ValueCode = d.si()
 		}
 	}
-	m.Version = d.s()
+	m.Version = d.si()
 	m.LastUpdated = d.t()
 	if n := d.n(); n > 0 {
 		m.Problems = make([]string, n)

@@ -23,7 +23,7 @@ func TestCodecDeceasedDate(t *testing.T) {
 	for _, tt := range tests {
 		m := Meta{Display: "x", Source: Source{Partition: 1, Offset: 7, Time: at}, Patient: tt.p}
 		b := encodeItem("Patient", "p1", &m)
-		_, _, got, err := decodeItem(b)
+		_, _, got, err := decodeItem(b, nil)
 		if err != nil || !reflect.DeepEqual(got.Patient, tt.p) || got.Source.Offset != 7 {
 			t.Errorf("%s: decoded %+v (%v), want %+v", tt.name, got.Patient, err, tt.p)
 		}
@@ -31,7 +31,7 @@ func TestCodecDeceasedDate(t *testing.T) {
 	// an entry from before the field: the same bytes without the trailing date
 	old := Meta{Display: "x", Source: Source{Time: at}, Patient: &Demographics{Name: "n", Deceased: true}}
 	b := encodeItem("Patient", "p1", &old)
-	if _, _, got, err := decodeItem(b); err != nil || got.Patient.DeceasedDate != "" || !got.Patient.Deceased {
+	if _, _, got, err := decodeItem(b, nil); err != nil || got.Patient.DeceasedDate != "" || !got.Patient.Deceased {
 		t.Errorf("older entry: %+v, %v", got.Patient, err)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -53,10 +54,19 @@ func FuzzDecodeItem(f *testing.F) {
 	f.Add([]byte{metaVersion})
 	f.Add([]byte{metaVersion, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		typ, id, m, err := decodeItem(b)
+		typ, id, m, err := decodeItem(b, nil)
+		// Decoded through an interner, the first time (filling it) and the
+		// second (reading from it), the entry is the same.
+		in := &interner{}
+		for range 2 {
+			ityp, iid, im, ierr := decodeItem(b, in)
+			if (ierr == nil) != (err == nil) || ityp != typ || iid != id || !reflect.DeepEqual(im, m) {
+				t.Fatalf("interned decode differs: %v %+v, plain %v %+v", ierr, im, err, m)
+			}
+		}
 		if err == nil {
 			again := encodeItem(typ, id, &m)
-			if _, _, _, err := decodeItem(again); err != nil {
+			if _, _, _, err := decodeItem(again, nil); err != nil {
 				t.Fatalf("re-encoded entry does not decode: %v", err)
 			}
 		}

@@ -32,6 +32,7 @@ type ItemCache struct {
 	seq             uint64         // commit sequence of the snapshot last read; 0 before the first
 	read            bool
 	topic           *string // the collection's topic, read once by the read under way
+	scratch         scratch // reused by every read: see scratch
 	// gen names the entries as they are (a new one after every read that
 	// changed them); hist holds each generation's length since the last
 	// read that did more than append.
@@ -235,11 +236,12 @@ func (r *Reader) openCached(c *ItemCache, col, k, v []byte) (Item, error) {
 		}
 		c.topic = &entry.Topic
 	}
-	typ, id, m, _, err := r.s.openRecord(r.tx.Bucket(bRaw), col, v, false)
+	typ, id, m, _, err := r.s.openRecord(r.tx.Bucket(bRaw), col, v, false, &c.scratch)
 	if err != nil {
 		return Item{}, err
 	}
-	if typ != c.typ || !bytes.Equal(r.s.keys.idKey(c.collection, typ, id), k) {
+	var kb [typeTagLen + tagLen]byte
+	if typ != c.typ || !bytes.Equal(r.s.keys.appendIDKey(kb[:0], c.collection, typ, id), k) {
 		return Item{}, &TamperError{Where: fmt.Sprintf("%s (record of another resource)", loc(v, bRaw, col))}
 	}
 	m.Source.Topic = *c.topic

@@ -138,8 +138,18 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 // values and the HMAC key that makes pseudonyms.
 type keyring struct {
 	aead  cipher.AEAD
-	macs  sync.Pool // of hash.Hash keyed with the pseudonym key
-	types sync.Map  // resource type -> [typeTagLen]byte, a small fixed set
+	macs  sync.Pool // of *mac keyed with the pseudonym key
+
+	typesMu sync.RWMutex
+	types   map[string]*[typeTagLen]byte // resource type -> its tag, a small fixed set
+}
+
+// mac is a pooled HMAC with the buffer its input is assembled in, so a
+// pseudonym (one per resource a read checks) allocates nothing.
+type mac struct {
+	h   hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
 }
 
 func newKeyring(master []byte) (*keyring, error) {
@@ -155,8 +165,8 @@ func newKeyring(master []byte) (*keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &keyring{aead: aead}
-	k.macs.New = func() any { return hmac.New(sha256.New, macKey) }
+	k := &keyring{aead: aead, types: map[string]*[typeTagLen]byte{}}
+	k.macs.New = func() any { return &mac{h: hmac.New(sha256.New, macKey)} }
 	return k, nil
 }
 
@@ -173,15 +183,21 @@ const (
 
 // tag returns the keyed pseudonym of name in a domain, appended to dst.
 func (k *keyring) tag(dst []byte, domain, name string, n int) []byte {
-	h := k.macs.Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(domain))
-	h.Write([]byte{0})
-	h.Write([]byte(name))
-	var sum [sha256.Size]byte
-	out := h.Sum(sum[:0])
-	k.macs.Put(h)
-	return append(dst, out[:n]...)
+	return k.tagOf(dst, domain, n, name)
+}
+
+// tagOf is tag of the name the parts make end to end.
+func (k *keyring) tagOf(dst []byte, domain string, n int, parts ...string) []byte {
+	m := k.macs.Get().(*mac)
+	m.buf = append(append(m.buf[:0], domain...), 0)
+	for _, p := range parts {
+		m.buf = append(m.buf, p...)
+	}
+	m.h.Reset()
+	m.h.Write(m.buf)
+	dst = append(dst, m.h.Sum(m.sum[:0])[:n]...)
+	k.macs.Put(m)
+	return dst
 }
 
 // collectionTag is the bucket name of a collection.
@@ -192,23 +208,36 @@ func (k *keyring) collectionTag(collection string) []byte {
 // typeTag is the 8-byte prefix that groups a type's resources in a
 // collection, so reading one type is a prefix scan.
 func (k *keyring) typeTag(typ string) []byte {
-	if v, ok := k.types.Load(typ); ok {
-		t := v.([typeTagLen]byte)
+	k.typesMu.RLock()
+	t := k.types[typ]
+	k.typesMu.RUnlock()
+	if t != nil {
 		return t[:]
 	}
-	var t [typeTagLen]byte
+	t = new([typeTagLen]byte)
 	copy(t[:], k.tag(nil, domType, typ, typeTagLen))
-	k.types.Store(typ, t)
+	k.typesMu.Lock()
+	if len(k.types) < maxTypeTags { // resource types are a fixed set; names past it are not kept
+		k.types[typ] = t
+	}
+	k.typesMu.Unlock()
 	return t[:]
 }
+
+// maxTypeTags bounds the type tags kept: FHIR R4 has about 150 resource types.
+const maxTypeTags = 1024
 
 // idKey is a resource's key in its collection's ids bucket:
 // tag(type) ‖ HMAC(collection/type/id). Grouping by type tag makes reading
 // one type a prefix scan.
 func (k *keyring) idKey(collection, typ, id string) []byte {
-	key := make([]byte, 0, typeTagLen+tagLen)
-	key = append(key, k.typeTag(typ)...)
-	return k.tag(key, domResource, collection+"\x00"+typ+"/"+id, tagLen)
+	return k.appendIDKey(make([]byte, 0, typeTagLen+tagLen), collection, typ, id)
+}
+
+// appendIDKey appends a resource's idKey to dst.
+func (k *keyring) appendIDKey(dst []byte, collection, typ, id string) []byte {
+	dst = append(dst, k.typeTag(typ)...)
+	return k.tagOf(dst, domResource, tagLen, collection, "\x00", typ, "/", id)
 }
 
 // offsetKey is HMAC(topic) ‖ partition, big-endian.

@@ -33,7 +33,7 @@ var errRecord = errors.New("unreadable record")
 
 // openRecord reads a record's plaintext; the JSON is decompressed only when
 // wanted.
-func openRecord(plain []byte, wantJSON bool) (typ, id string, m Meta, json []byte, err error) {
+func openRecord(plain []byte, wantJSON bool, sc *scratch) (typ, id string, m Meta, json []byte, err error) {
 	if len(plain) < 2 || plain[0] != recordVersion {
 		return "", "", m, nil, errRecord
 	}
@@ -42,17 +42,32 @@ func openRecord(plain []byte, wantJSON bool) (typ, id string, m Meta, json []byt
 		return "", "", m, nil, errRecord
 	}
 	itemPart, jsonPart := plain[1+k:1+k+int(n)], plain[1+k+int(n):]
-	item, err := openPart(itemPart)
+	var itemBuf *[]byte
+	var in *interner
+	if sc != nil {
+		itemBuf, in = &sc.item, &sc.in
+	}
+	item, err := openPart(itemPart, itemBuf)
 	if err != nil {
 		return "", "", m, nil, err
 	}
-	if typ, id, m, err = decodeItem(item); err != nil {
+	if typ, id, m, err = decodeItem(item, in); err != nil {
 		return "", "", m, nil, err
 	}
 	if wantJSON {
-		if json, err = openPart(jsonPart); err != nil {
+		if json, err = openPart(jsonPart, nil); err != nil {
 			return "", "", m, nil, err
 		}
 	}
 	return typ, id, m, json, nil
+}
+
+// scratch is what one goroutine's run of record reads reuses: the interner
+// of the index entries' repeated strings, and the buffers a record is
+// decrypted and its index entry decompressed into when its JSON is not
+// wanted (everything an Item holds is copied out of them). Not safe for
+// concurrent use.
+type scratch struct {
+	in          interner
+	plain, item []byte
 }

@@ -161,8 +161,10 @@ func appendPart(dst, plaintext []byte, codec byte) []byte {
 }
 
 // openPart is the inverse of appendPart; errors name no location (the
-// caller adds it).
-func openPart(part []byte) ([]byte, error) {
+// caller adds it). A payload stored raw is returned in place; one
+// compressed with S2 is decoded into *buf's storage when buf is not nil
+// (growing it as needed), else into a new slice.
+func openPart(part []byte, buf *[]byte) ([]byte, error) {
 	if len(part) == 0 {
 		return nil, errors.New("empty payload")
 	}
@@ -174,7 +176,13 @@ func openPart(part []byte) ([]byte, error) {
 		if err != nil || n > maxValueLen {
 			return nil, errors.New("bad compressed payload")
 		}
-		return fhirDict.Decode(make([]byte, n), part[1:])
+		if buf == nil {
+			return fhirDict.Decode(make([]byte, n), part[1:])
+		}
+		if cap(*buf) < n {
+			*buf = make([]byte, n)
+		}
+		return fhirDict.Decode((*buf)[:n], part[1:])
 	case codecZstdDict:
 		return zdec.DecodeAll(part[1:], nil)
 	default:
@@ -205,15 +213,29 @@ func (k *keyring) seal(l location, plaintext []byte, compress bool) ([]byte, err
 // Any failure is a TamperError: a value that does not authenticate is never
 // returned.
 func (k *keyring) unseal(l location, sealed []byte) ([]byte, error) {
+	return k.unsealInto(l, sealed, nil)
+}
+
+// unsealInto is unseal decrypting into *buf's storage, which it grows as
+// needed: the plaintext may then be overwritten by the next use of *buf.
+// A nil buf allocates the plaintext.
+func (k *keyring) unsealInto(l location, sealed []byte, buf *[]byte) ([]byte, error) {
 	if len(sealed) < 1+nonceLen+k.aead.Overhead() || sealed[0] != sealVersion {
 		return nil, &TamperError{Where: l.String()}
 	}
+	var dst []byte
+	if buf != nil {
+		dst = (*buf)[:0]
+	}
 	var aadBuf [128]byte
-	inner, err := k.aead.Open(nil, sealed[1:1+nonceLen], sealed[1+nonceLen:], l.aad(aadBuf[:0]))
+	inner, err := k.aead.Open(dst, sealed[1:1+nonceLen], sealed[1+nonceLen:], l.aad(aadBuf[:0]))
 	if err != nil || len(inner) == 0 {
 		return nil, &TamperError{Where: l.String()}
 	}
-	out, err := openPart(inner)
+	if buf != nil {
+		*buf = inner
+	}
+	out, err := openPart(inner, nil)
 	if err != nil {
 		// Authenticated but unreadable: only a bug or a forged key could do this.
 		return nil, &TamperError{Where: l.String() + " (" + err.Error() + ")"}

@@ -3,6 +3,7 @@ package views
 import (
 	"cmp"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -136,17 +137,8 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 		}
 	}
 	c.Weight = newestWeight(items)
-	c.Timeline = make([]timelineEntry, 0, len(items))
-	kinds := map[string]int{}
-	for i := range items {
-		it := &items[i]
-		if it.Type == "Patient" {
-			continue // the banner shows it; it is no event
-		}
-		c.Timeline = append(c.Timeline, newTimelineEntry(it))
-		kinds[it.Meta.Category]++
-	}
-	c.Timeline = sortTimeline(c.Timeline) // newest first
+	var kinds map[string]int
+	c.Timeline, kinds = timelineOf(items) // newest first
 	c.Kinds = sortKinds(kinds)
 	in := newChartInput(items, now)
 	c.in, c.built = in, now
@@ -159,6 +151,57 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 	}
 	return c, nil
 }
+
+// timelineOf builds the timeline of a chart's items (newest first; the
+// Patient is no event: the banner shows it) and counts its categories. A
+// big chart builds and sorts each half on a core of its own and merges
+// them: the ICU chart's 21,600 entries take about half the time.
+func timelineOf(items []store.Item) ([]timelineEntry, map[string]int) {
+	build := func(items []store.Item) ([]timelineEntry, map[string]int) {
+		es := make([]timelineEntry, 0, len(items))
+		kinds := map[string]int{}
+		fs := folds{}
+		for i := range items {
+			if it := &items[i]; it.Type != "Patient" {
+				es = append(es, newTimelineEntry(it, fs))
+				kinds[it.Meta.Category]++
+			}
+		}
+		return sortTimeline(es), kinds
+	}
+	if len(items) < parallelTimelineMin || runtime.GOMAXPROCS(0) < 2 {
+		return build(items)
+	}
+	half := len(items) / 2
+	var b []timelineEntry
+	var bKinds map[string]int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b, bKinds = build(items[half:])
+	}()
+	a, kinds := build(items[:half])
+	<-done
+	for k, n := range bKinds {
+		kinds[k] += n
+	}
+	out := make([]timelineEntry, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if compareEntries(&b[j], &a[i]) < 0 {
+			out = append(out, b[j])
+			j++
+		} else {
+			out = append(out, a[i])
+			i++
+		}
+	}
+	out = append(append(out, a[i:]...), b[j:]...)
+	return out, kinds
+}
+
+// parallelTimelineMin is the size of chart timelineOf builds in halves.
+const parallelTimelineMin = 4096
 
 // newChartInput indexes a chart's items by category and type for the
 // summary's sections.

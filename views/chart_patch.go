@@ -195,7 +195,7 @@ func patchTimeline(old []timelineEntry, kinds []kindCount, changed *refSet, fres
 	var add []timelineEntry
 	for i := range fresh {
 		if it := &fresh[i]; it.Type != "Patient" {
-			add = append(add, newTimelineEntry(it))
+			add = append(add, newTimelineEntry(it, nil))
 			count[it.Meta.Category]++
 		}
 	}

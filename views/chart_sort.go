@@ -9,6 +9,9 @@ import (
 // 20,000-entry chart sorts small keys (the instant and the entry's index)
 // and places each entry once, instead of moving 160-byte entries through
 // every swap of the sort (about a fifth less time, A/B on the ICU chart).
+// It sorts by instant alone first and then each run of entries at one
+// instant by type and id: a vital-sign set puts six entries at one instant,
+// and comparing their ids inside the big sort was half its time.
 func sortTimeline(es []timelineEntry) []timelineEntry {
 	type key struct {
 		sec  int64
@@ -23,15 +26,24 @@ func sortTimeline(es []timelineEntry) []timelineEntry {
 		if c := cmp.Compare(b.sec, a.sec); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(b.nsec, a.nsec); c != 0 {
-			return c
-		}
-		x, y := &es[a.i], &es[b.i]
-		if c := cmp.Compare(x.Ref.Type, y.Ref.Type); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Ref.ID, y.Ref.ID)
+		return cmp.Compare(b.nsec, a.nsec)
 	})
+	for lo := 0; lo < len(keys); {
+		hi := lo + 1
+		for hi < len(keys) && keys[hi].sec == keys[lo].sec && keys[hi].nsec == keys[lo].nsec {
+			hi++
+		}
+		if hi-lo > 1 {
+			slices.SortFunc(keys[lo:hi], func(a, b key) int {
+				x, y := &es[a.i], &es[b.i]
+				if c := cmp.Compare(x.Ref.Type, y.Ref.Type); c != 0 {
+					return c
+				}
+				return cmp.Compare(x.Ref.ID, y.Ref.ID)
+			})
+		}
+		lo = hi
+	}
 	out := make([]timelineEntry, len(es))
 	for j, k := range keys {
 		out[j] = es[k.i]

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -50,6 +51,51 @@ func TestSortTimelineOrder(t *testing.T) {
 			for i := range got {
 				if !got[i].Time.Equal(want[i].Time) || got[i].Ref != want[i].Ref {
 					t.Fatalf("entry %d: %v %v, want %v %v", i, got[i].Time, got[i].Ref, want[i].Time, want[i].Ref)
+				}
+			}
+		})
+	}
+}
+
+// timelineOf, which builds a big chart's timeline in two halves and merges
+// them, gives the entries and counts of building it whole: the same order
+// (ties at an instant across the halves included), the Patient left out.
+func TestTimelineOfEqualsWhole(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	base := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	for _, n := range []int{0, 1, parallelTimelineMin - 1, parallelTimelineMin, 9001} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			items := make([]store.Item, n)
+			for i := range items {
+				typ := []string{"Observation", "Condition", "Encounter", "Patient"}[r.IntN(4)]
+				items[i] = store.Item{
+					Ref: store.Ref{Type: typ, ID: fmt.Sprint(i)},
+					Meta: store.Meta{
+						Time:     base.Add(time.Duration(r.IntN(60)) * time.Minute), // many ties
+						Display:  []string{"Heart rate 88 /min", "Asthma", "", "Ward round"}[r.IntN(4)],
+						Category: []string{"vital-signs", "problem", "encounter"}[r.IntN(3)],
+					},
+				}
+			}
+			var whole []timelineEntry
+			wantKinds := map[string]int{}
+			for i := range items {
+				if it := &items[i]; it.Type != "Patient" {
+					whole = append(whole, newTimelineEntry(it, nil))
+					wantKinds[it.Meta.Category]++
+				}
+			}
+			whole = sortTimeline(whole)
+			got, kinds := timelineOf(items)
+			if !reflect.DeepEqual(kinds, wantKinds) {
+				t.Fatalf("kinds %v, want %v", kinds, wantKinds)
+			}
+			if len(got) != len(whole) {
+				t.Fatalf("%d entries, want %d", len(got), len(whole))
+			}
+			for i := range got {
+				if got[i] != whole[i] {
+					t.Fatalf("entry %d: %+v, want %+v", i, got[i], whole[i])
 				}
 			}
 		})

@@ -30,7 +30,9 @@ type timelineEntry struct {
 	fold     string // folded display and type, for the text filter
 }
 
-func newTimelineEntry(it *store.Item) timelineEntry {
+// newTimelineEntry builds an item's timeline entry; fs, when not nil,
+// shares the filter text of entries with the same display.
+func newTimelineEntry(it *store.Item, fs folds) timelineEntry {
 	display := it.Meta.Display
 	if display == "" {
 		display = it.Type
@@ -38,8 +40,28 @@ func newTimelineEntry(it *store.Item) timelineEntry {
 	return timelineEntry{
 		Ref: it.Ref, Time: it.Meta.Time, Display: display, Category: it.Meta.Category, Status: it.Meta.Status,
 		Flag: outOfRange(it.Meta), Problems: len(it.Meta.Problems),
-		fold: fold(display) + " " + strings.ToLower(it.Type),
+		fold: fs.of(display, it.Type),
 	}
+}
+
+// folds memoises the timeline's filter text over one load: a busy chart's
+// displays repeat ("Heart rate 88 /min" hundreds of times in a day of
+// monitoring), so each is folded once.
+type folds map[foldKey]string
+
+type foldKey struct{ display, typ string }
+
+// of is the filter text of an entry: its folded display and type.
+func (fs folds) of(display, typ string) string {
+	k := foldKey{display, typ}
+	if v, ok := fs[k]; ok {
+		return v
+	}
+	v := fold(display) + " " + strings.ToLower(typ)
+	if fs != nil {
+		fs[k] = v
+	}
+	return v
 }
 
 // timelineRow is one row of the list: a day header, an entry, or a vital-sign
