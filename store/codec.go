@@ -62,7 +62,6 @@ type interner struct {
 // internMax bounds each table: strings past it are allocated as before.
 const internMax = 4096
 
-
 // si reads a string that is likely to repeat.
 func (d *dec) si() string {
 	if d.in == nil {

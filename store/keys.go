@@ -137,8 +137,8 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 // keyring holds the keys derived from the master key: the AEAD that seals
 // values and the HMAC key that makes pseudonyms.
 type keyring struct {
-	aead  cipher.AEAD
-	macs  sync.Pool // of *mac keyed with the pseudonym key
+	aead cipher.AEAD
+	macs sync.Pool // of *mac keyed with the pseudonym key
 
 	typesMu sync.RWMutex
 	types   map[string]*[typeTagLen]byte // resource type -> its tag, a small fixed set
