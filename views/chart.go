@@ -157,47 +157,63 @@ func loadChart(r *store.Reader, id string, now time.Time, opts clinical.NEWS2Opt
 // big chart builds and sorts each half on a core of its own and merges
 // them: the ICU chart's 21,600 entries take about half the time.
 func timelineOf(items []store.Item) ([]timelineEntry, map[string]int) {
-	build := func(items []store.Item) ([]timelineEntry, map[string]int) {
-		es := make([]timelineEntry, 0, len(items))
-		kinds := map[string]int{}
+	type half struct {
+		es    []timelineEntry
+		order []int32 // es in the timeline's order
+		kinds map[string]int
+	}
+	build := func(items []store.Item) half {
+		h := half{es: make([]timelineEntry, 0, len(items)), kinds: map[string]int{}}
 		fs := folds{}
 		for i := range items {
 			if it := &items[i]; it.Type != "Patient" {
-				es = append(es, newTimelineEntry(it, fs))
-				kinds[it.Meta.Category]++
+				h.es = append(h.es, newTimelineEntry(it, fs))
+				h.kinds[it.Meta.Category]++
 			}
 		}
-		return sortTimeline(es), kinds
+		h.order = timelineOrder(h.es)
+		return h
 	}
 	if len(items) < parallelTimelineMin || runtime.GOMAXPROCS(0) < 2 {
-		return build(items)
+		h := build(items)
+		out := make([]timelineEntry, len(h.order))
+		for j, i := range h.order {
+			out[j] = h.es[i]
+		}
+		return out, h.kinds
 	}
-	half := len(items) / 2
-	var b []timelineEntry
-	var bKinds map[string]int
+	var b half
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		b, bKinds = build(items[half:])
+		b = build(items[len(items)/2:])
 	}()
-	a, kinds := build(items[:half])
+	a := build(items[:len(items)/2])
 	<-done
-	for k, n := range bKinds {
-		kinds[k] += n
+	for k, n := range b.kinds {
+		a.kinds[k] += n
 	}
-	out := make([]timelineEntry, 0, len(a)+len(b))
+	// Merge the halves, each read through its order: every entry is
+	// copied once.
+	out := make([]timelineEntry, 0, len(a.es)+len(b.es))
 	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		if compareEntries(&b[j], &a[i]) < 0 {
-			out = append(out, b[j])
+	for i < len(a.order) && j < len(b.order) {
+		x, y := &a.es[a.order[i]], &b.es[b.order[j]]
+		if compareEntries(y, x) < 0 {
+			out = append(out, *y)
 			j++
 		} else {
-			out = append(out, a[i])
+			out = append(out, *x)
 			i++
 		}
 	}
-	out = append(append(out, a[i:]...), b[j:]...)
-	return out, kinds
+	for ; i < len(a.order); i++ {
+		out = append(out, a.es[a.order[i]])
+	}
+	for ; j < len(b.order); j++ {
+		out = append(out, b.es[b.order[j]])
+	}
+	return out, a.kinds
 }
 
 // parallelTimelineMin is the size of chart timelineOf builds in halves.

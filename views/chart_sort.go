@@ -13,6 +13,16 @@ import (
 // instant by type and id: a vital-sign set puts six entries at one instant,
 // and comparing their ids inside the big sort was half its time.
 func sortTimeline(es []timelineEntry) []timelineEntry {
+	order := timelineOrder(es)
+	out := make([]timelineEntry, len(es))
+	for j, i := range order {
+		out[j] = es[i]
+	}
+	return out
+}
+
+// timelineOrder is the indexes of entries in sortTimeline's order.
+func timelineOrder(es []timelineEntry) []int32 {
 	type key struct {
 		sec  int64
 		nsec int32
@@ -44,9 +54,9 @@ func sortTimeline(es []timelineEntry) []timelineEntry {
 		}
 		lo = hi
 	}
-	out := make([]timelineEntry, len(es))
+	order := make([]int32, len(keys))
 	for j, k := range keys {
-		out[j] = es[k.i]
+		order[j] = k.i
 	}
-	return out
+	return order
 }

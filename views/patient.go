@@ -112,6 +112,7 @@ type patientView struct {
 	// pending holds, for a hidden tab that draws only in view (offScreen),
 	// the drawing it was last asked for; selecting the tab runs it.
 	pending map[int]func()
+	closed  bool // the view was closed (UI goroutine)
 	// bannerBox is the banner with its background, at the top of content.
 	bannerBox *fyne.Container
 	frame     *fyne.Container // content: the banner over the tabs
@@ -133,6 +134,10 @@ func (e *env) openPatient(id string) {
 	pv := newPatientView(e, id)
 	e.patient = pv
 	e.shell.Push(pv.page())
+	// Read once the page is up ("Opening the chart…"), so the shell lays out
+	// an empty view and the chart is drawn once, whether the read is
+	// asynchronous (the app) or not (tests).
+	pv.reload()
 	if eng := e.engine; eng != nil {
 		e.async(func() {
 			if err := eng.ChartOpened(id); err != nil {
@@ -198,7 +203,6 @@ func newPatientView(e *env, id string) *patientView {
 	pv.content = pv.frame
 
 	pv.stop = e.live.listen(pv.changed)
-	pv.reload()
 	return pv
 }
 
@@ -218,6 +222,11 @@ func (pv *patientView) page() *ui.Page {
 }
 
 // close stops following changes once the view is popped.
+//
+// It also lets the chart go: Fyne keeps a closed view's widget renderers
+// (and through their callbacks the view) for a minute, and a chart of
+// 20,000 entries held that long by every chart opened made the collector
+// scan a few hundred megabytes after a dozen opens.
 func (pv *patientView) close() {
 	if pv.e.patient == pv {
 		pv.e.patient = nil
@@ -226,7 +235,21 @@ func (pv *patientView) close() {
 		pv.stop()
 		pv.stop = nil
 	}
+	pv.closed = true
+	pv.modelMu.Lock()
+	pv.model = nil
+	pv.modelMu.Unlock()
+	pv.chart = nil
+	clear(pv.pending)
+	for _, t := range pv.contents {
+		if r, ok := t.(releaser); ok {
+			r.release()
+		}
+	}
 }
+
+// releaser is a tab that holds chart data to let go when the view closes.
+type releaser interface{ release() }
 
 // changed reloads the chart when a change notice names this patient: its
 // resources, its status, or its engine documents (NEWS2, alerts, matches).
@@ -294,7 +317,7 @@ func (pv *patientView) update(refs []store.Ref, side bool) {
 // than the one shown and was read. A failed read says so in the view; an
 // engine document that could not be read is logged.
 func (pv *patientView) accept(seq uint64, c *chart, err error) bool {
-	if seq <= pv.shownSeq {
+	if seq <= pv.shownSeq || pv.closed {
 		return false
 	}
 	pv.shownSeq = seq
@@ -334,7 +357,7 @@ func (pv *patientView) loadSide() {
 	}
 	pv.modelMu.Unlock()
 	pv.e.do(func() {
-		if seq <= pv.shownSeq || seq <= pv.sideSeq || pv.chart == nil {
+		if seq <= pv.shownSeq || seq <= pv.sideSeq || pv.chart == nil || pv.closed {
 			return
 		}
 		pv.sideSeq = seq

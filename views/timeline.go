@@ -43,6 +43,9 @@ type timelineTab struct {
 	twoLine bool // every row is two lines high (see twoLineRows)
 }
 
+// release lets the entries go (the view closed).
+func (t *timelineTab) release() { t.entries, t.rows = nil, nil }
+
 func newTimelineTab(pv *patientView) patientTabContent {
 	t := &timelineTab{pv: pv, selRow: -1, kindKeys: map[string]string{}}
 	t.kinds = widget.NewSelect(nil, func(choice string) {

@@ -297,6 +297,9 @@ func (t *trendsTab) showPatch(c *chart, p *chartPatch) {
 	t.show(c)
 }
 
+// release lets the chart and its series go (the view closed).
+func (t *trendsTab) release() { t.chart, t.model = nil, trendModel{} }
+
 // selected rebuilds stale series when the tab comes into view.
 func (t *trendsTab) selected() {
 	if t.stale {
@@ -330,7 +333,7 @@ func (t *trendsTab) rebuild() {
 		}
 		m := buildTrends(c.Items, series, p, now, opts)
 		t.pv.e.do(func() {
-			if seq <= t.drawn {
+			if seq <= t.drawn || t.pv.closed {
 				return
 			}
 			t.drawn = seq
