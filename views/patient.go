@@ -447,19 +447,26 @@ func (pv *patientView) showBanner(c *chart) {
 	pv.band.Show()
 	pv.allergy.Show()
 	pv.name.SetText(patientName(c.Patient))
-	if facts := bannerFacts(c, pv.e); facts != pv.facts.Text {
+	facts := bannerFacts(c, pv.e)
+	wrap := facts != pv.facts.Text
+	if wrap {
 		pv.facts.SetText(facts)
-		// The facts may wrap onto a second line: the banner learns its
-		// height, then the view gives it that much (the tabs below are
-		// resized, not redrawn).
-		ui.Reflow(pv.bannerBox)
-		pv.frame.Layout.Layout(pv.frame.Objects, pv.frame.Size())
 	}
 	ui.SetScore(pv.band, c.score())
 	ui.SetAlerts(pv.alerts, c.Entry.Status.OpenAlerts)
 	ui.SetTrials(pv.trials, c.Entry.Status.Matches)
 	pv.allergy.SetAllergies(c.Allergy, c.Allergies)
 	pv.showAudit(c.Side)
+	if wrap {
+		// The facts may wrap onto a second line: the banner learns its
+		// height (a wrapped label knows it once laid out at its width).
+		ui.Reflow(pv.bannerBox)
+	}
+	if pv.bannerBox.MinSize().Height != pv.bannerBox.Size().Height {
+		// The view gives the banner that height: the tabs below are
+		// resized, not redrawn.
+		pv.frame.Layout.Layout(pv.frame.Objects, pv.frame.Size())
+	}
 }
 
 // showAudit writes who else opened this chart in the audit window: each

@@ -49,7 +49,10 @@ func (s *summaryTab) show(c *chart) {
 		col.Add(card)
 	}
 	s.columns.Objects = []fyne.CanvasObject{left, right}
-	s.columns.Refresh()
+	// The scroll sizes its content to the new cards (refreshing the
+	// columns alone leaves it at the old height: nothing to scroll), twice
+	// for the lines that wrap (see ui.Reflow).
+	ui.Reflow(s.content)
 }
 
 // showPatch redraws only the sections whose lines the patch changed.
