@@ -2,6 +2,9 @@ package clinical
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -270,5 +273,35 @@ func TestRiskRecencyAndHorizon(t *testing.T) {
 				t.Fatalf("predictions %+v", a.Cause.Predictions)
 			}
 		})
+	}
+}
+
+// TestEpisodesAnyOrder: points in order (read in place) and the same points
+// shuffled, with ties at one instant, give the same episodes, and the
+// caller's slice is left as it was.
+func TestEpisodesAnyOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	bands := []string{L, L, LM, M, H}
+	for round := range 50 {
+		var sorted []ScorePoint
+		for i := range 60 {
+			p := pt(i*20, bands[rng.IntN(len(bands))])
+			if rng.IntN(5) == 0 && len(sorted) > 0 { // a tie: same instant, another trigger
+				p.At = sorted[len(sorted)-1].At
+				p.Trigger.ID = sorted[len(sorted)-1].Trigger.ID + "b"
+			}
+			sorted = append(sorted, p)
+		}
+		want := Episodes(sorted, AlertPolicy{}, 0)
+		shuffled := slices.Clone(sorted)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		before := slices.Clone(shuffled)
+		got := Episodes(shuffled, AlertPolicy{}, 0)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: shuffled points give %d episodes, in order %d", round, len(got), len(want))
+		}
+		if !reflect.DeepEqual(shuffled, before) {
+			t.Fatalf("round %d: Episodes changed the caller's points", round)
+		}
 	}
 }
