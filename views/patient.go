@@ -116,7 +116,7 @@ type patientView struct {
 	// bannerBox is the banner with its background, at the top of content.
 	bannerBox *fyne.Container
 	frame     *fyne.Container // content: the banner over the tabs
-	content  fyne.CanvasObject
+	content   fyne.CanvasObject
 }
 
 // openPatientTab opens a patient's chart on one of its tabs.
