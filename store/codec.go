@@ -67,16 +67,10 @@ func (d *dec) si() string {
 	if d.in == nil {
 		return d.s()
 	}
-	n := d.u()
+	b := d.raw()
 	if d.err != nil {
 		return ""
 	}
-	if uint64(len(d.b)) < n {
-		d.err = errShort
-		return ""
-	}
-	b := d.b[:n]
-	d.b = d.b[n:]
 	if v, ok := d.in.strs[string(b)]; ok {
 		return v
 	}
@@ -108,12 +102,9 @@ func (d *dec) codes() []string {
 	// Skip the list to find its bytes; decode it only when not seen.
 	body := d.b
 	for range n {
-		l := d.u()
-		if d.err != nil || uint64(len(d.b)) < l {
-			d.err = errShort
+		if d.raw(); d.err != nil {
 			return nil
 		}
-		d.b = d.b[l:]
 	}
 	span := start[:len(start)-len(d.b)]
 	if v, ok := d.in.codes[string(span)]; ok {
@@ -161,16 +152,19 @@ func (d *dec) i() int64 {
 	return v
 }
 
-func (d *dec) s() string {
+func (d *dec) s() string { return string(d.raw()) }
+
+// raw reads a length-prefixed run of bytes (nil after an error).
+func (d *dec) raw() []byte {
 	n := d.u()
 	if d.err != nil {
-		return ""
+		return nil
 	}
 	if uint64(len(d.b)) < n {
 		d.err = errShort
-		return ""
+		return nil
 	}
-	v := string(d.b[:n])
+	v := d.b[:n]
 	d.b = d.b[n:]
 	return v
 }

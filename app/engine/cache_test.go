@@ -88,23 +88,7 @@ func TestIncrementalEqualsFullDerivation(t *testing.T) {
 	if err := full.Evaluate(ctx, "p-icu"); err != nil {
 		t.Fatal(err)
 	}
-	alerts := 0
-	for _, kind := range []string{KindAlert, KindNEWS2, KindPEWS} {
-		a, err := incS.PatientDocs(kind, "p-icu")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := fullS.PatientDocs(kind, "p-icu")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(docMap(a), docMap(f)) {
-			t.Fatalf("%s documents: incremental %d, full %d, or their contents differ", kind, len(a), len(f))
-		}
-		if kind == KindAlert {
-			alerts = len(a)
-		}
-	}
+	alerts := sameScoreDocs(t, incS, fullS, "p-icu", "incremental")
 	if alerts == 0 {
 		t.Fatal("the history raised no alert: the comparison proves nothing")
 	}
@@ -113,6 +97,31 @@ func TestIncrementalEqualsFullDerivation(t *testing.T) {
 	if ei.Status != ef.Status {
 		t.Fatalf("census status: incremental %+v, full %+v", ei.Status, ef.Status)
 	}
+}
+
+// sameScoreDocs fails unless a patient's alert, NEWS2 and PEWS documents in
+// s (the store of the engine the test follows, named what) equal those in
+// full (an engine's that evaluated the patient from nothing); it returns
+// how many alerts s holds.
+func sameScoreDocs(t *testing.T, s, full *store.Store, patient, what string) (alerts int) {
+	t.Helper()
+	for _, kind := range []string{KindAlert, KindNEWS2, KindPEWS} {
+		a, err := s.PatientDocs(kind, patient)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := full.PatientDocs(kind, patient)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(docMap(a), docMap(f)) {
+			t.Fatalf("%s: %s documents %d, full %d, or their contents differ", what, kind, len(a), len(f))
+		}
+		if kind == KindAlert {
+			alerts = len(a)
+		}
+	}
+	return alerts
 }
 
 func docMap(docs []store.Doc) map[string]string {
@@ -248,22 +257,7 @@ func TestRunReadsWhatTheNoticesName(t *testing.T) {
 		if err := full.Evaluate(ctx, "p-icu"); err != nil {
 			t.Fatal(err)
 		}
-		for _, kind := range []string{KindAlert, KindNEWS2, KindPEWS} {
-			a, err := runS.PatientDocs(kind, "p-icu")
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := fullS.PatientDocs(kind, "p-icu")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(docMap(a), docMap(f)) {
-				t.Fatalf("after commit %d, %s documents: running %d, full %d, or their contents differ", seq, kind, len(a), len(f))
-			}
-			if kind == KindAlert {
-				alerts = max(alerts, len(a))
-			}
-		}
+		alerts = max(alerts, sameScoreDocs(t, runS, fullS, "p-icu", fmt.Sprintf("after commit %d, running", seq)))
 		er, _, _ := runS.Entry("p-icu")
 		ef, _, _ := fullS.Entry("p-icu")
 		if er.Status != ef.Status {
