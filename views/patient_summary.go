@@ -143,7 +143,9 @@ func (s *summaryTab) resultWidths(lines []line) []float32 {
 	ts := theme.TextSize()
 	now, loc := s.pv.e.now(), s.pv.e.loc
 	for _, l := range lines {
-		cols[1] = max(cols[1], fyne.MeasureText(l.Value, ts, fyne.TextStyle{Bold: true}).Width+pad)
+		if w := fyne.MeasureText(l.Value, ts, fyne.TextStyle{Bold: true}).Width + pad; w <= resultValueMax {
+			cols[1] = max(cols[1], w)
+		}
 		cols[2] = max(cols[2], fyne.MeasureText(l.Flag, ts, fyne.TextStyle{Bold: true}).Width+pad)
 		cols[3] = max(cols[3], fyne.MeasureText(l.Range, ts, fyne.TextStyle{}).Width+pad)
 		cols[4] = max(cols[4], fyne.MeasureText(resultWhen(l.When, now, loc), ts, fyne.TextStyle{}).Width+pad)
@@ -162,12 +164,24 @@ func (s *summaryTab) lineRow(l line) fyne.CanvasObject {
 	return container.New(ui.NewColumns(lineColumns...), text, s.whenLabel(l))
 }
 
+// resultValueMax is the widest value the value column holds. A longer one
+// (a coded or text result: "Present (Gene studied [ID] EGFR, Amino acid
+// change …)") follows the test's name, where it wraps: in its own column it
+// widened the card, the window past the screen and squeezed the name to a
+// letter a line.
+const resultValueMax = 200
+
 // resultRow is a result line: the test, its value, an out-of-range mark,
 // the reference range and the date, one line each.
 func (s *summaryTab) resultRow(l line, cols []float32) fyne.CanvasObject {
 	text := widget.NewLabel(l.Text)
 	text.Wrapping = fyne.TextWrapWord // "Glomerular filtration rate/1.73 sq M.predicted …" wraps, never cut
-	value := widget.NewLabel(l.Value)
+	v := l.Value
+	if fyne.MeasureText(v, theme.TextSize(), fyne.TextStyle{Bold: true}).Width+2*theme.InnerPadding() > resultValueMax {
+		text.SetText(l.Text + ": " + v)
+		v = ""
+	}
+	value := widget.NewLabel(v)
 	value.Alignment = fyne.TextAlignTrailing
 	flag := widget.NewLabel(l.Flag)
 	flag.TextStyle.Bold = true
