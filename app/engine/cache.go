@@ -48,6 +48,11 @@ type patientObs struct {
 	// items and the studies' codes numbered trialCodes (e.codesGen).
 	trialIndex           clinical.ObservationIndex
 	trialGen, trialCodes uint64
+	// facts are the Patient resource's facts as of generation factsGen of
+	// pats (factsOK once read): its JSON is parsed once per version.
+	facts    clinical.PatientFacts
+	factsGen uint64
+	factsOK  bool
 	used                 uint64 // e.clock at the last evaluation
 	size                 int    // entries counted in e.cached for this patient
 }

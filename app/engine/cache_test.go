@@ -286,6 +286,18 @@ func TestRunReadsWhatTheNoticesName(t *testing.T) {
 				JSON: []byte(`{"resourceType":"Condition","id":"preg"}`)})
 			off++
 		}
+		switch lo { // the Patient recorded, then a new version saying they died: nothing applies after
+		case 97, 1699:
+			js := `{"resourceType":"Patient","id":"p-icu","birthDate":"1955-06-01"}`
+			demo := &store.Demographics{Name: "Test", BirthDate: "1955-06-01"}
+			if lo == 1699 {
+				js = `{"resourceType":"Patient","id":"p-icu","birthDate":"1955-06-01","deceasedDateTime":"2026-11-01T20:00:00Z"}`
+				demo.Deceased, demo.DeceasedDate = true, "2026-11-01T20:00:00Z"
+			}
+			off++
+			b.Puts = append(b.Puts, store.Resource{Ref: store.Ref{Collection: "p-icu", Type: "Patient", ID: "p-icu"},
+				Meta: store.Meta{Patient: demo, Source: store.Source{Topic: "fhir.patient.p-icu", Offset: off}}, JSON: []byte(js)})
+		}
 		switch k := rng.IntN(len(held) - 6); {
 		case lo%60 == 19 && held[k].Meta.HasValue: // a past reading corrected
 			it := held[k]
@@ -295,7 +307,7 @@ func TestRunReadsWhatTheNoticesName(t *testing.T) {
 			b.Deletes = append(b.Deletes, held[k].Ref)
 			held = append(held[:k], held[k+1:]...)
 		}
-		apply(b, lo%48 == 13 || lo == 145 || lo == 223 || lo+6 >= len(hist)) // trickle commits, not after a correction; the pregnancy's
+		apply(b, lo%48 == 13 || lo == 97 || lo == 145 || lo == 223 || lo == 1699 || lo+6 >= len(hist)) // trickle commits, not after a correction; the pregnancy's and the Patient's
 	}
 	run.mu.Lock()
 	told, added := run.changes.told, run.seriesAdded

@@ -244,11 +244,30 @@ func ageless(rs []clinical.Reading) []clinical.Reading {
 // applicability reads what decides the score (birth date, death, pregnancy)
 // and applies the rules at the time of the newest vital sign (now without one).
 func (e *Engine) applicability(r *store.Reader, p string, entry store.Entry, ch chartItems, newest, now time.Time) (clinical.Applicability, error) {
+	facts, err := e.patientFacts(r, p, ch.pats)
+	if err != nil {
+		return clinical.Applicability{}, err
+	}
+	at := newest
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	return clinical.Applies(entry.Patient, facts, ch.conds, ch.obs, at), nil
+}
+
+// patientFacts are the facts of a patient's Patient resource, parsed from
+// its JSON once per version (the engine's cache of the Patient entries
+// names the version).
+func (e *Engine) patientFacts(r *store.Reader, p string, pats []store.Item) (clinical.PatientFacts, error) {
+	po := e.obs[p]
+	if po != nil && po.factsOK && po.factsGen == po.pats.Gen() {
+		return po.facts, nil
+	}
 	var facts clinical.PatientFacts
-	for _, it := range ch.pats {
+	for _, it := range pats {
 		res, ok, err := r.Resource(it.Ref)
 		if err != nil {
-			return clinical.Applicability{}, err
+			return facts, err
 		}
 		if ok {
 			if f, err := clinical.ParsePatientFacts(res.JSON); err == nil {
@@ -256,11 +275,10 @@ func (e *Engine) applicability(r *store.Reader, p string, entry store.Entry, ch 
 			}
 		}
 	}
-	at := newest
-	if at.IsZero() || at.After(now) {
-		at = now
+	if po != nil {
+		po.facts, po.factsGen, po.factsOK = facts, po.pats.Gen(), true
 	}
-	return clinical.Applies(entry.Patient, facts, ch.conds, ch.obs, at), nil
+	return facts, nil
 }
 
 // derivePEWS keeps a child's PEWS document; for a patient PEWS does not
