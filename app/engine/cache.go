@@ -53,8 +53,8 @@ type patientObs struct {
 	facts    clinical.PatientFacts
 	factsGen uint64
 	factsOK  bool
-	used                 uint64 // e.clock at the last evaluation
-	size                 int    // entries counted in e.cached for this patient
+	used     uint64 // e.clock at the last evaluation
+	size     int    // entries counted in e.cached for this patient
 }
 
 // cachedTypes are the resource types an evaluation reads through the caches.
