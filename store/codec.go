@@ -92,36 +92,30 @@ func (d *dec) codes() []string {
 	if n <= 0 {
 		return nil
 	}
-	if d.in == nil {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = d.s()
+	key := "" // the list's bytes, when interning
+	if d.in != nil {
+		// Skip the list to find its bytes; decode it only when not seen.
+		body := d.b
+		for range n {
+			if d.raw(); d.err != nil {
+				return nil
+			}
 		}
-		return out
-	}
-	// Skip the list to find its bytes; decode it only when not seen.
-	body := d.b
-	for range n {
-		if d.raw(); d.err != nil {
-			return nil
+		span := start[:len(start)-len(d.b)]
+		if v, ok := d.in.codes[string(span)]; ok {
+			return v
 		}
+		key, d.b = string(span), body
 	}
-	span := start[:len(start)-len(d.b)]
-	if v, ok := d.in.codes[string(span)]; ok {
-		return v
-	}
-	rest := d.b
-	d.b = body
 	out := make([]string, n)
 	for i := range out {
 		out[i] = d.si()
 	}
-	d.b = rest
-	if d.in.codes == nil {
-		d.in.codes = map[string][]string{}
-	}
-	if len(d.in.codes) < internMax {
-		d.in.codes[string(span)] = out
+	if key != "" && d.err == nil && len(d.in.codes) < internMax {
+		if d.in.codes == nil {
+			d.in.codes = map[string][]string{}
+		}
+		d.in.codes[key] = out
 	}
 	return out
 }

@@ -56,11 +56,12 @@ func FuzzDecodeItem(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		typ, id, m, err := decodeItem(b, nil)
 		// Decoded through an interner, the first time (filling it) and the
-		// second (reading from it), the entry is the same.
+		// second (reading from it), the entry is the same, or fails alike
+		// (what a failed decode leaves behind is never read).
 		in := &interner{}
 		for range 2 {
 			ityp, iid, im, ierr := decodeItem(b, in)
-			if (ierr == nil) != (err == nil) || ityp != typ || iid != id || !reflect.DeepEqual(im, m) {
+			if (ierr == nil) != (err == nil) || err == nil && (ityp != typ || iid != id || !reflect.DeepEqual(im, m)) {
 				t.Fatalf("interned decode differs: %v %+v, plain %v %+v", ierr, im, err, m)
 			}
 		}

@@ -24,6 +24,11 @@ type patientTab struct {
 	Title string
 	Icon  func() fyne.Resource // a theme icon, looked up once the app runs
 	New   func(pv *patientView) patientTabContent
+	// InView marks a tab drawn only when it comes into view: while hidden
+	// it keeps the last drawing asked of it, so opening a chart does not
+	// lay out alert cards and studies no one is looking at (the ICU chart's
+	// history of alerts took a tenth of the time to open it).
+	InView bool
 }
 
 // patientTabContent is a tab's content: it draws each new chart (on the UI
@@ -37,16 +42,10 @@ type patientTabContent interface {
 // trends build their series only then).
 type tabSelected interface{ selected() }
 
-// offScreen is a tab drawn only when it comes into view: while hidden it
-// keeps the last drawing asked of it, so opening a chart does not lay out
-// alert cards and studies no one is looking at (the ICU chart's history of
-// alerts took a tenth of the time to open it).
-type offScreen interface{ drawnInView() }
-
 // draw runs a tab's drawing now when the tab is in view or draws whatever
-// it is asked, else when it comes into view.
+// it is asked (patientTab.InView), else when it comes into view.
 func (pv *patientView) draw(i int, fn func()) {
-	if _, lazy := pv.contents[i].(offScreen); lazy && i != pv.tabs.SelectedIndex() {
+	if patientTabs[i].InView && i != pv.tabs.SelectedIndex() {
 		pv.pending[i] = fn
 		return
 	}
@@ -63,8 +62,8 @@ var patientTabs = []patientTab{
 	{Title: "Summary", Icon: theme.ListIcon, New: newSummaryTab},
 	{Title: "Timeline", Icon: theme.HistoryIcon, New: newTimelineTab},
 	{Title: "Trends", Icon: theme.GridIcon, New: newTrendsTab},
-	{Title: "Alerts", Icon: theme.WarningIcon, New: newPatientAlertsTab},
-	{Title: "Trials", Icon: theme.InfoIcon, New: newTrialsTab},
+	{Title: "Alerts", Icon: theme.WarningIcon, New: newPatientAlertsTab, InView: true},
+	{Title: "Trials", Icon: theme.InfoIcon, New: newTrialsTab, InView: true},
 }
 
 // Tab indexes used by the view itself.
@@ -109,14 +108,13 @@ type patientView struct {
 	loading  *widget.Label
 	tabs     *container.AppTabs
 	contents []patientTabContent
-	// pending holds, for a hidden tab that draws only in view (offScreen),
+	// pending holds, for a hidden tab that draws only in view (InView),
 	// the drawing it was last asked for; selecting the tab runs it.
 	pending map[int]func()
 	closed  bool // the view was closed (UI goroutine)
 	// bannerBox is the banner with its background, at the top of content.
 	bannerBox *fyne.Container
-	frame     *fyne.Container // content: the banner over the tabs
-	content   fyne.CanvasObject
+	content   *fyne.Container // the banner over the tabs
 }
 
 // openPatientTab opens a patient's chart on one of its tabs.
@@ -199,8 +197,7 @@ func newPatientView(e *env, id string) *patientView {
 	pv.bannerBox = container.NewStack(ui.NewBackground(ui.ColorCard), container.NewPadded(banner))
 	body := container.NewStack(pv.tabs, container.NewCenter(pv.loading))
 	pv.tabs.Hide()
-	pv.frame = container.NewBorder(pv.bannerBox, nil, nil, nil, body)
-	pv.content = pv.frame
+	pv.content = container.NewBorder(pv.bannerBox, nil, nil, nil, body)
 
 	pv.stop = e.live.listen(pv.changed)
 	return pv
@@ -465,7 +462,7 @@ func (pv *patientView) showBanner(c *chart) {
 	if pv.bannerBox.MinSize().Height != pv.bannerBox.Size().Height {
 		// The view gives the banner that height: the tabs below are
 		// resized, not redrawn.
-		pv.frame.Layout.Layout(pv.frame.Objects, pv.frame.Size())
+		pv.content.Layout.Layout(pv.content.Objects, pv.content.Size())
 	}
 }
 

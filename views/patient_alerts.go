@@ -39,8 +39,6 @@ func (t *patientAlertsTab) object() fyne.CanvasObject { return t.content }
 
 func (t *patientAlertsTab) show(c *chart) { t.showSide(c.Side) }
 
-func (t *patientAlertsTab) drawnInView() {}
-
 // showSide draws the alerts.
 func (t *patientAlertsTab) showSide(d sideData) {
 	keep := map[string]*alertCard{}

@@ -143,7 +143,7 @@ func (s *summaryTab) resultWidths(lines []line) []float32 {
 	ts := theme.TextSize()
 	now, loc := s.pv.e.now(), s.pv.e.loc
 	for _, l := range lines {
-		if w := fyne.MeasureText(l.Value, ts, fyne.TextStyle{Bold: true}).Width + pad; w <= resultValueMax {
+		if w := valueWidth(l.Value); w <= resultValueMax {
 			cols[1] = max(cols[1], w)
 		}
 		cols[2] = max(cols[2], fyne.MeasureText(l.Flag, ts, fyne.TextStyle{Bold: true}).Width+pad)
@@ -171,13 +171,19 @@ func (s *summaryTab) lineRow(l line) fyne.CanvasObject {
 // letter a line.
 const resultValueMax = 200
 
+// valueWidth is the width a result's value takes in its column (bold when
+// flagged: measured bold).
+func valueWidth(v string) float32 {
+	return fyne.MeasureText(v, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*theme.InnerPadding()
+}
+
 // resultRow is a result line: the test, its value, an out-of-range mark,
 // the reference range and the date, one line each.
 func (s *summaryTab) resultRow(l line, cols []float32) fyne.CanvasObject {
 	text := widget.NewLabel(l.Text)
 	text.Wrapping = fyne.TextWrapWord // "Glomerular filtration rate/1.73 sq M.predicted …" wraps, never cut
 	v := l.Value
-	if fyne.MeasureText(v, theme.TextSize(), fyne.TextStyle{Bold: true}).Width+2*theme.InnerPadding() > resultValueMax {
+	if valueWidth(v) > resultValueMax {
 		text.SetText(l.Text + ": " + v)
 		v = ""
 	}

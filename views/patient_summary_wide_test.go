@@ -52,4 +52,3 @@ func TestSummaryLongResultValue(t *testing.T) {
 		t.Fatal("the variant's value is not written after its name in a wrapping line")
 	}
 }
-

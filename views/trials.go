@@ -36,8 +36,6 @@ func (t *trialsTab) object() fyne.CanvasObject { return t.content }
 
 func (t *trialsTab) show(c *chart) { t.showSide(c.Side) }
 
-func (t *trialsTab) drawnInView() {}
-
 // showSide draws the matched studies.
 func (t *trialsTab) showSide(d sideData) {
 	objs := make([]fyne.CanvasObject, 0, len(d.Matches))
